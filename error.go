@@ -1,0 +1,87 @@
+package jaga
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Error codes of Jaga's one error vocabulary (STYLE.md rule 3). The HTTP mapping lives in
+// package api; the codes are transport-independent.
+const (
+	EINVALID       = "invalid"       // 400: unreadable input (bad JSON, invalid UTF-8, missing header)
+	EUNPROCESSABLE = "unprocessable" // 422: a named field fails validation or is unknown
+	EUNAUTHORIZED  = "unauthorized"  // 401: no or unknown credentials
+	EFORBIDDEN     = "forbidden"     // 403: role, purpose, consent or subject refused
+	ENOTFOUND      = "not_found"     // 404
+	ECONFLICT      = "conflict"      // 409
+	ERATELIMIT     = "rate_limit"    // 429
+	EINTERNAL      = "internal"      // 500
+)
+
+// Error is an error with a code, a message safe to show to the caller, the field it is
+// about (if any) and, for refusals, a machine-readable reason (e.g. "no_consent").
+// Message and Reason never contain a personal value (invariant 6).
+type Error struct {
+	Code    string
+	Message string
+	Field   string
+	Reason  string
+}
+
+// Error returns "jaga: <code>: <field>: <message>".
+func (e *Error) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("jaga %s: %s: %s", e.Code, e.Field, e.Message)
+	}
+	return fmt.Sprintf("jaga %s: %s", e.Code, e.Message)
+}
+
+// Errorf returns an *Error with code and a formatted message. Never format a personal
+// value into it.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// FieldError returns an EUNPROCESSABLE *Error naming field.
+func FieldError(field, format string, args ...any) *Error {
+	return &Error{Code: EUNPROCESSABLE, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// Refusal returns an EFORBIDDEN *Error with a machine-readable reason such as
+// "no_consent", "role_not_allowed" or "restricted".
+func Refusal(reason, format string, args ...any) *Error {
+	return &Error{Code: EFORBIDDEN, Reason: reason, Message: fmt.Sprintf(format, args...)}
+}
+
+// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for any other
+// error and "" for nil.
+func ErrorCode(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the safe message of the first *Error in err's chain, or
+// "internal error" for any other error, so that causes never reach clients.
+func ErrorMessage(err error) string {
+	var e *Error
+	if err == nil {
+		return ""
+	} else if errors.As(err, &e) {
+		return e.Message
+	}
+	return "internal error"
+}
+
+// AsError returns the first *Error in err's chain, or nil.
+func AsError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	return nil
+}
