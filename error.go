@@ -28,7 +28,7 @@ type Error struct {
 	Reason  string
 }
 
-// Error returns "jaga: <code>: <field>: <message>".
+// Error returns "jaga <code>: <field>: <message>".
 func (e *Error) Error() string {
 	if e.Field != "" {
 		return fmt.Sprintf("jaga %s: %s: %s", e.Code, e.Field, e.Message)

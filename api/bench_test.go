@@ -1,0 +1,89 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"jaga"
+	"jaga/gate"
+)
+
+// BenchmarkLookupHTTP measures gated look-ups over loopback HTTP, as the project's
+// target states them: 32 concurrent clients, the support key, customer_support, look-up
+// by email. Each look-up is a full gate call: policy, blind index, consent, one audit
+// event committed (group commit) before decryption and masking. It reports reads/s and
+// the p99 latency in milliseconds.
+func BenchmarkLookupHTTP(b *testing.B) {
+	const clients, subjects = 32, 1000
+	e := newEnv(b)
+	ctx := context.Background()
+	rows := make([]gate.ImportRow, subjects)
+	bodies := make([][]byte, subjects)
+	for i := range rows {
+		email := fmt.Sprintf("customer%04d@example.co.id", i)
+		rows[i] = gate.ImportRow{Key: []string{"bench", fmt.Sprint(i)}, Channel: jaga.ChannelImport,
+			Values: map[string]string{"full_name": fmt.Sprintf("Pelanggan %04d", i), "email": email,
+				"phone": fmt.Sprintf("+62812%08d", i), "domicile_city": "Kota Bandung"}}
+		bodies[i] = []byte(`{"email":"` + email + `"}`)
+	}
+	res, err := e.gate.ImportSubjects(ctx, gate.Request{Actor: e.actors[jaga.RoleService], Purpose: jaga.PurposeServiceProvision}, rows)
+	if err != nil || len(res.Errors) > 0 || res.Created != subjects {
+		b.Fatalf("seed: %v %+v", err, res)
+	}
+	tr := &http.Transport{MaxIdleConns: 2 * clients, MaxIdleConnsPerHost: 2 * clients, IdleConnTimeout: time.Minute}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+	url := e.srv.URL + "/v1/subjects/lookup"
+	key := "Bearer " + e.keys[jaga.RoleSupport]
+
+	var (
+		mu        sync.Mutex
+		latencies []time.Duration
+		next      atomic.Int64
+	)
+	b.SetParallelism((clients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		var local []time.Duration
+		for pb.Next() {
+			i := next.Add(1) % subjects
+			req, _ := http.NewRequest("POST", url, bytes.NewReader(bodies[i]))
+			req.Header["Authorization"] = []string{key}
+			req.Header["Jaga-Purpose"] = []string{jaga.PurposeCustomerSupport}
+			req.Header["Content-Type"] = []string{"application/json"}
+			start := time.Now()
+			resp, err := client.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			local = append(local, time.Since(start))
+			if resp.StatusCode != http.StatusOK {
+				b.Errorf("status %d", resp.StatusCode)
+				return
+			}
+		}
+		mu.Lock()
+		latencies = append(latencies, local...)
+		mu.Unlock()
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reads/s")
+	if len(latencies) > 0 {
+		slices.Sort(latencies)
+		p99 := latencies[len(latencies)*99/100]
+		b.ReportMetric(float64(p99.Microseconds())/1000, "p99-ms")
+	}
+}

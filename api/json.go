@@ -1,0 +1,219 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"jaga"
+)
+
+// bufPool holds the buffers request bodies are read into and responses encoded into,
+// so that the hot paths (read, look-up) allocate no buffer per request.
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+func getBuf() *bytes.Buffer { return bufPool.Get().(*bytes.Buffer) }
+
+func putBuf(b *bytes.Buffer) {
+	if b.Cap() > 256<<10 {
+		return // let an unusually large buffer go
+	}
+	b.Reset()
+	bufPool.Put(b)
+}
+
+// bytesPool holds the byte slices hand-encoded responses (records) are built in.
+var bytesPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+func getBytes() *[]byte { return bytesPool.Get().(*[]byte) }
+
+func putBytes(b *[]byte) {
+	if cap(*b) > 256<<10 {
+		return
+	}
+	*b = (*b)[:0]
+	bytesPool.Put(b)
+}
+
+// decode reads r's JSON body into v, whatever its Content-Type says (curl -d sends
+// form encoding; the bearer key, not a cookie, authenticates, so a cross-site form post
+// gains nothing). Errors (none holds a value from the body):
+//   - EINVALID (400): an empty or over-long body,
+//     invalid UTF-8, malformed JSON or more than one JSON value;
+//   - EUNPROCESSABLE (422) naming the member: an unknown member or a member of the
+//     wrong JSON type.
+func (h *Handler) decode(w http.ResponseWriter, r *http.Request, v any) error {
+	buf := getBuf()
+	defer putBuf(buf)
+	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, h.maxBody)); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return jaga.Errorf(jaga.EINVALID, "the body is larger than %d bytes", h.maxBody)
+		}
+		return jaga.Errorf(jaga.EINVALID, "the body could not be read")
+	}
+	body := buf.Bytes()
+	if len(bytes.TrimSpace(body)) == 0 {
+		return jaga.Errorf(jaga.EINVALID, "the body is empty; a JSON object is expected")
+	}
+	if !utf8.Valid(body) {
+		// encoding/json would silently replace bad bytes with U+FFFD and store a value
+		// the sender never meant.
+		return jaga.Errorf(jaga.EINVALID, "the body is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return decodeError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return jaga.Errorf(jaga.EINVALID, "the body must hold exactly one JSON object")
+	}
+	return nil
+}
+
+// decodeError translates an encoding/json error into the error vocabulary, naming the
+// member where json can.
+func decodeError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			return jaga.Errorf(jaga.EINVALID, "the body must be a JSON object")
+		}
+		// Values of fields and attributes are named by their field alone.
+		for _, p := range []string{"fields.", "attributes."} {
+			if rest, ok := strings.CutPrefix(field, p); ok && rest != "" {
+				field = rest
+			}
+		}
+		return jaga.FieldError(field, "must be a JSON %s", jsonKind(typeErr.Type.Kind().String()))
+	case errors.As(err, &syntaxErr):
+		return jaga.Errorf(jaga.EINVALID, "malformed JSON at byte %d", syntaxErr.Offset)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return jaga.Errorf(jaga.EINVALID, "malformed JSON: the body ends early")
+	}
+	// DisallowUnknownFields reports `json: unknown field "<name>"` and has no error type.
+	if name, ok := strings.CutPrefix(err.Error(), `json: unknown field "`); ok {
+		name = strings.TrimSuffix(name, `"`)
+		if !printable(name) || len(name) > 64 {
+			name = "?"
+		}
+		return jaga.FieldError(name, "unknown member")
+	}
+	return jaga.Errorf(jaga.EINVALID, "malformed JSON")
+}
+
+func jsonKind(goKind string) string {
+	switch goKind {
+	case "string":
+		return "string"
+	case "slice", "array":
+		return "array"
+	case "map", "struct", "ptr":
+		return "object"
+	case "bool":
+		return "boolean"
+	}
+	return "number"
+}
+
+// writeJSON marshals v once and writes it with status, Content-Length and no-store
+// caching (responses may hold personal data).
+func (h *Handler) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		h.error(w, r, err)
+		return
+	}
+	b = append(b, '\n')
+	writeBody(w, status, b)
+}
+
+func writeBody(w http.ResponseWriter, status int, b []byte) {
+	hd := w.Header()
+	hd["Content-Type"] = contentTypeJSON
+	hd["Content-Length"] = []string{strconv.Itoa(len(b))}
+	hd["Cache-Control"] = cacheNoStore
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+// appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD, control
+// characters, U+2028 and U+2029 are escaped, as encoding/json does.
+func appendString(dst []byte, s string) []byte {
+	const hexDigits = "0123456789abcdef"
+	dst = append(dst, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			dst = append(dst, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				dst = append(dst, '\\', c)
+			case '\n':
+				dst = append(dst, '\\', 'n')
+			case '\r':
+				dst = append(dst, '\\', 'r')
+			case '\t':
+				dst = append(dst, '\\', 't')
+			default:
+				dst = append(dst, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			dst = append(dst, s[start:i]...)
+			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	dst = append(dst, s[start:]...)
+	return append(dst, '"')
+}
+
+// appendTime appends t as a JSON string in RFC 3339 with nanoseconds, in UTC.
+func appendTime(dst []byte, t time.Time) []byte {
+	dst = append(dst, '"')
+	dst = t.UTC().AppendFormat(dst, time.RFC3339Nano)
+	return append(dst, '"')
+}
+
+// parseTime parses an RFC 3339 date-time member; "" is the zero time.
+func parseTime(field, s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, jaga.FieldError(field, "must be an RFC 3339 date-time such as 2024-05-01T09:30:00+07:00")
+	}
+	return t.UTC(), nil
+}

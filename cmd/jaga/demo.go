@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"jaga"
+	"jaga/demodata"
+	"jaga/gate"
+	"jaga/importer"
+)
+
+func demoCmd(e *env) *cobra.Command {
+	var dir, addr string
+	c := &cobra.Command{
+		Use:   "demo",
+		Short: "Create (or reuse) a vault with the bundled customers and purchases, one actor per role, and serve it",
+		Long: `demo imports the bundled customers_id.csv (2,240 customers; consents from their consent
+columns) and purchases.csv (26,850 lines), creates one demo actor per role with its API key
+in DIR/demo-keys.json, serves the API and prints curl examples. It ignores $JAGA_DIR;
+without --dir it uses a fresh temporary directory. Given an existing vault it reuses it
+and re-imports idempotently.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			if dir == "" {
+				d, err := os.MkdirTemp("", "jaga-demo-")
+				if err != nil {
+					return err
+				}
+				dir = d
+			}
+			cfg := defaultConfig()
+			cfg.Addr = addr
+			if err := cfg.Validate(); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stderr, "jaga: demo vault in %s\n", dir)
+			v, err := openVault(ctx, dir, cfg, e.stderr)
+			if err != nil {
+				return err
+			}
+			defer v.Close()
+			if err := demoImport(ctx, e, v); err != nil {
+				return err
+			}
+			keys, err := demoActors(ctx, v)
+			if err != nil {
+				return err
+			}
+			keysPath := filepath.Join(dir, "demo-keys.json")
+			return serve(ctx, e, v, cfg.Addr, func(bound string) {
+				printExamples(e, bound, keysPath, keys)
+			})
+		},
+	}
+	c.Flags().StringVar(&dir, "dir", "", "vault directory (default: a fresh temporary directory)")
+	c.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "listen address HOST:PORT (127.0.0.1:0 picks a free port)")
+	return c
+}
+
+// demoImport imports the bundled files; the birth date is derived from the NIK and
+// Year_Birth because the CRM export has no birth_date column.
+func demoImport(ctx context.Context, e *env, v *vault) error {
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{{demodata.CustomersName, demodata.CustomersCSV}, {demodata.PurchasesName, demodata.PurchasesCSV}} {
+		rep, err := importer.Import(ctx, v.gate, f.name, bytes.NewReader(f.data), int64(len(f.data)),
+			importer.Options{Actor: cliActor, DeriveBirthDate: true})
+		if err != nil {
+			return fmt.Errorf("demo import %s: %w", f.name, err)
+		}
+		printReport(e, rep, false)
+	}
+	return nil
+}
+
+// demoActors creates one actor per default role, once, and keeps their keys in
+// DIR/demo-keys.json (mode 0600) as {"<role>": "<key>"}.
+func demoActors(ctx context.Context, v *vault) (map[string]string, error) {
+	path := filepath.Join(v.dir, "demo-keys.json")
+	keys := map[string]string{}
+	if b, err := os.ReadFile(path); err == nil {
+		if err := json.Unmarshal(b, &keys); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	changed := false
+	for _, r := range jaga.DefaultRoles {
+		if k, ok := keys[string(r)]; ok {
+			if _, err := v.gate.Authenticate(ctx, k); err == nil {
+				continue
+			}
+		}
+		_, key, err := v.gate.CreateActor(ctx, gate.Request{Actor: cliActor, Purpose: jaga.PurposeSecurity}, "demo "+string(r)+" "+randSuffix(), r)
+		if err != nil {
+			return nil, err
+		}
+		keys[string(r)] = key
+		changed = true
+	}
+	if changed {
+		var b strings.Builder
+		b.WriteString("{\n")
+		for i, r := range jaga.DefaultRoles {
+			sep := ","
+			if i == len(jaga.DefaultRoles)-1 {
+				sep = ""
+			}
+			fmt.Fprintf(&b, "  %q: %q%s\n", r, keys[string(r)], sep)
+		}
+		b.WriteString("}\n")
+		if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+			return nil, err
+		}
+	}
+	return keys, nil
+}
+
+func randSuffix() string {
+	id, _ := gate.NewSubjectID()
+	return string(id)[len(id)-6:]
+}
+
+// printExamples prints ready-to-paste curl commands. They read the key from
+// demo-keys.json and the e-mail from the bundled CSV, so that no key or personal value
+// is printed here.
+func printExamples(e *env, addr, keysPath string, _ map[string]string) {
+	base := "http://" + addr
+	key := func(role string) string {
+		return fmt.Sprintf(`$(sed -n 's/.*"%s": "\([^"]*\)".*/\1/p' %s)`, role, keysPath)
+	}
+	fmt.Fprintf(e.stdout, `
+Jaga demo is serving the bundled customers at %[1]s (keys in %[2]s).
+Try, from the repository root:
+
+  # look a customer up by e-mail as support (phone comes back masked)
+  EMAIL=$(sed -n 2p demodata/customers_id.csv | cut -d, -f4)
+  curl -s %[1]s/v1/subjects/lookup -H "Authorization: Bearer %[3]s" \
+    -H "Jaga-Purpose: customer_support" -d "{\"email\": \"$EMAIL\"}"
+
+  # the same without a purpose: 400; as a marketer: 403
+  curl -s %[1]s/v1/subjects/lookup -H "Authorization: Bearer %[3]s" -d "{\"email\": \"$EMAIL\"}"
+  curl -s %[1]s/v1/subjects/lookup -H "Authorization: Bearer %[4]s" \
+    -H "Jaga-Purpose: customer_support" -d "{\"email\": \"$EMAIL\"}"
+
+  # what was done, as the auditor
+  curl -s "%[1]s/v1/audit?limit=5" -H "Authorization: Bearer %[5]s"
+
+  # the API description
+  curl -s %[1]s/v1/openapi.yaml
+
+`, base, keysPath, key("support"), key("marketer"), key("auditor"))
+}

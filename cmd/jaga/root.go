@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"jaga"
+)
+
+// env is what every command gets: its streams and the process environment (injectable
+// for tests; no globals).
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+// exitError carries a process exit status through cobra without printing again.
+type exitError struct{ code int }
+
+func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
+
+// Main runs the jaga command line with args and returns the process exit status: 0 on
+// success, 1 on failure, 2 on a usage error.
+func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
+	root := &cobra.Command{
+		Use:           "jaga",
+		Short:         "Jaga keeps customers' personal data encrypted and uses it only as they agreed",
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetArgs(args)
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.AddCommand(serveCmd(e), demoCmd(e), importCmd(e), actorsCmd(e), keysCmd(e), auditCmd(e))
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return 0
+	}
+	var ee exitError
+	if errors.As(err, &ee) {
+		return ee.code
+	}
+	msg := err.Error()
+	if je := jaga.AsError(err); je != nil {
+		msg = jaga.ErrorMessage(err)
+		if je.Field != "" {
+			msg = je.Field + ": " + msg
+		}
+	}
+	if strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "unknown flag") ||
+		strings.HasPrefix(msg, "required flag") || strings.Contains(msg, "accepts ") || strings.HasPrefix(msg, "invalid argument") {
+		errorf(stderr, "%s", msg)
+		hintf(stderr, "run 'jaga help' for usage")
+		return 2
+	}
+	msg, hint, ok := strings.Cut(msg, "\nhint: ")
+	if !ok {
+		msg, hint, _ = strings.Cut(msg, "; hint: ")
+	}
+	errorf(stderr, "%s", msg)
+	if hint != "" {
+		hintf(stderr, "%s", hint)
+	}
+	return 1
+}
+
+// errorf prints "jaga: error: …" (lower-case, no trailing period, no personal data;
+// STYLE.md rule 11).
+func errorf(w io.Writer, format string, args ...any) {
+	fmt.Fprintf(w, "jaga: error: "+format+"\n", args...)
+}
+
+// hintf prints "jaga: hint: …".
+func hintf(w io.Writer, format string, args ...any) {
+	fmt.Fprintf(w, "jaga: hint: "+format+"\n", args...)
+}
+
+// withHint attaches a hint that Main prints on its own line.
+func withHint(err error, hint string) error {
+	return fmt.Errorf("%w\nhint: %s", err, hint)
+}
+
+// dirFlag returns --dir, else $JAGA_DIR, else ./jaga-data.
+func (e *env) dir(flag string) string {
+	if flag != "" {
+		return flag
+	}
+	if d := e.getenv("JAGA_DIR"); d != "" {
+		return d
+	}
+	return "jaga-data"
+}

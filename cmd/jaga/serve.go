@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+
+	"github.com/spf13/cobra"
+
+	"jaga/server"
+)
+
+func serveCmd(e *env) *cobra.Command {
+	var dir, cfgPath, addr string
+	c := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the JSON API (/v1) for the vault in --dir",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir = e.dir(dir)
+			path, explicit := configPath(dir, cfgPath)
+			cfg, err := loadConfig(path, explicit, e.getenv)
+			if err != nil {
+				return err
+			}
+			if addr != "" {
+				cfg.Addr = addr
+			}
+			v, err := openVault(cmd.Context(), dir, cfg, e.stderr)
+			if err != nil {
+				return err
+			}
+			defer v.Close()
+			return serve(cmd.Context(), e, v, cfg.Addr, nil)
+		},
+	}
+	c.Flags().StringVar(&dir, "dir", "", "vault directory (default $JAGA_DIR, else ./jaga-data)")
+	c.Flags().StringVar(&cfgPath, "config", "", "config file (default DIR/jaga.yaml)")
+	c.Flags().StringVar(&addr, "addr", "", "listen address HOST:PORT (default from config, 127.0.0.1:8080)")
+	return c
+}
+
+// serve listens on addr, reloads keys/ in the background, calls ready with the bound
+// address, and serves until ctx is cancelled.
+func serve(ctx context.Context, e *env, v *vault, addr string, ready func(addr string)) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return withHint(fmt.Errorf("listen: %w", err), "pick another address with --addr HOST:PORT (port 0 picks a free one)")
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go v.keys.WatchReload(ctx, v.cfg.KeyReload)
+	srv := server.New(server.Config{Gate: v.gate, Logger: v.log})
+	bound := ln.Addr().String()
+	fmt.Fprintf(e.stderr, "jaga: listening on http://%s\n", bound)
+	if ready != nil {
+		ready(bound)
+	}
+	return srv.Serve(ctx, ln)
+}

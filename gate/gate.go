@@ -1,0 +1,271 @@
+// Package gate is the one gate of Jaga (DESIGN.md invariant 1): plaintext personal data
+// leaves the storage layer only through it. Every call names an actor (who), a purpose
+// (why) and the subjects and fields (what). The gate decides per field (policy and
+// purpose registry, consent, restriction), appends one audit event in the same database
+// transaction as the data it reads or writes, commits (synced) and only then decrypts
+// what was allowed and masks what must be masked.
+//
+// Transactions are grouped (group commit): concurrent calls share one transaction and
+// one fsync, each still writing its own audit event before any plaintext leaves.
+//
+// gate may import the root package, seal, policy, normalize and the standard library. It
+// is the only package besides cmd/jaga that imports seal.
+package gate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"sync"
+	"time"
+
+	"jaga"
+	"jaga/policy"
+	"jaga/seal"
+)
+
+// Config is what a Gate needs. Store, Keys and Policy are required; Schema defaults to
+// jaga.DefaultSchema, Purposes to jaga.DefaultPurposes, Clock to jaga.SystemClock.
+type Config struct {
+	Store    jaga.Store
+	Keys     *seal.Keyring
+	Policy   *policy.Policy
+	Schema   *jaga.Schema
+	Purposes []jaga.Purpose
+	Clock    jaga.Clock
+	Logger   *slog.Logger
+	// MaxBatch is the most operations grouped into one transaction (default 128).
+	MaxBatch int
+}
+
+// Gate is the one gate. It is safe for concurrent use; Close stops its committer.
+type Gate struct {
+	store    jaga.Store
+	keys     *seal.Keyring
+	policy   *policy.Policy
+	schema   *jaga.Schema
+	purposes map[string]*jaga.Purpose
+	clock    jaga.Clock
+	log      *slog.Logger
+
+	ops      chan *op
+	maxBatch int
+	stop     chan struct{}
+	wg       sync.WaitGroup
+	closeMu  sync.Mutex
+	closed   bool
+	auth     authCache
+}
+
+// New checks cfg and starts the gate's committer.
+func New(cfg Config) (*Gate, error) {
+	if cfg.Store == nil || cfg.Keys == nil || cfg.Policy == nil {
+		return nil, errors.New("gate: Store, Keys and Policy are required")
+	}
+	if cfg.Schema == nil {
+		cfg.Schema = jaga.DefaultSchema()
+	}
+	if cfg.Purposes == nil {
+		cfg.Purposes = jaga.DefaultPurposes()
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = jaga.SystemClock{}
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxBatch <= 0 {
+		cfg.MaxBatch = 128
+	}
+	g := &Gate{
+		store: cfg.Store, keys: cfg.Keys, policy: cfg.Policy, schema: cfg.Schema,
+		purposes: make(map[string]*jaga.Purpose), clock: cfg.Clock, log: cfg.Logger,
+		ops: make(chan *op, 4*cfg.MaxBatch), maxBatch: cfg.MaxBatch, stop: make(chan struct{}),
+	}
+	for i := range cfg.Purposes {
+		p := cfg.Purposes[i]
+		if !p.Basis.Valid() {
+			return nil, fmt.Errorf("gate: purpose %s: %w", p.ID, jaga.FieldError("lawful_basis", "purpose %s has no valid lawful basis (UU PDP Art 20, R-5)", p.ID))
+		}
+		g.purposes[p.ID] = &p
+	}
+	g.wg.Add(1)
+	go g.commitLoop()
+	return g, nil
+}
+
+// Close stops the committer after the operations already queued. Calls after Close
+// return EINTERNAL.
+func (g *Gate) Close() error {
+	g.closeMu.Lock()
+	defer g.closeMu.Unlock()
+	if !g.closed {
+		g.closed = true
+		close(g.stop)
+		g.wg.Wait()
+	}
+	return nil
+}
+
+// Schema returns the gate's schema.
+func (g *Gate) Schema() *jaga.Schema { return g.schema }
+
+// Purpose returns the registered purpose id.
+func (g *Gate) Purpose(id string) (*jaga.Purpose, bool) {
+	p, ok := g.purposes[id]
+	return p, ok
+}
+
+// Purposes returns the registered purposes.
+func (g *Gate) Purposes() []*jaga.Purpose {
+	out := make([]*jaga.Purpose, 0, len(g.purposes))
+	for _, p := range g.purposes {
+		out = append(out, p)
+	}
+	return out
+}
+
+// op is one gate operation run inside a grouped transaction. run does reads, decisions
+// and writes; it reports domain outcomes (refusals) through its own fields and returns
+// an error only for a failure that must roll the transaction back. It returns the audit
+// events to append.
+type op struct {
+	ctx  context.Context
+	run  func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error)
+	done chan error
+}
+
+// exec queues run and waits until its transaction is committed (and synced) or failed.
+func (g *Gate) exec(ctx context.Context, run func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error)) error {
+	return g.execOp(ctx, false, run)
+}
+
+// execRead is exec for operations that only read data. In the benchmark-only
+// jaga_noaudit build they run in a read transaction without the committer.
+func (g *Gate) execRead(ctx context.Context, run func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error)) error {
+	return g.execOp(ctx, true, run)
+}
+
+func (g *Gate) execOp(ctx context.Context, readOnly bool, run func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error)) error {
+	if readOnly && !auditEnabled {
+		return g.store.View(ctx, func(tx jaga.Tx) error {
+			_, err := run(ctx, tx)
+			return err
+		})
+	}
+	o := &op{ctx: ctx, run: run, done: make(chan error, 1)}
+	select {
+	case g.ops <- o:
+	case <-g.stop:
+		return jaga.Errorf(jaga.EINTERNAL, "gate closed")
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-o.done:
+		return err
+	case <-ctx.Done():
+		// The operation may still commit; its audit event is then written even though
+		// the caller left, which is the safe direction.
+		return ctx.Err()
+	}
+}
+
+func (g *Gate) commitLoop() {
+	defer g.wg.Done()
+	batch := make([]*op, 0, g.maxBatch)
+	for {
+		var first *op
+		select {
+		case first = <-g.ops:
+		case <-g.stop:
+			// Drain what is queued so no caller waits forever.
+			for {
+				select {
+				case o := <-g.ops:
+					g.commit([]*op{o})
+				default:
+					return
+				}
+			}
+		}
+		batch = append(batch[:0], first)
+	fill:
+		for len(batch) < g.maxBatch {
+			select {
+			case o := <-g.ops:
+				batch = append(batch, o)
+			default:
+				break fill
+			}
+		}
+		g.commit(batch)
+	}
+}
+
+// commit runs a batch in one transaction. If the transaction fails, each operation is
+// retried alone so that one failing operation cannot fail the others.
+func (g *Gate) commit(batch []*op) {
+	live := batch[:0:0]
+	for _, o := range batch {
+		if err := o.ctx.Err(); err != nil {
+			o.done <- err
+			continue
+		}
+		live = append(live, o)
+	}
+	if len(live) == 0 {
+		return
+	}
+	err := g.store.Update(context.Background(), func(tx jaga.Tx) error {
+		var events []*jaga.AuditEvent
+		for _, o := range live {
+			evs, err := o.run(o.ctx, tx)
+			if err != nil {
+				return err
+			}
+			events = append(events, evs...)
+		}
+		return g.appendAudit(context.Background(), tx, events)
+	})
+	if err == nil || len(live) == 1 {
+		for _, o := range live {
+			o.done <- err
+		}
+		return
+	}
+	for _, o := range live {
+		g.commit([]*op{o})
+	}
+}
+
+// parallel runs fn(i) for i in [0,n) on up to GOMAXPROCS goroutines.
+func parallel(n int, fn func(i int)) {
+	workers := runtime.GOMAXPROCS(0)
+	if n < 64 || workers == 1 {
+		for i := 0; i < n; i++ {
+			fn(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + workers - 1) / workers
+	for w := 0; w < workers; w++ {
+		lo, hi := w*chunk, min((w+1)*chunk, n)
+		if lo >= hi {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := lo; i < hi; i++ {
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func (g *Gate) now() time.Time { return g.clock.Now().UTC().Truncate(time.Microsecond) }

@@ -1,0 +1,384 @@
+package gate_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	_ "modernc.org/sqlite"
+
+	"jaga"
+	"jaga/gate"
+	"jaga/policy"
+	"jaga/seal"
+	"jaga/sqlstore/sqlite"
+)
+
+// fixture is a real vault in a temporary directory: key files, a SQLite file, the
+// default policy, and one actor per role.
+type fixture struct {
+	dir    string
+	g      *gate.Gate
+	store  *sqlite.DB
+	keys   *seal.Keyring
+	actors map[jaga.Role]*jaga.Actor
+}
+
+func MustFixture(tb testing.TB) *fixture {
+	tb.Helper()
+	ctx := context.Background()
+	dir := tb.TempDir()
+	keys, err := seal.Open(filepath.Join(dir, "keys"))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "data", "jaga.db"), sqlite.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	g, err := gate.New(gate.Config{Store: st, Keys: keys, Policy: policy.Default()})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		g.Close()
+		st.Close()
+		keys.Close()
+	})
+	f := &fixture{dir: dir, g: g, store: st, keys: keys, actors: map[jaga.Role]*jaga.Actor{}}
+	for _, r := range jaga.DefaultRoles {
+		a, _, err := g.CreateActor(ctx, gate.Request{}, "test "+string(r), r)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		f.actors[r] = a
+	}
+	return f
+}
+
+func (f *fixture) req(role jaga.Role, purpose string) gate.Request {
+	return gate.Request{Actor: f.actors[role], Purpose: purpose}
+}
+
+// MustCreate stores a subject with consents to cross_selling as given (or refused).
+func (f *fixture) MustCreate(tb testing.TB, email string, crossSelling jaga.ConsentStatus) jaga.SubjectID {
+	tb.Helper()
+	id, err := f.g.Create(context.Background(), gate.CreateRequest{
+		Request: f.req(jaga.RoleService, jaga.PurposeServiceProvision),
+		Values: map[string]string{"full_name": "Rina Sari", "email": email, "phone": "0812-3456-7890",
+			"nik": "3273055712859902", "domicile_city": "Kota Bandung", "education": "Graduation"},
+		Channel:  jaga.ChannelStoreVisit,
+		Consents: []gate.ConsentInput{{Purpose: jaga.PurposeCrossSelling, Status: crossSelling, Evidence: "FRM-TOKO-2024-0001"}},
+	})
+	if err != nil {
+		tb.Fatalf("create: %v", err)
+	}
+	return id
+}
+
+func TestRead(t *testing.T) {
+	ctx := context.Background()
+	f := MustFixture(t)
+	yes := f.MustCreate(t, "rina@example.com", jaga.ConsentGiven)
+	no := f.MustCreate(t, "budi@example.com", jaga.ConsentRefused)
+
+	t.Run("SupportMasked", func(t *testing.T) {
+		rec, err := f.g.Read(ctx, gate.ReadRequest{Request: f.req(jaga.RoleSupport, jaga.PurposeCustomerSupport), Subject: yes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.Values["phone"] != "+62 8•• •••• •890" || rec.Decisions["phone"] != "mask:last3" {
+			t.Errorf("phone %q decision %q", rec.Values["phone"], rec.Decisions["phone"])
+		}
+		if rec.Values["email"] != "r•••@example.com" {
+			t.Errorf("email %q", rec.Values["email"])
+		}
+		if _, ok := rec.Values["nik"]; ok {
+			t.Errorf("support sees the NIK")
+		}
+		if rec.Values["full_name"] != "Rina Sari" {
+			t.Errorf("full_name %q", rec.Values["full_name"])
+		}
+	})
+	t.Run("RevealNeedsReason", func(t *testing.T) {
+		r := gate.ReadRequest{Request: f.req(jaga.RoleSupport, jaga.PurposeCustomerSupport), Subject: yes, Reveal: []string{"phone"}}
+		if _, err := f.g.Read(ctx, r); jaga.AsError(err) == nil || jaga.AsError(err).Reason != "reason_required" {
+			t.Fatalf("reveal without reason: %v", err)
+		}
+		r.Reason = "TICKET-42"
+		rec, err := f.g.Read(ctx, r)
+		if err != nil || rec.Values["phone"] != "+6281234567890" {
+			t.Fatalf("reveal with reason: %v %q", err, rec.Values["phone"])
+		}
+	})
+	t.Run("ErrRoleNotAllowed", func(t *testing.T) {
+		_, err := f.g.Read(ctx, gate.ReadRequest{Request: f.req(jaga.RoleMarketer, jaga.PurposeCustomerSupport), Subject: yes})
+		if e := jaga.AsError(err); e == nil || e.Code != jaga.EFORBIDDEN || e.Reason != "role_not_allowed" {
+			t.Fatalf("got %v", err)
+		}
+	})
+	t.Run("ErrNoPurpose", func(t *testing.T) {
+		_, err := f.g.Read(ctx, gate.ReadRequest{Request: f.req(jaga.RoleSupport, ""), Subject: yes})
+		if jaga.ErrorCode(err) != jaga.EINVALID {
+			t.Fatalf("got %v", err)
+		}
+	})
+	t.Run("CrossSellingConsented", func(t *testing.T) {
+		rec, err := f.g.Read(ctx, gate.ReadRequest{Request: f.req(jaga.RoleMarketer, jaga.PurposeCrossSelling), Subject: yes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := rec.Values["email"]; ok {
+			t.Errorf("marketer sees the e-mail")
+		}
+		if rec.Values["domicile_city"] != "Kota Bandung" || rec.Values["education"] != "Graduation" {
+			t.Errorf("values %v", rec.Values)
+		}
+	})
+	t.Run("ErrNoConsent", func(t *testing.T) {
+		_, err := f.g.Read(ctx, gate.ReadRequest{Request: f.req(jaga.RoleMarketer, jaga.PurposeCrossSelling), Subject: no})
+		if e := jaga.AsError(err); e == nil || e.Reason != "no_consent" {
+			t.Fatalf("got %v", err)
+		}
+	})
+	t.Run("ErrExplicitDeniedField", func(t *testing.T) {
+		_, err := f.g.Read(ctx, gate.ReadRequest{Request: f.req(jaga.RoleMarketer, jaga.PurposeCrossSelling), Subject: yes, Fields: []string{"email"}})
+		if jaga.ErrorCode(err) != jaga.EFORBIDDEN {
+			t.Fatalf("got %v", err)
+		}
+	})
+	t.Run("ErrUnknownField", func(t *testing.T) {
+		_, err := f.g.Read(ctx, gate.ReadRequest{Request: f.req(jaga.RoleSupport, jaga.PurposeCustomerSupport), Subject: yes, Fields: []string{"shoe_size"}})
+		if e := jaga.AsError(err); e == nil || e.Code != jaga.EUNPROCESSABLE || e.Field != "shoe_size" {
+			t.Fatalf("got %v", err)
+		}
+	})
+	t.Run("ErrRestricted", func(t *testing.T) {
+		if err := f.store.Update(ctx, func(tx jaga.Tx) error { return tx.SetRestricted(ctx, yes, true) }); err != nil {
+			t.Fatal(err)
+		}
+		defer f.store.Update(ctx, func(tx jaga.Tx) error { return tx.SetRestricted(ctx, yes, false) })
+		_, err := f.g.Read(ctx, gate.ReadRequest{Request: f.req(jaga.RoleSupport, jaga.PurposeCustomerSupport), Subject: yes})
+		if e := jaga.AsError(err); e == nil || e.Reason != "restricted" {
+			t.Fatalf("got %v", err)
+		}
+		if _, err := f.g.Read(ctx, gate.ReadRequest{Request: f.req(jaga.RoleDPO, jaga.PurposeDSR), Subject: yes}); err != nil {
+			t.Fatalf("dsr read of a restricted subject: %v", err)
+		}
+	})
+	t.Run("FindNormalisesEmail", func(t *testing.T) {
+		recs, err := f.g.Find(ctx, gate.FindRequest{Request: f.req(jaga.RoleSupport, jaga.PurposeCustomerSupport), Field: "email", Value: jaga.Redact("  RINA@Example.COM ")})
+		if err != nil || len(recs) != 1 || recs[0].Subject != yes {
+			t.Fatalf("find: %v %d", err, len(recs))
+		}
+	})
+}
+
+func TestConsentWithoutEvidenceDoesNotCount(t *testing.T) {
+	ctx := context.Background()
+	f := MustFixture(t)
+	id, err := f.g.Create(ctx, gate.CreateRequest{
+		Request:  f.req(jaga.RoleService, jaga.PurposeServiceProvision),
+		Values:   map[string]string{"full_name": "Sari", "email": "sari@example.org"},
+		Channel:  jaga.ChannelEmailSignup,
+		Consents: []gate.ConsentInput{{Purpose: jaga.PurposeCrossSelling, Status: jaga.ConsentGiven}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := f.g.Consents(ctx, f.req(jaga.RoleDPO, jaga.PurposeDSR), id)
+	if err != nil || len(cs) != 1 || cs[0].Flag != jaga.FlagNoEvidence {
+		t.Fatalf("consents: %v %+v", err, cs)
+	}
+	if _, err := f.g.Read(ctx, gate.ReadRequest{Request: f.req(jaga.RoleMarketer, jaga.PurposeCrossSelling), Subject: id}); jaga.AsError(err) == nil || jaga.AsError(err).Reason != "no_consent" {
+		t.Fatalf("a consent without evidence counted: %v", err)
+	}
+}
+
+func TestCreateValidation(t *testing.T) {
+	ctx := context.Background()
+	f := MustFixture(t)
+	for _, tc := range []struct {
+		name   string
+		values map[string]string
+		field  string
+	}{
+		{"UnknownField", map[string]string{"full_name": "A B", "shoe": "42"}, "shoe"},
+		{"BadEmail", map[string]string{"email": "not-an-email"}, "email"},
+		{"BadNIK", map[string]string{"nik": "3171013202909901"}, "nik"},
+		{"TooLong", map[string]string{"full_name": strings.Repeat("a", 201)}, "full_name"},
+		{"AttributeWithoutConsentPurpose", map[string]string{"full_name": "A B", "income": "100"}, "income"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := f.g.Create(ctx, gate.CreateRequest{Request: f.req(jaga.RoleService, jaga.PurposeServiceProvision), Values: tc.values})
+			if e := jaga.AsError(err); e == nil || e.Code != jaga.EUNPROCESSABLE || e.Field != tc.field {
+				t.Fatalf("got %v", err)
+			}
+		})
+	}
+	var n int
+	f.store.View(ctx, func(tx jaga.Tx) error { n, _ = tx.CountSubjects(ctx); return nil })
+	if n != 0 {
+		t.Fatalf("%d subjects stored from bad input", n)
+	}
+}
+
+// TestGroupCommit runs many reads at once: every one gets its own audit event, the
+// chain verifies, and the events share transactions.
+func TestGroupCommit(t *testing.T) {
+	ctx := context.Background()
+	f := MustFixture(t)
+	id := f.MustCreate(t, "rina@example.com", jaga.ConsentGiven)
+	before := lastSeq(t, f)
+	const n = 200
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := f.g.Read(ctx, gate.ReadRequest{Request: f.req(jaga.RoleSupport, jaga.PurposeCustomerSupport), Subject: id})
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := lastSeq(t, f) - before; got != n {
+		t.Fatalf("%d audit events for %d reads", got, n)
+	}
+	res, err := gate.VerifyAudit(ctx, f.store)
+	if err != nil || res.BadSeq != 0 {
+		t.Fatalf("verify: %v %+v", err, res)
+	}
+}
+
+func lastSeq(t *testing.T, f *fixture) int64 {
+	t.Helper()
+	var seq int64
+	err := f.store.View(context.Background(), func(tx jaga.Tx) error {
+		ev, err := tx.LastAudit(context.Background())
+		if ev != nil {
+			seq = ev.Seq
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seq
+}
+
+// TestAuditTamper changes, deletes and reorders stored events with plain SQL (as an
+// administrator with database access could) and checks that verification names the
+// event.
+func TestAuditTamper(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		sql  string
+		bad  int64
+	}{
+		{"Changed", `UPDATE audit_events SET purpose = 'security' WHERE seq = 4`, 4},
+		{"Deleted", `DELETE FROM audit_events WHERE seq = 5`, 5},
+		{"Reordered", `UPDATE audit_events SET seq = -3 WHERE seq = 3; UPDATE audit_events SET seq = 3 WHERE seq = 6; UPDATE audit_events SET seq = 6 WHERE seq = -3`, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := MustFixture(t)
+			id := f.MustCreate(t, "rina@example.com", jaga.ConsentGiven)
+			for i := 0; i < 5; i++ {
+				if _, err := f.g.Read(ctx, gate.ReadRequest{Request: f.req(jaga.RoleSupport, jaga.PurposeCustomerSupport), Subject: id}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if res, err := gate.VerifyAudit(ctx, f.store); err != nil || res.BadSeq != 0 {
+				t.Fatalf("untouched log: %v %+v", err, res)
+			}
+			db, err := sql.Open("sqlite", filepath.Join(f.dir, "data", "jaga.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer db.Close()
+			if _, err := db.Exec(`PRAGMA busy_timeout = 5000`); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := db.Exec(tc.sql); err != nil {
+				t.Fatal(err)
+			}
+			res, err := gate.VerifyAudit(ctx, f.store)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.BadSeq != tc.bad {
+				t.Fatalf("verify found %+v; want event %d", res, tc.bad)
+			}
+		})
+	}
+}
+
+func TestEveryOutcomeAudited(t *testing.T) {
+	ctx := context.Background()
+	f := MustFixture(t)
+	id := f.MustCreate(t, "rina@example.com", jaga.ConsentRefused)
+	calls := []gate.ReadRequest{
+		{Request: f.req(jaga.RoleSupport, jaga.PurposeCustomerSupport), Subject: id},
+		{Request: f.req(jaga.RoleSupport, ""), Subject: id},
+		{Request: f.req(jaga.RoleSupport, "nope"), Subject: id},
+		{Request: f.req(jaga.RoleMarketer, jaga.PurposeCustomerSupport), Subject: id},
+		{Request: f.req(jaga.RoleMarketer, jaga.PurposeCrossSelling), Subject: id},
+		{Request: f.req(jaga.RoleSupport, jaga.PurposeCustomerSupport), Subject: "sub_0000000000000000000000000000dead"},
+	}
+	before := lastSeq(t, f)
+	for _, c := range calls {
+		f.g.Read(ctx, c)
+	}
+	evs, err := f.g.AuditLog(ctx, f.req(jaga.RoleAuditor, ""), jaga.AuditFilter{AfterSeq: before, Action: jaga.ActionRead})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, ev := range evs {
+		got = append(got, ev.Decision)
+	}
+	want := "allow error:invalid error:invalid deny:role_not_allowed deny:no_consent error:not_found"
+	if strings.Join(got, " ") != want {
+		t.Fatalf("decisions %v; want %s", got, want)
+	}
+}
+
+// BenchmarkRead measures gated single-subject reads (policy, consent, audit in a
+// grouped transaction, decrypt, mask) from 32 concurrent callers, without HTTP.
+func BenchmarkRead(b *testing.B) {
+	ctx := context.Background()
+	f := MustFixture(b)
+	ids := make([]jaga.SubjectID, 100)
+	for i := range ids {
+		ids[i] = f.MustCreate(b, fmt.Sprintf("u%d@example.com", i), jaga.ConsentGiven)
+	}
+	b.SetParallelism(16) // 2 cores × 16 = 32 callers
+	b.ResetTimer()
+	start := time.Now()
+	var mu sync.Mutex
+	i := 0
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			mu.Lock()
+			id := ids[i%len(ids)]
+			i++
+			mu.Unlock()
+			if _, err := f.g.Read(ctx, gate.ReadRequest{Request: f.req(jaga.RoleSupport, jaga.PurposeCustomerSupport), Subject: id}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "reads/s")
+}

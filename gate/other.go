@@ -1,0 +1,275 @@
+package gate
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"jaga"
+	"jaga/seal"
+)
+
+// Purchases returns a subject's purchases if the role and purpose may use purchases
+// (policy pseudo-field "purchases") and the subject passes consent and restriction.
+// Errors: as Read.
+func (g *Gate) Purchases(ctx context.Context, req ReadRequest) ([]Purchase, error) {
+	p, err := g.checkRequest(req.Request)
+	if err == nil {
+		if d := g.policy.DecidePurchases(req.Actor.Role, p); d.IsDeny() {
+			err = jaga.Refusal(d.Reason(), "purchases are denied for role %s and purpose %s", req.Actor.Role, p.ID)
+		}
+	}
+	if err != nil {
+		return nil, g.refuse(ctx, req.Request, jaga.ActionReadPurchases, []jaga.SubjectID{req.Subject}, []string{jaga.FieldPurchases}, err)
+	}
+	var s *jaga.SealedSubject
+	var sealed []*jaga.SealedPurchase
+	var refusal error
+	err = g.execRead(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+		s, sealed, refusal = nil, nil, nil
+		ev := g.event(req.Request, jaga.ActionReadPurchases, []jaga.SubjectID{req.Subject})
+		ev.FieldsRequested = []string{jaga.FieldPurchases}
+		got, err := tx.Subject(ctx, req.Subject)
+		if jaga.ErrorCode(err) == jaga.ENOTFOUND {
+			refusal = jaga.Errorf(jaga.ENOTFOUND, "subject not found")
+			ev.Decision = decisionOf(refusal)
+			return []*jaga.AuditEvent{ev}, nil
+		} else if err != nil {
+			return nil, err
+		}
+		if why, err := subjectAllowed(ctx, tx, p, got); err != nil {
+			return nil, err
+		} else if why != "" {
+			refusal = jaga.Refusal(why, "subject refused for purpose %s", p.ID)
+			ev.Decision = "deny:" + why
+			return []*jaga.AuditEvent{ev}, nil
+		}
+		if sealed, err = tx.Purchases(ctx, got.ID); err != nil {
+			return nil, err
+		}
+		s = got
+		ev.FieldsReturned = []string{jaga.FieldPurchases}
+		ev.Count = len(sealed)
+		ev.Decision = string(jaga.Allow)
+		return []*jaga.AuditEvent{ev}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if refusal != nil {
+		return nil, refusal
+	}
+	dek, err := g.keys.OpenDEK(s.ID, s.WrappedDEK)
+	if err != nil {
+		return nil, fmt.Errorf("subject %s: open data key: %w", s.ID, err)
+	}
+	out := make([]Purchase, 0, len(sealed))
+	for _, sp := range sealed {
+		pt, err := dek.Open(seal.PurchaseAD(s.ID), sp.Sealed)
+		if err != nil {
+			return nil, fmt.Errorf("subject %s purchase %d: %w", s.ID, sp.ID, err)
+		}
+		var pu Purchase
+		if err := json.Unmarshal(pt, &pu); err != nil {
+			return nil, fmt.Errorf("subject %s purchase %d: decode: %w", s.ID, sp.ID, err)
+		}
+		out = append(out, pu)
+	}
+	return out, nil
+}
+
+// Consents returns a subject's consent records, oldest first (proof of consent, UU PDP
+// Art 24, R-9). Consent records are metadata (no personal values); any role allowed the
+// request's purpose may read them. Errors: as Read.
+func (g *Gate) Consents(ctx context.Context, req Request, subject jaga.SubjectID) ([]*jaga.Consent, error) {
+	if _, err := g.checkRequest(req); err != nil {
+		return nil, g.refuse(ctx, req, jaga.ActionReadConsents, []jaga.SubjectID{subject}, nil, err)
+	}
+	var out []*jaga.Consent
+	var refusal error
+	err := g.execRead(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+		out, refusal = nil, nil
+		ev := g.event(req, jaga.ActionReadConsents, []jaga.SubjectID{subject})
+		if _, err := tx.Subject(ctx, subject); jaga.ErrorCode(err) == jaga.ENOTFOUND {
+			refusal = jaga.Errorf(jaga.ENOTFOUND, "subject not found")
+			ev.Decision = decisionOf(refusal)
+			return []*jaga.AuditEvent{ev}, nil
+		} else if err != nil {
+			return nil, err
+		}
+		var err error
+		if out, err = tx.Consents(ctx, subject); err != nil {
+			return nil, err
+		}
+		ev.Count = len(out)
+		ev.Decision = string(jaga.Allow)
+		return []*jaga.AuditEvent{ev}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, refusal
+}
+
+// AuditLog returns audit events matching f. Only the auditor and dpo roles may read the
+// log (DESIGN.md roles); the read itself is audited. Errors: EFORBIDDEN with reason
+// role_not_allowed.
+func (g *Gate) AuditLog(ctx context.Context, req Request, f jaga.AuditFilter) ([]*jaga.AuditEvent, error) {
+	if req.Purpose == "" {
+		req.Purpose = jaga.PurposeSecurity
+	}
+	if req.Actor == nil {
+		return nil, jaga.Errorf(jaga.EUNAUTHORIZED, "no actor")
+	}
+	if req.Actor.Role != jaga.RoleAuditor && req.Actor.Role != jaga.RoleDPO {
+		return nil, g.refuse(ctx, req, jaga.ActionReadAudit, nil, nil, jaga.Refusal("role_not_allowed", "only auditor and dpo read the audit log"))
+	}
+	if f.Limit <= 0 {
+		f.Limit = 100
+	}
+	f.Limit = min(f.Limit, 1000)
+	var out []*jaga.AuditEvent
+	err := g.execRead(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+		var err error
+		if out, err = tx.AuditEvents(ctx, f); err != nil {
+			return nil, err
+		}
+		ev := g.event(req, jaga.ActionReadAudit, nil)
+		if f.Subject != "" {
+			ev.Subjects = []jaga.SubjectID{f.Subject}
+		}
+		ev.Count = len(out)
+		ev.Decision = string(jaga.Allow)
+		return []*jaga.AuditEvent{ev}, nil
+	})
+	return out, err
+}
+
+// APIKeyPrefix starts every API key, so that a leaked key is recognisable by scanners.
+const APIKeyPrefix = "jaga_"
+
+// CreateActor creates a staff or service actor with a new 256-bit API key and returns
+// the key; only its SHA-256 hash is stored, so it is shown once. The creation is
+// audited. Errors: EUNPROCESSABLE for an empty name or unknown role, ECONFLICT for a
+// name in use.
+func (g *Gate) CreateActor(ctx context.Context, by Request, name string, role jaga.Role) (*jaga.Actor, string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || len(name) > 100 {
+		return nil, "", jaga.FieldError("name", "name must be 1-100 bytes")
+	}
+	if !slices.Contains(jaga.DefaultRoles, role) {
+		return nil, "", jaga.FieldError("role", "unknown role %q", role)
+	}
+	var raw [32]byte
+	if _, err := rand.Read(raw[:]); err != nil {
+		return nil, "", err
+	}
+	var idb [16]byte
+	if _, err := rand.Read(idb[:]); err != nil {
+		return nil, "", err
+	}
+	key := APIKeyPrefix + base64.RawURLEncoding.EncodeToString(raw[:])
+	sum := sha256.Sum256([]byte(key))
+	kind := jaga.ActorStaff
+	if role == jaga.RoleService {
+		kind = jaga.ActorService
+	}
+	a := &jaga.Actor{ID: "act_" + hex.EncodeToString(idb[:]), Name: name, Kind: kind, Role: role, KeyHash: sum[:], CreatedAt: g.now()}
+	if by.Actor == nil {
+		by.Actor = &jaga.SystemActor
+	}
+	err := g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+		if err := tx.CreateActor(ctx, a); err != nil {
+			return nil, err
+		}
+		ev := g.event(by, jaga.ActionActorCreate, nil)
+		ev.Reason = "actor " + a.ID + " role " + string(role)
+		ev.Decision = string(jaga.Allow)
+		return []*jaga.AuditEvent{ev}, nil
+	})
+	if err != nil {
+		return nil, "", err
+	}
+	return a, key, nil
+}
+
+// Actors lists every actor (no keys).
+func (g *Gate) Actors(ctx context.Context) ([]*jaga.Actor, error) {
+	var out []*jaga.Actor
+	err := g.store.View(ctx, func(tx jaga.Tx) error {
+		var err error
+		out, err = tx.Actors(ctx)
+		return err
+	})
+	return out, err
+}
+
+// authCache remembers resolved API keys for a short time so that authentication does
+// not cost a query per request.
+type authCache struct {
+	mu sync.Mutex
+	m  map[[32]byte]authEntry
+}
+
+type authEntry struct {
+	actor *jaga.Actor
+	until time.Time
+}
+
+var authTTL = 30 * time.Second
+
+// Authenticate resolves an API key to its actor. Errors: EUNAUTHORIZED for an unknown
+// or malformed key (the key is never logged).
+func (g *Gate) Authenticate(ctx context.Context, key string) (*jaga.Actor, error) {
+	if !strings.HasPrefix(key, APIKeyPrefix) || len(key) > 200 {
+		return nil, jaga.Errorf(jaga.EUNAUTHORIZED, "invalid API key")
+	}
+	sum := sha256.Sum256([]byte(key))
+	now := time.Now()
+	g.auth.mu.Lock()
+	if e, ok := g.auth.m[sum]; ok && now.Before(e.until) {
+		g.auth.mu.Unlock()
+		return e.actor, nil
+	}
+	g.auth.mu.Unlock()
+	var a *jaga.Actor
+	err := g.store.View(ctx, func(tx jaga.Tx) error {
+		var err error
+		a, err = tx.ActorByKeyHash(ctx, sum[:])
+		return err
+	})
+	if jaga.ErrorCode(err) == jaga.ENOTFOUND {
+		return nil, jaga.Errorf(jaga.EUNAUTHORIZED, "invalid API key")
+	} else if err != nil {
+		return nil, err
+	}
+	g.auth.mu.Lock()
+	if g.auth.m == nil {
+		g.auth.m = make(map[[32]byte]authEntry)
+	}
+	g.auth.m[sum] = authEntry{actor: a, until: now.Add(authTTL)}
+	g.auth.mu.Unlock()
+	return a, nil
+}
+
+// RecordEvent writes one audit event for an administrative action that touches no
+// personal data (key rotation, policy change), with a count. Errors: storage failures.
+func (g *Gate) RecordEvent(ctx context.Context, req Request, action string, count int) error {
+	if req.Actor == nil {
+		req.Actor = &jaga.SystemActor
+	}
+	return g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+		ev := g.event(req, action, nil)
+		ev.Count = count
+		ev.Decision = string(jaga.Allow)
+		return []*jaga.AuditEvent{ev}, nil
+	})
+}

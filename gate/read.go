@@ -1,0 +1,385 @@
+package gate
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"jaga"
+	"jaga/normalize"
+	"jaga/policy"
+	"jaga/seal"
+)
+
+// Request is what every gate call names: who (Actor), why (Purpose), and optionally a
+// free-text reason or ticket (required for reveals) and the request ID for the audit.
+type Request struct {
+	Actor     *jaga.Actor
+	Purpose   string
+	Reason    string
+	RequestID string
+}
+
+// Record is one subject as the gate returns it: the values it may show (masked where
+// the decision is a mask) and the decision for every field that was not plainly allowed.
+type Record struct {
+	Subject     jaga.SubjectID
+	Values      map[string]string
+	Decisions   map[string]jaga.Decision
+	Channel     jaga.Channel
+	CollectedAt time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// ReadRequest reads one subject. Fields nil means every field the purpose and role
+// allow; named Fields that are unknown are EUNPROCESSABLE and named Fields that are
+// denied are EFORBIDDEN. Reveal lists masked fields to show in full: each must be
+// revealable for the role and needs a Reason.
+type ReadRequest struct {
+	Request
+	Subject jaga.SubjectID
+	Fields  []string
+	Reveal  []string
+}
+
+// FindRequest looks subjects up by a blind-indexed field (email, phone or nik) with the
+// value as typed; it is normalised first (DESIGN.md blind-index rule).
+type FindRequest struct {
+	Request
+	Field  string
+	Value  jaga.Redacted
+	Fields []string
+	Reveal []string
+}
+
+// plan is the per-field decision for one (role, purpose, requested fields) before the
+// subject is known.
+type plan struct {
+	purpose   *jaga.Purpose
+	fields    []jaga.FieldSpec
+	decisions map[string]jaga.Decision // every requested field's decision (after reveals)
+	requested []string
+}
+
+// refuse records a refused call: it writes one audit event (in its own transaction)
+// and returns err.
+func (g *Gate) refuse(ctx context.Context, r Request, action string, subjects []jaga.SubjectID, requested []string, err error) error {
+	ev := g.event(r, action, subjects)
+	ev.FieldsRequested = requested
+	ev.Decision = decisionOf(err)
+	if aerr := g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+		return []*jaga.AuditEvent{ev}, nil
+	}); aerr != nil {
+		return fmt.Errorf("audit refusal: %w", aerr)
+	}
+	return err
+}
+
+// decisionOf gives the audit decision string for an error: "deny:<reason>" for
+// refusals, "error:<code>" otherwise.
+func decisionOf(err error) string {
+	if e := jaga.AsError(err); e != nil {
+		if e.Code == jaga.EFORBIDDEN && e.Reason != "" {
+			return "deny:" + e.Reason
+		}
+		return "error:" + e.Code
+	}
+	return "error:" + jaga.EINTERNAL
+}
+
+func (g *Gate) event(r Request, action string, subjects []jaga.SubjectID) *jaga.AuditEvent {
+	ev := &jaga.AuditEvent{Time: g.now(), Action: action, Purpose: r.Purpose, Reason: r.Reason, Subjects: subjects, RequestID: r.RequestID}
+	if r.Actor != nil {
+		ev.ActorID, ev.Role = r.Actor.ID, r.Actor.Role
+	}
+	return ev
+}
+
+// checkRequest validates actor and purpose: an unknown purpose is EINVALID (400), a role
+// not allowed the purpose EFORBIDDEN with reason role_not_allowed (403).
+func (g *Gate) checkRequest(r Request) (*jaga.Purpose, error) {
+	if r.Actor == nil {
+		return nil, jaga.Errorf(jaga.EUNAUTHORIZED, "no actor")
+	}
+	if r.Purpose == "" {
+		return nil, &jaga.Error{Code: jaga.EINVALID, Field: "Jaga-Purpose", Message: "a purpose is required"}
+	}
+	p, ok := g.purposes[r.Purpose]
+	if !ok {
+		return nil, &jaga.Error{Code: jaga.EINVALID, Field: "Jaga-Purpose", Message: "unknown purpose"}
+	}
+	if !g.policy.AllowsPurpose(r.Actor.Role, p.ID) {
+		return nil, jaga.Refusal("role_not_allowed", "role %s may not use purpose %s", r.Actor.Role, p.ID)
+	}
+	if r.Actor.Kind == jaga.ActorSubject && p.ID != jaga.PurposeDSR {
+		return nil, jaga.Refusal("role_not_allowed", "a subject acts only under purpose dsr")
+	}
+	return p, nil
+}
+
+// makePlan decides every requested field for the role and purpose.
+func (g *Gate) makePlan(r Request, p *jaga.Purpose, fields, reveal []string) (*plan, error) {
+	pl := &plan{purpose: p, decisions: make(map[string]jaga.Decision)}
+	explicit := fields != nil
+	if !explicit {
+		fields = g.schema.Names()
+	}
+	for _, name := range fields {
+		f, ok := g.schema.Field(name)
+		if !ok {
+			return nil, jaga.FieldError(name, "unknown field")
+		}
+		d := g.policy.Decide(r.Actor.Role, p, f)
+		if d.IsDeny() {
+			if explicit {
+				return nil, jaga.Refusal(d.Reason(), "field %s is denied for role %s and purpose %s", name, r.Actor.Role, p.ID)
+			}
+			continue
+		}
+		pl.fields = append(pl.fields, f)
+		pl.requested = append(pl.requested, name)
+		pl.decisions[name] = d
+	}
+	for _, name := range reveal {
+		d, ok := pl.decisions[name]
+		if !ok {
+			if _, known := g.schema.Field(name); !known {
+				return nil, jaga.FieldError(name, "unknown field")
+			}
+			return nil, jaga.Refusal("not_revealable", "field %s is not available for this role and purpose", name)
+		}
+		if _, masked := d.MaskRule(); !masked {
+			continue
+		}
+		if !g.policy.CanReveal(r.Actor.Role, p.ID, name) {
+			return nil, jaga.Refusal("not_revealable", "field %s cannot be revealed by role %s", name, r.Actor.Role)
+		}
+		if strings.TrimSpace(r.Reason) == "" {
+			return nil, jaga.Refusal("reason_required", "revealing %s needs a reason (Jaga-Reason)", name)
+		}
+		pl.decisions[name] = jaga.Allow
+	}
+	return pl, nil
+}
+
+// subjectAllowed applies the subject-level rules: restriction (UU PDP Art 11, R-21) and,
+// for consent-based purposes, a counting consent (Art 20(2)(a), R-27).
+func subjectAllowed(ctx context.Context, tx jaga.Tx, p *jaga.Purpose, s *jaga.SealedSubject) (string, error) {
+	if s.Restricted && p.ID != jaga.PurposeLegalObligation && p.ID != jaga.PurposeDSR {
+		return "restricted", nil
+	}
+	if p.NeedsConsent() {
+		c, err := tx.CurrentConsent(ctx, s.ID, p.ID)
+		if err != nil {
+			return "", err
+		}
+		if !c.Counts() {
+			return "no_consent", nil
+		}
+	}
+	return "", nil
+}
+
+// Read returns one subject's fields for the request's purpose. Errors: EINVALID (no or
+// unknown purpose), EUNPROCESSABLE (unknown field), EFORBIDDEN with reason
+// role_not_allowed, no_consent, restricted, not_revealable or reason_required,
+// ENOTFOUND. Every outcome writes one audit event.
+func (g *Gate) Read(ctx context.Context, req ReadRequest) (*Record, error) {
+	p, err := g.checkRequest(req.Request)
+	if err != nil {
+		return nil, g.refuse(ctx, req.Request, jaga.ActionRead, []jaga.SubjectID{req.Subject}, req.Fields, err)
+	}
+	pl, err := g.makePlan(req.Request, p, req.Fields, req.Reveal)
+	if err != nil {
+		return nil, g.refuse(ctx, req.Request, jaga.ActionRead, []jaga.SubjectID{req.Subject}, req.Fields, err)
+	}
+	var s *jaga.SealedSubject
+	var refusal error
+	err = g.execRead(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+		s, refusal = nil, nil
+		ev := g.event(req.Request, jaga.ActionRead, []jaga.SubjectID{req.Subject})
+		ev.FieldsRequested = pl.requested
+		got, err := tx.Subject(ctx, req.Subject)
+		if jaga.ErrorCode(err) == jaga.ENOTFOUND {
+			refusal = jaga.Errorf(jaga.ENOTFOUND, "subject not found")
+			ev.Decision = decisionOf(refusal)
+			return []*jaga.AuditEvent{ev}, nil
+		} else if err != nil {
+			return nil, err
+		}
+		why, err := subjectAllowed(ctx, tx, p, got)
+		if err != nil {
+			return nil, err
+		}
+		if why != "" {
+			refusal = jaga.Refusal(why, "subject refused for purpose %s", p.ID)
+			ev.Decision = "deny:" + why
+			return []*jaga.AuditEvent{ev}, nil
+		}
+		s = got
+		ev.FieldsReturned, ev.Decisions = returned(pl, got)
+		ev.Decision = string(jaga.Allow)
+		return []*jaga.AuditEvent{ev}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if refusal != nil {
+		return nil, refusal
+	}
+	return g.open(s, pl)
+}
+
+// returned lists the planned fields the subject has a value for, and the non-allow
+// decisions, for the audit event.
+func returned(pl *plan, s *jaga.SealedSubject) ([]string, map[string]jaga.Decision) {
+	var names []string
+	var ds map[string]jaga.Decision
+	for _, f := range pl.fields {
+		if _, ok := s.Sealed[f.Name]; !ok {
+			continue
+		}
+		names = append(names, f.Name)
+		if d := pl.decisions[f.Name]; d != jaga.Allow {
+			if ds == nil {
+				ds = make(map[string]jaga.Decision)
+			}
+			ds[f.Name] = d
+		}
+	}
+	return names, ds
+}
+
+// open decrypts the planned fields of s and masks them as decided. It runs only after
+// the audit event is committed.
+func (g *Gate) open(s *jaga.SealedSubject, pl *plan) (*Record, error) {
+	rec := &Record{Subject: s.ID, Values: make(map[string]string, len(pl.fields)), Decisions: make(map[string]jaga.Decision),
+		Channel: s.Channel, CollectedAt: s.CollectedAt, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+	dek, err := g.keys.OpenDEK(s.ID, s.WrappedDEK)
+	if err != nil {
+		return nil, fmt.Errorf("subject %s: open data key: %w", s.ID, err)
+	}
+	for _, f := range pl.fields {
+		ct, ok := s.Sealed[f.Name]
+		if !ok {
+			continue
+		}
+		pt, err := dek.Open(seal.FieldAD(s.ID, f.Name), ct)
+		if err != nil {
+			return nil, fmt.Errorf("subject %s field %s: %w", s.ID, f.Name, err)
+		}
+		d := pl.decisions[f.Name]
+		v := string(pt)
+		if rule, masked := d.MaskRule(); masked {
+			if v, err = policy.ApplyMask(rule, v); err != nil {
+				return nil, fmt.Errorf("field %s: %w", f.Name, err)
+			}
+		}
+		if d != jaga.Allow {
+			rec.Decisions[f.Name] = d
+		}
+		rec.Values[f.Name] = v
+	}
+	return rec, nil
+}
+
+// Find looks subjects up by email, phone or NIK (normalised, then blind-indexed) and
+// returns those the purpose allows, oldest first. Subjects refused for the purpose
+// (no consent, restricted) are left out; if every match is refused the call is
+// EFORBIDDEN with that reason; no match is ENOTFOUND. One audit event names every match.
+func (g *Gate) Find(ctx context.Context, req FindRequest) ([]*Record, error) {
+	p, err := g.checkRequest(req.Request)
+	if err != nil {
+		return nil, g.refuse(ctx, req.Request, jaga.ActionFind, nil, []string{req.Field}, err)
+	}
+	f, ok := g.schema.Field(req.Field)
+	if !ok || !f.Indexed {
+		return nil, g.refuse(ctx, req.Request, jaga.ActionFind, nil, []string{req.Field},
+			jaga.FieldError(req.Field, "look-ups take one of the blind-indexed fields: %s", strings.Join(indexedNames(g.schema), ", ")))
+	}
+	norm, err := normalize.Value(f.Name, f.Type, req.Value.Value())
+	if err != nil {
+		return nil, g.refuse(ctx, req.Request, jaga.ActionFind, nil, []string{req.Field}, err)
+	}
+	pl, err := g.makePlan(req.Request, p, req.Fields, req.Reveal)
+	if err != nil {
+		return nil, g.refuse(ctx, req.Request, jaga.ActionFind, nil, req.Fields, err)
+	}
+	idx := g.keys.BlindIndex(f.Name, norm)
+	var found []*jaga.SealedSubject
+	var refusal error
+	err = g.execRead(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+		found, refusal = nil, nil
+		ev := g.event(req.Request, jaga.ActionFind, nil)
+		ev.FieldsRequested = pl.requested
+		ids, err := tx.FindByIndex(ctx, f.Name, idx)
+		if err != nil {
+			return nil, err
+		}
+		ev.Subjects = ids
+		var why string
+		for _, id := range ids {
+			s, err := tx.Subject(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			w, err := subjectAllowed(ctx, tx, p, s)
+			if err != nil {
+				return nil, err
+			}
+			if w != "" {
+				why = w
+				if ev.Decisions == nil {
+					ev.Decisions = make(map[string]jaga.Decision)
+				}
+				ev.Decisions[string(id)] = jaga.Deny(w)
+				continue
+			}
+			found = append(found, s)
+		}
+		switch {
+		case len(ids) == 0:
+			refusal = jaga.Errorf(jaga.ENOTFOUND, "no subject matches")
+			ev.Decision = decisionOf(refusal)
+		case len(found) == 0:
+			refusal = jaga.Refusal(why, "matching subjects are refused for purpose %s", p.ID)
+			ev.Decision = "deny:" + why
+		default:
+			ev.Decision = string(jaga.Allow)
+			var names []string
+			for _, s := range found {
+				n, _ := returned(pl, s)
+				names = append(names, n...)
+			}
+			slices.Sort(names)
+			ev.FieldsReturned = slices.Compact(names)
+		}
+		return []*jaga.AuditEvent{ev}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if refusal != nil {
+		return nil, refusal
+	}
+	out := make([]*Record, 0, len(found))
+	for _, s := range found {
+		rec, err := g.open(s, pl)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rec)
+	}
+	return out, nil
+}
+
+func indexedNames(s *jaga.Schema) []string {
+	var out []string
+	for _, f := range s.Indexed() {
+		out = append(out, f.Name)
+	}
+	return out
+}

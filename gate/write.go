@@ -1,0 +1,427 @@
+package gate
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"jaga"
+	"jaga/normalize"
+	"jaga/seal"
+)
+
+// NewSubjectID returns "sub_" + the 32 hex digits of a new UUIDv7 (RFC 9562 §5.7):
+// time-ordered, so that inserts stay near the end of the index, and random, so that it
+// says nothing about the person.
+func NewSubjectID() (jaga.SubjectID, error) {
+	u, err := uuid.NewV7()
+	if err != nil {
+		return "", fmt.Errorf("new subject id: %w", err)
+	}
+	return jaga.SubjectID(jaga.SubjectIDPrefix + strings.ReplaceAll(u.String(), "-", "")), nil
+}
+
+// ConsentInput is a consent as collected: the purpose, the status (given or refused),
+// the notice version shown and the evidence reference (double-opt-in ID, paper form
+// number), and when it was given. The gate turns it into a jaga.Consent and flags a
+// given consent without its minimum evidence invalid:no_evidence.
+type ConsentInput struct {
+	Purpose       string
+	Status        jaga.ConsentStatus
+	NoticeVersion string
+	Evidence      string
+	At            time.Time
+}
+
+// CreateRequest creates one subject from raw values (normalised and validated here),
+// with its provenance and the consents collected with it.
+type CreateRequest struct {
+	Request
+	Values      map[string]string
+	Channel     jaga.Channel
+	CollectedAt time.Time
+	Consents    []ConsentInput
+}
+
+// prepared is a validated, normalised subject ready to seal.
+type prepared struct {
+	values   map[string]string
+	channel  jaga.Channel
+	at       time.Time
+	consents []ConsentInput
+}
+
+// prepare normalises and validates raw values for purpose p. Errors are EUNPROCESSABLE
+// naming the field: unknown field, a field not collected for the purpose, a value
+// the field's normaliser rejects or that is longer than the field's max_len.
+func (g *Gate) prepare(p *jaga.Purpose, values map[string]string, channel jaga.Channel, at time.Time, consents []ConsentInput) (*prepared, error) {
+	if channel == "" {
+		channel = jaga.ChannelAPI
+	}
+	if !channel.Valid() {
+		return nil, jaga.FieldError("channel", "unknown channel")
+	}
+	covering := []*jaga.Purpose{p}
+	for i, c := range consents {
+		cp, ok := g.purposes[c.Purpose]
+		if !ok {
+			return nil, jaga.FieldError("consents", "consent %d names an unknown purpose", i+1)
+		}
+		if !cp.NeedsConsent() {
+			return nil, jaga.FieldError("consents", "purpose %s has lawful basis %s, not consent", cp.ID, cp.Basis)
+		}
+		if c.Status != jaga.ConsentGiven && c.Status != jaga.ConsentRefused {
+			return nil, jaga.FieldError("consents", "consent status must be given or refused")
+		}
+		for j := 0; j < i; j++ {
+			if consents[j].Purpose == c.Purpose {
+				return nil, jaga.FieldError("consents", "one consent per purpose (R-6): %s given twice", c.Purpose)
+			}
+		}
+		covering = append(covering, cp)
+	}
+	out := &prepared{values: make(map[string]string, len(values)), channel: channel, at: at.UTC(), consents: consents}
+	for name, raw := range values {
+		f, ok := g.schema.Field(name)
+		if !ok {
+			return nil, jaga.FieldError(name, "unknown field")
+		}
+		if strings.TrimSpace(raw) == "" {
+			continue
+		}
+		if !slices.ContainsFunc(covering, func(cp *jaga.Purpose) bool { return cp.Covers(f) }) {
+			return nil, jaga.FieldError(name, "field is not collected for purpose %s (UU PDP Art 27, R-26)", p.ID)
+		}
+		v, err := normalize.Value(name, f.Type, raw)
+		if err != nil {
+			return nil, err
+		}
+		if len(v) > f.MaxLen {
+			return nil, jaga.FieldError(name, "value is %d bytes; at most %d allowed", len(v), f.MaxLen)
+		}
+		out.values[name] = v
+	}
+	if len(out.values) == 0 {
+		return nil, jaga.FieldError("values", "at least one field is required")
+	}
+	return out, nil
+}
+
+// seal encrypts a prepared subject under a new DEK and computes its blind indexes.
+func (g *Gate) seal(id jaga.SubjectID, p *prepared, importKey []byte, now time.Time) (*jaga.SealedSubject, error) {
+	dek, wrapped, err := g.keys.NewDEK(id)
+	if err != nil {
+		return nil, err
+	}
+	s := &jaga.SealedSubject{ID: id, WrappedDEK: wrapped, Sealed: make(map[string][]byte, len(p.values)),
+		Channel: p.channel, CollectedAt: p.at, CreatedAt: now, UpdatedAt: now, ImportKey: importKey}
+	if s.CollectedAt.IsZero() {
+		s.CollectedAt = now
+	}
+	for name, v := range p.values {
+		ct, err := dek.Seal(seal.FieldAD(id, name), []byte(v))
+		if err != nil {
+			return nil, err
+		}
+		s.Sealed[name] = ct
+	}
+	for _, f := range g.schema.Indexed() {
+		if v, ok := p.values[f.Name]; ok {
+			s.Indexes = append(s.Indexes, jaga.BlindIndex{Field: f.Name, Value: g.keys.BlindIndex(f.Name, v)})
+		}
+	}
+	return s, nil
+}
+
+// consentRecords turns collected consents into records. A given consent without its
+// minimum evidence is kept, flagged invalid:no_evidence, and does not count.
+func consentRecords(id jaga.SubjectID, channel jaga.Channel, collected, now time.Time, in []ConsentInput) []*jaga.Consent {
+	out := make([]*jaga.Consent, 0, len(in))
+	for _, c := range in {
+		at := c.At
+		if at.IsZero() {
+			at = collected
+		}
+		if at.IsZero() {
+			at = now
+		}
+		rec := &jaga.Consent{Subject: id, Purpose: c.Purpose, Status: c.Status, NoticeVersion: c.NoticeVersion,
+			Channel: channel, Evidence: c.Evidence, At: at.UTC(), RecordedAt: now}
+		if c.Status == jaga.ConsentGiven && !hasEvidence(channel, c) {
+			rec.Flag = jaga.FlagNoEvidence
+		}
+		out = append(out, rec)
+	}
+	return out
+}
+
+// hasEvidence applies the minimum evidence per channel: the notice version for the
+// web form, the double-opt-in ID for email sign-ups, the paper form number (or another
+// evidence reference) for offline channels.
+func hasEvidence(ch jaga.Channel, c ConsentInput) bool {
+	switch ch {
+	case jaga.ChannelWebForm:
+		return c.NoticeVersion != ""
+	case jaga.ChannelEmailSignup:
+		return strings.HasPrefix(c.Evidence, "DOI-")
+	default:
+		return c.Evidence != ""
+	}
+}
+
+// Create validates, seals and stores one subject with its consents and returns its ID.
+// Errors: as Read for the request; EUNPROCESSABLE naming the field for bad values.
+func (g *Gate) Create(ctx context.Context, req CreateRequest) (jaga.SubjectID, error) {
+	p, err := g.checkRequest(req.Request)
+	if err != nil {
+		return "", g.refuse(ctx, req.Request, jaga.ActionCreate, nil, nil, err)
+	}
+	pr, err := g.prepare(p, req.Values, req.Channel, req.CollectedAt, req.Consents)
+	if err != nil {
+		return "", g.refuse(ctx, req.Request, jaga.ActionCreate, nil, keys(req.Values), err)
+	}
+	id, err := NewSubjectID()
+	if err != nil {
+		return "", err
+	}
+	now := g.now()
+	s, err := g.seal(id, pr, nil, now)
+	if err != nil {
+		return "", err
+	}
+	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+		if err := tx.InsertSubjects(ctx, []*jaga.SealedSubject{s}); err != nil {
+			return nil, err
+		}
+		if err := tx.InsertConsents(ctx, consentRecords(id, pr.channel, pr.at, now, pr.consents)); err != nil {
+			return nil, err
+		}
+		ev := g.event(req.Request, jaga.ActionCreate, []jaga.SubjectID{id})
+		ev.FieldsRequested = keys(pr.values)
+		ev.FieldsReturned = nil
+		ev.Decision = string(jaga.Allow)
+		return []*jaga.AuditEvent{ev}, nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
+func keys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// UpdateRequest sets and removes fields of one subject. Values are raw and validated as
+// in CreateRequest.
+type UpdateRequest struct {
+	Request
+	Subject jaga.SubjectID
+	Set     map[string]string
+	Remove  []string
+}
+
+// Update changes a subject's fields under the request's purpose: the purpose must
+// cover every field touched and, if consent-based, the subject must have
+// consented. Errors: as Read, plus EUNPROCESSABLE for bad values.
+func (g *Gate) Update(ctx context.Context, req UpdateRequest) error {
+	p, err := g.checkRequest(req.Request)
+	if err != nil {
+		return g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, nil, err)
+	}
+	touched := append(keys(req.Set), req.Remove...)
+	pr := &prepared{values: map[string]string{}}
+	if len(req.Set) > 0 {
+		set := make(map[string]string, len(req.Set))
+		for k, v := range req.Set {
+			if strings.TrimSpace(v) == "" {
+				req.Remove = append(req.Remove, k)
+				continue
+			}
+			set[k] = v
+		}
+		if len(set) > 0 {
+			if pr, err = g.prepare(p, set, jaga.ChannelAPI, time.Time{}, nil); err != nil {
+				return g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, touched, err)
+			}
+		}
+	}
+	for _, name := range req.Remove {
+		f, ok := g.schema.Field(name)
+		if !ok {
+			return g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, touched, jaga.FieldError(name, "unknown field"))
+		}
+		if !p.Covers(f) {
+			return g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, touched,
+				jaga.FieldError(name, "field is not processed for purpose %s (R-26)", p.ID))
+		}
+	}
+	if len(touched) == 0 {
+		return g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, nil, jaga.FieldError("values", "nothing to update"))
+	}
+	var refusal error
+	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+		refusal = nil
+		ev := g.event(req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject})
+		ev.FieldsRequested = touched
+		s, err := tx.Subject(ctx, req.Subject)
+		if jaga.ErrorCode(err) == jaga.ENOTFOUND {
+			refusal = jaga.Errorf(jaga.ENOTFOUND, "subject not found")
+			ev.Decision = decisionOf(refusal)
+			return []*jaga.AuditEvent{ev}, nil
+		} else if err != nil {
+			return nil, err
+		}
+		if why, err := subjectAllowed(ctx, tx, p, s); err != nil {
+			return nil, err
+		} else if why != "" {
+			refusal = jaga.Refusal(why, "subject refused for purpose %s", p.ID)
+			ev.Decision = "deny:" + why
+			return []*jaga.AuditEvent{ev}, nil
+		}
+		dek, err := g.keys.OpenDEK(s.ID, s.WrappedDEK)
+		if err != nil {
+			return nil, fmt.Errorf("subject %s: open data key: %w", s.ID, err)
+		}
+		patch := jaga.SubjectPatch{Set: map[string][]byte{}, Remove: req.Remove, UpdatedAt: g.now()}
+		for name, v := range pr.values {
+			ct, err := dek.Seal(seal.FieldAD(s.ID, name), []byte(v))
+			if err != nil {
+				return nil, err
+			}
+			patch.Set[name] = ct
+		}
+		for _, f := range g.schema.Indexed() {
+			if v, ok := pr.values[f.Name]; ok {
+				patch.IndexFields = append(patch.IndexFields, f.Name)
+				patch.Indexes = append(patch.Indexes, jaga.BlindIndex{Field: f.Name, Value: g.keys.BlindIndex(f.Name, v)})
+			} else if slices.Contains(req.Remove, f.Name) {
+				patch.IndexFields = append(patch.IndexFields, f.Name)
+			}
+		}
+		if err := tx.UpdateSubject(ctx, s.ID, patch); err != nil {
+			return nil, err
+		}
+		ev.Decision = string(jaga.Allow)
+		return []*jaga.AuditEvent{ev}, nil
+	})
+	if err != nil {
+		return err
+	}
+	return refusal
+}
+
+// Erase crypto-shreds one subject (UU PDP Art 8, Arts 43-44; invariant 4): the erasure is
+// first appended to the journal in keys/ (so that a restored older backup is erased
+// again at start-up), then the wrapped DEK, sealed values, blind indexes and purchases are
+// deleted with one audit event, and the database files are compacted so that no old copy
+// of the wrapped DEK stays in the WAL. Only purposes dsr and legal_obligation may erase.
+// Errors: as Read; ENOTFOUND for an unknown or already erased subject.
+func (g *Gate) Erase(ctx context.Context, req Request, subject jaga.SubjectID) error {
+	p, err := g.checkRequest(req)
+	if err == nil && p.ID != jaga.PurposeDSR && p.ID != jaga.PurposeLegalObligation {
+		err = jaga.Refusal("purpose_not_allowed", "erasure is done under purpose dsr or legal_obligation")
+	}
+	if err != nil {
+		return g.refuse(ctx, req, jaga.ActionErase, []jaga.SubjectID{subject}, nil, err)
+	}
+	var exists bool
+	if err := g.store.View(ctx, func(tx jaga.Tx) error {
+		_, err := tx.Subject(ctx, subject)
+		if jaga.ErrorCode(err) == jaga.ENOTFOUND {
+			return nil
+		}
+		exists = err == nil
+		return err
+	}); err != nil {
+		return err
+	}
+	if !exists {
+		return g.refuse(ctx, req, jaga.ActionErase, []jaga.SubjectID{subject}, nil, jaga.Errorf(jaga.ENOTFOUND, "subject not found"))
+	}
+	at := g.now()
+	if err := g.keys.AppendErasure(subject, at); err != nil {
+		return fmt.Errorf("erasure journal: %w", err)
+	}
+	var refusal error
+	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+		refusal = nil
+		ev := g.event(req, jaga.ActionErase, []jaga.SubjectID{subject})
+		if err := tx.EraseSubject(ctx, subject, at); jaga.ErrorCode(err) == jaga.ENOTFOUND {
+			refusal = jaga.Errorf(jaga.ENOTFOUND, "subject not found")
+			ev.Decision = decisionOf(refusal)
+			return []*jaga.AuditEvent{ev}, nil
+		} else if err != nil {
+			return nil, err
+		}
+		ev.Decision = string(jaga.Allow)
+		return []*jaga.AuditEvent{ev}, nil
+	})
+	if err != nil {
+		return err
+	}
+	if refusal != nil {
+		return refusal
+	}
+	return g.store.Compact(ctx)
+}
+
+// ReplayErasures re-applies the erasure journal in keys/ before Jaga serves (invariant
+// 4): a subject the journal names that is still in the database (an older backup was
+// restored) is erased again. It writes one audit event for the run when it erased any
+// and returns how many it erased. A journal whose MAC chain fails is an error: Jaga must
+// not serve then.
+func (g *Gate) ReplayErasures(ctx context.Context) (int, error) {
+	entries, err := g.keys.Erasures()
+	if err != nil {
+		return 0, fmt.Errorf("erasure journal: %w", err)
+	}
+	var todo []seal.JournalEntry
+	if err := g.store.View(ctx, func(tx jaga.Tx) error {
+		for _, e := range entries {
+			_, err := tx.Subject(ctx, e.Subject)
+			if jaga.ErrorCode(err) == jaga.ENOTFOUND {
+				continue
+			} else if err != nil {
+				return err
+			}
+			todo = append(todo, e)
+		}
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	if len(todo) == 0 {
+		return 0, nil
+	}
+	n := 0
+	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+		n = 0
+		ev := g.event(Request{Actor: &jaga.SystemActor, Purpose: jaga.PurposeLegalObligation}, jaga.ActionErasureReplay, nil)
+		for _, e := range todo {
+			if err := tx.EraseSubject(ctx, e.Subject, e.At); jaga.ErrorCode(err) == jaga.ENOTFOUND {
+				continue
+			} else if err != nil {
+				return nil, err
+			}
+			ev.Subjects = append(ev.Subjects, e.Subject)
+			n++
+		}
+		ev.Count = n
+		ev.Decision = string(jaga.Allow)
+		return []*jaga.AuditEvent{ev}, nil
+	})
+	if err != nil {
+		return 0, err
+	}
+	return n, g.store.Compact(ctx)
+}

@@ -1,0 +1,95 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+	"time"
+
+	"jaga"
+)
+
+// Migrate brings the schema of pool up to date: it applies, in name order, each file
+// "*.sql" at the root of fsys ("0001_init.sql", "0002_….sql") whose version (the name
+// without ".sql") schema_migrations does not record, each in its own transaction
+// together with its record (version, applied_at in microseconds). A database that
+// records a version fsys does not have was migrated by a newer program, and Migrate
+// refuses it rather than run against a schema it does not know. now stamps applied_at.
+//
+// On SQLite, run it on the writer pool: its BEGIN IMMEDIATE serialises two processes
+// that open the same file at once, and the second finds the versions recorded.
+func Migrate(ctx context.Context, pool *sql.DB, d *Dialect, fsys fs.FS, now time.Time) error {
+	names, err := fs.Glob(fsys, "*.sql")
+	if err != nil {
+		return internal("list migrations", err)
+	}
+	slices.Sort(names)
+	known := make(map[string]bool, len(names))
+	for _, n := range names {
+		known[strings.TrimSuffix(n, ".sql")] = true
+	}
+
+	if _, err := pool.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+		return internal("create schema_migrations", err)
+	}
+	rows, err := pool.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return internal("read schema_migrations", err)
+	}
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return internal("read schema_migrations", err)
+		}
+		if !known[v] {
+			rows.Close()
+			return jaga.Errorf(jaga.EINTERNAL, "database schema version %s is newer than this program", v)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return internal("read schema_migrations", err)
+	}
+
+	for _, name := range names {
+		if err := migrateFile(ctx, pool, d, fsys, name, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func migrateFile(ctx context.Context, pool *sql.DB, d *Dialect, fsys fs.FS, name string, now time.Time) error {
+	version := strings.TrimSuffix(name, ".sql")
+	op := "migration " + version
+	tx, err := pool.BeginTx(ctx, nil)
+	if err != nil {
+		return internal(op, err)
+	}
+	defer func() { _ = tx.Rollback() }()
+
+	var n int
+	if err := tx.QueryRowContext(ctx, d.rebind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), version).Scan(&n); err != nil {
+		return internal(op, err)
+	} else if n > 0 {
+		return nil
+	}
+	body, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return internal(op, err)
+	}
+	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		return internal(op, fmt.Errorf("apply: %w", err))
+	}
+	if _, err := tx.ExecContext(ctx, d.rebind(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`), version, now.UnixMicro()); err != nil {
+		return internal(op, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return internal(op, err)
+	}
+	return nil
+}

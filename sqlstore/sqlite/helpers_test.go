@@ -1,0 +1,5 @@
+package sqlite_test
+
+import "database/sql"
+
+type sqlTx = sql.Tx

@@ -1,0 +1,368 @@
+// Package sqlite is the embedded default jaga.Store: one SQLite file under the vault's
+// data/ directory, through the pure-Go driver modernc.org/sqlite.
+//
+// Every connection runs with journal_mode=WAL, foreign_keys=ON, secure_delete=ON (a
+// deleted row's bytes are overwritten with zeros, DESIGN.md invariant 4),
+// synchronous=FULL (a commit is on disk when Update returns, invariant 1) and a busy
+// timeout. Update runs on one writer connection, so writers queue in Go; View runs on a
+// pool of reader connections, which WAL lets read while the writer writes. The SQL
+// shared with PostgreSQL is in package sqlstore; this package adds the connections,
+// the schema (migrations/*.sql, applied at Open), error classification and Compact.
+//
+// It imports jaga, sqlstore, modernc.org/sqlite and the standard library.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"jaga"
+	"jaga/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrationFS embed.FS
+
+var _ jaga.Store = (*DB)(nil)
+
+// Options configures Open. The zero value is ready to use.
+type Options struct {
+	// Clock stamps rows whose CreatedAt, UpdatedAt or RecordedAt is zero and the
+	// migrations' applied_at; default jaga.SystemClock.
+	Clock jaga.Clock
+	// BusyTimeout is how long a connection waits for a lock held by another connection
+	// or process before SQLITE_BUSY; default 5s. Update and View then retry a few
+	// times with back-off.
+	BusyTimeout time.Duration
+	// MaxReaders is the number of reader connections View may use at once; default
+	// max(4, 2×GOMAXPROCS).
+	MaxReaders int
+	// WriterCacheKiB is the page cache of the writer connection in KiB; default 131072
+	// (128 MiB), which keeps the index B-trees that bulk imports hit at random in
+	// memory. ReaderCacheKiB is each reader's; default 16384 (16 MiB).
+	WriterCacheKiB int
+	ReaderCacheKiB int
+	// PageSize is the page size of a new database file in bytes (a power of two from
+	// 512 to 65536); default 4096. It cannot change once the file has tables.
+	PageSize int
+}
+
+// DB is a jaga.Store on one SQLite file. Its methods are safe for concurrent use.
+type DB struct {
+	*sqlstore.DB
+	path   string
+	write  *sql.DB
+	read   *sql.DB
+	clock  jaga.Clock
+	closed bool
+}
+
+// Dialect is the SQLite dialect of sqlstore.
+var Dialect = &sqlstore.Dialect{
+	Name:      "sqlite",
+	MaxParams: 32766,
+	Classify:  classify,
+	NextIDs:   nextIDs,
+}
+
+// Open opens (creating if missing) the database file at path, normally
+// <vault>/data/jaga.db, and brings its schema up to date. The directory is created
+// with mode 0700 if missing; the file, its -wal and -shm are mode 0600. It fails if
+// the file cannot be put in WAL mode (e.g. on a network file system).
+func Open(ctx context.Context, path string, opts Options) (_ *DB, err error) {
+	if path == "" || path == ":memory:" {
+		return nil, jaga.Errorf(jaga.EINVALID, "sqlite: a database file path is required")
+	}
+	path, err = filepath.Abs(path)
+	if err != nil {
+		return nil, internalf("resolve path", err)
+	}
+	if opts.Clock == nil {
+		opts.Clock = jaga.SystemClock{}
+	}
+	if opts.BusyTimeout <= 0 {
+		opts.BusyTimeout = 5 * time.Second
+	}
+	if opts.MaxReaders <= 0 {
+		opts.MaxReaders = max(4, 2*runtime.GOMAXPROCS(0))
+	}
+	if opts.WriterCacheKiB <= 0 {
+		opts.WriterCacheKiB = 128 << 10
+	}
+	if opts.ReaderCacheKiB <= 0 {
+		opts.ReaderCacheKiB = 16 << 10
+	}
+
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, internalf("create data directory", err)
+	}
+	// SQLite creates -wal and -shm with the mode of the database file, so creating the
+	// file 0600 here keeps all three private whatever the umask.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, internalf("create database file", err)
+	}
+	fi, err := f.Stat()
+	if err == nil && fi.Mode().Perm() != 0o600 {
+		err = f.Chmod(0o600)
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, internalf("create database file", err)
+	}
+
+	db := &DB{path: path, clock: opts.Clock}
+	defer func() {
+		if err != nil {
+			_ = db.closePools()
+		}
+	}()
+
+	db.write, err = sql.Open("sqlite", dsn(path, opts, true))
+	if err != nil {
+		return nil, internalf("open writer", err)
+	}
+	db.write.SetMaxOpenConns(1)
+	db.write.SetMaxIdleConns(1)
+	db.write.SetConnMaxLifetime(0)
+	db.write.SetConnMaxIdleTime(0)
+
+	var mode string
+	if err := db.write.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
+		return nil, internalf("open writer", err)
+	}
+	if mode != "wal" {
+		return nil, jaga.Errorf(jaga.EINTERNAL, "sqlite: database is in journal mode %s, not wal", mode)
+	}
+	if err := sqlstore.Migrate(ctx, db.write, Dialect, mustSub(migrationFS, "migrations"), opts.Clock.Now()); err != nil {
+		return nil, err
+	}
+
+	db.read, err = sql.Open("sqlite", dsn(path, opts, false))
+	if err != nil {
+		return nil, internalf("open readers", err)
+	}
+	db.read.SetMaxOpenConns(opts.MaxReaders)
+	db.read.SetMaxIdleConns(opts.MaxReaders)
+	db.read.SetConnMaxLifetime(0)
+	db.read.SetConnMaxIdleTime(0)
+	if err := db.read.PingContext(ctx); err != nil {
+		return nil, internalf("open readers", err)
+	}
+
+	db.DB = sqlstore.New(sqlstore.Config{
+		Dialect: Dialect,
+		Write:   db.write,
+		Read:    db.read,
+		Clock:   opts.Clock,
+	})
+	return db, nil
+}
+
+// dsn returns the driver's data source name for path: a file: URI whose query sets the
+// pragmas every connection runs with. The writer begins transactions IMMEDIATE, so that
+// a lock conflict shows at BEGIN (and waits there) rather than at the first write.
+func dsn(path string, opts Options, writer bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(opts.BusyTimeout.Milliseconds(), 10)+")")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "secure_delete(1)")
+	q.Add("_pragma", "synchronous(FULL)")
+	if writer {
+		if opts.PageSize > 0 {
+			q.Add("_pragma", "page_size("+strconv.Itoa(opts.PageSize)+")")
+		}
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "cache_size(-"+strconv.Itoa(opts.WriterCacheKiB)+")")
+		q.Set("_txlock", "immediate")
+	} else {
+		q.Add("_pragma", "cache_size(-"+strconv.Itoa(opts.ReaderCacheKiB)+")")
+		q.Set("_query_only", "1")
+	}
+	u := url.URL{Scheme: "file", Path: path, RawQuery: q.Encode()}
+	return u.String()
+}
+
+func mustSub(fsys fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(fsys, dir)
+	if err != nil {
+		panic(err) // the embedded directory is a constant
+	}
+	return sub
+}
+
+// Path returns the absolute path of the database file.
+func (db *DB) Path() string { return db.path }
+
+// Compact makes deleted data unrecoverable from the database files (DESIGN.md
+// invariant 4). Deleting a row with secure_delete on zeroes its bytes, but a row that
+// SQLite moved between pages while rebalancing the B-tree (after an update grew it, or
+// after deletions emptied its page) leaves an old copy in unused space of the page it
+// left, out of secure_delete's reach; when that subject is erased later, the copy of
+// its wrapped DEK stays. So Compact, on the writer connection:
+//
+//  1. if subject rows were deleted since the last compaction, runs VACUUM, which
+//     rebuilds the file from the live rows only: O(database size) (about
+//     <see the package benchmarks> at a million subjects), and writers wait meanwhile —
+//     run it once per batch of erasures, not per erasure;
+//  2. runs PRAGMA wal_checkpoint(TRUNCATE), which copies every committed page into the
+//     main file and truncates the WAL to zero bytes, and retries with back-off while a
+//     reader's old snapshot keeps it busy, until the -wal file is empty, or ctx ends
+//     or a minute passes (then EINTERNAL).
+//
+// What Compact cannot reach are bytes the file system keeps in freed blocks (of the
+// truncated WAL, of VACUUM's temporary file): use encrypted disks.
+func (db *DB) Compact(ctx context.Context) error {
+	conn, err := db.write.Conn(ctx)
+	if err != nil {
+		return internalf("compact", err)
+	}
+	defer conn.Close()
+
+	var dirty int64
+	if err := conn.QueryRowContext(ctx, `SELECT dirty FROM compaction WHERE id = 1`).Scan(&dirty); err != nil {
+		return internalf("compact", err)
+	}
+	if dirty > 0 {
+		if err := retryBusy(ctx, func() error {
+			_, err := conn.ExecContext(ctx, `VACUUM`)
+			return err
+		}); err != nil {
+			return internalf("compact: vacuum", err)
+		}
+		// Subtract what was read, so that a deletion by another process in between
+		// still counts for the next compaction.
+		if err := retryBusy(ctx, func() error {
+			_, err := conn.ExecContext(ctx, `UPDATE compaction SET dirty = dirty - ? WHERE id = 1`, dirty)
+			return err
+		}); err != nil {
+			return internalf("compact", err)
+		}
+	}
+
+	return retryBusy(ctx, func() error {
+		var busy, logFrames, checkpointed int
+		if err := conn.QueryRowContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &checkpointed); err != nil {
+			return internalf("compact: checkpoint", err)
+		}
+		fi, err := os.Stat(db.path + "-wal")
+		if busy != 0 || err == nil && fi.Size() != 0 {
+			return errWALNotTruncated
+		} else if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return internalf("compact", err)
+		}
+		return nil
+	})
+}
+
+var errWALNotTruncated = fmt.Errorf("%w: wal not truncated", sqlstore.ErrBusy)
+
+// compactWait bounds how long Compact retries a busy step when ctx has no earlier
+// deadline, so that a reader that never ends cannot hang it.
+const compactWait = time.Minute
+
+// retryBusy runs fn until it returns nil or an error that is not SQLITE_BUSY (or
+// ErrBusy), with back-off from 5ms to 500ms, until ctx ends or compactWait passes.
+func retryBusy(ctx context.Context, fn func() error) error {
+	ctx, cancel := context.WithTimeout(ctx, compactWait)
+	defer cancel()
+	delay := 5 * time.Millisecond
+	for {
+		err := fn()
+		if err == nil || !errors.Is(err, sqlstore.ErrBusy) && classify(err) != sqlstore.KindBusy {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return internalf("compact", fmt.Errorf("%w: %w", err, ctx.Err()))
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 500*time.Millisecond)
+	}
+}
+
+// Close closes the database. The last connection to close checkpoints the WAL and
+// removes it.
+func (db *DB) Close() error {
+	if db.closed {
+		return nil
+	}
+	db.closed = true
+	var err error
+	if db.DB != nil {
+		err = db.DB.Close()
+	}
+	return errors.Join(err, db.closePools())
+}
+
+func (db *DB) closePools() error {
+	var err error
+	if db.read != nil {
+		err = db.read.Close()
+	}
+	if db.write != nil {
+		err = errors.Join(err, db.write.Close())
+	}
+	return err
+}
+
+// classify maps SQLite result codes (extended codes are on in the driver) to the kinds
+// sqlstore translates.
+func classify(err error) sqlstore.ErrorKind {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return sqlstore.KindOther
+	}
+	switch code := se.Code(); code {
+	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+		return sqlstore.KindConflict
+	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+		return sqlstore.KindForeignKey
+	default:
+		switch code & 0xff {
+		case sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED:
+			return sqlstore.KindBusy
+		}
+	}
+	return sqlstore.KindOther
+}
+
+// nextIDs reads MAX(id): with one writer connection and BEGIN IMMEDIATE nobody else
+// can insert into table until this transaction ends.
+func nextIDs(ctx context.Context, tx *sql.Tx, table string, n int) ([]int64, error) {
+	var q string
+	switch table {
+	case "consents":
+		q = `SELECT COALESCE(MAX(id), 0) FROM consents`
+	default:
+		return nil, fmt.Errorf("sqlite: no id sequence for table %s", table)
+	}
+	var last int64
+	if err := tx.QueryRowContext(ctx, q).Scan(&last); err != nil {
+		return nil, err
+	}
+	ids := make([]int64, n)
+	for i := range ids {
+		ids[i] = last + 1 + int64(i)
+	}
+	return ids, nil
+}
+
+func internalf(op string, err error) error {
+	return fmt.Errorf("%w: %s: %w", &jaga.Error{Code: jaga.EINTERNAL, Message: "database error"}, op, err)
+}

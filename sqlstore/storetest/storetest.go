@@ -1,0 +1,1107 @@
+// Package storetest is the test suite every jaga.Store passes: Run opens a fresh store
+// per subtest and checks each jaga.Tx method, its OK cases and its error codes, against
+// the documentation in package jaga. SQLite runs it always; PostgreSQL wherever a
+// server can be started (STYLE.md rule 10). It also holds the benchmark bodies, so that
+// both dialects are measured the same way, and generators of realistic test data.
+//
+// It imports jaga and the standard library only.
+package storetest
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"jaga"
+)
+
+// Run runs the suite. open must return an empty store and close it when the test ends
+// (t.Cleanup).
+func Run(t *testing.T, open func(t *testing.T) jaga.Store) {
+	tests := []struct {
+		name string
+		fn   func(t *testing.T, open func(t *testing.T) jaga.Store)
+	}{
+		{"Dialect", testDialect},
+		{"Update", testUpdate},
+		{"View", testView},
+		{"InsertSubjects", testInsertSubjects},
+		{"Subject", testSubject},
+		{"FindByIndex", testFindByIndex},
+		{"ImportKeys", testImportKeys},
+		{"UpdateSubject", testUpdateSubject},
+		{"SetRestricted", testSetRestricted},
+		{"EraseSubject", testEraseSubject},
+		{"CountSubjects", testCountSubjects},
+		{"Purchases", testPurchases},
+		{"Consents", testConsents},
+		{"Audit", testAudit},
+		{"Actors", testActors},
+		{"WrappedDEKs", testWrappedDEKs},
+		{"Compact", testCompact},
+		{"Concurrent", testConcurrent},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
+	}
+}
+
+var ctx = context.Background()
+
+// t0 is a fixed instant; times in the suite are offsets from it.
+var t0 = time.Date(2025, 1, 2, 3, 4, 5, 123456000, time.UTC)
+
+// MustUpdate runs fn in s.Update and fails the test on error.
+func MustUpdate(tb testing.TB, s jaga.Store, fn func(jaga.Tx) error) {
+	tb.Helper()
+	if err := s.Update(ctx, fn); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// MustView runs fn in s.View and fails the test on error.
+func MustView(tb testing.TB, s jaga.Store, fn func(jaga.Tx) error) {
+	tb.Helper()
+	if err := s.View(ctx, fn); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// MustInsertSubjects stores subjects in one Update.
+func MustInsertSubjects(tb testing.TB, s jaga.Store, subjects ...*jaga.SealedSubject) {
+	tb.Helper()
+	MustUpdate(tb, s, func(tx jaga.Tx) error { return tx.InsertSubjects(ctx, subjects) })
+}
+
+// wantCode fails the test unless err carries the jaga error code.
+func wantCode(tb testing.TB, err error, code string) {
+	tb.Helper()
+	if got := jaga.ErrorCode(err); got != code {
+		tb.Fatalf("error code = %q, want %q (err: %v)", got, code, err)
+	}
+}
+
+func mustSubject(tb testing.TB, s jaga.Store, id jaga.SubjectID) *jaga.SealedSubject {
+	tb.Helper()
+	var out *jaga.SealedSubject
+	MustView(tb, s, func(tx jaga.Tx) (err error) {
+		out, err = tx.Subject(ctx, id)
+		return err
+	})
+	return out
+}
+
+// stored returns s as the store gives it back: times in UTC at microsecond precision,
+// indexes sorted, empty sealed map for nil.
+func stored(s *jaga.SealedSubject) *jaga.SealedSubject {
+	c := *s
+	c.CollectedAt = trunc(c.CollectedAt)
+	c.CreatedAt = trunc(c.CreatedAt)
+	c.UpdatedAt = trunc(c.UpdatedAt)
+	if c.Sealed == nil {
+		c.Sealed = map[string][]byte{}
+	}
+	c.Indexes = slices.Clone(c.Indexes)
+	slices.SortFunc(c.Indexes, func(a, b jaga.BlindIndex) int {
+		if a.Field != b.Field {
+			if a.Field < b.Field {
+				return -1
+			}
+			return 1
+		}
+		return bytes.Compare(a.Value, b.Value)
+	})
+	if len(c.Indexes) == 0 {
+		c.Indexes = nil
+	}
+	if len(c.ImportKey) == 0 {
+		c.ImportKey = nil
+	}
+	return &c
+}
+
+func trunc(t time.Time) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	return time.UnixMicro(t.UnixMicro()).UTC()
+}
+
+func diffSubject(tb testing.TB, got, want *jaga.SealedSubject) {
+	tb.Helper()
+	w := stored(want)
+	if !reflect.DeepEqual(got, w) {
+		tb.Fatalf("subject %s:\n got %+v\nwant %+v", want.ID, got, w)
+	}
+}
+
+func ix(field string, b byte) jaga.BlindIndex {
+	return jaga.BlindIndex{Field: field, Value: bytes.Repeat([]byte{b}, 16)}
+}
+
+func testDialect(t *testing.T, open func(t *testing.T) jaga.Store) {
+	s := open(t)
+	if d := s.Dialect(); d != "sqlite" && d != "postgres" {
+		t.Fatalf("Dialect() = %q", d)
+	}
+}
+
+func testUpdate(t *testing.T, open func(t *testing.T) jaga.Store) {
+	t.Run("ErrRollback", func(t *testing.T) {
+		s := open(t)
+		g := NewGen(1)
+		sub := g.Subject()
+		errFn := errors.New("stop")
+		err := s.Update(ctx, func(tx jaga.Tx) error {
+			if err := tx.InsertSubjects(ctx, []*jaga.SealedSubject{sub}); err != nil {
+				return err
+			}
+			return errFn
+		})
+		if err != errFn {
+			t.Fatalf("Update error = %v, want fn's error unchanged", err)
+		}
+		MustView(t, s, func(tx jaga.Tx) error {
+			_, err := tx.Subject(ctx, sub.ID)
+			wantCode(t, err, jaga.ENOTFOUND)
+			return nil
+		})
+	})
+	t.Run("ErrorOfFnWrapped", func(t *testing.T) {
+		s := open(t)
+		e := &jaga.Error{Code: jaga.EFORBIDDEN, Message: "no"}
+		err := s.Update(ctx, func(tx jaga.Tx) error { return fmt.Errorf("wrapped: %w", e) })
+		if !errors.Is(err, e) {
+			t.Fatalf("err = %v", err)
+		}
+	})
+	t.Run("Panic", func(t *testing.T) {
+		s := open(t)
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Fatal("panic did not propagate")
+				}
+			}()
+			_ = s.Update(ctx, func(tx jaga.Tx) error { panic("boom") })
+		}()
+		// The store is still usable: the transaction was rolled back.
+		MustInsertSubjects(t, s, NewGen(2).Subject())
+	})
+}
+
+func testView(t *testing.T, open func(t *testing.T) jaga.Store) {
+	t.Run("ErrWrite", func(t *testing.T) {
+		s := open(t)
+		g := NewGen(3)
+		err := s.View(ctx, func(tx jaga.Tx) error {
+			return tx.InsertSubjects(ctx, []*jaga.SealedSubject{g.Subject()})
+		})
+		wantCode(t, err, jaga.EINTERNAL)
+	})
+	t.Run("SeesCommitted", func(t *testing.T) {
+		s := open(t)
+		sub := NewGen(4).Subject()
+		MustInsertSubjects(t, s, sub)
+		diffSubject(t, mustSubject(t, s, sub.ID), sub)
+	})
+}
+
+func testInsertSubjects(t *testing.T, open func(t *testing.T) jaga.Store) {
+	t.Run("OK", func(t *testing.T) {
+		s := open(t)
+		g := NewGen(10)
+		a, b := g.Subject(), g.Subject()
+		a.CreatedAt, a.UpdatedAt = t0, t0.Add(time.Hour)
+		a.Restricted = true
+		b.Sealed = nil
+		b.Indexes = nil
+		b.ImportKey = nil
+		b.CollectedAt = time.Time{}
+		b.Channel = jaga.ChannelWebForm
+		MustInsertSubjects(t, s, a, b)
+		diffSubject(t, mustSubject(t, s, a.ID), a)
+		if b.CreatedAt.IsZero() || !b.UpdatedAt.Equal(b.CreatedAt) {
+			t.Fatalf("CreatedAt %v, UpdatedAt %v: want both stamped with the transaction time", b.CreatedAt, b.UpdatedAt)
+		}
+		diffSubject(t, mustSubject(t, s, b.ID), b)
+	})
+	t.Run("Empty", func(t *testing.T) {
+		s := open(t)
+		MustUpdate(t, s, func(tx jaga.Tx) error { return tx.InsertSubjects(ctx, nil) })
+	})
+	t.Run("LargeBatch", func(t *testing.T) {
+		// 2,345 rows exercise full chunks and every remainder size of the multi-row
+		// statements.
+		s := open(t)
+		subs := NewGen(11).Subjects(2345)
+		MustInsertSubjects(t, s, subs...)
+		MustView(t, s, func(tx jaga.Tx) error {
+			n, err := tx.CountSubjects(ctx)
+			if err != nil {
+				return err
+			}
+			if n != len(subs) {
+				t.Fatalf("CountSubjects = %d, want %d", n, len(subs))
+			}
+			for _, i := range []int{0, 1, 1023, 2047, 2344} {
+				got, err := tx.Subject(ctx, subs[i].ID)
+				if err != nil {
+					return err
+				}
+				diffSubject(t, got, subs[i])
+				ids, err := tx.FindByIndex(ctx, "nik", subs[i].Indexes[2].Value)
+				if err != nil {
+					return err
+				}
+				if !slices.Equal(ids, []jaga.SubjectID{subs[i].ID}) {
+					t.Fatalf("FindByIndex = %v", ids)
+				}
+			}
+			return nil
+		})
+	})
+	t.Run("DuplicateIndexOnce", func(t *testing.T) {
+		s := open(t)
+		a := NewGen(12).Subject()
+		a.Indexes = append(a.Indexes, a.Indexes[0])
+		MustInsertSubjects(t, s, a)
+		if got := mustSubject(t, s, a.ID); len(got.Indexes) != 3 {
+			t.Fatalf("got %d indexes, want 3", len(got.Indexes))
+		}
+	})
+	t.Run("ErrConflictID", func(t *testing.T) {
+		s := open(t)
+		g := NewGen(13)
+		a := g.Subject()
+		MustInsertSubjects(t, s, a)
+		b := g.Subject()
+		b.ID = a.ID
+		err := s.Update(ctx, func(tx jaga.Tx) error { return tx.InsertSubjects(ctx, []*jaga.SealedSubject{b}) })
+		wantCode(t, err, jaga.ECONFLICT)
+	})
+	t.Run("ErrConflictImportKey", func(t *testing.T) {
+		s := open(t)
+		g := NewGen(14)
+		a, b := g.Subject(), g.Subject()
+		b.ImportKey = a.ImportKey
+		err := s.Update(ctx, func(tx jaga.Tx) error { return tx.InsertSubjects(ctx, []*jaga.SealedSubject{a, b}) })
+		wantCode(t, err, jaga.ECONFLICT)
+		// Nothing of the failed transaction stays.
+		MustView(t, s, func(tx jaga.Tx) error {
+			_, err := tx.Subject(ctx, a.ID)
+			wantCode(t, err, jaga.ENOTFOUND)
+			return nil
+		})
+		MustInsertSubjects(t, s, a)
+		err = s.Update(ctx, func(tx jaga.Tx) error { return tx.InsertSubjects(ctx, []*jaga.SealedSubject{b}) })
+		wantCode(t, err, jaga.ECONFLICT)
+	})
+	t.Run("ErrConflictImportKeyOfErased", func(t *testing.T) {
+		s := open(t)
+		g := NewGen(15)
+		a, b := g.Subject(), g.Subject()
+		b.ImportKey = a.ImportKey
+		MustInsertSubjects(t, s, a)
+		MustUpdate(t, s, func(tx jaga.Tx) error { return tx.EraseSubject(ctx, a.ID, t0) })
+		err := s.Update(ctx, func(tx jaga.Tx) error { return tx.InsertSubjects(ctx, []*jaga.SealedSubject{b}) })
+		wantCode(t, err, jaga.ECONFLICT)
+	})
+	t.Run("ErrInvalid", func(t *testing.T) {
+		s := open(t)
+		g := NewGen(16)
+		for name, mod := range map[string]func(*jaga.SealedSubject){
+			"ID":         func(s *jaga.SealedSubject) { s.ID = "sub_123" },
+			"WrappedDEK": func(s *jaga.SealedSubject) { s.WrappedDEK = nil },
+			"IndexSize":  func(s *jaga.SealedSubject) { s.Indexes[0].Value = []byte("user@example.com-too-long") },
+			"IndexField": func(s *jaga.SealedSubject) { s.Indexes[0].Field = "" },
+		} {
+			t.Run(name, func(t *testing.T) {
+				sub := g.Subject()
+				mod(sub)
+				err := s.Update(ctx, func(tx jaga.Tx) error { return tx.InsertSubjects(ctx, []*jaga.SealedSubject{sub}) })
+				wantCode(t, err, jaga.EINVALID)
+			})
+		}
+		err := s.Update(ctx, func(tx jaga.Tx) error { return tx.InsertSubjects(ctx, []*jaga.SealedSubject{nil}) })
+		wantCode(t, err, jaga.EINVALID)
+	})
+}
+
+func testSubject(t *testing.T, open func(t *testing.T) jaga.Store) {
+	t.Run("ErrNotFound", func(t *testing.T) {
+		s := open(t)
+		for _, id := range []jaga.SubjectID{NewSubjectID(), "", "not an id"} {
+			err := s.View(ctx, func(tx jaga.Tx) error {
+				_, err := tx.Subject(ctx, id)
+				return err
+			})
+			wantCode(t, err, jaga.ENOTFOUND)
+		}
+	})
+	t.Run("Times", func(t *testing.T) {
+		s := open(t)
+		a := NewGen(20).Subject()
+		loc := time.FixedZone("WITA", 8*3600)
+		a.CollectedAt = time.Date(1969, 12, 31, 23, 59, 59, 999999999, loc) // before the epoch, ns dropped
+		a.CreatedAt = time.Date(2031, 7, 1, 0, 0, 0, 1000, loc)
+		a.UpdatedAt = a.CreatedAt
+		MustInsertSubjects(t, s, a)
+		got := mustSubject(t, s, a.ID)
+		if got.CollectedAt.Location() != time.UTC || !got.CollectedAt.Equal(trunc(a.CollectedAt)) {
+			t.Fatalf("CollectedAt = %v, want %v in UTC", got.CollectedAt, trunc(a.CollectedAt))
+		}
+		diffSubject(t, got, a)
+	})
+}
+
+func testFindByIndex(t *testing.T, open func(t *testing.T) jaga.Store) {
+	s := open(t)
+	g := NewGen(30)
+	subs := g.Subjects(4)
+	// subs[0] and subs[2] share an email index; subs[3] has the same bytes for phone.
+	subs[0].Indexes[0] = ix("email", 0xee)
+	subs[2].Indexes[0] = ix("email", 0xee)
+	subs[3].Indexes[1] = ix("phone", 0xee)
+	// Insert out of order: the result is oldest (lowest ID) first anyway.
+	MustInsertSubjects(t, s, subs[2], subs[0])
+	MustInsertSubjects(t, s, subs[1], subs[3])
+	MustView(t, s, func(tx jaga.Tx) error {
+		ids, err := tx.FindByIndex(ctx, "email", ix("email", 0xee).Value)
+		if err != nil {
+			return err
+		}
+		if want := []jaga.SubjectID{subs[0].ID, subs[2].ID}; !slices.Equal(ids, want) {
+			t.Fatalf("FindByIndex = %v, want %v", ids, want)
+		}
+		ids, err = tx.FindByIndex(ctx, "email", ix("email", 0xaa).Value)
+		if err != nil || len(ids) != 0 {
+			t.Fatalf("FindByIndex(unknown) = %v, %v; want none", ids, err)
+		}
+		ids, err = tx.FindByIndex(ctx, "nik", ix("email", 0xee).Value)
+		if err != nil || len(ids) != 0 {
+			t.Fatalf("FindByIndex(other field) = %v, %v; want none", ids, err)
+		}
+		return nil
+	})
+}
+
+func testImportKeys(t *testing.T, open func(t *testing.T) jaga.Store) {
+	s := open(t)
+	subs := NewGen(40).Subjects(1200)
+	subs[5].ImportKey = nil
+	MustInsertSubjects(t, s, subs...)
+	g := NewGen(41)
+	var keys [][]byte
+	want := map[string]jaga.SubjectID{}
+	for i, sub := range subs {
+		if i%2 == 0 && sub.ImportKey != nil {
+			keys = append(keys, sub.ImportKey)
+			want[string(sub.ImportKey)] = sub.ID
+		}
+		if i%3 == 0 {
+			keys = append(keys, g.Bytes(32)) // unknown
+		}
+	}
+	MustView(t, s, func(tx jaga.Tx) error {
+		got, err := tx.ImportKeys(ctx, keys)
+		if err != nil {
+			return err
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("ImportKeys: got %d entries, want %d", len(got), len(want))
+		}
+		got, err = tx.ImportKeys(ctx, nil)
+		if err != nil || len(got) != 0 {
+			t.Fatalf("ImportKeys(nil) = %v, %v", got, err)
+		}
+		return nil
+	})
+}
+
+func testUpdateSubject(t *testing.T, open func(t *testing.T) jaga.Store) {
+	t.Run("OK", func(t *testing.T) {
+		s := open(t)
+		a := NewGen(50).Subject()
+		a.CreatedAt, a.UpdatedAt = t0, t0
+		MustInsertSubjects(t, s, a)
+		newEmail := ix("email", 0x11)
+		patch := jaga.SubjectPatch{
+			Set:         map[string][]byte{"email": []byte("sealed-new-email"), "new_attr": []byte("sealed-new-attr")},
+			Remove:      []string{"income", "no_such_field"},
+			Indexes:     []jaga.BlindIndex{newEmail},
+			IndexFields: []string{"email", "nik"}, // nik loses its index
+			UpdatedAt:   t0.Add(time.Minute),
+		}
+		MustUpdate(t, s, func(tx jaga.Tx) error { return tx.UpdateSubject(ctx, a.ID, patch) })
+
+		want := *a
+		want.Sealed = map[string][]byte{}
+		for k, v := range a.Sealed {
+			want.Sealed[k] = v
+		}
+		delete(want.Sealed, "income")
+		want.Sealed["email"] = []byte("sealed-new-email")
+		want.Sealed["new_attr"] = []byte("sealed-new-attr")
+		want.Indexes = []jaga.BlindIndex{newEmail, a.Indexes[1]}
+		want.UpdatedAt = patch.UpdatedAt
+		diffSubject(t, mustSubject(t, s, a.ID), &want)
+
+		MustView(t, s, func(tx jaga.Tx) error {
+			for _, c := range []struct {
+				ix   jaga.BlindIndex
+				want int
+			}{{a.Indexes[0], 0}, {a.Indexes[2], 0}, {newEmail, 1}, {a.Indexes[1], 1}} {
+				ids, err := tx.FindByIndex(ctx, c.ix.Field, c.ix.Value)
+				if err != nil {
+					return err
+				}
+				if len(ids) != c.want {
+					t.Fatalf("FindByIndex(%s) = %v, want %d", c.ix.Field, ids, c.want)
+				}
+			}
+			return nil
+		})
+	})
+	t.Run("OnlyIndexes", func(t *testing.T) {
+		s := open(t)
+		a := NewGen(51).Subject()
+		MustInsertSubjects(t, s, a)
+		MustUpdate(t, s, func(tx jaga.Tx) error {
+			return tx.UpdateSubject(ctx, a.ID, jaga.SubjectPatch{Indexes: []jaga.BlindIndex{ix("phone", 7)}})
+		})
+		got := mustSubject(t, s, a.ID)
+		want := stored(a)
+		want.Indexes = []jaga.BlindIndex{a.Indexes[0], a.Indexes[2], ix("phone", 7)}
+		want.UpdatedAt = got.UpdatedAt
+		diffSubject(t, got, want)
+		if !got.UpdatedAt.After(trunc(a.UpdatedAt)) && !got.UpdatedAt.Equal(trunc(a.UpdatedAt)) {
+			t.Fatalf("UpdatedAt went back: %v", got.UpdatedAt)
+		}
+	})
+	t.Run("ErrNotFound", func(t *testing.T) {
+		s := open(t)
+		for _, p := range []jaga.SubjectPatch{{}, {Set: map[string][]byte{"x": {1}}}} {
+			err := s.Update(ctx, func(tx jaga.Tx) error { return tx.UpdateSubject(ctx, NewSubjectID(), p) })
+			wantCode(t, err, jaga.ENOTFOUND)
+		}
+	})
+	t.Run("ErrInvalidIndex", func(t *testing.T) {
+		s := open(t)
+		a := NewGen(52).Subject()
+		MustInsertSubjects(t, s, a)
+		err := s.Update(ctx, func(tx jaga.Tx) error {
+			return tx.UpdateSubject(ctx, a.ID, jaga.SubjectPatch{Indexes: []jaga.BlindIndex{{Field: "email", Value: []byte("short")}}})
+		})
+		wantCode(t, err, jaga.EINVALID)
+	})
+}
+
+func testSetRestricted(t *testing.T, open func(t *testing.T) jaga.Store) {
+	s := open(t)
+	a := NewGen(60).Subject()
+	MustInsertSubjects(t, s, a)
+	for _, r := range []bool{true, false, true} {
+		MustUpdate(t, s, func(tx jaga.Tx) error { return tx.SetRestricted(ctx, a.ID, r) })
+		if got := mustSubject(t, s, a.ID); got.Restricted != r {
+			t.Fatalf("Restricted = %v, want %v", got.Restricted, r)
+		}
+	}
+	err := s.Update(ctx, func(tx jaga.Tx) error { return tx.SetRestricted(ctx, NewSubjectID(), true) })
+	wantCode(t, err, jaga.ENOTFOUND)
+}
+
+func testEraseSubject(t *testing.T, open func(t *testing.T) jaga.Store) {
+	t.Run("OK", func(t *testing.T) {
+		s := open(t)
+		g := NewGen(70)
+		a, b := g.Subject(), g.Subject()
+		MustInsertSubjects(t, s, a, b)
+		MustUpdate(t, s, func(tx jaga.Tx) error {
+			if _, err := tx.InsertPurchases(ctx, []*jaga.SealedPurchase{
+				{Subject: a.ID, Sealed: g.Bytes(50), SourceKey: g.Bytes(32)},
+				{Subject: b.ID, Sealed: g.Bytes(50), SourceKey: g.Bytes(32)},
+			}); err != nil {
+				return err
+			}
+			return tx.InsertConsents(ctx, []*jaga.Consent{{Subject: a.ID, Purpose: jaga.PurposeCrossSelling, Status: jaga.ConsentGiven, Channel: jaga.ChannelWebForm, Evidence: "form-1", At: t0}})
+		})
+		MustUpdate(t, s, func(tx jaga.Tx) error { return tx.EraseSubject(ctx, a.ID, t0.Add(time.Hour)) })
+
+		MustView(t, s, func(tx jaga.Tx) error {
+			_, err := tx.Subject(ctx, a.ID)
+			wantCode(t, err, jaga.ENOTFOUND)
+			for _, x := range a.Indexes {
+				ids, err := tx.FindByIndex(ctx, x.Field, x.Value)
+				if err != nil {
+					return err
+				}
+				if len(ids) != 0 {
+					t.Fatalf("FindByIndex(%s) after erasure = %v", x.Field, ids)
+				}
+			}
+			keys, err := tx.ImportKeys(ctx, [][]byte{a.ImportKey})
+			if err != nil {
+				return err
+			}
+			if keys[string(a.ImportKey)] != a.ID {
+				t.Fatalf("ImportKeys after erasure = %v, want the erased subject", keys)
+			}
+			if erased, err := tx.Erased(ctx, a.ID); err != nil || !erased {
+				t.Fatalf("Erased(a) = %v, %v", erased, err)
+			}
+			if erased, err := tx.Erased(ctx, b.ID); err != nil || erased {
+				t.Fatalf("Erased(b) = %v, %v", erased, err)
+			}
+			if ps, err := tx.Purchases(ctx, a.ID); err != nil || len(ps) != 0 {
+				t.Fatalf("Purchases after erasure = %d, %v", len(ps), err)
+			}
+			if n, err := tx.CountPurchases(ctx); err != nil || n != 1 {
+				t.Fatalf("CountPurchases = %d, %v; want 1", n, err)
+			}
+			if n, err := tx.CountSubjects(ctx); err != nil || n != 1 {
+				t.Fatalf("CountSubjects = %d, %v; want 1", n, err)
+			}
+			if cs, err := tx.Consents(ctx, a.ID); err != nil || len(cs) != 1 {
+				t.Fatalf("Consents after erasure = %d, %v; want the record kept", len(cs), err)
+			}
+			deks, err := tx.WrappedDEKs(ctx, "", 10)
+			if err != nil {
+				return err
+			}
+			if len(deks) != 1 || deks[0].Subject != b.ID {
+				t.Fatalf("WrappedDEKs after erasure = %v", deks)
+			}
+			return nil
+		})
+		diffSubject(t, mustSubject(t, s, b.ID), b)
+	})
+	t.Run("ErrNotFound", func(t *testing.T) {
+		s := open(t)
+		err := s.Update(ctx, func(tx jaga.Tx) error { return tx.EraseSubject(ctx, NewSubjectID(), t0) })
+		wantCode(t, err, jaga.ENOTFOUND)
+	})
+	t.Run("ErrAlreadyErased", func(t *testing.T) {
+		s := open(t)
+		a := NewGen(71).Subject()
+		MustInsertSubjects(t, s, a)
+		MustUpdate(t, s, func(tx jaga.Tx) error { return tx.EraseSubject(ctx, a.ID, t0) })
+		err := s.Update(ctx, func(tx jaga.Tx) error { return tx.EraseSubject(ctx, a.ID, t0) })
+		wantCode(t, err, jaga.ENOTFOUND)
+		for name, fn := range map[string]func(tx jaga.Tx) error{
+			"UpdateSubject": func(tx jaga.Tx) error { return tx.UpdateSubject(ctx, a.ID, jaga.SubjectPatch{}) },
+			"SetRestricted": func(tx jaga.Tx) error { return tx.SetRestricted(ctx, a.ID, true) },
+			"SetWrappedDEK": func(tx jaga.Tx) error { return tx.SetWrappedDEK(ctx, a.ID, []byte("k")) },
+			"InsertPurchases": func(tx jaga.Tx) error {
+				_, err := tx.InsertPurchases(ctx, []*jaga.SealedPurchase{{Subject: a.ID, Sealed: []byte("p")}})
+				return err
+			},
+		} {
+			err := s.Update(ctx, fn)
+			if jaga.ErrorCode(err) != jaga.ENOTFOUND {
+				t.Errorf("%s on an erased subject: %v, want ENOTFOUND", name, err)
+			}
+		}
+	})
+}
+
+func testCountSubjects(t *testing.T, open func(t *testing.T) jaga.Store) {
+	s := open(t)
+	MustView(t, s, func(tx jaga.Tx) error {
+		if n, err := tx.CountSubjects(ctx); err != nil || n != 0 {
+			t.Fatalf("CountSubjects(empty) = %d, %v", n, err)
+		}
+		return nil
+	})
+	MustInsertSubjects(t, s, NewGen(80).Subjects(7)...)
+	MustView(t, s, func(tx jaga.Tx) error {
+		if n, err := tx.CountSubjects(ctx); err != nil || n != 7 {
+			t.Fatalf("CountSubjects = %d, %v; want 7", n, err)
+		}
+		return nil
+	})
+}
+
+func testPurchases(t *testing.T, open func(t *testing.T) jaga.Store) {
+	t.Run("OK", func(t *testing.T) {
+		s := open(t)
+		g := NewGen(90)
+		a, b := g.Subject(), g.Subject()
+		MustInsertSubjects(t, s, a, b)
+		var ps []*jaga.SealedPurchase
+		for i := range 700 {
+			sub := a.ID
+			if i%3 == 0 {
+				sub = b.ID
+			}
+			ps = append(ps, &jaga.SealedPurchase{Subject: sub, Sealed: g.Bytes(40 + i%20), SourceKey: g.Bytes(32), CreatedAt: t0.Add(time.Duration(i) * time.Second)})
+		}
+		ps[1].SourceKey = nil // stored without idempotence
+		insert := func(batch []*jaga.SealedPurchase) (n int) {
+			t.Helper()
+			MustUpdate(t, s, func(tx jaga.Tx) (err error) {
+				n, err = tx.InsertPurchases(ctx, batch)
+				return err
+			})
+			return n
+		}
+		if n := insert(ps[:400]); n != 400 {
+			t.Fatalf("InsertPurchases = %d, want 400", n)
+		}
+		// Re-import: the overlap is skipped; a repeat inside one batch counts once.
+		dup := &jaga.SealedPurchase{Subject: a.ID, Sealed: []byte("other"), SourceKey: ps[450].SourceKey}
+		batch := append(slices.Clone(ps[300:]), dup)
+		if n := insert(batch); n != 300 {
+			t.Fatalf("InsertPurchases(overlap) = %d, want 300", n)
+		}
+		if n := insert(ps[2:]); n != 0 {
+			t.Fatalf("InsertPurchases(again) = %d, want 0", n)
+		}
+		if n := insert(nil); n != 0 {
+			t.Fatalf("InsertPurchases(nil) = %d", n)
+		}
+		MustView(t, s, func(tx jaga.Tx) error {
+			if n, err := tx.CountPurchases(ctx); err != nil || n != 700 {
+				t.Fatalf("CountPurchases = %d, %v; want 700", n, err)
+			}
+			got, err := tx.Purchases(ctx, a.ID)
+			if err != nil {
+				return err
+			}
+			var want []*jaga.SealedPurchase
+			for _, p := range ps {
+				if p.Subject == a.ID {
+					want = append(want, p)
+				}
+			}
+			if len(got) != len(want) {
+				t.Fatalf("Purchases = %d, want %d", len(got), len(want))
+			}
+			for i := range got {
+				w := want[i]
+				if got[i].ID == 0 || i > 0 && got[i].ID <= got[i-1].ID {
+					t.Fatalf("purchase IDs not increasing at %d", i)
+				}
+				if got[i].Subject != a.ID || !bytes.Equal(got[i].Sealed, w.Sealed) || !bytes.Equal(got[i].SourceKey, w.SourceKey) || !got[i].CreatedAt.Equal(trunc(w.CreatedAt)) {
+					t.Fatalf("purchase %d = %+v, want %+v", i, got[i], w)
+				}
+			}
+			if got, err := tx.Purchases(ctx, NewSubjectID()); err != nil || len(got) != 0 {
+				t.Fatalf("Purchases(unknown) = %v, %v", got, err)
+			}
+			return nil
+		})
+	})
+	t.Run("ErrNotFound", func(t *testing.T) {
+		s := open(t)
+		g := NewGen(91)
+		a := g.Subject()
+		MustInsertSubjects(t, s, a)
+		err := s.Update(ctx, func(tx jaga.Tx) error {
+			_, err := tx.InsertPurchases(ctx, []*jaga.SealedPurchase{
+				{Subject: a.ID, Sealed: g.Bytes(10), SourceKey: g.Bytes(32)},
+				{Subject: NewSubjectID(), Sealed: g.Bytes(10), SourceKey: g.Bytes(32)},
+			})
+			return err
+		})
+		wantCode(t, err, jaga.ENOTFOUND)
+		MustView(t, s, func(tx jaga.Tx) error {
+			if n, err := tx.CountPurchases(ctx); err != nil || n != 0 {
+				t.Fatalf("CountPurchases = %d, %v; want 0", n, err)
+			}
+			return nil
+		})
+	})
+}
+
+func testConsents(t *testing.T, open func(t *testing.T) jaga.Store) {
+	s := open(t)
+	a, b := NewSubjectID(), NewSubjectID()
+	c := func(sub jaga.SubjectID, purpose string, st jaga.ConsentStatus, at time.Time) *jaga.Consent {
+		return &jaga.Consent{Subject: sub, Purpose: purpose, Status: st, NoticeVersion: "2025-01", Channel: jaga.ChannelWebForm, Evidence: "doi-42", At: at}
+	}
+	given := c(a, jaga.PurposeCrossSelling, jaga.ConsentGiven, t0)
+	given.Flag = jaga.FlagNoEvidence
+	given.RecordedAt = t0.Add(time.Second)
+	withdrawn := c(a, jaga.PurposeCrossSelling, jaga.ConsentWithdrawn, t0.Add(time.Hour))
+	// Recorded later but given earlier: it is history, not the record in force.
+	late := c(a, jaga.PurposeCrossSelling, jaga.ConsentGiven, t0.Add(30*time.Minute))
+	// Same At as withdrawn, recorded after it: the higher ID wins the tie.
+	tie := c(a, jaga.PurposeCrossSelling, jaga.ConsentRefused, t0.Add(time.Hour))
+	other := c(a, jaga.PurposeServiceImprovement, jaga.ConsentGiven, t0)
+	ofB := c(b, jaga.PurposeCrossSelling, jaga.ConsentGiven, t0.Add(2*time.Hour))
+
+	MustUpdate(t, s, func(tx jaga.Tx) error { return tx.InsertConsents(ctx, []*jaga.Consent{given, withdrawn}) })
+	MustUpdate(t, s, func(tx jaga.Tx) error { return tx.InsertConsents(ctx, []*jaga.Consent{late, tie, other, ofB}) })
+	MustUpdate(t, s, func(tx jaga.Tx) error { return tx.InsertConsents(ctx, nil) })
+
+	all := []*jaga.Consent{given, withdrawn, late, tie, other, ofB}
+	for i, x := range all {
+		if x.ID == 0 || i > 0 && x.ID <= all[i-1].ID {
+			t.Fatalf("consent IDs not set in increasing order: %v", x.ID)
+		}
+		if x.RecordedAt.IsZero() {
+			t.Fatalf("RecordedAt not stamped")
+		}
+	}
+	norm := func(x *jaga.Consent) *jaga.Consent {
+		y := *x
+		y.At, y.RecordedAt = trunc(y.At), trunc(y.RecordedAt)
+		return &y
+	}
+	MustView(t, s, func(tx jaga.Tx) error {
+		cur, err := tx.CurrentConsent(ctx, a, jaga.PurposeCrossSelling)
+		if err != nil {
+			return err
+		}
+		if !reflect.DeepEqual(cur, norm(tie)) {
+			t.Fatalf("CurrentConsent = %+v, want %+v", cur, norm(tie))
+		}
+		cur, err = tx.CurrentConsent(ctx, a, jaga.PurposeServiceImprovement)
+		if err != nil || !reflect.DeepEqual(cur, norm(other)) {
+			t.Fatalf("CurrentConsent(other purpose) = %+v, %v", cur, err)
+		}
+		cur, err = tx.CurrentConsent(ctx, a, jaga.PurposeSecurity)
+		if err != nil || cur != nil {
+			t.Fatalf("CurrentConsent(none) = %+v, %v; want nil, nil", cur, err)
+		}
+		cur, err = tx.CurrentConsent(ctx, NewSubjectID(), jaga.PurposeCrossSelling)
+		if err != nil || cur != nil {
+			t.Fatalf("CurrentConsent(unknown subject) = %+v, %v; want nil, nil", cur, err)
+		}
+		list, err := tx.Consents(ctx, a)
+		if err != nil {
+			return err
+		}
+		want := []*jaga.Consent{norm(given), norm(other), norm(late), norm(withdrawn), norm(tie)}
+		if !reflect.DeepEqual(list, want) {
+			t.Fatalf("Consents:\n got %v\nwant %v", list, want)
+		}
+		return nil
+	})
+	// A later withdrawal takes over.
+	again := c(a, jaga.PurposeCrossSelling, jaga.ConsentGiven, t0.Add(3*time.Hour))
+	MustUpdate(t, s, func(tx jaga.Tx) error { return tx.InsertConsents(ctx, []*jaga.Consent{again}) })
+	MustView(t, s, func(tx jaga.Tx) error {
+		cur, err := tx.CurrentConsent(ctx, a, jaga.PurposeCrossSelling)
+		if err != nil || cur.ID != again.ID || !cur.Counts() {
+			t.Fatalf("CurrentConsent after new record = %+v, %v", cur, err)
+		}
+		return nil
+	})
+}
+
+func auditEvent(seq int64, actor, action string, subjects ...jaga.SubjectID) *jaga.AuditEvent {
+	return &jaga.AuditEvent{
+		Seq: seq, Time: t0.Add(time.Duration(seq) * time.Second), ActorID: actor, Role: jaga.RoleSupport,
+		Action: action, Purpose: jaga.PurposeCustomerSupport, Subjects: subjects,
+		Decision: "allow", PrevHash: bytes.Repeat([]byte{byte(seq - 1)}, 32), Hash: bytes.Repeat([]byte{byte(seq)}, 32),
+	}
+}
+
+func testAudit(t *testing.T, open func(t *testing.T) jaga.Store) {
+	t.Run("OK", func(t *testing.T) {
+		s := open(t)
+		a, b := NewSubjectID(), NewSubjectID()
+		MustView(t, s, func(tx jaga.Tx) error {
+			e, err := tx.LastAudit(ctx)
+			if err != nil || e != nil {
+				t.Fatalf("LastAudit(empty) = %v, %v", e, err)
+			}
+			return nil
+		})
+		full := auditEvent(1, "act_1", jaga.ActionRead, a, b)
+		full.Reason = "TICKET-7"
+		full.FieldsRequested = []string{"phone", "email"}
+		full.FieldsReturned = []string{}
+		full.Decisions = map[string]jaga.Decision{"phone": jaga.Mask("last3"), "email": jaga.Deny("no_consent")}
+		full.RequestID = "req-1"
+		full.Count = 2
+		events := []*jaga.AuditEvent{full}
+		for seq := int64(2); seq <= 250; seq++ {
+			actor, action := "act_1", jaga.ActionRead
+			if seq%5 == 0 {
+				actor = "act_2"
+			}
+			if seq%7 == 0 {
+				action = jaga.ActionFind
+			}
+			subs := []jaga.SubjectID{b}
+			if seq%10 == 0 {
+				subs = []jaga.SubjectID{a, a} // repeated: indexed once
+			}
+			events = append(events, auditEvent(seq, actor, action, subs...))
+		}
+		events[1].Subjects = nil // an event about no subject
+		MustUpdate(t, s, func(tx jaga.Tx) error { return tx.AppendAudit(ctx, events[:100]) })
+		MustUpdate(t, s, func(tx jaga.Tx) error { return tx.AppendAudit(ctx, events[100:]) })
+		MustUpdate(t, s, func(tx jaga.Tx) error { return tx.AppendAudit(ctx, nil) })
+
+		norm := func(e *jaga.AuditEvent) *jaga.AuditEvent {
+			c := *e
+			c.Time = trunc(c.Time)
+			return &c
+		}
+		seqs := func(es []*jaga.AuditEvent) []int64 {
+			var out []int64
+			for _, e := range es {
+				out = append(out, e.Seq)
+			}
+			return out
+		}
+		wantSeqs := func(keep func(e *jaga.AuditEvent) bool, after int64, limit int) []int64 {
+			var out []int64
+			for _, e := range events {
+				if e.Seq > after && keep(e) && len(out) < limit {
+					out = append(out, e.Seq)
+				}
+			}
+			return out
+		}
+		MustView(t, s, func(tx jaga.Tx) error {
+			last, err := tx.LastAudit(ctx)
+			if err != nil {
+				return err
+			}
+			if !reflect.DeepEqual(last, norm(events[249])) {
+				t.Fatalf("LastAudit = %+v", last)
+			}
+			got, err := tx.AuditEvents(ctx, jaga.AuditFilter{Limit: 2})
+			if err != nil {
+				return err
+			}
+			if len(got) != 2 || !reflect.DeepEqual(got[0], norm(full)) || !reflect.DeepEqual(got[1], norm(events[1])) {
+				t.Fatalf("AuditEvents round trip:\n got %+v\nwant %+v", got, []*jaga.AuditEvent{norm(full), norm(events[1])})
+			}
+			all := func(*jaga.AuditEvent) bool { return true }
+			hasSubject := func(id jaga.SubjectID) func(e *jaga.AuditEvent) bool {
+				return func(e *jaga.AuditEvent) bool { return slices.Contains(e.Subjects, id) }
+			}
+			for _, c := range []struct {
+				name string
+				f    jaga.AuditFilter
+				want []int64
+			}{
+				{"Default", jaga.AuditFilter{}, wantSeqs(all, 0, 100)},
+				{"After", jaga.AuditFilter{AfterSeq: 200}, wantSeqs(all, 200, 100)},
+				{"MaxLimit", jaga.AuditFilter{Limit: 5000}, wantSeqs(all, 0, 1000)},
+				{"Subject", jaga.AuditFilter{Subject: a, Limit: 1000}, wantSeqs(hasSubject(a), 0, 1000)},
+				{"SubjectAfter", jaga.AuditFilter{Subject: a, AfterSeq: 100, Limit: 3}, wantSeqs(hasSubject(a), 100, 3)},
+				{"Actor", jaga.AuditFilter{ActorID: "act_2", Limit: 1000}, wantSeqs(func(e *jaga.AuditEvent) bool { return e.ActorID == "act_2" }, 0, 1000)},
+				{"Action", jaga.AuditFilter{Action: jaga.ActionFind, Limit: 1000}, wantSeqs(func(e *jaga.AuditEvent) bool { return e.Action == jaga.ActionFind }, 0, 1000)},
+				{"All", jaga.AuditFilter{Subject: b, ActorID: "act_2", Action: jaga.ActionFind, Limit: 1000},
+					wantSeqs(func(e *jaga.AuditEvent) bool {
+						return slices.Contains(e.Subjects, b) && e.ActorID == "act_2" && e.Action == jaga.ActionFind
+					}, 0, 1000)},
+				{"None", jaga.AuditFilter{Subject: NewSubjectID()}, nil},
+			} {
+				got, err := tx.AuditEvents(ctx, c.f)
+				if err != nil {
+					return err
+				}
+				if !slices.Equal(seqs(got), c.want) {
+					t.Errorf("%s: seqs %v, want %v", c.name, seqs(got), c.want)
+				}
+			}
+			return nil
+		})
+	})
+	t.Run("ErrConflict", func(t *testing.T) {
+		s := open(t)
+		MustUpdate(t, s, func(tx jaga.Tx) error { return tx.AppendAudit(ctx, []*jaga.AuditEvent{auditEvent(1, "act_1", jaga.ActionRead)}) })
+		err := s.Update(ctx, func(tx jaga.Tx) error {
+			return tx.AppendAudit(ctx, []*jaga.AuditEvent{auditEvent(2, "act_1", jaga.ActionRead), auditEvent(1, "act_1", jaga.ActionRead)})
+		})
+		wantCode(t, err, jaga.ECONFLICT)
+	})
+}
+
+func testActors(t *testing.T, open func(t *testing.T) jaga.Store) {
+	s := open(t)
+	alice := &jaga.Actor{ID: "act_a", Name: "alice", Kind: jaga.ActorStaff, Role: jaga.RoleSupport, KeyHash: bytes.Repeat([]byte{1}, 32), CreatedAt: t0.Add(time.Hour)}
+	bob := &jaga.Actor{ID: "act_b", Name: "bob", Kind: jaga.ActorService, Role: jaga.RoleService, KeyHash: bytes.Repeat([]byte{2}, 32), CreatedAt: t0}
+	carol := &jaga.Actor{ID: "act_c", Name: "carol", Kind: jaga.ActorStaff, Role: jaga.RoleDPO} // no key; CreatedAt stamped
+	dave := &jaga.Actor{ID: "act_d", Name: "dave", Kind: jaga.ActorStaff, Role: jaga.RoleAnalyst}
+	for _, a := range []*jaga.Actor{alice, bob, carol, dave} {
+		MustUpdate(t, s, func(tx jaga.Tx) error { return tx.CreateActor(ctx, a) })
+	}
+	if carol.CreatedAt.IsZero() {
+		t.Fatal("CreatedAt not stamped")
+	}
+	for name, a := range map[string]*jaga.Actor{
+		"Name":    {ID: "act_x", Name: "alice", Kind: jaga.ActorStaff, Role: jaga.RoleAdmin},
+		"ID":      {ID: "act_a", Name: "alex", Kind: jaga.ActorStaff, Role: jaga.RoleAdmin},
+		"KeyHash": {ID: "act_y", Name: "yan", Kind: jaga.ActorStaff, Role: jaga.RoleAdmin, KeyHash: alice.KeyHash},
+	} {
+		err := s.Update(ctx, func(tx jaga.Tx) error { return tx.CreateActor(ctx, a) })
+		if jaga.ErrorCode(err) != jaga.ECONFLICT {
+			t.Errorf("CreateActor(duplicate %s) = %v, want ECONFLICT", name, err)
+		}
+	}
+	norm := func(a *jaga.Actor) *jaga.Actor {
+		c := *a
+		c.CreatedAt = trunc(c.CreatedAt)
+		return &c
+	}
+	MustView(t, s, func(tx jaga.Tx) error {
+		got, err := tx.ActorByKeyHash(ctx, bob.KeyHash)
+		if err != nil {
+			return err
+		}
+		if !reflect.DeepEqual(got, norm(bob)) {
+			t.Fatalf("ActorByKeyHash = %+v, want %+v", got, bob)
+		}
+		for _, h := range [][]byte{nil, {}, bytes.Repeat([]byte{9}, 32)} {
+			_, err = tx.ActorByKeyHash(ctx, h)
+			wantCode(t, err, jaga.ENOTFOUND)
+		}
+		list, err := tx.Actors(ctx)
+		if err != nil {
+			return err
+		}
+		// By CreatedAt; carol and dave were stamped now, later than t0, and by ID on a tie.
+		want := []*jaga.Actor{norm(bob), norm(alice), norm(carol), norm(dave)}
+		if !reflect.DeepEqual(list, want) {
+			t.Fatalf("Actors:\n got %+v\nwant %+v", list, want)
+		}
+		return nil
+	})
+}
+
+func testWrappedDEKs(t *testing.T, open func(t *testing.T) jaga.Store) {
+	s := open(t)
+	subs := NewGen(100).Subjects(25)
+	MustInsertSubjects(t, s, subs...)
+	MustUpdate(t, s, func(tx jaga.Tx) error { return tx.EraseSubject(ctx, subs[3].ID, t0) })
+	var live []*jaga.SealedSubject
+	for i, sub := range subs {
+		if i != 3 {
+			live = append(live, sub)
+		}
+	}
+	// Page through in tens, as the re-wrap job does.
+	var got []jaga.DEKRecord
+	var after jaga.SubjectID
+	for {
+		var page []jaga.DEKRecord
+		MustView(t, s, func(tx jaga.Tx) (err error) {
+			page, err = tx.WrappedDEKs(ctx, after, 10)
+			return err
+		})
+		if len(page) > 10 {
+			t.Fatalf("page of %d, limit 10", len(page))
+		}
+		if len(page) == 0 {
+			break
+		}
+		got = append(got, page...)
+		after = page[len(page)-1].Subject
+	}
+	if len(got) != len(live) {
+		t.Fatalf("WrappedDEKs: %d records, want %d", len(got), len(live))
+	}
+	for i, r := range got {
+		if r.Subject != live[i].ID || !bytes.Equal(r.WrappedDEK, live[i].WrappedDEK) {
+			t.Fatalf("record %d = %s, want %s", i, r.Subject, live[i].ID)
+		}
+	}
+	MustView(t, s, func(tx jaga.Tx) error {
+		all, err := tx.WrappedDEKs(ctx, "", 0) // default limit
+		if err != nil || len(all) != len(live) {
+			t.Fatalf("WrappedDEKs(limit 0) = %d, %v", len(all), err)
+		}
+		return nil
+	})
+
+	t.Run("SetWrappedDEK", func(t *testing.T) {
+		rewrapped := bytes.Repeat([]byte{0xab}, 61)
+		MustUpdate(t, s, func(tx jaga.Tx) error { return tx.SetWrappedDEK(ctx, subs[0].ID, rewrapped) })
+		if got := mustSubject(t, s, subs[0].ID); !bytes.Equal(got.WrappedDEK, rewrapped) {
+			t.Fatal("wrapped DEK not replaced")
+		}
+		err := s.Update(ctx, func(tx jaga.Tx) error { return tx.SetWrappedDEK(ctx, NewSubjectID(), rewrapped) })
+		wantCode(t, err, jaga.ENOTFOUND)
+		err = s.Update(ctx, func(tx jaga.Tx) error { return tx.SetWrappedDEK(ctx, subs[0].ID, nil) })
+		wantCode(t, err, jaga.EINVALID)
+	})
+}
+
+func testCompact(t *testing.T, open func(t *testing.T) jaga.Store) {
+	s := open(t)
+	a := NewGen(110).Subject()
+	MustInsertSubjects(t, s, a)
+	MustUpdate(t, s, func(tx jaga.Tx) error { return tx.EraseSubject(ctx, a.ID, t0) })
+	if err := s.Compact(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Compact(ctx); err != nil { // idempotent
+		t.Fatal(err)
+	}
+}
+
+// testConcurrent runs writers and readers at once; under -race it checks the store's
+// own synchronisation, and it checks that no busy error escapes Update or View.
+func testConcurrent(t *testing.T, open func(t *testing.T) jaga.Store) {
+	s := open(t)
+	const writers, readers, rounds = 4, 4, 15
+	var wg sync.WaitGroup
+	errs := make(chan error, writers+readers)
+	ids := make(chan jaga.SubjectID, writers*rounds*5)
+	for w := range writers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			g := NewGen(uint64(200 + w))
+			for range rounds {
+				subs := g.Subjects(5)
+				if err := s.Update(ctx, func(tx jaga.Tx) error { return tx.InsertSubjects(ctx, subs) }); err != nil {
+					errs <- err
+					return
+				}
+				for _, sub := range subs {
+					ids <- sub.ID
+				}
+			}
+		}()
+	}
+	for range readers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range rounds * 2 {
+				if err := s.View(ctx, func(tx jaga.Tx) error {
+					select {
+					case id := <-ids:
+						if _, err := tx.Subject(ctx, id); err != nil {
+							return err
+						}
+						ids <- id
+					default:
+					}
+					_, err := tx.CountSubjects(ctx)
+					return err
+				}); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	MustView(t, s, func(tx jaga.Tx) error {
+		if n, err := tx.CountSubjects(ctx); err != nil || n != writers*rounds*5 {
+			t.Fatalf("CountSubjects = %d, %v", n, err)
+		}
+		return nil
+	})
+}

@@ -1,0 +1,1008 @@
+package sqlstore
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"slices"
+	"strings"
+	"time"
+
+	"jaga"
+)
+
+var _ jaga.Tx = (*Tx)(nil)
+
+// Tx is one transaction of a DB; it implements jaga.Tx. It is not safe for concurrent
+// use, like the *sql.Tx under it. Rows whose CreatedAt, UpdatedAt or RecordedAt is zero
+// are stamped with the time the transaction began (from Config.Clock), and the stamp
+// is written back into the caller's struct.
+type Tx struct {
+	db       *DB
+	tx       *sql.Tx
+	cache    *stmtCache
+	writable bool
+	now      time.Time
+
+	stmts  map[string]*sql.Stmt // statements bound to this transaction
+	missed []string             // statements to add to cache once the connection is free
+	args   []any                // reused argument buffer of multi-row statements
+}
+
+// Now returns the time the transaction began, in UTC, truncated to the microsecond.
+func (t *Tx) Now() time.Time { return t.now }
+
+// SQL returns the underlying *sql.Tx, for a dialect's own statements.
+func (t *Tx) SQL() *sql.Tx { return t.tx }
+
+// stmt returns q prepared on this transaction's connection, from the pool's cache when
+// it is there.
+func (t *Tx) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if s, ok := t.stmts[q]; ok {
+		return s, nil
+	}
+	var s *sql.Stmt
+	if ps := t.cache.get(q); ps != nil {
+		s = t.tx.StmtContext(ctx, ps)
+	} else {
+		var err error
+		if s, err = t.tx.PrepareContext(ctx, q); err != nil {
+			return nil, err
+		}
+		t.missed = append(t.missed, q)
+	}
+	if t.stmts == nil {
+		t.stmts = make(map[string]*sql.Stmt, 8)
+	}
+	t.stmts[q] = s
+	return s, nil
+}
+
+func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	s, err := t.stmt(ctx, t.db.bind(q))
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(ctx, args...)
+}
+
+func (t *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	s, err := t.stmt(ctx, t.db.bind(q))
+	if err != nil {
+		return nil, err
+	}
+	return s.QueryContext(ctx, args...)
+}
+
+func (t *Tx) queryRow(ctx context.Context, q string, args []any, dest ...any) error {
+	s, err := t.stmt(ctx, t.db.bind(q))
+	if err != nil {
+		return err
+	}
+	return s.QueryRowContext(ctx, args...).Scan(dest...)
+}
+
+// execRows runs tpl over n rows in chunks; fill appends the values of row i to args.
+// It returns the total of rows affected.
+func (t *Tx) execRows(ctx context.Context, tpl *rowsTemplate, n int, fill func(args []any, i int) []any) (int64, error) {
+	var total int64
+	for i := 0; i < n; {
+		k := t.db.chunk(tpl, n-i)
+		s, err := t.stmt(ctx, t.db.text(tpl, k))
+		if err != nil {
+			return total, err
+		}
+		args := t.args[:0]
+		for j := i; j < i+k; j++ {
+			args = fill(args, j)
+		}
+		res, err := s.ExecContext(ctx, args...)
+		clear(args) // drop references to the caller's ciphertext
+		t.args = args[:0]
+		if err != nil {
+			return total, err
+		}
+		if a, err := res.RowsAffected(); err == nil {
+			total += a
+		}
+		i += k
+	}
+	return total, nil
+}
+
+func (t *Tx) mustWrite() error {
+	if !t.writable {
+		return jaga.Errorf(jaga.EINTERNAL, "write in a read-only transaction")
+	}
+	return nil
+}
+
+func (t *Tx) stamp(p *time.Time) {
+	if p.IsZero() {
+		*p = t.now
+	}
+}
+
+// Statement templates of the multi-row statements. Chunk sizes stay well inside
+// SQLite's 32766 bind parameters; beyond ~256 rows a larger statement gains nothing.
+var (
+	insertSubjectsTpl = &rowsTemplate{
+		prefix: "INSERT INTO subjects (id, wrapped_dek, sealed, channel, collected_at, created_at, updated_at, restricted) VALUES ",
+		row:    "(?,?,?,?,?,?,?,?)", width: 8, max: 256,
+	}
+	insertIndexesTpl = &rowsTemplate{
+		prefix: "INSERT INTO blind_indexes (field, value, subject_id) VALUES ",
+		row:    "(?,?,?)", width: 3, max: 512,
+	}
+	insertImportKeysTpl = &rowsTemplate{
+		prefix: "INSERT INTO import_keys (key, subject_id) VALUES ",
+		row:    "(?,?)", width: 2, max: 512,
+	}
+	selectImportKeysTpl = &rowsTemplate{
+		prefix: "SELECT key, subject_id FROM import_keys WHERE key IN (",
+		row:    "?", suffix: ")", width: 1, max: 512,
+	}
+	insertPurchasesTpl = &rowsTemplate{
+		prefix: "INSERT INTO purchases (subject_id, sealed, source_key, created_at) VALUES ",
+		row:    "(?,?,?,?)", suffix: " ON CONFLICT (source_key) DO NOTHING", width: 4, max: 256,
+	}
+	insertConsentsTpl = &rowsTemplate{
+		prefix: "INSERT INTO consents (id, subject_id, purpose, status, flag, notice_version, channel, evidence, at, recorded_at) VALUES ",
+		row:    "(?,?,?,?,?,?,?,?,?,?)", width: 10, max: 256,
+	}
+	insertAuditTpl = &rowsTemplate{
+		prefix: "INSERT INTO audit_events (seq, time, actor_id, role, action, purpose, reason, subjects, fields_requested, fields_returned, decision, decisions, request_id, count, prev_hash, hash) VALUES ",
+		row:    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", width: 16, max: 128,
+	}
+	insertAuditSubjectsTpl = &rowsTemplate{
+		prefix: "INSERT INTO audit_subjects (subject_id, seq) VALUES ",
+		row:    "(?,?)", suffix: " ON CONFLICT DO NOTHING", width: 2, max: 512,
+	}
+)
+
+// BlindIndexSize is the length of every stored blind index value: HMAC-SHA256 truncated
+// to 16 bytes (DESIGN.md crypto scheme). The store refuses other lengths, so that no
+// other value (a plaintext, say) can be stored as an index.
+const BlindIndexSize = 16
+
+func checkIndexes(ixs []jaga.BlindIndex) error {
+	for _, ix := range ixs {
+		if ix.Field == "" || len(ix.Value) != BlindIndexSize {
+			return &jaga.Error{Code: jaga.EINVALID, Field: "indexes", Message: "blind index needs a field and a 16-byte value"}
+		}
+	}
+	return nil
+}
+
+type indexRow struct {
+	field   string
+	value   []byte
+	subject string
+}
+
+type importKeyRow struct {
+	key     []byte
+	subject string
+}
+
+// InsertSubjects stores new subjects with their blind indexes and import keys, in
+// multi-row statements. Zero CreatedAt and UpdatedAt are set to the transaction's time.
+// A nil subject, an invalid ID, an empty wrapped DEK or a blind index that is not
+// BlindIndexSize bytes is EINVALID; an existing ID or import key (also one of an erased
+// subject) is ECONFLICT. A blind index listed twice for one subject is stored once.
+func (t *Tx) InsertSubjects(ctx context.Context, subjects []*jaga.SealedSubject) error {
+	if err := t.mustWrite(); err != nil {
+		return err
+	}
+	nIdx, nKeys := 0, 0
+	for _, s := range subjects {
+		if s == nil {
+			return jaga.Errorf(jaga.EINVALID, "nil subject")
+		}
+		if !s.ID.Valid() {
+			return &jaga.Error{Code: jaga.EINVALID, Field: "id", Message: "subject id must be sub_ followed by 32 hex digits"}
+		}
+		if len(s.WrappedDEK) == 0 {
+			return &jaga.Error{Code: jaga.EINVALID, Field: "wrapped_dek", Message: "subject has no wrapped data key"}
+		}
+		if err := checkIndexes(s.Indexes); err != nil {
+			return err
+		}
+		nIdx += len(s.Indexes)
+		if len(s.ImportKey) > 0 {
+			nKeys++
+		}
+	}
+	if len(subjects) == 0 {
+		return nil
+	}
+
+	// One buffer holds every sealed encoding of the batch.
+	size := 0
+	for _, s := range subjects {
+		size += 16
+		for k, v := range s.Sealed {
+			size += len(k) + len(v) + 4
+		}
+	}
+	buf := make([]byte, 0, size)
+	sealed := make([][]byte, len(subjects))
+	for i, s := range subjects {
+		t.stamp(&s.CreatedAt)
+		if s.UpdatedAt.IsZero() {
+			s.UpdatedAt = s.CreatedAt
+		}
+		start := len(buf)
+		buf = AppendSealed(buf, s.Sealed)
+		sealed[i] = buf[start:len(buf):len(buf)]
+	}
+	if _, err := t.execRows(ctx, insertSubjectsTpl, len(subjects), func(args []any, i int) []any {
+		s := subjects[i]
+		return append(args, string(s.ID), s.WrappedDEK, sealed[i], string(s.Channel),
+			TimeValue(s.CollectedAt), TimeValue(s.CreatedAt), TimeValue(s.UpdatedAt), s.Restricted)
+	}); err != nil {
+		return t.db.translate("insert subjects", err, "", "subject exists")
+	}
+
+	// Sorted rows touch each B-tree page once per batch instead of at random.
+	if nIdx > 0 {
+		rows := make([]indexRow, 0, nIdx)
+		for _, s := range subjects {
+			for _, ix := range s.Indexes {
+				rows = append(rows, indexRow{ix.Field, ix.Value, string(s.ID)})
+			}
+		}
+		if err := t.insertIndexes(ctx, rows); err != nil {
+			return err
+		}
+	}
+
+	if nKeys > 0 {
+		rows := make([]importKeyRow, 0, nKeys)
+		for _, s := range subjects {
+			if len(s.ImportKey) > 0 {
+				rows = append(rows, importKeyRow{s.ImportKey, string(s.ID)})
+			}
+		}
+		slices.SortFunc(rows, func(a, b importKeyRow) int { return bytes.Compare(a.key, b.key) })
+		if _, err := t.execRows(ctx, insertImportKeysTpl, len(rows), func(args []any, i int) []any {
+			return append(args, rows[i].key, rows[i].subject)
+		}); err != nil {
+			return t.db.translate("insert import keys", err, "", "import key exists")
+		}
+	}
+	return nil
+}
+
+// insertIndexes sorts rows by (field, value, subject), drops exact duplicates and
+// inserts them.
+func (t *Tx) insertIndexes(ctx context.Context, rows []indexRow) error {
+	slices.SortFunc(rows, func(a, b indexRow) int {
+		if c := strings.Compare(a.field, b.field); c != 0 {
+			return c
+		}
+		if c := bytes.Compare(a.value, b.value); c != 0 {
+			return c
+		}
+		return strings.Compare(a.subject, b.subject)
+	})
+	rows = slices.CompactFunc(rows, func(a, b indexRow) bool {
+		return a.field == b.field && a.subject == b.subject && bytes.Equal(a.value, b.value)
+	})
+	if _, err := t.execRows(ctx, insertIndexesTpl, len(rows), func(args []any, i int) []any {
+		return append(args, rows[i].field, rows[i].value, rows[i].subject)
+	}); err != nil {
+		return t.db.translate("insert blind indexes", err, "subject not found", "blind index exists")
+	}
+	return nil
+}
+
+// Subject returns one live subject with its sealed values, blind indexes (sorted by
+// field, then value) and import key; ENOTFOUND if it does not exist or was erased.
+func (t *Tx) Subject(ctx context.Context, id jaga.SubjectID) (*jaga.SealedSubject, error) {
+	s := &jaga.SealedSubject{ID: id}
+	var (
+		sealed  []byte
+		channel string
+	)
+	err := t.queryRow(ctx, `SELECT wrapped_dek, sealed, channel, collected_at, created_at, updated_at, restricted FROM subjects WHERE id = ?`,
+		[]any{string(id)},
+		&s.WrappedDEK, &sealed, &channel, Time{&s.CollectedAt}, Time{&s.CreatedAt}, Time{&s.UpdatedAt}, &s.Restricted)
+	if err != nil {
+		return nil, t.db.translate("read subject", err, "subject not found", "")
+	}
+	s.Channel = jaga.Channel(channel)
+	if s.Sealed, err = DecodeSealed(sealed); err != nil {
+		return nil, internal("read subject", err)
+	}
+
+	// Blind indexes and the import key in one round trip: field is NULL on the
+	// import-key row.
+	rows, err := t.query(ctx, `SELECT field, value FROM blind_indexes WHERE subject_id = ? UNION ALL SELECT NULL, key FROM import_keys WHERE subject_id = ?`,
+		string(id), string(id))
+	if err != nil {
+		return nil, t.db.translate("read subject indexes", err, "", "")
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			field sql.NullString
+			value []byte
+		)
+		if err := rows.Scan(&field, &value); err != nil {
+			return nil, internal("read subject indexes", err)
+		}
+		if !field.Valid {
+			s.ImportKey = value
+			continue
+		}
+		s.Indexes = append(s.Indexes, jaga.BlindIndex{Field: field.String, Value: value})
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.db.translate("read subject indexes", err, "", "")
+	}
+	slices.SortFunc(s.Indexes, func(a, b jaga.BlindIndex) int {
+		return cmp.Or(strings.Compare(a.Field, b.Field), bytes.Compare(a.Value, b.Value))
+	})
+	return s, nil
+}
+
+// FindByIndex returns the IDs of live subjects whose blind index for field equals
+// value, oldest first: in ID order, which is creation order because IDs are UUIDv7.
+// Erasure deletes a subject's indexes, so erased subjects are never found.
+func (t *Tx) FindByIndex(ctx context.Context, field string, value []byte) ([]jaga.SubjectID, error) {
+	rows, err := t.query(ctx, `SELECT subject_id FROM blind_indexes WHERE field = ? AND value = ? ORDER BY subject_id`, field, value)
+	if err != nil {
+		return nil, t.db.translate("find by index", err, "", "")
+	}
+	defer rows.Close()
+	var ids []jaga.SubjectID
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, internal("find by index", err)
+		}
+		ids = append(ids, jaga.SubjectID(id))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.db.translate("find by index", err, "", "")
+	}
+	return ids, nil
+}
+
+// ImportKeys returns, for each known key, the subject it created, erased subjects
+// included, keyed by string(key). Unknown keys are absent.
+func (t *Tx) ImportKeys(ctx context.Context, keys [][]byte) (map[string]jaga.SubjectID, error) {
+	out := make(map[string]jaga.SubjectID)
+	for i := 0; i < len(keys); {
+		k := t.db.chunk(selectImportKeysTpl, len(keys)-i)
+		s, err := t.stmt(ctx, t.db.text(selectImportKeysTpl, k))
+		if err != nil {
+			return nil, t.db.translate("read import keys", err, "", "")
+		}
+		args := t.args[:0]
+		for _, key := range keys[i : i+k] {
+			args = append(args, key)
+		}
+		rows, err := s.QueryContext(ctx, args...)
+		clear(args)
+		t.args = args[:0]
+		if err != nil {
+			return nil, t.db.translate("read import keys", err, "", "")
+		}
+		for rows.Next() {
+			var (
+				key []byte
+				id  string
+			)
+			if err := rows.Scan(&key, &id); err != nil {
+				rows.Close()
+				return nil, internal("read import keys", err)
+			}
+			out[string(key)] = jaga.SubjectID(id)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, t.db.translate("read import keys", err, "", "")
+		}
+		i += k
+	}
+	return out, nil
+}
+
+// UpdateSubject applies patch to a live subject: sealed values set and removed, blind
+// indexes of the fields named in IndexFields or Indexes replaced, UpdatedAt set (to the
+// transaction's time when zero). ENOTFOUND if the subject does not exist or was erased.
+func (t *Tx) UpdateSubject(ctx context.Context, id jaga.SubjectID, patch jaga.SubjectPatch) error {
+	if err := t.mustWrite(); err != nil {
+		return err
+	}
+	if err := checkIndexes(patch.Indexes); err != nil {
+		return err
+	}
+	updated := patch.UpdatedAt
+	if updated.IsZero() {
+		updated = t.now
+	}
+	var res sql.Result
+	var err error
+	if len(patch.Set) == 0 && len(patch.Remove) == 0 {
+		res, err = t.exec(ctx, `UPDATE subjects SET updated_at = ? WHERE id = ?`, TimeValue(updated), string(id))
+	} else {
+		var blob []byte
+		if err := t.queryRow(ctx, `SELECT sealed FROM subjects WHERE id = ?`, []any{string(id)}, &blob); err != nil {
+			return t.db.translate("update subject", err, "subject not found", "")
+		}
+		m, err := DecodeSealed(blob)
+		if err != nil {
+			return internal("update subject", err)
+		}
+		for _, f := range patch.Remove {
+			delete(m, f)
+		}
+		for f, v := range patch.Set {
+			m[f] = v
+		}
+		res, err = t.exec(ctx, `UPDATE subjects SET sealed = ?, updated_at = ? WHERE id = ?`, EncodeSealed(m), TimeValue(updated), string(id))
+	}
+	if err != nil {
+		return t.db.translate("update subject", err, "", "")
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return internal("update subject", err)
+	} else if n == 0 {
+		return &jaga.Error{Code: jaga.ENOTFOUND, Message: "subject not found"}
+	}
+
+	fields := slices.Clone(patch.IndexFields)
+	for _, ix := range patch.Indexes {
+		fields = append(fields, ix.Field)
+	}
+	slices.Sort(fields)
+	for _, f := range slices.Compact(fields) {
+		if _, err := t.exec(ctx, `DELETE FROM blind_indexes WHERE subject_id = ? AND field = ?`, string(id), f); err != nil {
+			return t.db.translate("update subject indexes", err, "", "")
+		}
+	}
+	if len(patch.Indexes) > 0 {
+		rows := make([]indexRow, len(patch.Indexes))
+		for i, ix := range patch.Indexes {
+			rows[i] = indexRow{ix.Field, ix.Value, string(id)}
+		}
+		return t.insertIndexes(ctx, rows)
+	}
+	return nil
+}
+
+// SetRestricted sets or clears a live subject's restriction flag (UU PDP Art 11, R-21)
+// and its UpdatedAt; ENOTFOUND if it does not exist or was erased.
+func (t *Tx) SetRestricted(ctx context.Context, id jaga.SubjectID, restricted bool) error {
+	if err := t.mustWrite(); err != nil {
+		return err
+	}
+	res, err := t.exec(ctx, `UPDATE subjects SET restricted = ?, updated_at = ? WHERE id = ?`, restricted, TimeValue(t.now), string(id))
+	return t.affectedOne("restrict subject", res, err, "subject not found")
+}
+
+// EraseSubject crypto-shreds a live subject (DESIGN.md invariant 4): it deletes the
+// subject's blind indexes, purchases and row (wrapped DEK and sealed values) and records
+// the tombstone (id, at) in erased_subjects. Import keys stay, so that a re-import
+// finds the tombstone instead of creating the subject again; consent records stay as
+// metadata. On SQLite, secure_delete overwrites the deleted cells; Compact removes the
+// old copies from the WAL. ENOTFOUND if the subject does not exist or was already
+// erased.
+func (t *Tx) EraseSubject(ctx context.Context, id jaga.SubjectID, at time.Time) error {
+	if err := t.mustWrite(); err != nil {
+		return err
+	}
+	if at.IsZero() {
+		at = t.now
+	}
+	sid := string(id)
+	// Children first, so that erasure does not depend on ON DELETE CASCADE.
+	if _, err := t.exec(ctx, `DELETE FROM blind_indexes WHERE subject_id = ?`, sid); err != nil {
+		return t.db.translate("erase subject indexes", err, "", "")
+	}
+	if _, err := t.exec(ctx, `DELETE FROM purchases WHERE subject_id = ?`, sid); err != nil {
+		return t.db.translate("erase subject purchases", err, "", "")
+	}
+	res, err := t.exec(ctx, `DELETE FROM subjects WHERE id = ?`, sid)
+	if err := t.affectedOne("erase subject", res, err, "subject not found"); err != nil {
+		return err
+	}
+	if _, err := t.exec(ctx, `INSERT INTO erased_subjects (id, erased_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`, sid, TimeValue(at)); err != nil {
+		return t.db.translate("record erasure", err, "", "")
+	}
+	return nil
+}
+
+// affectedOne translates the result of a statement that must change one row.
+func (t *Tx) affectedOne(op string, res sql.Result, err error, notFound string) error {
+	if err != nil {
+		return t.db.translate(op, err, notFound, "")
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return internal(op, err)
+	}
+	if n == 0 {
+		return &jaga.Error{Code: jaga.ENOTFOUND, Message: notFound}
+	}
+	return nil
+}
+
+// Erased reports whether id was erased.
+func (t *Tx) Erased(ctx context.Context, id jaga.SubjectID) (bool, error) {
+	var one int
+	err := t.queryRow(ctx, `SELECT 1 FROM erased_subjects WHERE id = ?`, []any{string(id)}, &one)
+	if err == sql.ErrNoRows {
+		return false, nil
+	} else if err != nil {
+		return false, t.db.translate("read erasure", err, "", "")
+	}
+	return true, nil
+}
+
+// CountSubjects returns the number of live subjects.
+func (t *Tx) CountSubjects(ctx context.Context) (int, error) {
+	var n int
+	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM subjects`, nil, &n); err != nil {
+		return 0, t.db.translate("count subjects", err, "", "")
+	}
+	return n, nil
+}
+
+// InsertPurchases stores purchases in multi-row statements, skipping any whose
+// SourceKey is already stored (or repeated in the batch); it returns how many were
+// stored. Zero CreatedAt is set to the transaction's time. A purchase of a subject that
+// does not exist or was erased is ENOTFOUND, and nothing of the batch is stored.
+// Purchases without SourceKey are always stored.
+func (t *Tx) InsertPurchases(ctx context.Context, purchases []*jaga.SealedPurchase) (int, error) {
+	if err := t.mustWrite(); err != nil {
+		return 0, err
+	}
+	for _, p := range purchases {
+		if p == nil {
+			return 0, jaga.Errorf(jaga.EINVALID, "nil purchase")
+		}
+		t.stamp(&p.CreatedAt)
+	}
+	n, err := t.execRows(ctx, insertPurchasesTpl, len(purchases), func(args []any, i int) []any {
+		p := purchases[i]
+		return append(args, string(p.Subject), nonNil(p.Sealed), nilIfEmpty(p.SourceKey), TimeValue(p.CreatedAt))
+	})
+	if err != nil {
+		return 0, t.db.translate("insert purchases", err, "purchase subject not found", "purchase exists")
+	}
+	return int(n), nil
+}
+
+// Purchases returns a subject's purchases in insertion order (by ID).
+func (t *Tx) Purchases(ctx context.Context, subject jaga.SubjectID) ([]*jaga.SealedPurchase, error) {
+	rows, err := t.query(ctx, `SELECT id, sealed, source_key, created_at FROM purchases WHERE subject_id = ? ORDER BY id`, string(subject))
+	if err != nil {
+		return nil, t.db.translate("read purchases", err, "", "")
+	}
+	defer rows.Close()
+	var out []*jaga.SealedPurchase
+	for rows.Next() {
+		p := &jaga.SealedPurchase{Subject: subject}
+		if err := rows.Scan(&p.ID, &p.Sealed, &p.SourceKey, Time{&p.CreatedAt}); err != nil {
+			return nil, internal("read purchases", err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.db.translate("read purchases", err, "", "")
+	}
+	return out, nil
+}
+
+// CountPurchases returns the number of stored purchases.
+func (t *Tx) CountPurchases(ctx context.Context) (int, error) {
+	var n int
+	if err := t.queryRow(ctx, `SELECT COUNT(*) FROM purchases`, nil, &n); err != nil {
+		return 0, t.db.translate("count purchases", err, "", "")
+	}
+	return n, nil
+}
+
+// InsertConsents appends consent records and sets their IDs, which increase in slice
+// order. Zero RecordedAt is set to the transaction's time. It does not check that the
+// subject exists: consent records are metadata that outlive erasure.
+func (t *Tx) InsertConsents(ctx context.Context, consents []*jaga.Consent) error {
+	if err := t.mustWrite(); err != nil {
+		return err
+	}
+	for _, c := range consents {
+		if c == nil {
+			return jaga.Errorf(jaga.EINVALID, "nil consent")
+		}
+	}
+	if len(consents) == 0 {
+		return nil
+	}
+	ids, err := t.db.dialect.NextIDs(ctx, t.tx, "consents", len(consents))
+	if err != nil {
+		return t.db.translate("reserve consent ids", err, "", "")
+	}
+	if _, err := t.execRows(ctx, insertConsentsTpl, len(consents), func(args []any, i int) []any {
+		c := consents[i]
+		rec := c.RecordedAt
+		if rec.IsZero() {
+			rec = t.now
+		}
+		return append(args, ids[i], string(c.Subject), c.Purpose, string(c.Status), c.Flag, c.NoticeVersion,
+			string(c.Channel), c.Evidence, TimeValue(c.At), TimeValue(rec))
+	}); err != nil {
+		return t.db.translate("insert consents", err, "", "consent exists")
+	}
+	for i, c := range consents {
+		c.ID = ids[i]
+		t.stamp(&c.RecordedAt)
+	}
+	return nil
+}
+
+const consentColumns = `id, subject_id, purpose, status, flag, notice_version, channel, evidence, at, recorded_at`
+
+func scanConsent(sc interface{ Scan(...any) error }) (*jaga.Consent, error) {
+	var (
+		c                        jaga.Consent
+		subject, status, channel string
+	)
+	if err := sc.Scan(&c.ID, &subject, &c.Purpose, &status, &c.Flag, &c.NoticeVersion, &channel, &c.Evidence, Time{&c.At}, Time{&c.RecordedAt}); err != nil {
+		return nil, err
+	}
+	c.Subject, c.Status, c.Channel = jaga.SubjectID(subject), jaga.ConsentStatus(status), jaga.Channel(channel)
+	return &c, nil
+}
+
+// Consents returns a subject's consent records, oldest first (by At, then ID).
+func (t *Tx) Consents(ctx context.Context, subject jaga.SubjectID) ([]*jaga.Consent, error) {
+	rows, err := t.query(ctx, `SELECT `+consentColumns+` FROM consents WHERE subject_id = ? ORDER BY at, id`, string(subject))
+	if err != nil {
+		return nil, t.db.translate("read consents", err, "", "")
+	}
+	defer rows.Close()
+	var out []*jaga.Consent
+	for rows.Next() {
+		c, err := scanConsent(rows)
+		if err != nil {
+			return nil, internal("read consents", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.db.translate("read consents", err, "", "")
+	}
+	return out, nil
+}
+
+// CurrentConsent returns the record in force for (subject, purpose): the latest by At,
+// then by ID; nil and no error when there is none.
+func (t *Tx) CurrentConsent(ctx context.Context, subject jaga.SubjectID, purpose string) (*jaga.Consent, error) {
+	s, err := t.stmt(ctx, t.db.bind(`SELECT `+consentColumns+` FROM consents WHERE subject_id = ? AND purpose = ? ORDER BY at DESC, id DESC LIMIT 1`))
+	if err != nil {
+		return nil, t.db.translate("read consent", err, "", "")
+	}
+	c, err := scanConsent(s.QueryRowContext(ctx, string(subject), purpose))
+	if err == sql.ErrNoRows {
+		return nil, nil
+	} else if err != nil {
+		return nil, t.db.translate("read consent", err, "", "")
+	}
+	return c, nil
+}
+
+// AppendAudit appends events whose Seq, PrevHash and Hash the caller has set, and
+// indexes them by subject. A Seq already stored is ECONFLICT. List fields are stored as
+// JSON arrays (NULL for nil), Decisions as a JSON object.
+func (t *Tx) AppendAudit(ctx context.Context, events []*jaga.AuditEvent) error {
+	if err := t.mustWrite(); err != nil {
+		return err
+	}
+	type enc struct{ subjects, requested, returned, decisions any }
+	encs := make([]enc, len(events))
+	nSubjects := 0
+	for i, e := range events {
+		if e == nil {
+			return jaga.Errorf(jaga.EINVALID, "nil audit event")
+		}
+		var err error
+		var x enc
+		if x.subjects, err = jsonValue(e.Subjects, e.Subjects == nil); err == nil {
+			if x.requested, err = jsonValue(e.FieldsRequested, e.FieldsRequested == nil); err == nil {
+				if x.returned, err = jsonValue(e.FieldsReturned, e.FieldsReturned == nil); err == nil {
+					x.decisions, err = jsonValue(e.Decisions, e.Decisions == nil)
+				}
+			}
+		}
+		if err != nil {
+			return internal("encode audit event", err)
+		}
+		encs[i] = x
+		nSubjects += len(e.Subjects)
+	}
+	if len(events) == 0 {
+		return nil
+	}
+	if _, err := t.execRows(ctx, insertAuditTpl, len(events), func(args []any, i int) []any {
+		e, x := events[i], encs[i]
+		return append(args, e.Seq, TimeValue(e.Time), e.ActorID, string(e.Role), e.Action, e.Purpose, e.Reason,
+			x.subjects, x.requested, x.returned, e.Decision, x.decisions, e.RequestID, int64(e.Count),
+			nonNil(e.PrevHash), nonNil(e.Hash))
+	}); err != nil {
+		return t.db.translate("append audit", err, "", "audit sequence number exists")
+	}
+	if nSubjects > 0 {
+		type row struct {
+			subject string
+			seq     int64
+		}
+		rows := make([]row, 0, nSubjects)
+		for _, e := range events {
+			for _, s := range e.Subjects {
+				rows = append(rows, row{string(s), e.Seq})
+			}
+		}
+		slices.SortFunc(rows, func(a, b row) int { return cmp.Or(strings.Compare(a.subject, b.subject), cmp.Compare(a.seq, b.seq)) })
+		if _, err := t.execRows(ctx, insertAuditSubjectsTpl, len(rows), func(args []any, i int) []any {
+			return append(args, rows[i].subject, rows[i].seq)
+		}); err != nil {
+			return t.db.translate("append audit subjects", err, "", "")
+		}
+	}
+	return nil
+}
+
+const auditColumns = `seq, time, actor_id, role, action, purpose, reason, subjects, fields_requested, fields_returned, decision, decisions, request_id, count, prev_hash, hash`
+
+func scanAudit(sc interface{ Scan(...any) error }) (*jaga.AuditEvent, error) {
+	var (
+		e                                        jaga.AuditEvent
+		role                                     string
+		subjects, requested, returned, decisions sql.NullString
+		count                                    int64
+	)
+	if err := sc.Scan(&e.Seq, Time{&e.Time}, &e.ActorID, &role, &e.Action, &e.Purpose, &e.Reason,
+		&subjects, &requested, &returned, &e.Decision, &decisions, &e.RequestID, &count, &e.PrevHash, &e.Hash); err != nil {
+		return nil, err
+	}
+	e.Role, e.Count = jaga.Role(role), int(count)
+	for _, f := range []struct {
+		s   sql.NullString
+		dst any
+	}{{subjects, &e.Subjects}, {requested, &e.FieldsRequested}, {returned, &e.FieldsReturned}, {decisions, &e.Decisions}} {
+		if f.s.Valid {
+			if err := json.Unmarshal([]byte(f.s.String), f.dst); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return &e, nil
+}
+
+// LastAudit returns the event with the highest Seq, or nil for an empty log.
+func (t *Tx) LastAudit(ctx context.Context) (*jaga.AuditEvent, error) {
+	s, err := t.stmt(ctx, t.db.bind(`SELECT `+auditColumns+` FROM audit_events ORDER BY seq DESC LIMIT 1`))
+	if err != nil {
+		return nil, t.db.translate("read audit", err, "", "")
+	}
+	e, err := scanAudit(s.QueryRowContext(ctx))
+	if err == sql.ErrNoRows {
+		return nil, nil
+	} else if err != nil {
+		return nil, t.db.translate("read audit", err, "", "")
+	}
+	return e, nil
+}
+
+// Audit filter limits (jaga.AuditFilter).
+const (
+	defaultAuditLimit = 100
+	maxAuditLimit     = 1000
+)
+
+// AuditEvents returns events matching f in Seq order: those of f.Subject (through the
+// audit_subjects index), of f.ActorID, with f.Action, after f.AfterSeq; at most f.Limit
+// (default 100, capped at 1000).
+func (t *Tx) AuditEvents(ctx context.Context, f jaga.AuditFilter) ([]*jaga.AuditEvent, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultAuditLimit
+	} else if limit > maxAuditLimit {
+		limit = maxAuditLimit
+	}
+	var q strings.Builder
+	args := []any{f.AfterSeq}
+	if f.Subject != "" {
+		q.WriteString(`SELECT ` + prefixColumns("e.", auditColumns) + ` FROM audit_subjects s JOIN audit_events e ON e.seq = s.seq WHERE s.subject_id = ? AND s.seq > ?`)
+		args = []any{string(f.Subject), f.AfterSeq}
+	} else {
+		q.WriteString(`SELECT ` + prefixColumns("e.", auditColumns) + ` FROM audit_events e WHERE e.seq > ?`)
+	}
+	if f.ActorID != "" {
+		q.WriteString(` AND e.actor_id = ?`)
+		args = append(args, f.ActorID)
+	}
+	if f.Action != "" {
+		q.WriteString(` AND e.action = ?`)
+		args = append(args, f.Action)
+	}
+	q.WriteString(` ORDER BY e.seq LIMIT ?`)
+	args = append(args, int64(limit))
+
+	// At most eight shapes of the query exist, so each is prepared once and cached.
+	rows, err := t.query(ctx, q.String(), args...)
+	if err != nil {
+		return nil, t.db.translate("read audit", err, "", "")
+	}
+	defer rows.Close()
+	var out []*jaga.AuditEvent
+	for rows.Next() {
+		e, err := scanAudit(rows)
+		if err != nil {
+			return nil, internal("read audit", err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.db.translate("read audit", err, "", "")
+	}
+	return out, nil
+}
+
+// CreateActor stores a new actor (CreatedAt set to the transaction's time when zero);
+// ECONFLICT if its ID, name or key hash exists.
+func (t *Tx) CreateActor(ctx context.Context, a *jaga.Actor) error {
+	if err := t.mustWrite(); err != nil {
+		return err
+	}
+	if a == nil || a.ID == "" || a.Name == "" {
+		return jaga.Errorf(jaga.EINVALID, "actor needs an id and a name")
+	}
+	t.stamp(&a.CreatedAt)
+	_, err := t.exec(ctx, `INSERT INTO actors (id, name, kind, role, key_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+		a.ID, a.Name, string(a.Kind), string(a.Role), nilIfEmpty(a.KeyHash), TimeValue(a.CreatedAt))
+	return t.db.translate("create actor", err, "", "actor exists")
+}
+
+const actorColumns = `id, name, kind, role, key_hash, created_at`
+
+func scanActor(sc interface{ Scan(...any) error }) (*jaga.Actor, error) {
+	var (
+		a          jaga.Actor
+		kind, role string
+	)
+	if err := sc.Scan(&a.ID, &a.Name, &kind, &role, &a.KeyHash, Time{&a.CreatedAt}); err != nil {
+		return nil, err
+	}
+	a.Kind, a.Role = jaga.ActorKind(kind), jaga.Role(role)
+	return &a, nil
+}
+
+// ActorByKeyHash returns the actor whose API-key hash equals h; ENOTFOUND otherwise
+// (also for an empty h).
+func (t *Tx) ActorByKeyHash(ctx context.Context, h []byte) (*jaga.Actor, error) {
+	if len(h) == 0 {
+		return nil, &jaga.Error{Code: jaga.ENOTFOUND, Message: "actor not found"}
+	}
+	s, err := t.stmt(ctx, t.db.bind(`SELECT `+actorColumns+` FROM actors WHERE key_hash = ?`))
+	if err != nil {
+		return nil, t.db.translate("read actor", err, "", "")
+	}
+	a, err := scanActor(s.QueryRowContext(ctx, h))
+	if err != nil {
+		return nil, t.db.translate("read actor", err, "actor not found", "")
+	}
+	return a, nil
+}
+
+// Actors returns every actor by creation time, then ID.
+func (t *Tx) Actors(ctx context.Context) ([]*jaga.Actor, error) {
+	rows, err := t.query(ctx, `SELECT `+actorColumns+` FROM actors ORDER BY created_at, id`)
+	if err != nil {
+		return nil, t.db.translate("read actors", err, "", "")
+	}
+	defer rows.Close()
+	var out []*jaga.Actor
+	for rows.Next() {
+		a, err := scanActor(rows)
+		if err != nil {
+			return nil, internal("read actors", err)
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.db.translate("read actors", err, "", "")
+	}
+	return out, nil
+}
+
+// defaultDEKPage is WrappedDEKs' page size when limit is not positive.
+const defaultDEKPage = 1000
+
+// WrappedDEKs returns up to limit (default 1000) wrapped DEKs of live subjects with IDs
+// after `after` ("" for the first page), in ID order.
+func (t *Tx) WrappedDEKs(ctx context.Context, after jaga.SubjectID, limit int) ([]jaga.DEKRecord, error) {
+	if limit <= 0 {
+		limit = defaultDEKPage
+	}
+	rows, err := t.query(ctx, `SELECT id, wrapped_dek FROM subjects WHERE id > ? ORDER BY id LIMIT ?`, string(after), int64(limit))
+	if err != nil {
+		return nil, t.db.translate("read wrapped keys", err, "", "")
+	}
+	defer rows.Close()
+	var out []jaga.DEKRecord
+	for rows.Next() {
+		var (
+			r  jaga.DEKRecord
+			id string
+		)
+		if err := rows.Scan(&id, &r.WrappedDEK); err != nil {
+			return nil, internal("read wrapped keys", err)
+		}
+		r.Subject = jaga.SubjectID(id)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.db.translate("read wrapped keys", err, "", "")
+	}
+	return out, nil
+}
+
+// SetWrappedDEK replaces a live subject's wrapped DEK (after KEK rotation); ENOTFOUND
+// if it does not exist or was erased, EINVALID for an empty key.
+func (t *Tx) SetWrappedDEK(ctx context.Context, id jaga.SubjectID, wrapped []byte) error {
+	if err := t.mustWrite(); err != nil {
+		return err
+	}
+	if len(wrapped) == 0 {
+		return &jaga.Error{Code: jaga.EINVALID, Field: "wrapped_dek", Message: "empty wrapped data key"}
+	}
+	res, err := t.exec(ctx, `UPDATE subjects SET wrapped_dek = ? WHERE id = ?`, wrapped, string(id))
+	return t.affectedOne("set wrapped key", res, err, "subject not found")
+}
+
+// jsonValue returns v as a JSON string, or nil (SQL NULL) when isNil.
+func jsonValue(v any, isNil bool) (any, error) {
+	if isNil {
+		return nil, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
+// nonNil returns b, or an empty non-nil slice, so that NOT NULL BLOB columns get an
+// empty BLOB rather than NULL.
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
+// nilIfEmpty returns nil (SQL NULL) for an empty b, so that UNIQUE columns allow any
+// number of rows without a value.
+func nilIfEmpty(b []byte) any {
+	if len(b) == 0 {
+		return nil
+	}
+	return b
+}
+
+// prefixColumns qualifies each column of a comma-separated list with p.
+func prefixColumns(p, cols string) string {
+	parts := strings.Split(cols, ", ")
+	for i, c := range parts {
+		parts[i] = p + c
+	}
+	return strings.Join(parts, ", ")
+}
