@@ -79,7 +79,9 @@ func (p *Purpose) CoversPurchases() bool {
 func DefaultPurposes() []Purpose {
 	identity := []string{"full_name", "email", "phone", "nik", "birth_date", "gender", "address", "domicile_province", "domicile_city"}
 	return []Purpose{
-		{ID: PurposeServiceProvision, NameID: "Penyediaan layanan", NameEN: "Service provision", Basis: BasisContract, DPV: "dpv:ServiceProvision", Fields: identity},
+		// Purchases are the contract itself (orders, delivery, returns), so service
+		// provision covers them.
+		{ID: PurposeServiceProvision, NameID: "Penyediaan layanan", NameEN: "Service provision", Basis: BasisContract, DPV: "dpv:ServiceProvision", Fields: append(identity, FieldPurchases)},
 		{ID: PurposeCustomerSupport, NameID: "Layanan pelanggan", NameEN: "Customer support", Basis: BasisContract, DPV: "dpv:CustomerCare",
 			Fields: []string{"full_name", "email", "phone", "address", "domicile_province", "domicile_city"}},
 		{ID: PurposeServiceImprovement, NameID: "Peningkatan layanan", NameEN: "Service improvement", Basis: BasisConsent, DPV: "dpv:ServiceOptimisation",

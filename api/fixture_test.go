@@ -55,7 +55,7 @@ func (e *env) seed(tb testing.TB) fixture {
 		tb.Fatalf("seed: %v", res.Errors[0].Err)
 	}
 	f := fixture{siti: res.Subjects[0]}
-	pres, err := e.gate.ImportPurchases(ctx, gate.Request{Actor: e.actors[jaga.RoleService], Purpose: jaga.PurposeCrossSelling},
+	pres, err := e.gate.ImportPurchases(ctx, req,
 		[]gate.PurchaseRow{{Key: []string{"api_test", "purchase", "1"}, SubjectKey: []string{"api_test", "siti"},
 			Purchase: gate.Purchase{InvoiceNo: "536365", StockCode: "85123A", Description: "WHITE HANGING HEART T-LIGHT HOLDER",
 				Quantity: "6", InvoiceDate: "2010-12-01T08:26:00Z", UnitPrice: "2.55"}}})

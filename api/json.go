@@ -15,8 +15,9 @@ import (
 	"jaga"
 )
 
-// bufPool holds the buffers request bodies are read into and responses encoded into,
-// so that the hot paths (read, look-up) allocate no buffer per request.
+// bufPool holds the buffers request bodies are read into, so that the hot path
+// (look-up) allocates no body buffer per request. Buffers are zeroed before reuse: they
+// held personal values.
 var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 func getBuf() *bytes.Buffer { return bufPool.Get().(*bytes.Buffer) }
@@ -25,11 +26,13 @@ func putBuf(b *bytes.Buffer) {
 	if b.Cap() > 256<<10 {
 		return // let an unusually large buffer go
 	}
+	clear(b.Bytes())
 	b.Reset()
 	bufPool.Put(b)
 }
 
-// bytesPool holds the byte slices hand-encoded responses (records) are built in.
+// bytesPool holds the byte slices hand-encoded responses (records) are built in,
+// zeroed before reuse like bufPool's.
 var bytesPool = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
 
 func getBytes() *[]byte { return bytesPool.Get().(*[]byte) }
@@ -38,6 +41,7 @@ func putBytes(b *[]byte) {
 	if cap(*b) > 256<<10 {
 		return
 	}
+	clear(*b)
 	*b = (*b)[:0]
 	bytesPool.Put(b)
 }
@@ -45,8 +49,8 @@ func putBytes(b *[]byte) {
 // decode reads r's JSON body into v, whatever its Content-Type says (curl -d sends
 // form encoding; the bearer key, not a cookie, authenticates, so a cross-site form post
 // gains nothing). Errors (none holds a value from the body):
-//   - EINVALID (400): an empty or over-long body,
-//     invalid UTF-8, malformed JSON or more than one JSON value;
+//   - EINVALID (400): an empty or over-long body, invalid UTF-8, malformed JSON or more
+//     than one JSON value;
 //   - EUNPROCESSABLE (422) naming the member: an unknown member or a member of the
 //     wrong JSON type.
 func (h *Handler) decode(w http.ResponseWriter, r *http.Request, v any) error {

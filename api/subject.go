@@ -54,7 +54,7 @@ func (h *Handler) createSubject(w http.ResponseWriter, r *http.Request, req gate
 	for i, c := range body.Consents {
 		at, err := parseTime("consents", c.At)
 		if err != nil {
-			h.error(w, r, err)
+			h.error(w, r, jaga.FieldError("consents", "consent %d: at must be an RFC 3339 date-time", i+1))
 			return
 		}
 		consents[i] = gate.ConsentInput{Purpose: c.Purpose, Status: jaga.ConsentStatus(c.Status),
@@ -78,7 +78,13 @@ func (h *Handler) createSubject(w http.ResponseWriter, r *http.Request, req gate
 // or null, is EUNPROCESSABLE naming it. (Values are decoded here, not by encoding/json's
 // map decoding, whose type errors do not name the map key.)
 func (h *Handler) mergeValues(set map[string]string, remove *[]string, in map[string]json.RawMessage, kind jaga.FieldKind) error {
-	for name, raw := range in {
+	names := make([]string, 0, len(in))
+	for name := range in {
+		names = append(names, name)
+	}
+	slices.Sort(names) // report the first bad name in a stable order
+	for _, name := range names {
+		raw := in[name]
 		f, ok := h.schema.Field(name)
 		if !ok {
 			return jaga.FieldError(name, "unknown field")

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"slices"
 	"unicode/utf8"
+
+	"jaga"
 )
 
 // sealedV1 is the leading byte of the version 1 Sealed encoding.
@@ -100,4 +102,63 @@ func cutField(p []byte) (field, rest []byte, ok bool) {
 	}
 	end := k + int(n)
 	return p[k:end:end], p[end:], true
+}
+
+// EncodeIndexes encodes a subject's blind indexes as one BLOB, in the layout of
+// EncodeSealed (version byte, count, then field and value pairs); the caller sorts them
+// by field, then value. A field may repeat (several tokens). The subject row keeps this
+// copy of its own index entries, so that reading a subject needs no second look-up and
+// erasing it can delete exactly its rows of blind_indexes.
+func EncodeIndexes(ixs []jaga.BlindIndex) []byte {
+	return AppendIndexes(nil, ixs)
+}
+
+// AppendIndexes appends the encoding of ixs (see EncodeIndexes) to dst.
+func AppendIndexes(dst []byte, ixs []jaga.BlindIndex) []byte {
+	dst = append(dst, sealedV1)
+	dst = binary.AppendUvarint(dst, uint64(len(ixs)))
+	for _, ix := range ixs {
+		dst = binary.AppendUvarint(dst, uint64(len(ix.Field)))
+		dst = append(dst, ix.Field...)
+		dst = binary.AppendUvarint(dst, uint64(len(ix.Value)))
+		dst = append(dst, ix.Value...)
+	}
+	return dst
+}
+
+// DecodeIndexes decodes a BLOB written by EncodeIndexes; values alias b. It returns nil
+// for an empty list, and an error, never a panic, for malformed input.
+func DecodeIndexes(b []byte) ([]jaga.BlindIndex, error) {
+	if len(b) < 2 || b[0] != sealedV1 {
+		return nil, errMalformedSealed
+	}
+	p := b[1:]
+	n, k := binary.Uvarint(p)
+	if k <= 0 {
+		return nil, errMalformedSealed
+	}
+	p = p[k:]
+	if n > uint64(len(p)/3) {
+		return nil, errMalformedSealed
+	}
+	var out []jaga.BlindIndex
+	if n > 0 {
+		out = make([]jaga.BlindIndex, 0, int(n))
+	}
+	for range n {
+		field, rest, ok := cutField(p)
+		if !ok || len(field) == 0 || !utf8.Valid(field) {
+			return nil, errMalformedSealed
+		}
+		value, rest, ok := cutField(rest)
+		if !ok {
+			return nil, errMalformedSealed
+		}
+		out = append(out, jaga.BlindIndex{Field: string(field), Value: value})
+		p = rest
+	}
+	if len(p) != 0 {
+		return nil, errMalformedSealed
+	}
+	return out, nil
 }

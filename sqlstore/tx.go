@@ -129,8 +129,8 @@ func (t *Tx) stamp(p *time.Time) {
 // SQLite's 32766 bind parameters; beyond ~256 rows a larger statement gains nothing.
 var (
 	insertSubjectsTpl = &rowsTemplate{
-		prefix: "INSERT INTO subjects (id, wrapped_dek, sealed, channel, collected_at, created_at, updated_at, restricted) VALUES ",
-		row:    "(?,?,?,?,?,?,?,?)", width: 8, max: 256,
+		prefix: "INSERT INTO subjects (id, wrapped_dek, sealed, indexes, import_key, channel, collected_at, created_at, updated_at, restricted) VALUES ",
+		row:    "(?,?,?,?,?,?,?,?,?,?)", width: 10, max: 256,
 	}
 	insertIndexesTpl = &rowsTemplate{
 		prefix: "INSERT INTO blind_indexes (field, value, subject_id) VALUES ",
@@ -196,7 +196,7 @@ func (t *Tx) InsertSubjects(ctx context.Context, subjects []*jaga.SealedSubject)
 	if err := t.mustWrite(); err != nil {
 		return err
 	}
-	nIdx, nKeys := 0, 0
+	nIdx, nKeys, size := 0, 0, 0
 	for _, s := range subjects {
 		if s == nil {
 			return jaga.Errorf(jaga.EINVALID, "nil subject")
@@ -214,21 +214,21 @@ func (t *Tx) InsertSubjects(ctx context.Context, subjects []*jaga.SealedSubject)
 		if len(s.ImportKey) > 0 {
 			nKeys++
 		}
+		size += 16 + len(s.Indexes)*(BlindIndexSize+16)
+		for k, v := range s.Sealed {
+			size += len(k) + len(v) + 4
+		}
 	}
 	if len(subjects) == 0 {
 		return nil
 	}
 
-	// One buffer holds every sealed encoding of the batch.
-	size := 0
-	for _, s := range subjects {
-		size += 16
-		for k, v := range s.Sealed {
-			size += len(k) + len(v) + 4
-		}
-	}
+	// One buffer holds every sealed and index encoding of the batch.
 	buf := make([]byte, 0, size)
 	sealed := make([][]byte, len(subjects))
+	indexes := make([][]byte, len(subjects))
+	rows := make([]indexRow, 0, nIdx)
+	var own []jaga.BlindIndex
 	for i, s := range subjects {
 		t.stamp(&s.CreatedAt)
 		if s.UpdatedAt.IsZero() {
@@ -237,26 +237,23 @@ func (t *Tx) InsertSubjects(ctx context.Context, subjects []*jaga.SealedSubject)
 		start := len(buf)
 		buf = AppendSealed(buf, s.Sealed)
 		sealed[i] = buf[start:len(buf):len(buf)]
+		own = sortIndexes(append(own[:0], s.Indexes...))
+		start = len(buf)
+		buf = AppendIndexes(buf, own)
+		indexes[i] = buf[start:len(buf):len(buf)]
+		for _, ix := range own {
+			rows = append(rows, indexRow{ix.Field, ix.Value, string(s.ID)})
+		}
 	}
 	if _, err := t.execRows(ctx, insertSubjectsTpl, len(subjects), func(args []any, i int) []any {
 		s := subjects[i]
-		return append(args, string(s.ID), s.WrappedDEK, sealed[i], string(s.Channel),
+		return append(args, string(s.ID), s.WrappedDEK, sealed[i], indexes[i], nilIfEmpty(s.ImportKey), string(s.Channel),
 			TimeValue(s.CollectedAt), TimeValue(s.CreatedAt), TimeValue(s.UpdatedAt), s.Restricted)
 	}); err != nil {
 		return t.db.translate("insert subjects", err, "", "subject exists")
 	}
-
-	// Sorted rows touch each B-tree page once per batch instead of at random.
-	if nIdx > 0 {
-		rows := make([]indexRow, 0, nIdx)
-		for _, s := range subjects {
-			for _, ix := range s.Indexes {
-				rows = append(rows, indexRow{ix.Field, ix.Value, string(s.ID)})
-			}
-		}
-		if err := t.insertIndexes(ctx, rows); err != nil {
-			return err
-		}
+	if err := t.insertIndexes(ctx, rows); err != nil {
+		return err
 	}
 
 	if nKeys > 0 {
@@ -266,6 +263,7 @@ func (t *Tx) InsertSubjects(ctx context.Context, subjects []*jaga.SealedSubject)
 				rows = append(rows, importKeyRow{s.ImportKey, string(s.ID)})
 			}
 		}
+		// Sorted rows touch each B-tree page once per batch instead of at random.
 		slices.SortFunc(rows, func(a, b importKeyRow) int { return bytes.Compare(a.key, b.key) })
 		if _, err := t.execRows(ctx, insertImportKeysTpl, len(rows), func(args []any, i int) []any {
 			return append(args, rows[i].key, rows[i].subject)
@@ -276,40 +274,45 @@ func (t *Tx) InsertSubjects(ctx context.Context, subjects []*jaga.SealedSubject)
 	return nil
 }
 
-// insertIndexes sorts rows by (field, value, subject), drops exact duplicates and
-// inserts them.
-func (t *Tx) insertIndexes(ctx context.Context, rows []indexRow) error {
-	slices.SortFunc(rows, func(a, b indexRow) int {
-		if c := strings.Compare(a.field, b.field); c != 0 {
-			return c
-		}
-		if c := bytes.Compare(a.value, b.value); c != 0 {
-			return c
-		}
-		return strings.Compare(a.subject, b.subject)
+// sortIndexes sorts ixs by field, then value, and drops exact repeats.
+func sortIndexes(ixs []jaga.BlindIndex) []jaga.BlindIndex {
+	slices.SortFunc(ixs, func(a, b jaga.BlindIndex) int {
+		return cmp.Or(strings.Compare(a.Field, b.Field), bytes.Compare(a.Value, b.Value))
 	})
-	rows = slices.CompactFunc(rows, func(a, b indexRow) bool {
-		return a.field == b.field && a.subject == b.subject && bytes.Equal(a.value, b.value)
+	return slices.CompactFunc(ixs, func(a, b jaga.BlindIndex) bool {
+		return a.Field == b.Field && bytes.Equal(a.Value, b.Value)
+	})
+}
+
+// insertIndexes inserts rows of blind_indexes sorted by (field, value, subject), so
+// that rows on one B-tree page are written together.
+func (t *Tx) insertIndexes(ctx context.Context, rows []indexRow) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	slices.SortFunc(rows, func(a, b indexRow) int {
+		return cmp.Or(strings.Compare(a.field, b.field), bytes.Compare(a.value, b.value), strings.Compare(a.subject, b.subject))
 	})
 	if _, err := t.execRows(ctx, insertIndexesTpl, len(rows), func(args []any, i int) []any {
 		return append(args, rows[i].field, rows[i].value, rows[i].subject)
 	}); err != nil {
-		return t.db.translate("insert blind indexes", err, "subject not found", "blind index exists")
+		return t.db.translate("insert blind indexes", err, "", "blind index exists")
 	}
 	return nil
 }
 
 // Subject returns one live subject with its sealed values, blind indexes (sorted by
-// field, then value) and import key; ENOTFOUND if it does not exist or was erased.
+// field, then value) and import key, from its one row; ENOTFOUND if it does not exist
+// or was erased.
 func (t *Tx) Subject(ctx context.Context, id jaga.SubjectID) (*jaga.SealedSubject, error) {
 	s := &jaga.SealedSubject{ID: id}
 	var (
-		sealed  []byte
-		channel string
+		sealed, indexes []byte
+		channel         string
 	)
-	err := t.queryRow(ctx, `SELECT wrapped_dek, sealed, channel, collected_at, created_at, updated_at, restricted FROM subjects WHERE id = ?`,
+	err := t.queryRow(ctx, `SELECT wrapped_dek, sealed, indexes, import_key, channel, collected_at, created_at, updated_at, restricted FROM subjects WHERE id = ?`,
 		[]any{string(id)},
-		&s.WrappedDEK, &sealed, &channel, Time{&s.CollectedAt}, Time{&s.CreatedAt}, Time{&s.UpdatedAt}, &s.Restricted)
+		&s.WrappedDEK, &sealed, &indexes, &s.ImportKey, &channel, Time{&s.CollectedAt}, Time{&s.CreatedAt}, Time{&s.UpdatedAt}, &s.Restricted)
 	if err != nil {
 		return nil, t.db.translate("read subject", err, "subject not found", "")
 	}
@@ -317,35 +320,9 @@ func (t *Tx) Subject(ctx context.Context, id jaga.SubjectID) (*jaga.SealedSubjec
 	if s.Sealed, err = DecodeSealed(sealed); err != nil {
 		return nil, internal("read subject", err)
 	}
-
-	// Blind indexes and the import key in one round trip: field is NULL on the
-	// import-key row.
-	rows, err := t.query(ctx, `SELECT field, value FROM blind_indexes WHERE subject_id = ? UNION ALL SELECT NULL, key FROM import_keys WHERE subject_id = ?`,
-		string(id), string(id))
-	if err != nil {
-		return nil, t.db.translate("read subject indexes", err, "", "")
+	if s.Indexes, err = DecodeIndexes(indexes); err != nil {
+		return nil, internal("read subject", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var (
-			field sql.NullString
-			value []byte
-		)
-		if err := rows.Scan(&field, &value); err != nil {
-			return nil, internal("read subject indexes", err)
-		}
-		if !field.Valid {
-			s.ImportKey = value
-			continue
-		}
-		s.Indexes = append(s.Indexes, jaga.BlindIndex{Field: field.String, Value: value})
-	}
-	if err := rows.Err(); err != nil {
-		return nil, t.db.translate("read subject indexes", err, "", "")
-	}
-	slices.SortFunc(s.Indexes, func(a, b jaga.BlindIndex) int {
-		return cmp.Or(strings.Compare(a.Field, b.Field), bytes.Compare(a.Value, b.Value))
-	})
 	return s, nil
 }
 
@@ -427,16 +404,12 @@ func (t *Tx) UpdateSubject(ctx context.Context, id jaga.SubjectID, patch jaga.Su
 	if updated.IsZero() {
 		updated = t.now
 	}
-	var res sql.Result
-	var err error
-	if len(patch.Set) == 0 && len(patch.Remove) == 0 {
-		res, err = t.exec(ctx, `UPDATE subjects SET updated_at = ? WHERE id = ?`, TimeValue(updated), string(id))
-	} else {
-		var blob []byte
-		if err := t.queryRow(ctx, `SELECT sealed FROM subjects WHERE id = ?`, []any{string(id)}, &blob); err != nil {
-			return t.db.translate("update subject", err, "subject not found", "")
-		}
-		m, err := DecodeSealed(blob)
+	var sealed, indexes []byte
+	if err := t.queryRow(ctx, `SELECT sealed, indexes FROM subjects WHERE id = ?`, []any{string(id)}, &sealed, &indexes); err != nil {
+		return t.db.translate("update subject", err, "subject not found", "")
+	}
+	if len(patch.Set) > 0 || len(patch.Remove) > 0 {
+		m, err := DecodeSealed(sealed)
 		if err != nil {
 			return internal("update subject", err)
 		}
@@ -446,35 +419,50 @@ func (t *Tx) UpdateSubject(ctx context.Context, id jaga.SubjectID, patch jaga.Su
 		for f, v := range patch.Set {
 			m[f] = v
 		}
-		res, err = t.exec(ctx, `UPDATE subjects SET sealed = ?, updated_at = ? WHERE id = ?`, EncodeSealed(m), TimeValue(updated), string(id))
-	}
-	if err != nil {
-		return t.db.translate("update subject", err, "", "")
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return internal("update subject", err)
-	} else if n == 0 {
-		return &jaga.Error{Code: jaga.ENOTFOUND, Message: "subject not found"}
+		sealed = EncodeSealed(m)
 	}
 
-	fields := slices.Clone(patch.IndexFields)
+	old, err := DecodeIndexes(indexes)
+	if err != nil {
+		return internal("update subject", err)
+	}
+	replaced := map[string]bool{}
+	for _, f := range patch.IndexFields {
+		replaced[f] = true
+	}
 	for _, ix := range patch.Indexes {
-		fields = append(fields, ix.Field)
+		replaced[ix.Field] = true
 	}
-	slices.Sort(fields)
-	for _, f := range slices.Compact(fields) {
-		if _, err := t.exec(ctx, `DELETE FROM blind_indexes WHERE subject_id = ? AND field = ?`, string(id), f); err != nil {
-			return t.db.translate("update subject indexes", err, "", "")
+	var kept []jaga.BlindIndex
+	for _, ix := range old {
+		if !replaced[ix.Field] {
+			kept = append(kept, ix)
 		}
 	}
-	if len(patch.Indexes) > 0 {
-		rows := make([]indexRow, len(patch.Indexes))
-		for i, ix := range patch.Indexes {
-			rows[i] = indexRow{ix.Field, ix.Value, string(id)}
-		}
-		return t.insertIndexes(ctx, rows)
+	next := sortIndexes(append(kept, patch.Indexes...))
+
+	if _, err := t.exec(ctx, `UPDATE subjects SET sealed = ?, indexes = ?, updated_at = ? WHERE id = ?`,
+		sealed, EncodeIndexes(next), TimeValue(updated), string(id)); err != nil {
+		return t.db.translate("update subject", err, "", "")
 	}
-	return nil
+	for _, ix := range old {
+		if replaced[ix.Field] && !containsIndex(next, ix) {
+			if _, err := t.exec(ctx, `DELETE FROM blind_indexes WHERE field = ? AND value = ? AND subject_id = ?`, ix.Field, ix.Value, string(id)); err != nil {
+				return t.db.translate("update subject indexes", err, "", "")
+			}
+		}
+	}
+	var added []indexRow
+	for _, ix := range next {
+		if replaced[ix.Field] && !containsIndex(old, ix) {
+			added = append(added, indexRow{ix.Field, ix.Value, string(id)})
+		}
+	}
+	return t.insertIndexes(ctx, added)
+}
+
+func containsIndex(ixs []jaga.BlindIndex, x jaga.BlindIndex) bool {
+	return slices.ContainsFunc(ixs, func(y jaga.BlindIndex) bool { return y.Field == x.Field && bytes.Equal(y.Value, x.Value) })
 }
 
 // SetRestricted sets or clears a live subject's restriction flag (UU PDP Art 11, R-21)
@@ -491,9 +479,8 @@ func (t *Tx) SetRestricted(ctx context.Context, id jaga.SubjectID, restricted bo
 // subject's blind indexes, purchases and row (wrapped DEK and sealed values) and records
 // the tombstone (id, at) in erased_subjects. Import keys stay, so that a re-import
 // finds the tombstone instead of creating the subject again; consent records stay as
-// metadata. On SQLite, secure_delete overwrites the deleted cells; Compact removes the
-// old copies from the WAL. ENOTFOUND if the subject does not exist or was already
-// erased.
+// metadata. On SQLite, secure_delete overwrites the deleted cells and Compact removes
+// every older copy. ENOTFOUND if the subject does not exist or was already erased.
 func (t *Tx) EraseSubject(ctx context.Context, id jaga.SubjectID, at time.Time) error {
 	if err := t.mustWrite(); err != nil {
 		return err
@@ -502,9 +489,18 @@ func (t *Tx) EraseSubject(ctx context.Context, id jaga.SubjectID, at time.Time) 
 		at = t.now
 	}
 	sid := string(id)
-	// Children first, so that erasure does not depend on ON DELETE CASCADE.
-	if _, err := t.exec(ctx, `DELETE FROM blind_indexes WHERE subject_id = ?`, sid); err != nil {
-		return t.db.translate("erase subject indexes", err, "", "")
+	var blob []byte
+	if err := t.queryRow(ctx, `SELECT indexes FROM subjects WHERE id = ?`, []any{sid}, &blob); err != nil {
+		return t.db.translate("erase subject", err, "subject not found", "")
+	}
+	indexes, err := DecodeIndexes(blob)
+	if err != nil {
+		return internal("erase subject", err)
+	}
+	for _, ix := range indexes {
+		if _, err := t.exec(ctx, `DELETE FROM blind_indexes WHERE field = ? AND value = ? AND subject_id = ?`, ix.Field, ix.Value, sid); err != nil {
+			return t.db.translate("erase subject indexes", err, "", "")
+		}
 	}
 	if _, err := t.exec(ctx, `DELETE FROM purchases WHERE subject_id = ?`, sid); err != nil {
 		return t.db.translate("erase subject purchases", err, "", "")

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -52,12 +53,17 @@ func startDemo(t *testing.T, bin, dir string) string {
 		_ = cmd.Wait()
 	})
 	found := make(chan string, 1)
+	exited := make(chan struct{})
+	var mu sync.Mutex
 	var log bytes.Buffer
 	go func() {
+		defer close(exited)
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			line := sc.Text()
+			mu.Lock()
 			log.WriteString(line + "\n")
+			mu.Unlock()
 			if u, ok := strings.CutPrefix(line, "jaga: listening on "); ok {
 				found <- u
 			}
@@ -66,9 +72,12 @@ func startDemo(t *testing.T, bin, dir string) string {
 	select {
 	case u := <-found:
 		return u
+	case <-exited:
 	case <-time.After(3 * time.Minute):
-		t.Fatalf("demo did not start; stderr so far:\n%s", log.String())
 	}
+	mu.Lock()
+	defer mu.Unlock()
+	t.Fatalf("demo did not start; stderr:\n%s", log.String())
 	return ""
 }
 

@@ -188,6 +188,15 @@ func dsn(path string, opts Options, writer bool) string {
 			q.Add("_pragma", "page_size("+strconv.Itoa(opts.PageSize)+")")
 		}
 		q.Add("_pragma", "journal_mode(WAL)")
+		if v := os.Getenv("WALCK"); v != "" {
+			q.Add("_pragma", "wal_autocheckpoint("+v+")")
+		}
+		if v := os.Getenv("MMAP"); v != "" {
+			q.Add("_pragma", "mmap_size("+v+")")
+		}
+		if v := os.Getenv("CACHE"); v != "" {
+			q.Set("_pragma", "cache_size(-"+v+")")
+		}
 		q.Add("_pragma", "cache_size(-"+strconv.Itoa(opts.WriterCacheKiB)+")")
 		q.Set("_txlock", "immediate")
 	} else {

@@ -7,13 +7,17 @@
 -- see sqlstore/time.go.
 -- Subject IDs are "sub_" + 32 hex digits of a UUIDv7, so ID order is creation order.
 
--- One row per live subject. The rowid table appends rows in insert order; the
--- subject's data key (wrapped by the KEK) and every sealed value live in this row only,
--- so deleting it (with secure_delete on) crypto-shreds the subject.
+-- One row per live subject. The rowid table appends rows in insert order. The row holds
+-- everything of the subject that erasure must destroy: its data key (wrapped by the
+-- KEK), every sealed value, and its own copy of its blind indexes and import key, so
+-- that reading a subject is one look-up and erasing it deletes exactly its rows of
+-- blind_indexes, without an index by subject on that table.
 CREATE TABLE subjects (
 	id           TEXT PRIMARY KEY,
 	wrapped_dek  BLOB NOT NULL,
 	sealed       BLOB NOT NULL,       -- sqlstore.EncodeSealed: field name -> ciphertext
+	indexes      BLOB NOT NULL,       -- sqlstore.EncodeIndexes: (field, blind index) list
+	import_key   BLOB,
 	channel      TEXT NOT NULL,
 	collected_at INTEGER,
 	created_at   INTEGER,
@@ -22,7 +26,8 @@ CREATE TABLE subjects (
 ) STRICT;
 
 -- Blind indexes (HMAC-SHA256 of a normalised value, 16 bytes) and tokens, for equality
--- look-up. Deleted with the subject.
+-- look-up; deleted with the subject. Keys are random, so every insert lands on its own
+-- B-tree page: no foreign key and no second index, which would double that cost.
 CREATE TABLE blind_indexes (
 	field      TEXT NOT NULL,
 	value      BLOB NOT NULL CHECK (length(value) = 16),
@@ -30,14 +35,12 @@ CREATE TABLE blind_indexes (
 	PRIMARY KEY (field, value, subject_id)
 ) STRICT, WITHOUT ROWID;
 
-
--- Keyed hashes of (source, row key) of imported rows. Kept after erasure (no foreign
--- key), so that re-importing a file never brings an erased subject back.
+-- Keyed hashes of (source, row key) of imported rows. Kept after erasure, so that
+-- re-importing a file never brings an erased subject back.
 CREATE TABLE import_keys (
 	key        BLOB PRIMARY KEY,
 	subject_id TEXT NOT NULL
 ) STRICT, WITHOUT ROWID;
-
 
 -- Tombstones of erased subjects: IDs and times only.
 CREATE TABLE erased_subjects (
