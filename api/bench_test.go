@@ -24,21 +24,7 @@ import (
 // the p99 latency in milliseconds.
 func BenchmarkLookupHTTP(b *testing.B) {
 	const clients, subjects = 32, 1000
-	e := newEnv(b)
-	ctx := context.Background()
-	rows := make([]gate.ImportRow, subjects)
-	bodies := make([][]byte, subjects)
-	for i := range rows {
-		email := fmt.Sprintf("customer%04d@example.co.id", i)
-		rows[i] = gate.ImportRow{Key: []string{"bench", fmt.Sprint(i)}, Channel: jaga.ChannelImport,
-			Values: map[string]string{"full_name": fmt.Sprintf("Pelanggan %04d", i), "email": email,
-				"phone": fmt.Sprintf("+62812%08d", i), "domicile_city": "Kota Bandung"}}
-		bodies[i] = []byte(`{"email":"` + email + `"}`)
-	}
-	res, err := e.gate.ImportSubjects(ctx, gate.Request{Actor: e.actors[jaga.RoleService], Purpose: jaga.PurposeServiceProvision}, rows)
-	if err != nil || len(res.Errors) > 0 || res.Created != subjects {
-		b.Fatalf("seed: %v %+v", err, res)
-	}
+	e, bodies := benchVault(b, subjects)
 	tr := &http.Transport{MaxIdleConns: 2 * clients, MaxIdleConnsPerHost: 2 * clients, IdleConnTimeout: time.Minute}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr}
@@ -86,4 +72,49 @@ func BenchmarkLookupHTTP(b *testing.B) {
 		p99 := latencies[len(latencies)*99/100]
 		b.ReportMetric(float64(p99.Microseconds())/1000, "p99-ms")
 	}
+}
+
+// benchVault is a vault with n subjects imported, and each one's look-up body.
+func benchVault(b *testing.B, n int) (*env, [][]byte) {
+	e := newEnv(b)
+	ctx := context.Background()
+	rows := make([]gate.ImportRow, n)
+	bodies := make([][]byte, n)
+	for i := range rows {
+		email := benchEmail(i)
+		rows[i] = gate.ImportRow{Key: []string{"bench", fmt.Sprint(i)}, Channel: jaga.ChannelImport,
+			Values: map[string]string{"full_name": fmt.Sprintf("Pelanggan %04d", i), "email": email,
+				"phone": fmt.Sprintf("+62812%08d", i), "domicile_city": "Kota Bandung"}}
+		bodies[i] = []byte(`{"email":"` + email + `"}`)
+	}
+	res, err := e.gate.ImportSubjects(ctx, gate.Request{Actor: e.actors[jaga.RoleService], Purpose: jaga.PurposeServiceProvision}, rows)
+	if err != nil || len(res.Errors) > 0 || res.Created != n {
+		b.Fatalf("seed: %v %+v", err, res)
+	}
+	return e, bodies
+}
+
+func benchEmail(i int) string { return fmt.Sprintf("customer%04d@example.co.id", i) }
+
+// BenchmarkLookupGate is BenchmarkLookupHTTP's baseline: the same look-ups by the same
+// 32 clients, calling gate.Find directly. The difference is what HTTP and this package
+// cost.
+func BenchmarkLookupGate(b *testing.B) {
+	const clients, subjects = 32, 1000
+	e, _ := benchVault(b, subjects)
+	req := gate.Request{Actor: e.actors[jaga.RoleSupport], Purpose: jaga.PurposeCustomerSupport}
+	var next atomic.Int64
+	b.SetParallelism((clients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := int(next.Add(1) % subjects)
+			if _, err := e.gate.Find(context.Background(), gate.FindRequest{Request: req, Field: "email", Value: jaga.Redact(benchEmail(i))}); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reads/s")
 }

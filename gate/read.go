@@ -239,7 +239,7 @@ func returned(pl *plan, s *jaga.SealedSubject) ([]string, map[string]jaga.Decisi
 	var names []string
 	var ds map[string]jaga.Decision
 	for _, f := range pl.fields {
-		if _, ok := s.Sealed[f.Name]; !ok {
+		if _, ok := s.Sealed[sealedKey(f)]; !ok {
 			continue
 		}
 		names = append(names, f.Name)
@@ -262,17 +262,32 @@ func (g *Gate) open(s *jaga.SealedSubject, pl *plan) (*Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("subject %s: open data key: %w", s.ID, err)
 	}
+	var attrs map[string]string
 	for _, f := range pl.fields {
-		ct, ok := s.Sealed[f.Name]
-		if !ok {
-			continue
-		}
-		pt, err := dek.Open(seal.FieldAD(s.ID, f.Name), ct)
-		if err != nil {
-			return nil, fmt.Errorf("subject %s field %s: %w", s.ID, f.Name, err)
+		var v string
+		if f.Kind == jaga.KindAttribute {
+			if attrs == nil {
+				if attrs, err = openAttributes(dek, s); err != nil {
+					return nil, err
+				}
+			}
+			av, ok := attrs[f.Name]
+			if !ok {
+				continue
+			}
+			v = av
+		} else {
+			ct, ok := s.Sealed[f.Name]
+			if !ok {
+				continue
+			}
+			pt, err := dek.Open(seal.FieldAD(s.ID, f.Name), ct)
+			if err != nil {
+				return nil, fmt.Errorf("subject %s field %s: %w", s.ID, f.Name, err)
+			}
+			v = string(pt)
 		}
 		d := pl.decisions[f.Name]
-		v := string(pt)
 		if rule, masked := d.MaskRule(); masked {
 			if v, err = policy.ApplyMask(rule, v); err != nil {
 				return nil, fmt.Errorf("field %s: %w", f.Name, err)

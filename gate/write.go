@@ -122,12 +122,8 @@ func (g *Gate) seal(id jaga.SubjectID, p *prepared, importKey []byte, now time.T
 	if s.CollectedAt.IsZero() {
 		s.CollectedAt = now
 	}
-	for name, v := range p.values {
-		ct, err := dek.Seal(seal.FieldAD(id, name), []byte(v))
-		if err != nil {
-			return nil, err
-		}
-		s.Sealed[name] = ct
+	if err := g.sealValues(dek, id, p.values, s.Sealed); err != nil {
+		return nil, err
 	}
 	for _, f := range g.schema.Indexed() {
 		if v, ok := p.values[f.Name]; ok {
@@ -292,13 +288,44 @@ func (g *Gate) Update(ctx context.Context, req UpdateRequest) error {
 		if err != nil {
 			return nil, fmt.Errorf("subject %s: open data key: %w", s.ID, err)
 		}
-		patch := jaga.SubjectPatch{Set: map[string][]byte{}, Remove: req.Remove, UpdatedAt: g.now()}
+		patch := jaga.SubjectPatch{Set: map[string][]byte{}, UpdatedAt: g.now()}
+		// Identity fields are sealed one by one; attributes are re-sealed as one object
+		// with the changes applied.
+		var attrs map[string]string
 		for name, v := range pr.values {
+			if f, _ := g.schema.Field(name); f.Kind == jaga.KindAttribute {
+				if attrs == nil {
+					if attrs, err = openAttributes(dek, s); err != nil {
+						return nil, err
+					}
+				}
+				attrs[name] = v
+				continue
+			}
 			ct, err := dek.Seal(seal.FieldAD(s.ID, name), []byte(v))
 			if err != nil {
 				return nil, err
 			}
 			patch.Set[name] = ct
+		}
+		for _, name := range req.Remove {
+			if f, _ := g.schema.Field(name); f.Kind == jaga.KindAttribute {
+				if attrs == nil {
+					if attrs, err = openAttributes(dek, s); err != nil {
+						return nil, err
+					}
+				}
+				delete(attrs, name)
+				continue
+			}
+			patch.Remove = append(patch.Remove, name)
+		}
+		if attrs != nil {
+			if len(attrs) == 0 {
+				patch.Remove = append(patch.Remove, AttributesField)
+			} else if err := sealAttributes(dek, s.ID, attrs, patch.Set); err != nil {
+				return nil, err
+			}
 		}
 		for _, f := range g.schema.Indexed() {
 			if v, ok := pr.values[f.Name]; ok {

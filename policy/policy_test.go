@@ -92,7 +92,7 @@ func TestDefaultDecisions(t *testing.T) {
 			"address": allow, "domicile_province": allow, "domicile_city": allow,
 			"nik": notIn, "birth_date": notIn, "income": notIn, "purchases": notIn}},
 		{jaga.RoleSupport, jaga.PurposeServiceProvision, want{"full_name": allow, "email": maskEmail, "phone": maskPhone,
-			"address": allow, "nik": notRole, "birth_date": notRole, "gender": notRole, "purchases": notIn}},
+			"address": allow, "nik": notRole, "birth_date": notRole, "gender": notRole, "purchases": notRole}},
 		{jaga.RoleSupport, jaga.PurposeCrossSelling, want{"full_name": roleNo}},
 		{jaga.RoleSupport, jaga.PurposeDSR, want{"full_name": roleNo}},
 		// marketer: cross_selling, no contact details, no specific data.
@@ -110,7 +110,7 @@ func TestDefaultDecisions(t *testing.T) {
 		// service: service_provision, identity fields.
 		{jaga.RoleService, jaga.PurposeServiceProvision, want{"full_name": allow, "email": allow, "phone": allow,
 			"nik": allow, "birth_date": allow, "gender": allow, "address": allow, "domicile_province": allow,
-			"domicile_city": allow, "income": notIn, "mnt_wines": notIn, "purchases": notIn}},
+			"domicile_city": allow, "income": notIn, "mnt_wines": notIn, "purchases": allow}},
 		{jaga.RoleService, jaga.PurposeCustomerSupport, want{"full_name": roleNo}},
 		// A role no policy names.
 		{jaga.Role("intern"), jaga.PurposeServiceProvision, want{"full_name": roleNo, "purchases": roleNo}},

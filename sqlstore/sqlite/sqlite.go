@@ -194,8 +194,9 @@ func dsn(path string, opts Options, writer bool) string {
 		if v := os.Getenv("MMAP"); v != "" {
 			q.Add("_pragma", "mmap_size("+v+")")
 		}
+
 		if v := os.Getenv("CACHE"); v != "" {
-			q.Set("_pragma", "cache_size(-"+v+")")
+			opts.WriterCacheKiB, _ = strconv.Atoi(v)
 		}
 		q.Add("_pragma", "cache_size(-"+strconv.Itoa(opts.WriterCacheKiB)+")")
 		q.Set("_txlock", "immediate")
