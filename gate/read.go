@@ -62,13 +62,19 @@ type plan struct {
 	fields    []jaga.FieldSpec
 	decisions map[string]jaga.Decision // every requested field's decision (after reveals)
 	requested []string
+	denied    map[string]jaga.Decision // fields left out, with why (listed in Record.Decisions)
 }
 
 // refuse records a refused call: it writes one audit event (in its own transaction)
 // and returns err.
 func (g *Gate) refuse(ctx context.Context, r Request, action string, subjects []jaga.SubjectID, requested []string, err error) error {
+	if _, ok := g.purposes[r.Purpose]; !ok {
+		// An unregistered purpose is caller text: keep it out of the audit log
+		// (invariant 6); the decision says why the call failed.
+		r.Purpose = ""
+	}
 	ev := g.event(r, action, subjects)
-	ev.FieldsRequested = requested
+	ev.FieldsRequested = g.knownFields(requested)
 	ev.Decision = decisionOf(err)
 	if aerr := g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
 		return []*jaga.AuditEvent{ev}, nil
@@ -137,6 +143,10 @@ func (g *Gate) makePlan(r Request, p *jaga.Purpose, fields, reveal []string) (*p
 			if explicit {
 				return nil, jaga.Refusal(d.Reason(), "field %s is denied for role %s and purpose %s", name, r.Actor.Role, p.ID)
 			}
+			if pl.denied == nil {
+				pl.denied = make(map[string]jaga.Decision)
+			}
+			pl.denied[name] = d
 			continue
 		}
 		pl.fields = append(pl.fields, f)
@@ -256,8 +266,11 @@ func returned(pl *plan, s *jaga.SealedSubject) ([]string, map[string]jaga.Decisi
 // open decrypts the planned fields of s and masks them as decided. It runs only after
 // the audit event is committed.
 func (g *Gate) open(s *jaga.SealedSubject, pl *plan) (*Record, error) {
-	rec := &Record{Subject: s.ID, Values: make(map[string]string, len(pl.fields)), Decisions: make(map[string]jaga.Decision),
+	rec := &Record{Subject: s.ID, Values: make(map[string]string, len(pl.fields)), Decisions: make(map[string]jaga.Decision, len(pl.denied)+2),
 		Channel: s.Channel, CollectedAt: s.CollectedAt, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+	for name, d := range pl.denied {
+		rec.Decisions[name] = d
+	}
 	dek, err := g.keys.OpenDEK(s.ID, s.WrappedDEK)
 	if err != nil {
 		return nil, fmt.Errorf("subject %s: open data key: %w", s.ID, err)
@@ -395,6 +408,18 @@ func indexedNames(s *jaga.Schema) []string {
 	var out []string
 	for _, f := range s.Indexed() {
 		out = append(out, f.Name)
+	}
+	return out
+}
+
+// knownFields keeps the schema's field names (and the purchases pseudo-field) from a
+// caller's list, so that caller text never reaches the audit log.
+func (g *Gate) knownFields(names []string) []string {
+	var out []string
+	for _, n := range names {
+		if _, ok := g.schema.Field(n); ok || n == jaga.FieldPurchases {
+			out = append(out, n)
+		}
 	}
 	return out
 }

@@ -28,17 +28,21 @@ type Config struct {
 	// default 20ms.
 	Retries    int
 	RetryDelay time.Duration
+	// AfterCommit, if set, is called after each committed Update (SQLite wakes its
+	// background checkpointer with it). It must not block.
+	AfterCommit func()
 }
 
 // DB runs transactions for a dialect: it implements Update, View and Dialect of
 // jaga.Store; the dialect package adds Compact and Close.
 type DB struct {
-	dialect    *Dialect
-	write      *stmtCache
-	read       *stmtCache
-	clock      jaga.Clock
-	retries    int
-	retryDelay time.Duration
+	dialect     *Dialect
+	write       *stmtCache
+	read        *stmtCache
+	clock       jaga.Clock
+	retries     int
+	retryDelay  time.Duration
+	afterCommit func()
 
 	textMu  sync.Mutex
 	texts   map[textKey]string
@@ -49,13 +53,14 @@ type DB struct {
 // caller closes them after Close.
 func New(c Config) *DB {
 	db := &DB{
-		dialect:    c.Dialect,
-		write:      &stmtCache{pool: c.Write, m: map[string]*sql.Stmt{}},
-		clock:      c.Clock,
-		retries:    c.Retries,
-		retryDelay: c.RetryDelay,
-		texts:      map[textKey]string{},
-		rebound:    map[string]string{},
+		dialect:     c.Dialect,
+		write:       &stmtCache{pool: c.Write, m: map[string]*sql.Stmt{}},
+		clock:       c.Clock,
+		retries:     c.Retries,
+		retryDelay:  c.RetryDelay,
+		afterCommit: c.AfterCommit,
+		texts:       map[textKey]string{},
+		rebound:     map[string]string{},
 	}
 	db.read = db.write
 	if c.Read != nil && c.Read != c.Write {
@@ -159,6 +164,9 @@ func (db *DB) runOnce(ctx context.Context, writable bool, fn func(jaga.Tx) error
 	}
 	if err := stx.Commit(); err != nil {
 		return db.translate("commit", err, "", "")
+	}
+	if db.afterCommit != nil {
+		db.afterCommit()
 	}
 	return nil
 }

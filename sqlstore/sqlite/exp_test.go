@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"syscall"
 	"testing"
 	"time"
 
@@ -23,7 +24,8 @@ func TestExpRate(t *testing.T) {
 		dir, _ = os.MkdirTemp(d, "exp")
 		defer os.RemoveAll(dir)
 	}
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "jaga.db"), sqlite.Options{PageSize: ps})
+	cache, _ := strconv.Atoi(os.Getenv("CACHE"))
+	db, err := sqlite.Open(ctx, filepath.Join(dir, "jaga.db"), sqlite.Options{PageSize: ps, WriterCacheKiB: cache})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -31,8 +33,12 @@ func TestExpRate(t *testing.T) {
 	g := storetest.NewGen(1)
 	noIdx, noKey := os.Getenv("NOIDX") != "", os.Getenv("NOKEY") != ""
 	var spent, stretch time.Duration
+	batch := 2000
+	if v := os.Getenv("BATCH"); v != "" {
+		batch, _ = strconv.Atoi(v)
+	}
 	for done := 0; done < total; {
-		subs := g.Subjects(2000)
+		subs := g.Subjects(batch)
 		for _, s := range subs {
 			if noIdx {
 				s.Indexes = nil
@@ -46,11 +52,15 @@ func TestExpRate(t *testing.T) {
 		d := time.Since(t0)
 		spent += d
 		stretch += d
-		done += 2000
+		done += batch
 		if done%(total/5) == 0 {
-			t.Logf("%7d: %6.0f/s", done, float64(total/5)/stretch.Seconds())
+			fi, _ := os.Stat(db.Path() + "-wal")
+			t.Logf("%7d: %6.0f/s wal %d MB", done, float64(total/5)/stretch.Seconds(), fi.Size()>>20)
 			stretch = 0
 		}
 	}
-	t.Logf("overall %.0f/s", float64(total)/spent.Seconds())
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	cpu := time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	t.Logf("overall %.0f/s; process CPU %.0f µs/subject (incl. data generation)", float64(total)/spent.Seconds(), float64(cpu.Microseconds())/float64(total))
 }

@@ -5,9 +5,12 @@
 // deleted row's bytes are overwritten with zeros, DESIGN.md invariant 4),
 // synchronous=FULL (a commit is on disk when Update returns, invariant 1) and a busy
 // timeout. Update runs on one writer connection, so writers queue in Go; View runs on a
-// pool of reader connections, which WAL lets read while the writer writes. The SQL
-// shared with PostgreSQL is in package sqlstore; this package adds the connections,
-// the schema (migrations/*.sql, applied at Open), error classification and Compact.
+// pool of reader connections, which WAL lets read while the writer writes. A third
+// connection checkpoints the WAL into the database file in the background, so that a
+// commit never pays for copying earlier commits (the writer's automatic checkpoint is
+// off). The SQL shared with PostgreSQL is in package sqlstore; this package adds the
+// connections, the schema (migrations/*.sql, applied at Open), error classification
+// and Compact.
 //
 // It imports jaga, sqlstore, modernc.org/sqlite and the standard library.
 package sqlite
@@ -50,9 +53,10 @@ type Options struct {
 	// MaxReaders is the number of reader connections View may use at once; default
 	// max(4, 2×GOMAXPROCS).
 	MaxReaders int
-	// WriterCacheKiB is the page cache of the writer connection in KiB; default 131072
-	// (128 MiB), which keeps the index B-trees that bulk imports hit at random in
-	// memory. ReaderCacheKiB is each reader's; default 16384 (16 MiB).
+	// WriterCacheKiB is the page cache of the writer connection in KiB; default 262144
+	// (256 MiB, used as the database grows), which keeps most of the index B-trees
+	// that imports hit at random in memory at a million subjects. ReaderCacheKiB is
+	// each reader's; default 16384 (16 MiB).
 	WriterCacheKiB int
 	ReaderCacheKiB int
 	// PageSize is the page size of a new database file in bytes (a power of two from
@@ -66,6 +70,7 @@ type DB struct {
 	path   string
 	write  *sql.DB
 	read   *sql.DB
+	ckpt   *checkpointer
 	clock  jaga.Clock
 	closed bool
 }
@@ -100,7 +105,7 @@ func Open(ctx context.Context, path string, opts Options) (_ *DB, err error) {
 		opts.MaxReaders = max(4, 2*runtime.GOMAXPROCS(0))
 	}
 	if opts.WriterCacheKiB <= 0 {
-		opts.WriterCacheKiB = 128 << 10
+		opts.WriterCacheKiB = 256 << 10
 	}
 	if opts.ReaderCacheKiB <= 0 {
 		opts.ReaderCacheKiB = 16 << 10
@@ -133,7 +138,7 @@ func Open(ctx context.Context, path string, opts Options) (_ *DB, err error) {
 		}
 	}()
 
-	db.write, err = sql.Open("sqlite", dsn(path, opts, true))
+	db.write, err = sql.Open("sqlite", dsn(path, opts, connWriter))
 	if err != nil {
 		return nil, internalf("open writer", err)
 	}
@@ -153,7 +158,7 @@ func Open(ctx context.Context, path string, opts Options) (_ *DB, err error) {
 		return nil, err
 	}
 
-	db.read, err = sql.Open("sqlite", dsn(path, opts, false))
+	db.read, err = sql.Open("sqlite", dsn(path, opts, connReader))
 	if err != nil {
 		return nil, internalf("open readers", err)
 	}
@@ -165,44 +170,58 @@ func Open(ctx context.Context, path string, opts Options) (_ *DB, err error) {
 		return nil, internalf("open readers", err)
 	}
 
+	ckdb, err := sql.Open("sqlite", dsn(path, opts, connCheckpointer))
+	if err != nil {
+		return nil, internalf("open checkpointer", err)
+	}
+	ckdb.SetMaxOpenConns(1)
+	ckdb.SetMaxIdleConns(1)
+	ckdb.SetConnMaxLifetime(0)
+	ckdb.SetConnMaxIdleTime(0)
+	db.ckpt = newCheckpointer(ckdb, path)
+
 	db.DB = sqlstore.New(sqlstore.Config{
-		Dialect: Dialect,
-		Write:   db.write,
-		Read:    db.read,
-		Clock:   opts.Clock,
+		Dialect:     Dialect,
+		Write:       db.write,
+		Read:        db.read,
+		Clock:       opts.Clock,
+		AfterCommit: db.ckpt.kick,
 	})
 	return db, nil
 }
 
+// Connection roles.
+const (
+	connWriter = iota
+	connReader
+	connCheckpointer
+)
+
 // dsn returns the driver's data source name for path: a file: URI whose query sets the
-// pragmas every connection runs with. The writer begins transactions IMMEDIATE, so that
-// a lock conflict shows at BEGIN (and waits there) rather than at the first write.
-func dsn(path string, opts Options, writer bool) string {
+// pragmas every connection of the role runs with. The writer begins transactions
+// IMMEDIATE, so that a lock conflict shows at BEGIN (and waits there) rather than at the
+// first write; readers cannot write at all.
+func dsn(path string, opts Options, role int) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout("+strconv.FormatInt(opts.BusyTimeout.Milliseconds(), 10)+")")
 	q.Add("_pragma", "foreign_keys(1)")
 	q.Add("_pragma", "secure_delete(1)")
 	q.Add("_pragma", "synchronous(FULL)")
-	if writer {
+	switch role {
+	case connWriter:
 		if opts.PageSize > 0 {
 			q.Add("_pragma", "page_size("+strconv.Itoa(opts.PageSize)+")")
 		}
 		q.Add("_pragma", "journal_mode(WAL)")
-		if v := os.Getenv("WALCK"); v != "" {
-			q.Add("_pragma", "wal_autocheckpoint("+v+")")
-		}
-		if v := os.Getenv("MMAP"); v != "" {
-			q.Add("_pragma", "mmap_size("+v+")")
-		}
-
-		if v := os.Getenv("CACHE"); v != "" {
-			opts.WriterCacheKiB, _ = strconv.Atoi(v)
-		}
+		q.Add("_pragma", "wal_autocheckpoint(0)") // the checkpointer's job
+		q.Add("_pragma", "journal_size_limit("+strconv.Itoa(walLimitBytes)+")")
 		q.Add("_pragma", "cache_size(-"+strconv.Itoa(opts.WriterCacheKiB)+")")
 		q.Set("_txlock", "immediate")
-	} else {
+	case connReader:
 		q.Add("_pragma", "cache_size(-"+strconv.Itoa(opts.ReaderCacheKiB)+")")
 		q.Set("_query_only", "1")
+	case connCheckpointer:
+		q.Add("_pragma", "cache_size(-1024)") // it reads the WAL, not through the cache
 	}
 	u := url.URL{Scheme: "file", Path: path, RawQuery: q.Encode()}
 	return u.String()
@@ -322,8 +341,11 @@ func (db *DB) Close() error {
 
 func (db *DB) closePools() error {
 	var err error
+	if db.ckpt != nil {
+		err = db.ckpt.close()
+	}
 	if db.read != nil {
-		err = db.read.Close()
+		err = errors.Join(err, db.read.Close())
 	}
 	if db.write != nil {
 		err = errors.Join(err, db.write.Close())
