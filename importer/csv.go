@@ -3,6 +3,7 @@ package importer
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -216,6 +218,8 @@ func Import(ctx context.Context, g *gate.Gate, name string, r io.Reader, size in
 	if opts.Progress != nil {
 		opts.Progress(size, size)
 	}
+	// Batches finish in any order; report bad rows in file order.
+	slices.SortStableFunc(rep.Errors, func(a, b LineError) int { return cmp.Compare(a.Line, b.Line) })
 	rep.Duration = time.Since(start)
 	if rep.Stopped {
 		return rep, fmt.Errorf("%s: %w", name, ErrRowsFailed)
