@@ -42,9 +42,28 @@ func Errorf(code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// FieldError returns an EUNPROCESSABLE *Error naming field.
+// FieldError returns an EUNPROCESSABLE *Error naming field. A field name that is not a
+// snake_case identifier (at most 64 bytes) came from the caller and could be a personal
+// value (a JSON member such as "rina@example.com"): it is replaced by "(invalid name)"
+// so that errors never echo it (invariant 6).
 func FieldError(field, format string, args ...any) *Error {
-	return &Error{Code: EUNPROCESSABLE, Field: field, Message: fmt.Sprintf(format, args...)}
+	return &Error{Code: EUNPROCESSABLE, Field: SafeName(field), Message: fmt.Sprintf(format, args...)}
+}
+
+// SafeName returns name if it is a snake_case identifier of at most 64 bytes (the shape
+// of every field, purpose and header name Jaga uses, dashes allowed for headers), else
+// "(invalid name)".
+func SafeName(name string) string {
+	if name == "" || len(name) > 64 {
+		return "(invalid name)"
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' && name[0] == 'J' || c >= '0' && c <= '9' && i > 0 || c == '_' || c == '-' || c == '@' && i == 0) {
+			return "(invalid name)"
+		}
+	}
+	return name
 }
 
 // Refusal returns an EFORBIDDEN *Error with a machine-readable reason such as

@@ -110,3 +110,64 @@ func (Redacted) GoString() string { return "[redacted]" }
 
 // MarshalText returns "[redacted]", so that a Redacted logged as JSON or text stays hidden.
 func (Redacted) MarshalText() ([]byte, error) { return []byte("[redacted]"), nil }
+
+// LooksPersonal reports whether free text that Jaga stores as metadata (a reveal reason,
+// a consent evidence reference) looks like it carries a personal value: an e-mail
+// address (an @ between word characters), a run of 9 or more digits (a phone number,
+// NIK, account number; separators ignored), or Unicode format characters that can hide
+// text. References — a word of letters followed by dash-separated letters and digits,
+// such as "TICKET-4211", "DOI-20230102-123456" or "FRM-TOKO-2024-0001" — pass.
+func LooksPersonal(s string) bool {
+	if isReference(s) {
+		return false
+	}
+	digits := 0
+	for i, r := range s {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+			if digits >= 9 {
+				return true
+			}
+		case r == ' ' || r == '-' || r == '.' || r == '(' || r == ')' || r == '+':
+			// separators inside phone numbers and NIKs do not end a run
+		default:
+			digits = 0
+		}
+		if r == '@' && i > 0 && i < len(s)-1 {
+			return true
+		}
+		if r >= 0x200b && r <= 0x200f || r >= 0x202a && r <= 0x202e || r >= 0x2060 && r <= 0x206f || r == 0xfeff {
+			return true
+		}
+	}
+	return false
+}
+
+// isReference reports whether s is LETTERS(-[A-Za-z0-9]+)+, the shape of ticket, form and
+// double-opt-in references.
+func isReference(s string) bool {
+	i := 0
+	for i < len(s) && (s[i] >= 'A' && s[i] <= 'Z' || s[i] >= 'a' && s[i] <= 'z') {
+		i++
+	}
+	if i < 2 || i == len(s) {
+		return false
+	}
+	parts := 0
+	for i < len(s) {
+		if s[i] != '-' {
+			return false
+		}
+		i++
+		j := i
+		for i < len(s) && (s[i] >= 'A' && s[i] <= 'Z' || s[i] >= 'a' && s[i] <= 'z' || s[i] >= '0' && s[i] <= '9') {
+			i++
+		}
+		if i == j {
+			return false
+		}
+		parts++
+	}
+	return parts > 0
+}

@@ -163,6 +163,9 @@ func (h *Handler) authed(fn func(w http.ResponseWriter, r *http.Request, req gat
 			r = r.WithContext(WithRequestInfo(r.Context(), info))
 		}
 		key, ok := bearer(r.Header.Get("Authorization"))
+		if len(r.Header.Values("Authorization")) > 1 {
+			ok = false
+		}
 		if !ok {
 			h.error(w, r, jaga.Errorf(jaga.EUNAUTHORIZED, "an API key is required (Authorization: Bearer <key>)"))
 			return
@@ -201,6 +204,9 @@ func bearer(v string) (string, bool) {
 // event; a header of another shape might carry a personal value there (invariant 6), so
 // the gate gets "" instead (and answers and audits EINVALID) and bad reports it.
 func purposeHeader(r *http.Request) (p string, bad bool) {
+	if len(r.Header.Values(HeaderPurpose)) > 1 {
+		return "", true // two purposes are no purpose: which one would the audit name?
+	}
 	p = r.Header.Get(HeaderPurpose)
 	if p == "" {
 		return "", false

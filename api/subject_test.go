@@ -503,10 +503,11 @@ func TestLookupSubjects(t *testing.T) {
 		r.wantProblem(t, 404, jaga.ENOTFOUND, "", "")
 		e.audited(t, r, jaga.ActionFind, "error:not_found")
 	})
-	t.Run("ErrNoConsent", func(t *testing.T) {
+	t.Run("ErrLookupFieldDenied", func(t *testing.T) {
+		// The marketer never sees contact details, so it may not look subjects up by them.
 		r := lookup(t, e.keys[jaga.RoleMarketer], jaga.PurposeCrossSelling, map[string]string{"email": budiEmail})
-		r.wantProblem(t, 403, jaga.EFORBIDDEN, "", "no_consent")
-		e.audited(t, r, jaga.ActionFind, "deny:no_consent")
+		r.wantProblem(t, 403, jaga.EFORBIDDEN, "", "lookup_field_denied")
+		e.audited(t, r, jaga.ActionFind, "deny:lookup_field_denied")
 	})
 	t.Run("ErrNoPurpose", func(t *testing.T) {
 		r := lookup(t, support, "", map[string]string{"email": sitiEmail})

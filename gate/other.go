@@ -132,6 +132,9 @@ func (g *Gate) AuditLog(ctx context.Context, req Request, f jaga.AuditFilter) ([
 	if _, ok := g.purposes[req.Purpose]; !ok {
 		return nil, g.refuse(ctx, req, jaga.ActionReadAudit, nil, nil, &jaga.Error{Code: jaga.EINVALID, Field: "Jaga-Purpose", Message: "unknown purpose"})
 	}
+	if req.Purpose != jaga.PurposeSecurity {
+		return nil, g.refuse(ctx, req, jaga.ActionReadAudit, nil, nil, jaga.Refusal("purpose_not_allowed", "the audit log is read under purpose security"))
+	}
 	if req.Actor.Role != jaga.RoleAuditor && req.Actor.Role != jaga.RoleDPO {
 		return nil, g.refuse(ctx, req, jaga.ActionReadAudit, nil, nil, jaga.Refusal("role_not_allowed", "only auditor and dpo read the audit log"))
 	}

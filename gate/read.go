@@ -120,6 +120,9 @@ func (g *Gate) checkRequest(r Request) (*jaga.Purpose, error) {
 	if !g.policy.AllowsPurpose(r.Actor.Role, p.ID) {
 		return nil, jaga.Refusal("role_not_allowed", "role %s may not use purpose %s", r.Actor.Role, p.ID)
 	}
+	if len(r.Reason) > 200 || jaga.LooksPersonal(r.Reason) {
+		return nil, &jaga.Error{Code: jaga.EINVALID, Field: "Jaga-Reason", Message: "the reason must be a ticket reference or short text of at most 200 bytes without personal data (no e-mail, phone or ID number)"}
+	}
 	if r.Actor.Kind == jaga.ActorSubject && p.ID != jaga.PurposeDSR {
 		return nil, jaga.Refusal("role_not_allowed", "a subject acts only under purpose dsr")
 	}
@@ -158,6 +161,9 @@ func (g *Gate) makePlan(r Request, p *jaga.Purpose, fields, reveal []string) (*p
 		if !ok {
 			if _, known := g.schema.Field(name); !known {
 				return nil, jaga.FieldError(name, "unknown field")
+			}
+			if explicit && !slices.Contains(fields, name) {
+				return nil, jaga.FieldError("reveal", "reveal names field %s, which is not among the requested fields", name)
 			}
 			return nil, jaga.Refusal("not_revealable", "field %s is not available for this role and purpose", name)
 		}
@@ -327,6 +333,12 @@ func (g *Gate) Find(ctx context.Context, req FindRequest) ([]*Record, error) {
 	if !ok || !f.Indexed {
 		return nil, g.refuse(ctx, req.Request, jaga.ActionFind, nil, []string{req.Field},
 			jaga.FieldError(req.Field, "look-ups take one of the blind-indexed fields: %s", strings.Join(indexedNames(g.schema), ", ")))
+	}
+	// Looking up by a value the role may not see would make the gate an oracle for it
+	// (is this NIK a customer?): the look-up field must be visible, masked at least.
+	if d := g.policy.Decide(req.Actor.Role, p, f); d.IsDeny() {
+		return nil, g.refuse(ctx, req.Request, jaga.ActionFind, nil, []string{req.Field},
+			jaga.Refusal("lookup_field_denied", "role %s may not look subjects up by %s for purpose %s", req.Actor.Role, f.Name, p.ID))
 	}
 	norm, err := normalize.Value(f.Name, f.Type, req.Value.Value())
 	if err != nil {

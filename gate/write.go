@@ -77,12 +77,21 @@ func (g *Gate) prepare(p *jaga.Purpose, values map[string]string, channel jaga.C
 		if c.Status != jaga.ConsentGiven && c.Status != jaga.ConsentRefused {
 			return nil, jaga.FieldError("consents", "consent status must be given or refused")
 		}
+		if len(c.Evidence) > 100 || len(c.NoticeVersion) > 100 || jaga.LooksPersonal(c.Evidence) || jaga.LooksPersonal(c.NoticeVersion) {
+			return nil, jaga.FieldError("consents", "consent %d: evidence and notice version must be references (form number, double-opt-in ID, notice version) of at most 100 bytes, not personal data", i+1)
+		}
+		if !c.At.IsZero() && c.At.After(g.now().Add(24*time.Hour)) {
+			return nil, jaga.FieldError("consents", "consent %d is dated in the future", i+1)
+		}
 		for j := 0; j < i; j++ {
 			if consents[j].Purpose == c.Purpose {
 				return nil, jaga.FieldError("consents", "one consent per purpose (R-6): %s given twice", c.Purpose)
 			}
 		}
 		covering = append(covering, cp)
+	}
+	if at.After(g.now().Add(24 * time.Hour)) {
+		return nil, jaga.FieldError("collected_at", "collection time is in the future")
 	}
 	out := &prepared{values: make(map[string]string, len(values)), channel: channel, at: at.UTC(), consents: consents}
 	for name, raw := range values {
@@ -102,6 +111,9 @@ func (g *Gate) prepare(p *jaga.Purpose, values map[string]string, channel jaga.C
 		}
 		if len(v) > f.MaxLen {
 			return nil, jaga.FieldError(name, "value is %d bytes; at most %d allowed", len(v), f.MaxLen)
+		}
+		if f.Name == "birth_date" && v > g.now().Format("2006-01-02") {
+			return nil, jaga.FieldError(name, "birth date is in the future")
 		}
 		out.values[name] = v
 	}
@@ -177,6 +189,12 @@ func (g *Gate) Create(ctx context.Context, req CreateRequest) (jaga.SubjectID, e
 		return "", g.refuse(ctx, req.Request, jaga.ActionCreate, nil, nil, err)
 	}
 	pr, err := g.prepare(p, req.Values, req.Channel, req.CollectedAt, req.Consents)
+	if err == nil && p.NeedsConsent() && !slices.ContainsFunc(req.Consents, func(c ConsentInput) bool {
+		return c.Purpose == p.ID && c.Status == jaga.ConsentGiven
+	}) {
+		// Collecting for a consent-based purpose needs that consent, given with the data.
+		err = jaga.Refusal("no_consent", "collecting data for purpose %s needs a given consent to it in the same request", p.ID)
+	}
 	if err != nil {
 		return "", g.refuse(ctx, req.Request, jaga.ActionCreate, nil, keys(req.Values), err)
 	}

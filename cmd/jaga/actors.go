@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -18,7 +20,7 @@ func actorsCmd(e *env) *cobra.Command {
 		Short: "Create an actor and print its API key (shown once; only its hash is stored)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := e.open(cmd, dir, cfgPath)
+			v, err := e.open(cmd, dir, cfgPath, false)
 			if err != nil {
 				return err
 			}
@@ -41,7 +43,7 @@ func actorsCmd(e *env) *cobra.Command {
 		Short: "List actors (never their keys)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := e.open(cmd, dir, cfgPath)
+			v, err := e.open(cmd, dir, cfgPath, true)
 			if err != nil {
 				return err
 			}
@@ -67,8 +69,15 @@ func actorsCmd(e *env) *cobra.Command {
 }
 
 // open loads the config and opens the vault for a command with --dir and --config.
-func (e *env) open(cmd *cobra.Command, dirFlag, cfgFlag string) (*vault, error) {
+// Commands that only read (audit verify, keys, actors list) pass existing, so that a
+// mistyped --dir is an error instead of a new empty vault.
+func (e *env) open(cmd *cobra.Command, dirFlag, cfgFlag string, existing bool) (*vault, error) {
 	dir := e.dir(dirFlag)
+	if existing {
+		if _, err := os.Stat(filepath.Join(dir, "keys")); err != nil {
+			return nil, withHint(fmt.Errorf("no vault in %s", dir), "name the vault with --dir DIR or JAGA_DIR")
+		}
+	}
 	path, explicit := configPath(dir, cfgFlag)
 	cfg, err := loadConfig(path, explicit, e.getenv)
 	if err != nil {

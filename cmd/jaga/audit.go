@@ -16,7 +16,7 @@ func auditCmd(e *env) *cobra.Command {
 		Short: "Recompute the audit log's hash chain; report the first changed, deleted, inserted or reordered event",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := e.open(cmd, dir, cfgPath)
+			v, err := e.open(cmd, dir, cfgPath, true)
 			if err != nil {
 				return err
 			}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"jaga"
 	"jaga/importer"
@@ -75,11 +76,14 @@ func importOne(cmd *cobra.Command, e *env, v *vault, path string, opts importer.
 	if err != nil {
 		return nil, err
 	}
-	bar := progressbar.NewOptions64(st.Size(), progressbar.OptionSetWriter(e.stderr), progressbar.OptionSetDescription(path),
-		progressbar.OptionShowBytes(true), progressbar.OptionThrottle(200_000_000), progressbar.OptionClearOnFinish())
-	opts.Progress = func(done, total int64) { _ = bar.Set64(done) }
+	// A progress bar only on a terminal; logs and pipes get the report alone.
+	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		bar := progressbar.NewOptions64(st.Size(), progressbar.OptionSetWriter(e.stderr), progressbar.OptionSetDescription(path),
+			progressbar.OptionShowBytes(true), progressbar.OptionThrottle(200_000_000), progressbar.OptionClearOnFinish())
+		opts.Progress = func(done, total int64) { _ = bar.Set64(done) }
+		defer bar.Finish()
+	}
 	rep, err := importer.ImportFile(cmd.Context(), v.gate, path, opts)
-	_ = bar.Finish()
 	if rep != nil {
 		printReport(e, rep, asJSON)
 	}

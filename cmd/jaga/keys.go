@@ -22,7 +22,7 @@ func keysCmd(e *env) *cobra.Command {
 		Short: "List KEK versions (IDs and status, never key material)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := e.open(cmd, dir, cfgPath)
+			v, err := e.open(cmd, dir, cfgPath, true)
 			if err != nil {
 				return err
 			}
@@ -47,7 +47,7 @@ the new version, (4) re-wraps every subject's DEK under it in batches. Field cip
 is never touched. With --dry-run it only counts what step 4 would re-wrap.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := e.open(cmd, dir, cfgPath)
+			v, err := e.open(cmd, dir, cfgPath, true)
 			if err != nil {
 				return err
 			}
@@ -60,6 +60,9 @@ is never touched. With --dry-run it only counts what step 4 would re-wrap.`,
 				}
 				fmt.Fprintf(e.stdout, "dry run: %d wrapped DEKs scanned, %d not under the primary KEK %d\n", st.Scanned, st.Rewrapped, v.keys.PrimaryKEK())
 				return nil
+			}
+			if grace < 0 || batch <= 0 {
+				return fmt.Errorf("--grace must not be negative and --batch must be positive")
 			}
 			id, err := v.keys.AddKEK()
 			if err != nil {

@@ -71,7 +71,6 @@ type DB struct {
 	write  *sql.DB
 	read   *sql.DB
 	ckpt   *checkpointer
-	clock  jaga.Clock
 	closed bool
 }
 
@@ -131,7 +130,7 @@ func Open(ctx context.Context, path string, opts Options) (_ *DB, err error) {
 		return nil, internalf("create database file", err)
 	}
 
-	db := &DB{path: path, clock: opts.Clock}
+	db := &DB{path: path}
 	defer func() {
 		if err != nil {
 			_ = db.closePools()

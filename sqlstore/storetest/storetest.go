@@ -914,7 +914,9 @@ func testAudit(t *testing.T, open func(t *testing.T) jaga.Store) {
 	})
 	t.Run("ErrConflict", func(t *testing.T) {
 		s := open(t)
-		MustUpdate(t, s, func(tx jaga.Tx) error { return tx.AppendAudit(ctx, []*jaga.AuditEvent{auditEvent(1, "act_1", jaga.ActionRead)}) })
+		MustUpdate(t, s, func(tx jaga.Tx) error {
+			return tx.AppendAudit(ctx, []*jaga.AuditEvent{auditEvent(1, "act_1", jaga.ActionRead)})
+		})
 		err := s.Update(ctx, func(tx jaga.Tx) error {
 			return tx.AppendAudit(ctx, []*jaga.AuditEvent{auditEvent(2, "act_1", jaga.ActionRead), auditEvent(1, "act_1", jaga.ActionRead)})
 		})
