@@ -57,6 +57,7 @@ type Gate struct {
 	closeMu  sync.Mutex
 	closed   bool
 	auth     authCache
+	plans    sync.Map // planKey → *plan
 }
 
 // New checks cfg and starts the gate's committer.

@@ -129,8 +129,31 @@ func (g *Gate) checkRequest(r Request) (*jaga.Purpose, error) {
 	return p, nil
 }
 
-// makePlan decides every requested field for the role and purpose.
+// planKey names a cached default plan: every field, no reveals.
+type planKey struct {
+	role    jaga.Role
+	purpose string
+}
+
+// makePlan decides every requested field for the role and purpose. Plans are pure
+// functions of (role, purpose, fields, reveals) and read-only once made, so the default
+// plan (all fields, no reveals) is cached per role and purpose.
 func (g *Gate) makePlan(r Request, p *jaga.Purpose, fields, reveal []string) (*plan, error) {
+	if fields == nil && len(reveal) == 0 {
+		k := planKey{r.Actor.Role, p.ID}
+		if pl, ok := g.plans.Load(k); ok {
+			return pl.(*plan), nil
+		}
+		pl, err := g.buildPlan(r, p, nil, nil)
+		if err == nil {
+			g.plans.Store(k, pl)
+		}
+		return pl, err
+	}
+	return g.buildPlan(r, p, fields, reveal)
+}
+
+func (g *Gate) buildPlan(r Request, p *jaga.Purpose, fields, reveal []string) (*plan, error) {
 	pl := &plan{purpose: p, decisions: make(map[string]jaga.Decision)}
 	explicit := fields != nil
 	if !explicit {

@@ -305,6 +305,9 @@ func (t *Tx) insertIndexes(ctx context.Context, rows []indexRow) error {
 // field, then value) and import key, from its one row; ENOTFOUND if it does not exist
 // or was erased.
 func (t *Tx) Subject(ctx context.Context, id jaga.SubjectID) (*jaga.SealedSubject, error) {
+	// One statement: the row carries its own copy of its blind indexes and import key
+	// (written with it by InsertSubjects and UpdateSubject), so the gate's reads, which
+	// run inside its grouped write transaction, cost one look-up.
 	s := &jaga.SealedSubject{ID: id}
 	var (
 		sealed, indexes []byte
@@ -321,8 +324,17 @@ func (t *Tx) Subject(ctx context.Context, id jaga.SubjectID) (*jaga.SealedSubjec
 		return nil, internal("read subject", err)
 	}
 	if s.Indexes, err = DecodeIndexes(indexes); err != nil {
-		return nil, internal("read subject", err)
+		return nil, internal("read subject indexes", err)
 	}
+	if len(s.Indexes) == 0 {
+		s.Indexes = nil
+	}
+	if len(s.ImportKey) == 0 {
+		s.ImportKey = nil
+	}
+	slices.SortFunc(s.Indexes, func(a, b jaga.BlindIndex) int {
+		return cmp.Or(strings.Compare(a.Field, b.Field), bytes.Compare(a.Value, b.Value))
+	})
 	return s, nil
 }
 
