@@ -60,6 +60,14 @@ func Phone(raw string) (string, error) {
 	if digits == 0 {
 		return "", fail(jaga.TypePhone, "phone has no digits")
 	}
+	if e164, ok := fastMobile(s); ok {
+		return e164, nil
+	}
+	return fullPhone(s, digits)
+}
+
+// fullPhone is Phone through libphonenumber's parser.
+func fullPhone(s string, digits int) (string, error) {
 	num, err := phonenumbers.Parse(s, PhoneRegion)
 	if err != nil {
 		return "", fail(jaga.TypePhone, "phone has %d digits and is not a phone number", digits)
@@ -80,4 +88,54 @@ func Phone(raw string) (string, error) {
 		return "", fail(jaga.TypePhone, "phone is not a valid Indonesian number (unknown mobile prefix or area code, or wrong length for it)")
 	}
 	return phonenumbers.Format(num, phonenumbers.E164), nil
+}
+
+// fastMobile handles the common shape of Indonesian mobile numbers — digits with
+// separators, written +62 8…, 62 8…, 08… or 8… (a lost trunk 0) — without libphonenumber's
+// parser, which costs most of the time on an import; libphonenumber still decides
+// validity (IsValidNumberForRegion on the ID metadata). Anything else, or a number the
+// metadata rejects, goes through the full path, which also words the error. A leading
+// 62 followed by 8 is read as the country code and a mobile number (intake/README.md:
+// "6281234567890"), also where the parser alone would read a national number starting
+// with 62. Phone always tries this path first, so each number has one normal form.
+func fastMobile(s string) (string, bool) {
+	var buf [20]byte
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			if n == len(buf) {
+				return "", false
+			}
+			buf[n] = c
+			n++
+		case c == '+' || c == ' ' || c == '-' || c == '.' || c == '(' || c == ')' || c == '/':
+		default:
+			return "", false
+		}
+	}
+	d := buf[:n]
+	switch {
+	case len(d) > 2 && d[0] == '6' && d[1] == '2' && d[2] == '8':
+		d = d[2:]
+	case len(d) > 1 && d[0] == '0' && d[1] == '8':
+		d = d[1:]
+	case len(d) > 0 && d[0] == '8':
+	default:
+		return "", false
+	}
+	if len(d) < minNSN || len(d) > maxNSN {
+		return "", false
+	}
+	var nsn uint64
+	for _, c := range d {
+		nsn = nsn*10 + uint64(c-'0')
+	}
+	cc := int32(62)
+	num := &phonenumbers.PhoneNumber{CountryCode: &cc, NationalNumber: &nsn}
+	if !phonenumbers.IsValidNumberForRegion(num, PhoneRegion) {
+		return "", false
+	}
+	return "+62" + string(d), true
 }
