@@ -382,3 +382,49 @@ func BenchmarkRead(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "reads/s")
 }
+
+// TestUpdate sets, changes and removes identity fields and attributes; the blind index
+// follows the e-mail, and attributes stay one sealed object.
+func TestUpdate(t *testing.T) {
+	ctx := context.Background()
+	f := MustFixture(t)
+	id := f.MustCreate(t, "rina@example.com", jaga.ConsentGiven)
+	dpo := f.req(jaga.RoleDPO, jaga.PurposeDSR)
+	if err := f.g.Update(ctx, gate.UpdateRequest{Request: dpo, Subject: id,
+		Set: map[string]string{"email": "Rina.Baru@Example.com", "income": "58138", "kidhome": "1"}, Remove: []string{"education"}}); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := f.g.Read(ctx, gate.ReadRequest{Request: dpo, Subject: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Values["email"] != "rina.baru@example.com" || rec.Values["income"] != "58138" || rec.Values["kidhome"] != "1" {
+		t.Errorf("values after update: email %q income %q kidhome %q", rec.Values["email"], rec.Values["income"], rec.Values["kidhome"])
+	}
+	if _, ok := rec.Values["education"]; ok {
+		t.Errorf("education not removed")
+	}
+	find := func(v string) error {
+		_, err := f.g.Find(ctx, gate.FindRequest{Request: dpo, Field: "email", Value: jaga.Redact(v)})
+		return err
+	}
+	if err := find("rina@example.com"); jaga.ErrorCode(err) != jaga.ENOTFOUND {
+		t.Errorf("old e-mail still finds the subject: %v", err)
+	}
+	if err := find("RINA.BARU@example.com"); err != nil {
+		t.Errorf("new e-mail: %v", err)
+	}
+	t.Run("ErrFieldOutsidePurpose", func(t *testing.T) {
+		err := f.g.Update(ctx, gate.UpdateRequest{Request: f.req(jaga.RoleSupport, jaga.PurposeCustomerSupport), Subject: id, Set: map[string]string{"nik": "3273055712859902"}})
+		if e := jaga.AsError(err); e == nil || e.Field != "nik" {
+			t.Fatalf("got %v", err)
+		}
+	})
+	t.Run("ErrReasonWithPersonalData", func(t *testing.T) {
+		r := dpo
+		r.Reason = "customer rina@example.com asked"
+		if _, err := f.g.Read(ctx, gate.ReadRequest{Request: r, Subject: id}); jaga.ErrorCode(err) != jaga.EINVALID {
+			t.Fatalf("got %v", err)
+		}
+	})
+}
