@@ -3,11 +3,15 @@ package sqlite_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"jaga"
+	"jaga/sqlstore"
 	"jaga/sqlstore/sqlite"
 	"jaga/sqlstore/storetest"
 )
@@ -106,6 +110,23 @@ func TestOpen(t *testing.T) {
 			}
 		}
 	})
+	t.Run("PageSize", func(t *testing.T) {
+		db, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "jaga.db"), sqlite.Options{PageSize: 8192})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		storetest.MustView(t, db, func(tx jaga.Tx) error {
+			var size int
+			if err := tx.(interface{ SQL() *sqlTx }).SQL().QueryRowContext(ctx, "PRAGMA page_size").Scan(&size); err != nil {
+				return err
+			}
+			if size != 8192 {
+				t.Fatalf("page_size = %d, want 8192", size)
+			}
+			return nil
+		})
+	})
 	t.Run("Reopen", func(t *testing.T) {
 		path := filepath.Join(t.TempDir(), "jaga.db")
 		db, err := sqlite.Open(ctx, path, sqlite.Options{})
@@ -146,6 +167,51 @@ func TestOpen(t *testing.T) {
 			if _, err := sqlite.Open(ctx, p, sqlite.Options{}); jaga.ErrorCode(err) != jaga.EINVALID {
 				t.Errorf("Open(%q) = %v, want EINVALID", p, err)
 			}
+		}
+	})
+}
+
+// TestBusyRetry holds the write lock from another connection, as another process
+// would, longer than the busy timeout: Update gets SQLITE_BUSY at BEGIN and retries
+// with back-off until the lock is free, without an error reaching the caller.
+func TestBusyRetry(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "jaga.db")
+	db, err := sqlite.Open(ctx, path, sqlite.Options{BusyTimeout: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+
+	other, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	lock, err := other.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Released after 60ms: the retries (back-off from 20ms, doubling, four times,
+	// at least 150ms in all) outlast it.
+	go func() {
+		time.Sleep(60 * time.Millisecond)
+		_ = lock.Rollback()
+	}()
+	start := time.Now()
+	storetest.MustInsertSubjects(t, db, storetest.NewGen(3).Subject())
+	if d := time.Since(start); d < 50*time.Millisecond {
+		t.Fatalf("Update returned after %v, before the lock was released", d)
+	}
+
+	t.Run("ErrBusyAfterRetries", func(t *testing.T) {
+		lock, err := other.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer lock.Rollback()
+		err = db.Update(ctx, func(tx jaga.Tx) error { return nil })
+		if jaga.ErrorCode(err) != jaga.EINTERNAL || !errors.Is(err, sqlstore.ErrBusy) {
+			t.Fatalf("Update under a held lock = %v, want EINTERNAL wrapping ErrBusy", err)
 		}
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -302,6 +303,11 @@ func testInsertSubjects(t *testing.T, open func(t *testing.T) jaga.Store) {
 		MustInsertSubjects(t, s, a)
 		err = s.Update(ctx, func(tx jaga.Tx) error { return tx.InsertSubjects(ctx, []*jaga.SealedSubject{b}) })
 		wantCode(t, err, jaga.ECONFLICT)
+		// Invariant 6: the error names no value, neither the key nor anything sealed.
+		msg := err.Error()
+		if strings.Contains(msg, string(a.ImportKey)) || strings.Contains(msg, fmt.Sprintf("%x", a.ImportKey)) {
+			t.Fatalf("error %q contains the import key", msg)
+		}
 	})
 	t.Run("ErrConflictImportKeyOfErased", func(t *testing.T) {
 		s := open(t)
