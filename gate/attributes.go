@@ -3,6 +3,7 @@ package gate
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"jaga"
 	"jaga/seal"
@@ -49,11 +50,7 @@ func (g *Gate) sealValues(dek *seal.DEK, id jaga.SubjectID, values map[string]st
 }
 
 func sealAttributes(dek *seal.DEK, id jaga.SubjectID, attrs map[string]string, out map[string][]byte) error {
-	pt, err := json.Marshal(attrs)
-	if err != nil {
-		return err
-	}
-	ct, err := dek.Seal(seal.FieldAD(id, AttributesField), pt)
+	ct, err := dek.Seal(seal.FieldAD(id, AttributesField), appendAttributes(nil, attrs))
 	if err != nil {
 		return err
 	}
@@ -77,4 +74,43 @@ func openAttributes(dek *seal.DEK, s *jaga.SealedSubject) (map[string]string, er
 		return nil, fmt.Errorf("subject %s attributes: decode: %w", s.ID, err)
 	}
 	return m, nil
+}
+
+// appendAttributes appends attrs as a JSON object with keys in sorted order, what
+// json.Marshal gives for a map[string]string, without its reflection: this runs once per
+// imported subject. Strings are escaped as RFC 8259 §7 requires (quote, backslash,
+// control characters); other UTF-8 is copied as is.
+func appendAttributes(b []byte, attrs map[string]string) []byte {
+	keys := make([]string, 0, len(attrs))
+	for k := range attrs {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	b = append(b, '{')
+	for i, k := range keys {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, k)
+		b = append(b, ':')
+		b = appendJSONString(b, attrs[k])
+	}
+	return append(b, '}')
+}
+
+func appendJSONString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c == '"' || c == '\\':
+			b = append(b, '\\', c)
+		case c < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+		default:
+			b = append(b, c)
+		}
+	}
+	return append(b, '"')
 }

@@ -131,17 +131,10 @@ func (g *Gate) ImportSubjects(ctx context.Context, req Request, rows []ImportRow
 		consents = append(consents, consentRecords(sealed[j].ID, prep[i].channel, prep[i].at, now, prep[i].consents)...)
 	}
 	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
-		// Another importer may have stored some of these keys since the look-up.
+		// Another importer may have stored some of these keys since the look-up: the
+		// unique import key then fails the insert with ECONFLICT, the transaction rolls
+		// back, and the caller retries the batch (which then finds those rows).
 		toInsert := sealed
-		if len(lookup) > 0 {
-			again, err := tx.ImportKeys(ctx, lookup)
-			if err != nil {
-				return nil, err
-			}
-			if len(again) > len(known) {
-				return nil, jaga.Errorf(jaga.ECONFLICT, "a concurrent import stored rows of this batch; retry")
-			}
-		}
 		if err := tx.InsertSubjects(ctx, toInsert); err != nil {
 			return nil, err
 		}

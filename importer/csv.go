@@ -41,7 +41,7 @@ type Options struct {
 	Source          string
 	Actor           *jaga.Actor
 	Purpose         string
-	BatchSize       int  // rows per transaction (default 2000)
+	BatchSize       int  // rows per transaction (default 20,000)
 	StopOnError     bool // stop at the first bad row instead of reporting it and going on
 	DeriveBirthDate bool // fill a missing birth_date from the NIK and year_birth
 	Progress        func(done, total int64)
@@ -127,7 +127,11 @@ func (c *countingReader) Read(p []byte) (int, error) {
 func Import(ctx context.Context, g *gate.Gate, name string, r io.Reader, size int64, opts Options) (*Report, error) {
 	start := time.Now()
 	if opts.BatchSize <= 0 {
-		opts.BatchSize = 2000
+		// Large transactions: blind indexes and import keys have random keys, so each
+		// insert dirties its own B-tree page; the more rows per commit, the more of
+		// them share a page (the store measured 10.8k subjects/s at 1M with 2,000 per
+		// transaction, 25.7k/s with 20,000).
+		opts.BatchSize = 20000
 	}
 	if opts.Source == "" {
 		opts.Source = "crm"

@@ -24,6 +24,8 @@ const (
 	walLimitBytes   = 64 << 20  // journal_size_limit
 	walRestartBytes = 256 << 20 // beyond this, checkpoint in RESTART mode
 	checkpointIdle  = 5 * time.Second
+	walKickBytes    = 8 << 20 // below this, checkpoint at most every checkpointEvery
+	checkpointEvery = 500 * time.Millisecond
 )
 
 type checkpointer struct {
@@ -58,6 +60,7 @@ func (c *checkpointer) run() {
 	}()
 	idle := time.NewTimer(checkpointIdle)
 	defer idle.Stop()
+	var last time.Time
 	for {
 		select {
 		case <-c.stop:
@@ -66,9 +69,18 @@ func (c *checkpointer) run() {
 		case <-idle.C:
 		}
 		mode := "PASSIVE"
-		if fi, err := os.Stat(c.wal); err == nil && fi.Size() > walRestartBytes {
+		fi, err := os.Stat(c.wal)
+		switch {
+		case err == nil && fi.Size() > walRestartBytes:
 			mode = "RESTART"
+		case err == nil && fi.Size() < walKickBytes && time.Since(last) < checkpointEvery:
+			// Small commits (a gate batch of reads and their audit events) come
+			// hundreds of times a second; a checkpoint, with its fsync of the database
+			// file, after each would double the writes. Let them gather.
+			idle.Reset(checkpointEvery)
+			continue
 		}
+		last = time.Now()
 		// Errors (SQLITE_BUSY while Compact checkpoints, say) are left for the next
 		// round: a checkpoint copies what is committed, nothing depends on one run.
 		_, _ = c.db.ExecContext(ctx, `PRAGMA wal_checkpoint(`+mode+`)`)
