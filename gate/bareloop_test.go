@@ -22,7 +22,8 @@ var bareN = flag.Int("bare.n", 1_000_000, "subjects in BenchmarkBareLoop")
 // BenchmarkBareLoop is the baseline for BenchmarkImportSynthetic (package importer):
 // the same sealing and the same rows — a new DEK per subject, 9 identity fields sealed
 // one by one and the attributes as one object, 3 blind indexes, an import key, two
-// consent rows — written with InsertSubjects/InsertConsents in batches of 2,000, but no
+// consent rows — written with InsertSubjects/InsertConsents in batches of 20,000 (as the
+// importer), but no
 // product logic: no CSV parsing, mapping, normalisation, validation, policy or audit.
 // Values are normalised before the timer starts. Run it once:
 // go test -run xxx -bench BareLoop -benchtime 1x ./gate/
@@ -72,7 +73,7 @@ func BenchmarkBareLoop(b *testing.B) {
 		ctx := context.Background()
 		b.StartTimer()
 		start := time.Now()
-		const batch = 2000
+		const batch = 20000 // as the importer
 		for lo := 0; lo < len(rows); lo += batch {
 			part := rows[lo:min(lo+batch, len(rows))]
 			subs := make([]*jaga.SealedSubject, len(part))
