@@ -353,7 +353,7 @@ func (im *run) check(kind Kind) error {
 	if kind == KindSubjects && !has[TargetField] {
 		return fmt.Errorf("%s: no column maps to a field", im.name)
 	}
-	im.inflight = make(chan batchResult, 2)
+	im.inflight = make(chan batchResult, 3)
 	return nil
 }
 
