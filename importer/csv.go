@@ -318,7 +318,7 @@ func mapHeader(schema *jaga.Schema, name string, header []string, opts Options) 
 }
 
 // run is one import in progress: rows collect into batches that go to the gate, at most
-// two batches in flight so that sealing one overlaps committing the other.
+// three batches in flight so that parsing and sealing overlap committing.
 type run struct {
 	ctx     context.Context
 	g       *gate.Gate
@@ -510,7 +510,7 @@ func (im *run) addPurchase(line int, rec []string) error {
 	return nil
 }
 
-// flush sends the current batch to the gate, first collecting a finished batch if two
+// flush sends the current batch to the gate, first collecting a finished batch if three
 // are in flight.
 func (im *run) flush() error {
 	if len(im.subjects) == 0 && len(im.purchases) == 0 {
