@@ -37,19 +37,11 @@ func (g *Gate) Purchases(ctx context.Context, req ReadRequest) ([]Purchase, erro
 		s, sealed, refusal = nil, nil, nil
 		ev := g.event(req.Request, jaga.ActionReadPurchases, []jaga.SubjectID{req.Subject})
 		ev.FieldsRequested = []string{jaga.FieldPurchases}
-		got, err := tx.Subject(ctx, req.Subject)
-		if jaga.ErrorCode(err) == jaga.ENOTFOUND {
-			refusal = jaga.Errorf(jaga.ENOTFOUND, "subject not found")
-			ev.Decision = decisionOf(refusal)
-			return []*jaga.AuditEvent{ev}, nil
-		} else if err != nil {
+		var got *jaga.SealedSubject
+		var err error
+		if got, refusal, err = loadAllowed(ctx, tx, p, req.Subject, ev); err != nil {
 			return nil, err
-		}
-		if why, err := subjectAllowed(ctx, tx, p, got); err != nil {
-			return nil, err
-		} else if why != "" {
-			refusal = jaga.Refusal(why, "subject refused for purpose %s", p.ID)
-			ev.Decision = "deny:" + why
+		} else if refusal != nil {
 			return []*jaga.AuditEvent{ev}, nil
 		}
 		if sealed, err = tx.Purchases(ctx, got.ID); err != nil {

@@ -241,21 +241,11 @@ func (g *Gate) Read(ctx context.Context, req ReadRequest) (*Record, error) {
 		s, refusal = nil, nil
 		ev := g.event(req.Request, jaga.ActionRead, []jaga.SubjectID{req.Subject})
 		ev.FieldsRequested = pl.requested
-		got, err := tx.Subject(ctx, req.Subject)
-		if jaga.ErrorCode(err) == jaga.ENOTFOUND {
-			refusal = jaga.Errorf(jaga.ENOTFOUND, "subject not found")
-			ev.Decision = decisionOf(refusal)
-			return []*jaga.AuditEvent{ev}, nil
-		} else if err != nil {
-			return nil, err
-		}
-		why, err := subjectAllowed(ctx, tx, p, got)
+		got, ref, err := loadAllowed(ctx, tx, p, req.Subject, ev)
 		if err != nil {
 			return nil, err
-		}
-		if why != "" {
-			refusal = jaga.Refusal(why, "subject refused for purpose %s", p.ID)
-			ev.Decision = "deny:" + why
+		} else if ref != nil {
+			refusal = ref
 			return []*jaga.AuditEvent{ev}, nil
 		}
 		s = got
@@ -457,4 +447,28 @@ func (g *Gate) knownFields(names []string) []string {
 		}
 	}
 	return out
+}
+
+// loadAllowed loads subject id inside tx and applies the subject-level rules for p.
+// A missing subject or a refusal is not a transaction failure: it comes back as
+// refusal, with ev.Decision set, so that the caller still commits the audit event.
+func loadAllowed(ctx context.Context, tx jaga.Tx, p *jaga.Purpose, id jaga.SubjectID, ev *jaga.AuditEvent) (s *jaga.SealedSubject, refusal error, err error) {
+	s, err = tx.Subject(ctx, id)
+	if jaga.ErrorCode(err) == jaga.ENOTFOUND {
+		refusal = jaga.Errorf(jaga.ENOTFOUND, "subject not found")
+		ev.Decision = decisionOf(refusal)
+		return nil, refusal, nil
+	} else if err != nil {
+		return nil, nil, err
+	}
+	why, err := subjectAllowed(ctx, tx, p, s)
+	if err != nil {
+		return nil, nil, err
+	}
+	if why != "" {
+		refusal = jaga.Refusal(why, "subject refused for purpose %s", p.ID)
+		ev.Decision = "deny:" + why
+		return nil, refusal, nil
+	}
+	return s, nil, nil
 }

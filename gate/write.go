@@ -287,19 +287,10 @@ func (g *Gate) Update(ctx context.Context, req UpdateRequest) error {
 		refusal = nil
 		ev := g.event(req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject})
 		ev.FieldsRequested = touched
-		s, err := tx.Subject(ctx, req.Subject)
-		if jaga.ErrorCode(err) == jaga.ENOTFOUND {
-			refusal = jaga.Errorf(jaga.ENOTFOUND, "subject not found")
-			ev.Decision = decisionOf(refusal)
-			return []*jaga.AuditEvent{ev}, nil
-		} else if err != nil {
+		var s *jaga.SealedSubject
+		if s, refusal, err = loadAllowed(ctx, tx, p, req.Subject, ev); err != nil {
 			return nil, err
-		}
-		if why, err := subjectAllowed(ctx, tx, p, s); err != nil {
-			return nil, err
-		} else if why != "" {
-			refusal = jaga.Refusal(why, "subject refused for purpose %s", p.ID)
-			ev.Decision = "deny:" + why
+		} else if refusal != nil {
 			return []*jaga.AuditEvent{ev}, nil
 		}
 		dek, err := g.keys.OpenDEK(s.ID, s.WrappedDEK)
