@@ -428,3 +428,34 @@ func TestUpdate(t *testing.T) {
 		}
 	})
 }
+
+// TestRefusedReasonNotStored checks that a reason carrying personal data is refused and
+// kept out of the audit event of the refusal, on every path.
+func TestRefusedReasonNotStored(t *testing.T) {
+	ctx := context.Background()
+	f := MustFixture(t)
+	id := f.MustCreate(t, "rina@example.com", jaga.ConsentGiven)
+	const nik = "NIK 3171014101900007"
+	r := f.req(jaga.RoleSupport, jaga.PurposeCustomerSupport)
+	r.Reason = nik
+	if _, err := f.g.Read(ctx, gate.ReadRequest{Request: r, Subject: id}); jaga.ErrorCode(err) != jaga.EINVALID {
+		t.Fatalf("read: %v", err)
+	}
+	m := f.req(jaga.RoleMarketer, jaga.PurposeCustomerSupport)
+	m.Reason = nik
+	f.g.Read(ctx, gate.ReadRequest{Request: m, Subject: id})
+	a := f.req(jaga.RoleAuditor, jaga.PurposeSecurity)
+	a.Reason = nik
+	if _, err := f.g.AuditLog(ctx, a, jaga.AuditFilter{}); jaga.ErrorCode(err) != jaga.EINVALID {
+		t.Fatalf("audit read: %v", err)
+	}
+	evs, err := f.g.AuditLog(ctx, f.req(jaga.RoleAuditor, jaga.PurposeSecurity), jaga.AuditFilter{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range evs {
+		if strings.Contains(ev.Reason, "3171014101900007") {
+			t.Fatalf("event %d stored the refused reason", ev.Seq)
+		}
+	}
+}

@@ -124,6 +124,9 @@ func (g *Gate) AuditLog(ctx context.Context, req Request, f jaga.AuditFilter) ([
 	if _, ok := g.purposes[req.Purpose]; !ok {
 		return nil, g.refuse(ctx, req, jaga.ActionReadAudit, nil, nil, &jaga.Error{Code: jaga.EINVALID, Field: "Jaga-Purpose", Message: "unknown purpose"})
 	}
+	if err := checkReason(req.Reason); err != nil {
+		return nil, g.refuse(ctx, req, jaga.ActionReadAudit, nil, nil, err)
+	}
 	if req.Purpose != jaga.PurposeSecurity {
 		return nil, g.refuse(ctx, req, jaga.ActionReadAudit, nil, nil, jaga.Refusal("purpose_not_allowed", "the audit log is read under purpose security"))
 	}

@@ -97,7 +97,11 @@ func decisionOf(err error) string {
 }
 
 func (g *Gate) event(r Request, action string, subjects []jaga.SubjectID) *jaga.AuditEvent {
-	ev := &jaga.AuditEvent{Time: g.now(), Action: action, Purpose: r.Purpose, Reason: r.Reason, Subjects: subjects, RequestID: r.RequestID}
+	ev := &jaga.AuditEvent{Time: g.now(), Action: action, Purpose: r.Purpose, Subjects: subjects, RequestID: r.RequestID}
+	if validReason(r.Reason) {
+		// A refused reason is left out: the event's decision says the call failed.
+		ev.Reason = r.Reason
+	}
 	if r.Actor != nil {
 		ev.ActorID, ev.Role = r.Actor.ID, r.Actor.Role
 	}
@@ -120,8 +124,8 @@ func (g *Gate) checkRequest(r Request) (*jaga.Purpose, error) {
 	if !g.policy.AllowsPurpose(r.Actor.Role, p.ID) {
 		return nil, jaga.Refusal("role_not_allowed", "role %s may not use purpose %s", r.Actor.Role, p.ID)
 	}
-	if len(r.Reason) > 200 || jaga.LooksPersonal(r.Reason) {
-		return nil, &jaga.Error{Code: jaga.EINVALID, Field: "Jaga-Reason", Message: "the reason must be a ticket reference or short text of at most 200 bytes without personal data (no e-mail, phone or ID number)"}
+	if err := checkReason(r.Reason); err != nil {
+		return nil, err
 	}
 	if r.Actor.Kind == jaga.ActorSubject && p.ID != jaga.PurposeDSR {
 		return nil, jaga.Refusal("role_not_allowed", "a subject acts only under purpose dsr")
@@ -471,4 +475,18 @@ func loadAllowed(ctx context.Context, tx jaga.Tx, p *jaga.Purpose, id jaga.Subje
 		return nil, refusal, nil
 	}
 	return s, nil, nil
+}
+
+// validReason reports whether a reveal reason may be stored: at most 200 bytes and not
+// looking like it carries a personal value (invariant 6).
+func validReason(reason string) bool {
+	return len(reason) <= 200 && !jaga.LooksPersonal(reason)
+}
+
+// checkReason is validReason as an EINVALID error naming the Jaga-Reason header.
+func checkReason(reason string) error {
+	if !validReason(reason) {
+		return &jaga.Error{Code: jaga.EINVALID, Field: "Jaga-Reason", Message: "the reason must be a ticket reference or short text of at most 200 bytes without personal data (no e-mail, phone or ID number)"}
+	}
+	return nil
 }

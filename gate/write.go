@@ -85,7 +85,7 @@ func (g *Gate) prepare(p *jaga.Purpose, values map[string]string, channel jaga.C
 		}
 		for j := 0; j < i; j++ {
 			if consents[j].Purpose == c.Purpose {
-				return nil, jaga.FieldError("consents", "one consent per purpose (R-6): %s given twice", c.Purpose)
+				return nil, jaga.FieldError("consents", "one consent per purpose (R-6): %s appears twice", c.Purpose)
 			}
 		}
 		covering = append(covering, cp)

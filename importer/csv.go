@@ -289,13 +289,10 @@ func mapHeader(schema *jaga.Schema, name string, header []string, opts Options) 
 			t, ok = GuessTarget(schema, h)
 		}
 		if !ok {
-			// Name the header only when it looks like one: in a file without a header
-			// row the first row is customer data, and must not be echoed.
-			if len(h) <= 40 && !jaga.LooksPersonal(h) && !strings.ContainsAny(h, "@0123456789") {
-				unknown = append(unknown, fmt.Sprintf("%d %q", i+1, h))
-			} else {
-				unknown = append(unknown, fmt.Sprintf("%d", i+1))
-			}
+			// Column numbers only: in a file without a header row the first row is
+			// customer data ("Siti Rahayu" looks like a header too), and must not be
+			// echoed.
+			unknown = append(unknown, strconv.Itoa(i+1))
 			continue
 		}
 		if t.Kind == TargetField {
@@ -312,7 +309,7 @@ func mapHeader(schema *jaga.Schema, name string, header []string, opts Options) 
 		targets[i] = t
 	}
 	if len(unknown) > 0 {
-		return nil, fmt.Errorf("%s:1: no field for column %s; the first row must be a header, and a header no field matches needs a mapping file (--mapping) entry, or ignore", name, strings.Join(unknown, ", "))
+		return nil, fmt.Errorf("%s:1: no field for column %s (headers are not shown, in case the first row is data); the first row must be a header, and a header no field matches needs a mapping file (--mapping) entry, or ignore", name, strings.Join(unknown, ", "))
 	}
 	return targets, nil
 }

@@ -132,7 +132,7 @@ func TestBadRows(t *testing.T) {
 	t.Run("ErrUnknownHeader", func(t *testing.T) {
 		g, _ := MustGate(t)
 		_, err := importer.Import(ctx, g, "x.csv", strings.NewReader("full_name,shoe_size\nA,42\n"), 0, importer.Options{Actor: importer_})
-		if err == nil || !strings.Contains(err.Error(), `x.csv:1: no field for column 2 "shoe_size"`) {
+		if err == nil || !strings.Contains(err.Error(), `x.csv:1: no field for column 2 (`) || strings.Contains(err.Error(), "shoe_size") {
 			t.Fatalf("got %v", err)
 		}
 	})
