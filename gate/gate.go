@@ -242,9 +242,12 @@ func (g *Gate) commit(batch []*op) {
 	}
 }
 
-// parallel runs fn(i) for i in [0,n) on up to GOMAXPROCS goroutines.
+// parallel runs fn(i) for i in [0,n) on up to GOMAXPROCS-1 goroutines (at least one):
+// it prepares and seals an import batch while the committer writes the batch before,
+// and the committer — the one writer — needs a core of its own (1M-subject import on 2
+// cores: 16,912/s with one sealing worker, 15,166/s with two).
 func parallel(n int, fn func(i int)) {
-	workers := runtime.GOMAXPROCS(0)
+	workers := max(1, runtime.GOMAXPROCS(0)-1)
 	if n < 64 || workers == 1 {
 		for i := 0; i < n; i++ {
 			fn(i)
