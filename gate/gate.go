@@ -58,6 +58,7 @@ type Gate struct {
 	closed   bool
 	auth     authCache
 	plans    sync.Map // planKey → *plan
+	covered  sync.Map // purpose IDs → fields they cover (map[string]bool)
 }
 
 // New checks cfg and starts the gate's committer.

@@ -66,6 +66,7 @@ func (g *Gate) prepare(p *jaga.Purpose, values map[string]string, channel jaga.C
 		return nil, jaga.FieldError("channel", "unknown channel")
 	}
 	covering := []*jaga.Purpose{p}
+	key := p.ID
 	for i, c := range consents {
 		cp, ok := g.purposes[c.Purpose]
 		if !ok {
@@ -89,7 +90,9 @@ func (g *Gate) prepare(p *jaga.Purpose, values map[string]string, channel jaga.C
 			}
 		}
 		covering = append(covering, cp)
+		key += "," + cp.ID
 	}
+	covered := g.coverage(key, covering)
 	if at.After(g.now().Add(24 * time.Hour)) {
 		return nil, jaga.FieldError("collected_at", "collection time is in the future")
 	}
@@ -102,7 +105,7 @@ func (g *Gate) prepare(p *jaga.Purpose, values map[string]string, channel jaga.C
 		if strings.TrimSpace(raw) == "" {
 			continue
 		}
-		if !slices.ContainsFunc(covering, func(cp *jaga.Purpose) bool { return cp.Covers(f) }) {
+		if !covered[name] {
 			return nil, jaga.FieldError(name, "field is not collected for purpose %s (UU PDP Art 27, R-26)", p.ID)
 		}
 		v, err := normalize.Value(name, f.Type, raw)
@@ -460,4 +463,23 @@ func (g *Gate) ReplayErasures(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	return n, g.store.Compact(ctx)
+}
+
+// coverage returns the set of fields that at least one of purposes covers, cached by
+// key (the purpose IDs): an import asks the same question for every row.
+func (g *Gate) coverage(key string, purposes []*jaga.Purpose) map[string]bool {
+	if m, ok := g.covered.Load(key); ok {
+		return m.(map[string]bool)
+	}
+	m := make(map[string]bool)
+	for _, f := range g.schema.Fields {
+		for _, p := range purposes {
+			if p.Covers(f) {
+				m[f.Name] = true
+				break
+			}
+		}
+	}
+	g.covered.Store(key, m)
+	return m
 }
