@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"jaga"
+	"jaga/gate"
+)
+
+// TestConfigFields adds a company's own attribute in jaga.yaml: it is stored sealed like
+// the others and read back under a purpose that covers attributes.
+func TestConfigFields(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	cfgFile := filepath.Join(dir, "jaga.yaml")
+	if err := os.WriteFile(cfgFile, []byte("fields:\n  - {name: loyalty_tier, kind: attribute, class: general, type: text, max_len: 20}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := loadConfig(cfgFile, true, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := openVault(ctx, dir, cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer v.Close()
+	if _, ok := v.gate.Schema().Field("loyalty_tier"); !ok {
+		t.Fatal("configured attribute not in the schema")
+	}
+	dpo, _, err := v.gate.CreateActor(ctx, gate.Request{Actor: cliActor, Purpose: jaga.PurposeSecurity}, "dpo", jaga.RoleDPO)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := gate.Request{Actor: dpo, Purpose: jaga.PurposeDSR}
+	id, err := v.gate.Create(ctx, gate.CreateRequest{Request: req, Values: map[string]string{"full_name": "Rina Sari", "loyalty_tier": "gold"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := v.gate.Read(ctx, gate.ReadRequest{Request: req, Subject: id, Fields: []string{"loyalty_tier"}})
+	if err != nil || rec.Values["loyalty_tier"] != "gold" {
+		t.Fatalf("read: %v %v", err, rec)
+	}
+}
+
+func TestConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	for name, tc := range map[string]struct{ yaml, want string }{
+		"UnknownKey":   {"adress: x\n", "field adress not found"},
+		"BadAddr":      {"addr: nope\n", "config: addr"},
+		"BadClass":     {"fields:\n  - {name: x1, kind: attribute, class: secret, type: text, max_len: 5}\n", "x1"},
+		"DuplicateKey": {"fields:\n  - {name: email, kind: field, class: general, type: email, max_len: 5}\n", "email"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			p := filepath.Join(dir, name+".yaml")
+			os.WriteFile(p, []byte(tc.yaml), 0o600)
+			_, err := loadConfig(p, true, func(string) string { return "" })
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("got %v; want it to mention %q", err, tc.want)
+			}
+		})
+	}
+	t.Run("Env", func(t *testing.T) {
+		c, err := loadConfig(filepath.Join(dir, "none.yaml"), false, func(k string) string {
+			return map[string]string{"JAGA_ADDR": "127.0.0.1:9999", "JAGA_LOG_LEVEL": "debug"}[k]
+		})
+		if err != nil || c.Addr != "127.0.0.1:9999" || c.LogLevel != "debug" {
+			t.Fatalf("%v %+v", err, c)
+		}
+	})
+}
