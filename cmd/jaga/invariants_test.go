@@ -28,6 +28,22 @@ func MustOpenVault(tb testing.TB, dir string) *vault {
 	return v
 }
 
+// MustDemoVault opens a vault at dir with the bundled customers and purchases imported
+// and returns it with a dpo actor.
+func MustDemoVault(tb testing.TB, dir string) (*vault, *jaga.Actor) {
+	tb.Helper()
+	ctx := context.Background()
+	v := MustOpenVault(tb, dir)
+	if err := demoImport(ctx, testEnv(), v); err != nil {
+		tb.Fatal(err)
+	}
+	dpo, _, err := v.gate.CreateActor(ctx, gate.Request{Actor: cliActor, Purpose: jaga.PurposeSecurity}, "dpo", jaga.RoleDPO)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return v, dpo
+}
+
 func testEnv() *env {
 	return &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }}
 }
@@ -181,16 +197,10 @@ func copyDir(t *testing.T, from, to string) {
 func TestErasure(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	v := MustOpenVault(t, dir)
-	if err := demoImport(ctx, testEnv(), v); err != nil {
-		t.Fatal(err)
-	}
-	dpo, _, err := v.gate.CreateActor(ctx, gate.Request{Actor: cliActor, Purpose: jaga.PurposeSecurity}, "dpo", jaga.RoleDPO)
-	if err != nil {
-		t.Fatal(err)
-	}
+	v, dpo := MustDemoVault(t, dir)
 	c := customer(t, "5524")
 	req := gate.Request{Actor: dpo, Purpose: jaga.PurposeDSR, Reason: "DSR-1 erasure request"}
+	var err error
 	recs, err := v.gate.Find(ctx, gate.FindRequest{Request: req, Field: "email", Value: jaga.Redact(c["email"])})
 	if err != nil || len(recs) != 1 {
 		t.Fatalf("find before erasure: %v, %d", err, len(recs))

@@ -18,15 +18,8 @@ import (
 func TestKeysRotateWhileServing(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	v := MustOpenVault(t, dir)
+	v, dpo := MustDemoVault(t, dir)
 	defer v.Close()
-	if err := demoImport(ctx, testEnv(), v); err != nil {
-		t.Fatal(err)
-	}
-	dpo, _, err := v.gate.CreateActor(ctx, gate.Request{Actor: cliActor, Purpose: jaga.PurposeSecurity}, "dpo", jaga.RoleDPO)
-	if err != nil {
-		t.Fatal(err)
-	}
 	c := customer(t, "5524")
 	req := gate.Request{Actor: dpo, Purpose: jaga.PurposeDSR}
 	recs, err := v.gate.Find(ctx, gate.FindRequest{Request: req, Field: "email", Value: jaga.Redact(c["email"])})
