@@ -3,6 +3,7 @@ package jaga
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Error codes of Jaga's one error vocabulary (STYLE.md rule 3). The HTTP mapping lives in
@@ -50,20 +51,13 @@ func FieldError(field, format string, args ...any) *Error {
 	return &Error{Code: EUNPROCESSABLE, Field: SafeName(field), Message: fmt.Sprintf(format, args...)}
 }
 
-// SafeName returns name if it is a snake_case identifier of at most 64 bytes (the shape
-// of every field, purpose and header name Jaga uses, dashes allowed for headers), else
-// "(invalid name)".
+// SafeName returns name if it is a ValidName, optionally behind "@" (pseudo-fields such
+// as "@attributes"), else "(invalid name)".
 func SafeName(name string) string {
-	if name == "" || len(name) > 64 {
-		return "(invalid name)"
+	if ValidName(strings.TrimPrefix(name, "@")) {
+		return name
 	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' && name[0] == 'J' || c >= '0' && c <= '9' && i > 0 || c == '_' || c == '-' || c == '@' && i == 0) {
-			return "(invalid name)"
-		}
-	}
-	return name
+	return "(invalid name)"
 }
 
 // Refusal returns an EFORBIDDEN *Error with a machine-readable reason such as

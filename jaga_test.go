@@ -31,7 +31,7 @@ func TestSafeName(t *testing.T) {
 		"email":                    "email",
 		"mnt_wines":                "mnt_wines",
 		"@attributes":              "@attributes",
-		"Jaga-Purpose":             "Jaga-Purpose",
+		"Jaga-Purpose":             "(invalid name)",
 		"budi.santoso@example.org": "(invalid name)",
 		"3171011505900001":         "(invalid name)",
 		"+6281234567890":           "(invalid name)",

@@ -87,7 +87,7 @@ type Schema struct {
 func NewSchema(specs []FieldSpec) (*Schema, error) {
 	s := &Schema{byName: make(map[string]int, len(specs))}
 	for _, f := range specs {
-		if !validName(f.Name) {
+		if !ValidName(f.Name) {
 			return nil, FieldError(f.Name, "field name must be snake_case ASCII, 1-64 bytes")
 		}
 		if _, dup := s.byName[f.Name]; dup {
@@ -116,7 +116,9 @@ func NewSchema(specs []FieldSpec) (*Schema, error) {
 	return s, nil
 }
 
-func validName(n string) bool {
+// ValidName reports whether n is a snake_case ASCII name of 1-64 bytes starting with a
+// letter: the shape of every field, attribute, purpose and role name.
+func ValidName(n string) bool {
 	if n == "" || len(n) > 64 || n[0] < 'a' || n[0] > 'z' {
 		return false
 	}

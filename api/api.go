@@ -211,7 +211,7 @@ func purposeHeader(r *http.Request) (p string, bad bool) {
 	if p == "" {
 		return "", false
 	}
-	if p[0] < 'a' || p[0] > 'z' || !identifier(p) {
+	if !jaga.ValidName(p) {
 		return "", true
 	}
 	return p, false

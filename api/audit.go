@@ -78,13 +78,13 @@ func auditFilter(r *http.Request) (jaga.AuditFilter, error) {
 		f.Subject = id
 	}
 	if s := q.Get("actor"); s != "" {
-		if !identifier(s) {
+		if !jaga.ValidName(s) {
 			return f, jaga.FieldError("actor", "actor must be an actor ID such as act_…")
 		}
 		f.ActorID = s
 	}
 	if s := q.Get("action"); s != "" {
-		if !identifier(s) {
+		if !jaga.ValidName(s) {
 			return f, jaga.FieldError("action", "action must be an audit action such as read")
 		}
 		f.Action = s
@@ -104,17 +104,4 @@ func auditFilter(r *http.Request) (jaga.AuditFilter, error) {
 		f.Limit = n
 	}
 	return f, nil
-}
-
-// identifier reports whether s is snake_case ASCII of at most 64 bytes.
-func identifier(s string) bool {
-	if s == "" || len(s) > 64 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return true
 }

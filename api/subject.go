@@ -117,13 +117,7 @@ func (h *Handler) readSubject(w http.ResponseWriter, r *http.Request, req gate.R
 		h.error(w, r, err)
 		return
 	}
-	q := r.URL.Query()
-	fields, err := nameList(q, "fields")
-	if err != nil {
-		h.error(w, r, err)
-		return
-	}
-	reveal, err := nameList(q, "reveal")
+	fields, reveal, err := fieldParams(r)
 	if err != nil {
 		h.error(w, r, err)
 		return
@@ -151,13 +145,7 @@ type lookupRequest struct {
 // identifier travels in the body, never in the URL, and is wrapped in jaga.Redacted as
 // soon as it is read.
 func (h *Handler) lookupSubjects(w http.ResponseWriter, r *http.Request, req gate.Request) {
-	q := r.URL.Query()
-	fields, err := nameList(q, "fields")
-	if err != nil {
-		h.error(w, r, err)
-		return
-	}
-	reveal, err := nameList(q, "reveal")
+	fields, reveal, err := fieldParams(r)
 	if err != nil {
 		h.error(w, r, err)
 		return
@@ -326,4 +314,14 @@ func appendMember(b []byte, i int, name, value string) []byte {
 	b = appendString(b, name)
 	b = append(b, ':')
 	return appendString(b, value)
+}
+
+// fieldParams reads the ?fields= and ?reveal= lists of a read or look-up.
+func fieldParams(r *http.Request) (fields, reveal []string, err error) {
+	q := r.URL.Query()
+	if fields, err = nameList(q, "fields"); err != nil {
+		return nil, nil, err
+	}
+	reveal, err = nameList(q, "reveal")
+	return fields, reveal, err
 }

@@ -12,6 +12,7 @@ import (
 
 	"jaga"
 	"jaga/gate"
+	"jaga/importer"
 	"jaga/normalize"
 	"jaga/seal"
 	"jaga/synth"
@@ -58,8 +59,10 @@ func BenchmarkBareLoop(b *testing.B) {
 			case "full_name", "nik", "birth_date", "gender", "address", "domicile_province", "domicile_city":
 				x.fields[h] = r[i]
 			default:
-				if f, ok := schema.Field(snakeHeader(h)); ok && f.Kind == jaga.KindAttribute && r[i] != "" {
-					attrs[f.Name] = r[i]
+				if t, ok := importer.GuessTarget(schema, h); ok && t.Kind == importer.TargetField && r[i] != "" {
+					if f, _ := schema.Field(t.Name); f.Kind == jaga.KindAttribute {
+						attrs[f.Name] = r[i]
+					}
 				}
 			}
 		}
@@ -131,22 +134,4 @@ func bareSeal(b *testing.B, keys *seal.Keyring, key string, fields map[string]st
 		s.Indexes = append(s.Indexes, jaga.BlindIndex{Field: f, Value: keys.BlindIndex(f, fields[f])})
 	}
 	return s
-}
-
-// snakeHeader maps the marketing_campaign headers to attribute names (Year_Birth →
-// year_birth, MntWines → mnt_wines).
-func snakeHeader(h string) string {
-	var out []rune
-	rs := []rune(h)
-	for i, r := range rs {
-		if r >= 'A' && r <= 'Z' {
-			if i > 0 && rs[i-1] != '_' && (rs[i-1] >= 'a' && rs[i-1] <= 'z' || rs[i-1] >= '0' && rs[i-1] <= '9' || i+1 < len(rs) && rs[i+1] >= 'a' && rs[i+1] <= 'z') {
-				out = append(out, '_')
-			}
-			out = append(out, r+'a'-'A')
-			continue
-		}
-		out = append(out, r)
-	}
-	return string(out)
 }

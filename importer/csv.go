@@ -475,6 +475,7 @@ func (im *run) addPurchase(line int, rec []string) error {
 				im.fail(LineError{File: im.name, Line: line, Column: i + 1, Header: im.header[i], Reason: "longer than 500 bytes"})
 				return nil
 			}
+			var bad string
 			switch t.Name {
 			case "invoice_no":
 				row.Purchase.InvoiceNo = v
@@ -483,19 +484,20 @@ func (im *run) addPurchase(line int, rec []string) error {
 			case "description":
 				row.Purchase.Description = v
 			case "quantity":
-				if _, err := strconv.ParseFloat(v, 64); err != nil {
-					im.fail(LineError{File: im.name, Line: line, Column: i + 1, Header: im.header[i], Reason: "quantity is not a number"})
-					return nil
-				}
-				row.Purchase.Quantity = v
+				row.Purchase.Quantity, bad = number(v, "quantity")
+			case "unit_price":
+				row.Purchase.UnitPrice, bad = number(v, "unit price")
 			case "invoice_date":
 				row.Purchase.InvoiceDate = v
-			case "unit_price":
-				if _, err := strconv.ParseFloat(v, 64); err != nil {
-					im.fail(LineError{File: im.name, Line: line, Column: i + 1, Header: im.header[i], Reason: "unit price is not a number"})
-					return nil
+				if _, err := time.Parse(time.DateTime, v); err != nil {
+					if _, err := time.Parse(time.RFC3339, v); err != nil {
+						bad = "invoice date must be YYYY-MM-DD hh:mm:ss (UTC) or RFC 3339"
+					}
 				}
-				row.Purchase.UnitPrice = v
+			}
+			if bad != "" {
+				im.fail(LineError{File: im.name, Line: line, Column: i + 1, Header: im.header[i], Reason: bad})
+				return nil
 			}
 		}
 	}
@@ -575,4 +577,14 @@ func (im *run) wait() error {
 		}
 	}
 	return first
+}
+
+// number normalises a decimal cell of a purchase line (normalize.Number: no exponents,
+// NaN or decimal commas); bad says why it is not one.
+func number(v, what string) (n, bad string) {
+	n, err := normalize.Number(v)
+	if err != nil {
+		return "", what + " is not a decimal number"
+	}
+	return n, ""
 }

@@ -129,6 +129,35 @@ func TestBadRows(t *testing.T) {
 			t.Fatalf("%d subjects stored after stopping at line 3", s)
 		}
 	})
+	t.Run("BadPurchaseLines", func(t *testing.T) {
+		g, _ := MustGate(t)
+		if _, err := importer.Import(ctx, g, "c.csv", strings.NewReader("source_id,full_name,email\n7,Rina,rina@example.com\n"), 0, importer.Options{Actor: importer_}); err != nil {
+			t.Fatal(err)
+		}
+		in := "customer_source_id,invoice_no,stock_code,description,quantity,invoice_date,unit_price\n" +
+			"7,536365,85123A,LANTERN,NaN,2010-12-01 08:26:00,2.55\n" +
+			"7,536365,85123A,LANTERN,6,not-a-date,2.55\n" +
+			"7,536365,85123A,LANTERN,6,2010-12-01 08:26:00,1e3\n" +
+			"8,536365,85123A,LANTERN,6,2010-12-01 08:26:00,2.55\n" +
+			"7,536365,85123A,LANTERN,-6,2010-12-01 08:26:00,2.55\n"
+		rep, err := importer.Import(ctx, g, "p.csv", strings.NewReader(in), 0, importer.Options{Actor: importer_})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, e := range rep.Errors {
+			got = append(got, e.Error())
+		}
+		want := []string{`p.csv:2:5: column "quantity"`, `p.csv:3:6: column "invoice_date"`, `p.csv:4:7: column "unit_price"`, `p.csv:5:1: column "customer_source_id"`}
+		if len(got) != len(want) || rep.Created != 1 {
+			t.Fatalf("created %d, errors %q", rep.Created, got)
+		}
+		for i := range want {
+			if !strings.HasPrefix(got[i], want[i]) {
+				t.Errorf("error %d = %q; want prefix %q", i, got[i], want[i])
+			}
+		}
+	})
 	t.Run("ErrUnknownHeader", func(t *testing.T) {
 		g, _ := MustGate(t)
 		_, err := importer.Import(ctx, g, "x.csv", strings.NewReader("full_name,shoe_size\nA,42\n"), 0, importer.Options{Actor: importer_})

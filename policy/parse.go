@@ -198,7 +198,7 @@ func (ps *parser) role(n *yaml.Node) (*roleRules, error) {
 			return ps.errorf(at(k), "unknown key %q in a role; expected purposes", k.Value)
 		}
 		return ps.mapping(v, "purposes", true, func(pk, pv *yaml.Node) error {
-			if !validName(pk.Value) {
+			if !jaga.ValidName(pk.Value) {
 				return ps.errorf(at(pk), "purpose %q must be a snake_case ID", pk.Value)
 			}
 			r, err := ps.purpose(pv)
@@ -262,7 +262,7 @@ func (ps *parser) reveal(n *yaml.Node, r *purposeRule) error {
 		if err := ps.plain(e); err != nil {
 			return err
 		}
-		if e.Kind != yaml.ScalarNode || e.Tag != "!!str" || !validName(e.Value) {
+		if e.Kind != yaml.ScalarNode || e.Tag != "!!str" || !jaga.ValidName(e.Value) {
 			return ps.errorf(at(e), "reveal entries must be field names")
 		}
 		if _, dup := r.reveal[e.Value]; dup {
@@ -282,7 +282,7 @@ func (ps *parser) fieldKey(k *yaml.Node) error {
 		return nil
 	case strings.HasPrefix(s, "@"):
 		return ps.errorf(at(k), "unknown field group %q; groups are %s, %s and %s", s, KeyAttributes, KeySpecific, KeyAll)
-	case !validName(s):
+	case !jaga.ValidName(s):
 		return ps.errorf(at(k), "field %q must be a snake_case name", s)
 	}
 	return nil
@@ -301,7 +301,7 @@ func (ps *parser) decision(key string, v *yaml.Node) (jaga.Decision, error) {
 		return jaga.Deny(ReasonNotAllowedForRole), nil
 	case strings.HasPrefix(s, "deny:"):
 		reason := strings.TrimPrefix(s, "deny:")
-		if !validName(reason) {
+		if !jaga.ValidName(reason) {
 			return "", ps.errorf(at(v), "deny reason %q must be a snake_case word", reason)
 		}
 		return jaga.Deny(reason), nil
@@ -333,20 +333,6 @@ func roleList() string {
 		s[i] = string(r)
 	}
 	return strings.Join(s, ", ")
-}
-
-// validName reports whether s is a snake_case name of 1-64 bytes (jaga's field-name rule).
-func validName(s string) bool {
-	if s == "" || len(s) > 64 || s[0] < 'a' || s[0] > 'z' {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
-			return false
-		}
-	}
-	return true
 }
 
 // Check checks the policy against a schema and a purpose registry, so that a typo cannot

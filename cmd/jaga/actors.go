@@ -14,13 +14,14 @@ import (
 
 func actorsCmd(e *env) *cobra.Command {
 	c := &cobra.Command{Use: "actors", Short: "Manage staff and service actors and their API keys"}
-	var dir, cfgPath, name, role string
+	var vf vaultFlags
+	var name, role string
 	add := &cobra.Command{
 		Use:   "add --name NAME --role ROLE",
 		Short: "Create an actor and print its API key (shown once; only its hash is stored)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := e.open(cmd, dir, cfgPath, false)
+			v, err := e.open(cmd, &vf, false)
 			if err != nil {
 				return err
 			}
@@ -43,7 +44,7 @@ func actorsCmd(e *env) *cobra.Command {
 		Short: "List actors (never their keys)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := e.open(cmd, dir, cfgPath, true)
+			v, err := e.open(cmd, &vf, true)
 			if err != nil {
 				return err
 			}
@@ -60,28 +61,41 @@ func actorsCmd(e *env) *cobra.Command {
 			return tw.Flush()
 		},
 	}
-	for _, sc := range []*cobra.Command{add, list} {
-		sc.Flags().StringVar(&dir, "dir", "", "vault directory (default $JAGA_DIR, else ./jaga-data)")
-		sc.Flags().StringVar(&cfgPath, "config", "", "config file (default DIR/jaga.yaml)")
-	}
+	vf.add(add)
+	vf.add(list)
 	c.AddCommand(add, list)
 	return c
 }
 
-// open loads the config and opens the vault for a command with --dir and --config.
-// Commands that only read (audit verify, keys, actors list) pass existing, so that a
-// mistyped --dir is an error instead of a new empty vault.
-func (e *env) open(cmd *cobra.Command, dirFlag, cfgFlag string, existing bool) (*vault, error) {
-	dir := e.dir(dirFlag)
+// vaultFlags are the --dir and --config flags of every command that opens a vault.
+type vaultFlags struct{ dir, config string }
+
+func (f *vaultFlags) add(c *cobra.Command) {
+	c.Flags().StringVar(&f.dir, "dir", "", "vault directory (default $JAGA_DIR, else ./jaga-data)")
+	c.Flags().StringVar(&f.config, "config", "", "config file (default DIR/jaga.yaml)")
+}
+
+// load resolves the vault directory (--dir, else $JAGA_DIR, else ./jaga-data) and reads
+// its configuration.
+func (f *vaultFlags) load(e *env) (string, config, error) {
+	dir := e.dir(f.dir)
+	path, explicit := configPath(dir, f.config)
+	cfg, err := loadConfig(path, explicit, e.getenv)
+	return dir, cfg, err
+}
+
+// open loads the config and opens the vault. Commands that only read (audit verify,
+// keys, actors list) pass existing, so that a mistyped --dir is an error instead of a
+// new empty vault.
+func (e *env) open(cmd *cobra.Command, f *vaultFlags, existing bool) (*vault, error) {
+	dir, cfg, err := f.load(e)
+	if err != nil {
+		return nil, err
+	}
 	if existing {
 		if _, err := os.Stat(filepath.Join(dir, "keys")); err != nil {
 			return nil, withHint(fmt.Errorf("no vault in %s", dir), "name the vault with --dir DIR or JAGA_DIR")
 		}
-	}
-	path, explicit := configPath(dir, cfgFlag)
-	cfg, err := loadConfig(path, explicit, e.getenv)
-	if err != nil {
-		return nil, err
 	}
 	return openVault(cmd.Context(), dir, cfg, e.stderr)
 }

@@ -10,13 +10,13 @@ import (
 
 func auditCmd(e *env) *cobra.Command {
 	c := &cobra.Command{Use: "audit", Short: "Check the audit log"}
-	var dir, cfgPath string
+	var vf vaultFlags
 	verify := &cobra.Command{
 		Use:   "verify",
 		Short: "Recompute the audit log's hash chain; report the first changed, deleted, inserted or reordered event",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := e.open(cmd, dir, cfgPath, true)
+			v, err := e.open(cmd, &vf, true)
 			if err != nil {
 				return err
 			}
@@ -33,8 +33,7 @@ func auditCmd(e *env) *cobra.Command {
 			return nil
 		},
 	}
-	verify.Flags().StringVar(&dir, "dir", "", "vault directory (default $JAGA_DIR, else ./jaga-data)")
-	verify.Flags().StringVar(&cfgPath, "config", "", "config file (default DIR/jaga.yaml)")
+	vf.add(verify)
 	c.AddCommand(verify)
 	return c
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -51,13 +52,12 @@ and re-imports idempotently.`,
 			if err := demoImport(ctx, e, v); err != nil {
 				return err
 			}
-			keys, err := demoActors(ctx, v)
-			if err != nil {
+			if err := demoActors(ctx, v); err != nil {
 				return err
 			}
 			keysPath := filepath.Join(dir, "demo-keys.json")
 			return serve(ctx, e, v, cfg.Addr, func(bound string) {
-				printExamples(e, bound, keysPath, keys)
+				printExamples(e, bound, keysPath)
 			})
 		},
 	}
@@ -84,13 +84,14 @@ func demoImport(ctx context.Context, e *env, v *vault) error {
 }
 
 // demoActors creates one actor per default role, once, and keeps their keys in
-// DIR/demo-keys.json (mode 0600) as {"<role>": "<key>"}.
-func demoActors(ctx context.Context, v *vault) (map[string]string, error) {
+// DIR/demo-keys.json (mode 0600) as {"<role>": "<key>"}, one key per line so that the
+// printed sed commands can read it.
+func demoActors(ctx context.Context, v *vault) error {
 	path := filepath.Join(v.dir, "demo-keys.json")
 	keys := map[string]string{}
 	if b, err := os.ReadFile(path); err == nil {
 		if err := json.Unmarshal(b, &keys); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return fmt.Errorf("%s: %w", path, err)
 		}
 	}
 	changed := false
@@ -100,40 +101,30 @@ func demoActors(ctx context.Context, v *vault) (map[string]string, error) {
 				continue
 			}
 		}
-		_, key, err := v.gate.CreateActor(ctx, gate.Request{Actor: cliActor, Purpose: jaga.PurposeSecurity}, "demo "+string(r)+" "+randSuffix(), r)
+		// Actor names are unique; a random suffix lets a re-created demo key coexist
+		// with the lost one's actor.
+		name := "demo " + string(r) + " " + strings.ToLower(rand.Text()[:6])
+		_, key, err := v.gate.CreateActor(ctx, gate.Request{Actor: cliActor, Purpose: jaga.PurposeSecurity}, name, r)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		keys[string(r)] = key
 		changed = true
 	}
-	if changed {
-		var b strings.Builder
-		b.WriteString("{\n")
-		for i, r := range jaga.DefaultRoles {
-			sep := ","
-			if i == len(jaga.DefaultRoles)-1 {
-				sep = ""
-			}
-			fmt.Fprintf(&b, "  %q: %q%s\n", r, keys[string(r)], sep)
-		}
-		b.WriteString("}\n")
-		if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
-			return nil, err
-		}
+	if !changed {
+		return nil
 	}
-	return keys, nil
-}
-
-func randSuffix() string {
-	id, _ := gate.NewSubjectID()
-	return string(id)[len(id)-6:]
+	b, err := json.MarshalIndent(keys, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o600)
 }
 
 // printExamples prints ready-to-paste curl commands. They read the key from
 // demo-keys.json and the e-mail from the bundled CSV, so that no key or personal value
 // is printed here.
-func printExamples(e *env, addr, keysPath string, _ map[string]string) {
+func printExamples(e *env, addr, keysPath string) {
 	base := "http://" + addr
 	key := func(role string) string {
 		return fmt.Sprintf(`$(sed -n 's/.*"%s": "\([^"]*\)".*/\1/p' %s)`, role, keysPath)

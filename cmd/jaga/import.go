@@ -14,16 +14,15 @@ import (
 )
 
 func importCmd(e *env) *cobra.Command {
-	var dir, cfgPath, kind, mapping, channel, source string
+	var vf vaultFlags
+	var kind, mapping, channel, source string
 	var stop, asJSON, deriveBirth bool
 	c := &cobra.Command{
 		Use:   "import FILE...",
 		Short: "Import customers or purchases from CSV files (idempotent: re-running imports nothing twice)",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dir = e.dir(dir)
-			path, explicit := configPath(dir, cfgPath)
-			cfg, err := loadConfig(path, explicit, e.getenv)
+			dir, cfg, err := vf.load(e)
 			if err != nil {
 				return err
 			}
@@ -59,8 +58,7 @@ func importCmd(e *env) *cobra.Command {
 			return nil
 		},
 	}
-	c.Flags().StringVar(&dir, "dir", "", "vault directory (default $JAGA_DIR, else ./jaga-data)")
-	c.Flags().StringVar(&cfgPath, "config", "", "config file (default DIR/jaga.yaml)")
+	vf.add(c)
 	c.Flags().StringVar(&kind, "kind", "", "subjects or purchases (default: detected from the header)")
 	c.Flags().StringVar(&mapping, "mapping", "", "YAML column mapping file (columns: {header: target})")
 	c.Flags().StringVar(&channel, "channel", "", "collection channel for rows without a channel column")

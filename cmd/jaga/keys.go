@@ -13,7 +13,7 @@ import (
 
 func keysCmd(e *env) *cobra.Command {
 	c := &cobra.Command{Use: "keys", Short: "Inspect and rotate the vault's key-encryption key (KEK)"}
-	var dir, cfgPath string
+	var vf vaultFlags
 	var grace time.Duration
 	var batch int
 	var dry bool
@@ -22,7 +22,7 @@ func keysCmd(e *env) *cobra.Command {
 		Short: "List KEK versions (IDs and status, never key material)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := e.open(cmd, dir, cfgPath, true)
+			v, err := e.open(cmd, &vf, true)
 			if err != nil {
 				return err
 			}
@@ -47,7 +47,7 @@ the new version, (4) re-wraps every subject's DEK under it in batches. Field cip
 is never touched. With --dry-run it only counts what step 4 would re-wrap.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := e.open(cmd, dir, cfgPath, true)
+			v, err := e.open(cmd, &vf, true)
 			if err != nil {
 				return err
 			}
@@ -92,10 +92,8 @@ is never touched. With --dry-run it only counts what step 4 would re-wrap.`,
 	rotate.Flags().DurationVar(&grace, "grace", 5*time.Second, "how long running nodes get to reload the new key before it is promoted")
 	rotate.Flags().IntVar(&batch, "batch", 1000, "data keys re-wrapped per transaction")
 	rotate.Flags().BoolVar(&dry, "dry-run", false, "count the data keys to re-wrap and change nothing")
-	for _, sc := range []*cobra.Command{list, rotate} {
-		sc.Flags().StringVar(&dir, "dir", "", "vault directory (default $JAGA_DIR, else ./jaga-data)")
-		sc.Flags().StringVar(&cfgPath, "config", "", "config file (default DIR/jaga.yaml)")
-	}
+	vf.add(list)
+	vf.add(rotate)
 	c.AddCommand(list, rotate)
 	return c
 }

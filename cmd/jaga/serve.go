@@ -11,15 +11,14 @@ import (
 )
 
 func serveCmd(e *env) *cobra.Command {
-	var dir, cfgPath, addr string
+	var vf vaultFlags
+	var addr string
 	c := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the JSON API (/v1) for the vault in --dir",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dir = e.dir(dir)
-			path, explicit := configPath(dir, cfgPath)
-			cfg, err := loadConfig(path, explicit, e.getenv)
+			dir, cfg, err := vf.load(e)
 			if err != nil {
 				return err
 			}
@@ -34,8 +33,7 @@ func serveCmd(e *env) *cobra.Command {
 			return serve(cmd.Context(), e, v, cfg.Addr, nil)
 		},
 	}
-	c.Flags().StringVar(&dir, "dir", "", "vault directory (default $JAGA_DIR, else ./jaga-data)")
-	c.Flags().StringVar(&cfgPath, "config", "", "config file (default DIR/jaga.yaml)")
+	vf.add(c)
 	c.Flags().StringVar(&addr, "addr", "", "listen address HOST:PORT (default from config, 127.0.0.1:8080)")
 	return c
 }

@@ -1,50 +1,21 @@
 package storetest
 
 import (
-	"crypto/rand"
 	"encoding/binary"
 	"encoding/hex"
 	mrand "math/rand/v2"
-	"sync"
 	"time"
+
+	"github.com/google/uuid"
 
 	"jaga"
 )
 
-var idGen struct {
-	sync.Mutex
-	ms  int64
-	seq uint16
-}
-
-// NewSubjectID returns a fresh subject ID: "sub_" + a UUIDv7 in 32 hex digits, with a
-// 12-bit counter in rand_a (RFC 9562 §6.2 method 1), so that IDs from this process are
-// strictly increasing, like the ones the gate makes.
+// NewSubjectID returns a fresh subject ID, as the gate makes them: "sub_" + a UUIDv7
+// (RFC 9562; google/uuid keeps IDs from one process increasing) in 32 hex digits.
 func NewSubjectID() jaga.SubjectID {
-	idGen.Lock()
-	ms := time.Now().UnixMilli()
-	if ms <= idGen.ms {
-		idGen.seq++
-		if idGen.seq > 0xfff {
-			idGen.ms++
-			idGen.seq = 0
-		}
-		ms = idGen.ms
-	} else {
-		idGen.ms, idGen.seq = ms, 0
-	}
-	seq := idGen.seq
-	idGen.Unlock()
-
-	var b [16]byte
-	var t [8]byte
-	binary.BigEndian.PutUint64(t[:], uint64(ms))
-	copy(b[0:6], t[2:8])
-	b[6] = 0x70 | byte(seq>>8)
-	b[7] = byte(seq)
-	_, _ = rand.Read(b[8:])
-	b[8] = 0x80 | b[8]&0x3f
-	return jaga.SubjectID(jaga.SubjectIDPrefix + hex.EncodeToString(b[:]))
+	u := uuid.Must(uuid.NewV7())
+	return jaga.SubjectID(jaga.SubjectIDPrefix + hex.EncodeToString(u[:]))
 }
 
 // Gen makes test subjects with realistic sizes: the 37 fields and attributes of the
