@@ -294,3 +294,11 @@ func allDigits(s string) bool {
 	}
 	return true
 }
+
+// failReason is fail with a machine-readable reason (jaga.Error.Reason) for callers that
+// sort or quarantine by it.
+func failReason(typ jaga.ValueType, reason, format string, args ...any) error {
+	e := jaga.FieldError(string(typ), format, args...)
+	e.Reason = reason
+	return e
+}
