@@ -97,6 +97,25 @@ func Email(raw string) (string, error) {
 	return out, nil
 }
 
+// EmailAddress is a normalised e-mail address with the form to show.
+type EmailAddress struct {
+	// Normalized is Email's result: the form Jaga indexes (blind index) and compares.
+	Normalized string
+	// Display is the address as given, trimmed and in Unicode NFC but with its case and
+	// its Unicode domain kept ("Rina.Sari@Bücher.Example"), for showing to people.
+	Display string
+}
+
+// ParseEmail is Email returning the display form beside the normalised one. Errors are
+// those of Email.
+func ParseEmail(raw string) (EmailAddress, error) {
+	n, err := Email(raw)
+	if err != nil {
+		return EmailAddress{}, err
+	}
+	return EmailAddress{Normalized: n, Display: norm.NFC.String(strings.TrimSpace(raw))}, nil
+}
+
 // checkLocal checks the local part of an address: RFC 5322 dot-atom text plus any
 // printable non-ASCII character (RFC 6531).
 func checkLocal(local string) error {

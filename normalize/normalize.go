@@ -79,10 +79,11 @@ func Value(field string, t jaga.ValueType, raw string) (string, error) {
 	return out, nil
 }
 
-// fail returns the EUNPROCESSABLE error of the type functions. The message must never
-// hold the value (invariant 6).
+// fail returns the EUNPROCESSABLE error of the type functions, with Reason
+// "<type>_invalid" ("email_invalid", "date_invalid"). The message must never hold the
+// value (invariant 6).
 func fail(typ jaga.ValueType, format string, args ...any) error {
-	return jaga.FieldError(string(typ), format, args...)
+	return failReason(typ, string(typ)+"_invalid", format, args...)
 }
 
 // Name normalises a person's name: valid UTF-8, Unicode NFC, trimmed, every run of
