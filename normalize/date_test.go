@@ -33,12 +33,12 @@ func TestDateIndonesian(t *testing.T) {
 		{"17-Agu-1985", "1985-08-17"}, {"17 Agt. 1985", "1985-08-17"}, {"17 Agustus, 1985", "1985-08-17"},
 		{"17/Agu/1985", "1985-08-17"}, {"  17\u00a0Agustus  1985 ", "1985-08-17"}, {"07 Agustus 1985", "1985-08-07"},
 		// Errors.
-		{"17 Agustusan 1985", ""},  // unknown month
-		{"31 Juni 1985", ""},       // 31 June
-		{"29 Februari 2001", ""},   // not a leap year
-		{"17 Agustus 85", ""},      // two-digit year
-		{"17 Agustus", ""},         // no year
-		{"Agustus 17 1985", ""},    // month first
+		{"17 Agustusan 1985", ""}, // unknown month
+		{"31 Juni 1985", ""},      // 31 June
+		{"29 Februari 2001", ""},  // not a leap year
+		{"17 Agustus 85", ""},     // two-digit year
+		{"17 Agustus", ""},        // no year
+		{"Agustus 17 1985", ""},   // month first
 		{"Sabtu 17 Agustus 1985", ""},
 		{"17 8 1985", ""},
 		{"17/08/85", ""},

@@ -397,9 +397,9 @@ func TestDate(t *testing.T) {
 		{"1985-01-00", ""},
 		{"32-01-1985", ""},
 		{"0000-01-01", ""},
-		{"1985/08/17", ""}, // year first only with hyphens
-		{"17-08/1985", ""}, // mixed separators
-		{"17-08-85", ""},   // two-digit year
+		{"1985/08/17", ""},                // year first only with hyphens
+		{"17-08/1985", ""},                // mixed separators
+		{"17-08-85", ""},                  // two-digit year
 		{"17 Agustus 1985", "1985-08-17"}, // issue 4 must-show 2
 		{"1985-08-17T00:00:00Z", ""},
 		{"1985-08-17 ", "1985-08-17"},
