@@ -98,6 +98,15 @@ func ParsePhone(raw string) (PhoneNumber, error) {
 	if e164, ok := fastMobile(s); ok {
 		return PhoneNumber{E164: e164}, nil
 	}
+	// The library sees only "+" and the digits: separators are not its business, and some
+	// (a tab) make it cut the number short, which would give one number two forms.
+	clean := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= '0' && c <= '9' || c == '+' {
+			clean = append(clean, c)
+		}
+	}
+	s = string(clean)
 	e164, err := fullPhone(s, digits)
 	if err == nil {
 		return PhoneNumber{E164: e164}, nil
