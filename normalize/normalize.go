@@ -1,6 +1,14 @@
 // Package normalize validates personal values and turns them into the one form Jaga
 // stores: E.164 phones, lower-cased e-mail addresses with an ASCII (IDNA) domain, NIK
-// digits, NFC names, ISO 8601 dates and canonical decimal numbers.
+// digits, NFC names, ISO 8601 dates and canonical decimal numbers. For intake (issue 4)
+// it also reads what spreadsheets and forms produce: ParsePhone (recovered and unverified
+// numbers), ParseEmail (the display form beside the normalised one), ParseNIK, NIKValid
+// (allocation-free, for the PII scanner) and NIKFromNumberCell (ReasonNIKPrecisionLost),
+// Bahasa month names in Date, ExcelDate, YesNo answers and Place/Province look-ups.
+//
+// NIK districts and place names come from a table generated from the Kemendagri region
+// codes (cahyadsn/wilayah, MIT licence; `go generate ./normalize`) and embedded with
+// its licence notice, WilayahNotice.
 //
 // It is used at intake and on every API write (UU PDP Art 29, R-28: identifiers are
 // validated at capture), and for blind indexes: the normalised value is what seal HMACs

@@ -62,8 +62,8 @@ func parseDistricts(txt string) *districtSet {
 	return s
 }
 
-// regionReason checks the first six digits of a NIK against the district table and
-// returns "" or the reason they fail.
+// reason checks the first six digits of a NIK against the district table and
+// returns "", "" or the reason and message of the failure.
 func (s *districtSet) reason(b *[16]byte) (reason, msg string) {
 	p := int(b[0]-'0')*10 + int(b[1]-'0')
 	if !s.prov[p] {
