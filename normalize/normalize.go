@@ -42,8 +42,9 @@ import (
 // Date, Gender, Text, Integer, Number). Blank optional values are the caller's business:
 // Value rejects an empty or all-space raw for every type.
 //
-// Errors are *jaga.Error with Code jaga.EUNPROCESSABLE, Field = field and a Message that
-// never contains the value; an unknown t is an EUNPROCESSABLE error too (a schema checked
+// Errors are *jaga.Error with Code jaga.EUNPROCESSABLE, Field = field, no Reason (the
+// gate and the API use Value, and a problem's reason is for refusals; call the type's
+// function for its reason code) and a Message that never contains the value; an unknown t is an EUNPROCESSABLE error too (a schema checked
 // by jaga.NewSchema has none). Value enforces no maximum length: the gate checks
 // jaga.FieldSpec.MaxLen on the result.
 func Value(field string, t jaga.ValueType, raw string) (string, error) {
@@ -80,6 +81,7 @@ func Value(field string, t jaga.ValueType, raw string) (string, error) {
 		if e := jaga.AsError(err); e != nil {
 			c := *e
 			c.Field = field
+			c.Reason = "" // the API shows a reason on refusals only (api/openapi.yaml)
 			return "", &c
 		}
 		return "", jaga.FieldError(field, "%s is not valid", t) // not reached: every function returns *jaga.Error

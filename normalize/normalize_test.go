@@ -574,3 +574,16 @@ func FuzzValue(f *testing.F) {
 		}
 	})
 }
+
+// TestValueHasNoReason: Value's errors reach the API, whose problem "reason" is for
+// refusals only; the type functions' errors carry one.
+func TestValueHasNoReason(t *testing.T) {
+	_, err := normalize.Value("email", jaga.TypeEmail, "rina-at-example.com")
+	if e := jaga.AsError(err); e == nil || e.Reason != "" {
+		t.Fatalf("Value error %#v", err)
+	}
+	_, err = normalize.Email("rina-at-example.com")
+	if e := jaga.AsError(err); e == nil || e.Reason != "email_invalid" {
+		t.Fatalf("Email error %#v", err)
+	}
+}
