@@ -24,7 +24,7 @@ type clock struct {
 	t  time.Time
 }
 
-func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Now() time.Time  { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
 func (c *clock) Set(t time.Time) { c.mu.Lock(); c.t = t; c.mu.Unlock() }
 
 // notices records delivered notices.
@@ -96,9 +96,9 @@ const (
 func (e *env) mustSubject(t *testing.T) jaga.SubjectID {
 	t.Helper()
 	id, err := e.g.Create(ctx, gate.CreateRequest{
-		Request: gate.Request{Actor: &jaga.Actor{ID: "act_svc", Kind: jaga.ActorService, Role: jaga.RoleService}, Purpose: jaga.PurposeServiceProvision},
-		Values:  map[string]string{"full_name": "Siti Rahayu", "email": sitiEmail, "phone": sitiPhone, "nik": "3273015501900019"},
-		Channel: jaga.ChannelWebForm,
+		Request:  gate.Request{Actor: &jaga.Actor{ID: "act_svc", Kind: jaga.ActorService, Role: jaga.RoleService}, Purpose: jaga.PurposeServiceProvision},
+		Values:   map[string]string{"full_name": "Siti Rahayu", "email": sitiEmail, "phone": sitiPhone, "nik": "3273015501900019"},
+		Channel:  jaga.ChannelWebForm,
 		Consents: []gate.ConsentInput{{Purpose: jaga.PurposeCrossSelling, Status: jaga.ConsentGiven, NoticeVersion: "notice-2025-01"}},
 	})
 	if err != nil {

@@ -46,7 +46,9 @@ type GateVault struct {
 var _ Vault = GateVault{}
 
 // View runs fn in a read transaction of the store.
-func (v GateVault) View(ctx context.Context, fn func(jaga.Tx) error) error { return v.Store.View(ctx, fn) }
+func (v GateVault) View(ctx context.Context, fn func(jaga.Tx) error) error {
+	return v.Store.View(ctx, fn)
+}
 
 // Step is gate.DSRStep.
 func (v GateVault) Step(ctx context.Context, req gate.Request, subject jaga.SubjectID, action, note string, fn func(ctx context.Context, tx jaga.Tx) error) error {
