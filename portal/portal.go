@@ -215,4 +215,3 @@ func (l *limiter) allow(key string, max int, window time.Duration, now time.Time
 	}
 	return len(ts) <= max
 }
-

@@ -37,7 +37,9 @@ type GateVault struct {
 var _ Vault = GateVault{}
 
 // View runs fn in a read transaction.
-func (v GateVault) View(ctx context.Context, fn func(jaga.Tx) error) error { return v.Store.View(ctx, fn) }
+func (v GateVault) View(ctx context.Context, fn func(jaga.Tx) error) error {
+	return v.Store.View(ctx, fn)
+}
 
 // Update runs fn in a write transaction.
 func (v GateVault) Update(ctx context.Context, fn func(jaga.Tx) error) error {
