@@ -114,11 +114,12 @@ type DSR struct {
 	UpdatedAt    time.Time         `json:"updated_at"`
 }
 
-// DSRFilter selects requests: by subject, by status (Open for every open status), with
+// DSRFilter selects requests: by subject, by type, by status (Open for every open status), with
 // DueBefore for requests due before a time, at most Limit (default 100, at most 1000),
 // ordered by due time.
 type DSRFilter struct {
 	Subject   SubjectID
+	Type      DSRType
 	Status    DSRStatus
 	Open      bool
 	DueBefore time.Time

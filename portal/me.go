@@ -20,7 +20,7 @@ var wib = time.FixedZone("WIB", 7*3600)
 func (p *Portal) signedIn(w http.ResponseWriter, r *http.Request, l *lang) (*session, *jaga.Actor, bool) {
 	s, ok := p.session(r)
 	if !ok {
-		p.setCookie(w, sessionCookie, "", -1)
+		p.dropSession(w, r)
 		p.render(w, r, http.StatusUnauthorized, "signin", l, view{Error: l.t("err_signin")})
 		return nil, nil, false
 	}
@@ -30,7 +30,7 @@ func (p *Portal) signedIn(w http.ResponseWriter, r *http.Request, l *lang) (*ses
 // gone ends a session whose subject no longer exists (erased) or answers an error.
 func (p *Portal) failed(w http.ResponseWriter, r *http.Request, l *lang, err error) {
 	if jaga.ErrorCode(err) == jaga.ENOTFOUND {
-		p.setCookie(w, sessionCookie, "", -1)
+		p.dropSession(w, r)
 		p.render(w, r, http.StatusUnauthorized, "signin", l, view{Error: l.t("err_signin")})
 		return
 	}
@@ -106,6 +106,9 @@ func (p *Portal) me(w http.ResponseWriter, r *http.Request, l *lang) {
 	}
 	for i := len(ex.History) - 1; i >= 0 && len(pg.History) < 100; i-- {
 		e := ex.History[i]
+		if e.Actor == string(s.Subject) {
+			continue // the customer's own visits to the portal
+		}
 		pg.History = append(pg.History, historyRow{fmtTime(e.Time), string(e.Role), e.Action, e.Purpose, e.Decision})
 	}
 	for _, q := range ex.Requests {

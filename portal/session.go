@@ -127,3 +127,16 @@ func (p *Portal) checkCSRF(r *http.Request) bool {
 	got, err := base64.RawURLEncoding.DecodeString(r.PostFormValue("csrf"))
 	return err == nil && hmac.Equal(got, p.mac("csrf", b))
 }
+
+// dropSession deletes the session cookie in the answer and in r, so that a page
+// rendered in the same answer binds its CSRF token to the pre-session cookie.
+func (p *Portal) dropSession(w http.ResponseWriter, r *http.Request) {
+	p.setCookie(w, sessionCookie, "", -1)
+	cs := r.Cookies()
+	r.Header.Del("Cookie")
+	for _, c := range cs {
+		if c.Name != sessionCookie {
+			r.AddCookie(c)
+		}
+	}
+}

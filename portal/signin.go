@@ -186,6 +186,6 @@ func (p *Portal) signout(w http.ResponseWriter, r *http.Request, l *lang) {
 		p.csrfFailed(w, r, l)
 		return
 	}
-	p.setCookie(w, sessionCookie, "", -1)
+	p.dropSession(w, r)
 	p.render(w, r, http.StatusOK, "signin", l, view{Info: l.t("signed_out")})
 }

@@ -99,6 +99,10 @@ func (t *Tx) DSRs(ctx context.Context, f jaga.DSRFilter) ([]*jaga.DSR, error) {
 		q += ` AND subject_id = ?`
 		args = append(args, string(f.Subject))
 	}
+	if f.Type != "" {
+		q += ` AND type = ?`
+		args = append(args, string(f.Type))
+	}
 	if f.Status != "" {
 		q += ` AND status = ?`
 		args = append(args, string(f.Status))
