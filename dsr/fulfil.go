@@ -251,7 +251,9 @@ func (d *Desk) notify(ctx context.Context, actor *jaga.Actor, r *jaga.DSR) error
 // failed delivery keeps the key so that Fulfil can send again.
 func (d *Desk) send(ctx context.Context, actor *jaga.Actor, r *jaga.DSR, to Contact) error {
 	if d.cfg.Notifier == nil {
-		return nil
+		// Nowhere to send: the address is not kept for a notice that cannot go.
+		r.Sealed, r.SealedKey = nil, nil
+		return d.step(ctx, actor, r, "no notifier configured, notice not sent; request key destroyed", nil)
 	}
 	n := Notice{RequestID: r.ID, Type: r.Type, Status: r.Status, Outcome: r.Outcome, At: r.ClosedAt}
 	if err := d.cfg.Notifier.Notify(ctx, to, n); err != nil {
