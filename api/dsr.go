@@ -172,7 +172,9 @@ func (h *Handler) refuseDSR(w http.ResponseWriter, r *http.Request, req gate.Req
 		h.error(w, r, err)
 		return
 	}
-	h.deskStep(w, r, req, func() (*jaga.DSR, error) { return h.desk.Refuse(r.Context(), req.Actor, r.PathValue("id"), in.RefusalCode) })
+	h.deskStep(w, r, req, func() (*jaga.DSR, error) {
+		return h.desk.Refuse(r.Context(), req.Actor, r.PathValue("id"), in.RefusalCode)
+	})
 }
 
 func (h *Handler) deskStep(w http.ResponseWriter, r *http.Request, req gate.Request, step func() (*jaga.DSR, error)) {
