@@ -3,6 +3,7 @@ package seal_test
 import (
 	"bytes"
 	"errors"
+	"path/filepath"
 	"testing"
 
 	"jaga/seal"
@@ -12,7 +13,7 @@ import (
 // under it opens only with its associated data; a destroyed (lost) wrapped key leaves
 // nothing to open with.
 func TestRequestKey(t *testing.T) {
-	k := MustOpen(t, t.TempDir())
+	k := MustOpen(t, filepath.Join(t.TempDir(), "keys"))
 	key, wrapped, err := k.NewRequestKey("dsr_1")
 	if err != nil {
 		t.Fatal(err)
