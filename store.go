@@ -135,6 +135,27 @@ type Tx interface {
 	// Actors returns every actor by creation time.
 	Actors(ctx context.Context) ([]*Actor, error)
 
+	// InsertDSR stores a new data-subject request (R-15); ECONFLICT if its ID exists.
+	InsertDSR(ctx context.Context, r *DSR) error
+	// DSR returns one request; ENOTFOUND if there is none with that ID.
+	DSR(ctx context.Context, id string) (*DSR, error)
+	// UpdateDSR replaces the mutable columns of request r.ID (status, handler, approver,
+	// refusal code, detail, outcome, times, sealed parameters); ENOTFOUND if it does not exist.
+	UpdateDSR(ctx context.Context, r *DSR) error
+	// DSRs returns the requests matching f, ordered by due time, then ID.
+	DSRs(ctx context.Context, f DSRFilter) ([]*DSR, error)
+	// InsertLegalHold stores a legal hold and sets its ID.
+	InsertLegalHold(ctx context.Context, h *LegalHold) error
+	// LegalHolds returns the holds on subject in force at time at (Until zero or after at).
+	LegalHolds(ctx context.Context, subject SubjectID, at time.Time) ([]*LegalHold, error)
+	// InsertLoginCode stores a portal sign-in challenge; ECONFLICT if its ID exists.
+	InsertLoginCode(ctx context.Context, c *LoginCode) error
+	// LoginCode returns one challenge; ENOTFOUND if there is none with that ID.
+	LoginCode(ctx context.Context, id string) (*LoginCode, error)
+	// UpdateLoginCode sets a challenge's wrong attempts and used flag; ENOTFOUND if it
+	// does not exist.
+	UpdateLoginCode(ctx context.Context, id string, attempts int, used bool) error
+
 	// WrappedDEKs returns up to limit wrapped DEKs of subjects with IDs after `after`, in ID
 	// order (for re-wrapping in batches).
 	WrappedDEKs(ctx context.Context, after SubjectID, limit int) ([]DEKRecord, error)

@@ -3,7 +3,7 @@
 //
 // Handlers are thin (STYLE.md rule 7): they parse the request, call one gate method and
 // render the answer. Every byte of personal data they see comes from or goes to the gate;
-// this package may import the root package jaga, gate and the standard library, and never
+// this package may import the root package jaga, gate, dsr and the standard library, and never
 // sqlstore, seal or policy. Errors become RFC 9457 problem documents in one place
 // (error.go). Identifiers (email, phone, NIK) never travel in URLs: access logs keep URLs.
 //
@@ -25,6 +25,7 @@ import (
 	"unicode/utf8"
 
 	"jaga"
+	"jaga/dsr"
 	"jaga/gate"
 )
 
@@ -49,6 +50,8 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxBodyBytes bounds request bodies; a larger body is EINVALID (400). Default 64 KiB.
 	MaxBodyBytes int64
+	// Desk, when set, serves the request desk under /v1/dsr (dsr.go).
+	Desk *dsr.Desk
 }
 
 // Handler serves the API. It is an http.Handler with its own ServeMux; mount it at "/"
@@ -59,6 +62,7 @@ type Handler struct {
 	log     *slog.Logger
 	maxBody int64
 	mux     *http.ServeMux
+	desk    *dsr.Desk
 }
 
 // New returns the API handler for g with every route registered.
@@ -69,7 +73,7 @@ func New(g *gate.Gate, opts Options) *Handler {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	h := &Handler{gate: g, schema: g.Schema(), log: opts.Logger, maxBody: opts.MaxBodyBytes, mux: http.NewServeMux()}
+	h := &Handler{gate: g, schema: g.Schema(), log: opts.Logger, maxBody: opts.MaxBodyBytes, mux: http.NewServeMux(), desk: opts.Desk}
 	h.Register(h.mux)
 	return h
 }
@@ -86,6 +90,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /v1/subjects/{id}/purchases", h.authed(h.listPurchases))
 	mux.Handle("GET /v1/subjects/{id}/consents", h.authed(h.listConsents))
 	mux.Handle("GET /v1/audit", h.authed(h.listAudit))
+	h.registerDSR(mux)
 	mux.HandleFunc("GET /v1/openapi.yaml", serveOpenAPI)
 	mux.HandleFunc("/", h.notFound)
 }

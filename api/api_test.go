@@ -18,6 +18,7 @@ import (
 
 	"jaga"
 	"jaga/api"
+	"jaga/dsr"
 	"jaga/gate"
 	"jaga/policy"
 	"jaga/seal"
@@ -34,6 +35,7 @@ type env struct {
 	keys   map[jaga.Role]string
 	actors map[jaga.Role]*jaga.Actor
 	router routers.Router
+	desk   *dsr.Desk
 	// secrets are personal values seeded by the test; no problem document, header or
 	// audit event may contain one (invariant 6).
 	secrets []string
@@ -68,7 +70,10 @@ func newEnv(tb testing.TB) *env {
 		}
 		e.keys[role], e.actors[role] = key, a
 	}
-	e.srv = httptest.NewServer(api.New(g, api.Options{}))
+	if e.desk, err = dsr.New(dsr.Config{Vault: dsr.GateVault{Gate: g, Store: db}}); err != nil {
+		tb.Fatal(err)
+	}
+	e.srv = httptest.NewServer(api.New(g, api.Options{Desk: e.desk}))
 	tb.Cleanup(e.srv.Close)
 	e.client = e.srv.Client()
 	e.loadSpec(tb)

@@ -55,10 +55,7 @@ func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request, req gate.Req
 	}
 	out := &auditResponse{Events: make([]auditEventView, len(evs)), NextAfter: f.AfterSeq}
 	for i, ev := range evs {
-		out.Events[i] = auditEventView{Seq: ev.Seq, Time: ev.Time.UTC(), ActorID: ev.ActorID, Role: ev.Role, Action: ev.Action,
-			Purpose: ev.Purpose, Reason: ev.Reason, Subjects: ev.Subjects, FieldsRequested: ev.FieldsRequested,
-			FieldsReturned: ev.FieldsReturned, Decision: ev.Decision, Decisions: ev.Decisions, RequestID: ev.RequestID,
-			Count: ev.Count, PrevHash: hex.EncodeToString(ev.PrevHash), Hash: hex.EncodeToString(ev.Hash)}
+		out.Events[i] = auditView(ev)
 		out.NextAfter = ev.Seq
 	}
 	h.writeJSON(w, r, http.StatusOK, out)
@@ -104,4 +101,12 @@ func auditFilter(r *http.Request) (jaga.AuditFilter, error) {
 		f.Limit = n
 	}
 	return f, nil
+}
+
+// auditView is the API view of one audit event.
+func auditView(ev *jaga.AuditEvent) auditEventView {
+	return auditEventView{Seq: ev.Seq, Time: ev.Time.UTC(), ActorID: ev.ActorID, Role: ev.Role, Action: ev.Action,
+		Purpose: ev.Purpose, Reason: ev.Reason, Subjects: ev.Subjects, FieldsRequested: ev.FieldsRequested,
+		FieldsReturned: ev.FieldsReturned, Decision: ev.Decision, Decisions: ev.Decisions, RequestID: ev.RequestID,
+		Count: ev.Count, PrevHash: hex.EncodeToString(ev.PrevHash), Hash: hex.EncodeToString(ev.Hash)}
 }

@@ -82,12 +82,16 @@ func (g *Gate) Purchases(ctx context.Context, req ReadRequest) ([]Purchase, erro
 // Art 24, R-9). Consent records are metadata (no personal values); any role allowed the
 // request's purpose may read them. Errors: as Read.
 func (g *Gate) Consents(ctx context.Context, req Request, subject jaga.SubjectID) ([]*jaga.Consent, error) {
-	if _, err := g.checkRequest(req); err != nil {
+	_, err := g.checkRequest(req)
+	if err == nil {
+		err = ownSubject(req, subject)
+	}
+	if err != nil {
 		return nil, g.refuse(ctx, req, jaga.ActionReadConsents, []jaga.SubjectID{subject}, nil, err)
 	}
 	var out []*jaga.Consent
 	var refusal error
-	err := g.execRead(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+	err = g.execRead(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
 		out, refusal = nil, nil
 		ev := g.event(req, jaga.ActionReadConsents, []jaga.SubjectID{subject})
 		if _, err := tx.Subject(ctx, subject); jaga.ErrorCode(err) == jaga.ENOTFOUND {

@@ -457,6 +457,12 @@ func (g *Gate) knownFields(names []string) []string {
 // A missing subject or a refusal is not a transaction failure: it comes back as
 // refusal, with ev.Decision set, so that the caller still commits the audit event.
 func loadAllowed(ctx context.Context, tx jaga.Tx, p *jaga.Purpose, id jaga.SubjectID, ev *jaga.AuditEvent) (s *jaga.SealedSubject, refusal error, err error) {
+	if strings.HasPrefix(ev.ActorID, jaga.SubjectIDPrefix) && ev.ActorID != string(id) {
+		// A subject actor (jaga.SubjectActor) touches only its own subject.
+		refusal = jaga.Refusal("not_own_data", "a subject acts only on their own data")
+		ev.Decision = decisionOf(refusal)
+		return nil, refusal, nil
+	}
 	s, err = tx.Subject(ctx, id)
 	if jaga.ErrorCode(err) == jaga.ENOTFOUND {
 		refusal = jaga.Errorf(jaga.ENOTFOUND, "subject not found")

@@ -370,6 +370,9 @@ func (g *Gate) Erase(ctx context.Context, req Request, subject jaga.SubjectID) e
 	if err == nil && p.ID != jaga.PurposeDSR && p.ID != jaga.PurposeLegalObligation {
 		err = jaga.Refusal("purpose_not_allowed", "erasure is done under purpose dsr or legal_obligation")
 	}
+	if err == nil {
+		err = ownSubject(req, subject)
+	}
 	if err != nil {
 		return g.refuse(ctx, req, jaga.ActionErase, []jaga.SubjectID{subject}, nil, err)
 	}

@@ -319,6 +319,9 @@ func (ps *parser) decision(key string, v *yaml.Node) (jaga.Decision, error) {
 }
 
 func knownRole(r jaga.Role) bool {
+	if r == jaga.RoleSubject {
+		return true // the data subject in the privacy portal
+	}
 	for _, d := range jaga.DefaultRoles {
 		if r == d {
 			return true
@@ -332,7 +335,7 @@ func roleList() string {
 	for i, r := range jaga.DefaultRoles {
 		s[i] = string(r)
 	}
-	return strings.Join(s, ", ")
+	return strings.Join(s, ", ") + ", " + string(jaga.RoleSubject)
 }
 
 // Check checks the policy against a schema and a purpose registry, so that a typo cannot

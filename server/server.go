@@ -4,8 +4,8 @@
 //
 // The access log names the method, the route pattern (never the raw URL or its query),
 // the status, the duration, the request ID and the actor ID: never a body, a header or a
-// value (invariant 6). server may import the root package, api, gate and the standard
-// library; it never imports sqlstore or seal.
+// value (invariant 6). server may import the root package, api, gate, dsr and the
+// standard library; it never imports sqlstore or seal.
 package server
 
 import (
@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"jaga/api"
+	"jaga/dsr"
 	"jaga/gate"
 )
 
@@ -31,6 +32,10 @@ type Config struct {
 	DisableAccessLog bool
 	// MaxBodyBytes bounds request bodies (default api.DefaultMaxBodyBytes, 64 KiB).
 	MaxBodyBytes int64
+	// Desk, when set, serves the request desk under /v1/dsr.
+	Desk *dsr.Desk
+	// Portal, when set, serves the privacy portal under /privasi/ and /privacy/.
+	Portal interface{ Register(*http.ServeMux) }
 
 	ReadHeaderTimeout time.Duration // default 5s
 	ReadTimeout       time.Duration // default 15s
@@ -70,7 +75,11 @@ func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, log: cfg.Logger}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.health)
-	api.New(cfg.Gate, api.Options{Logger: cfg.Logger, MaxBodyBytes: cfg.MaxBodyBytes}).Register(mux)
+	api.New(cfg.Gate, api.Options{Logger: cfg.Logger, MaxBodyBytes: cfg.MaxBodyBytes, Desk: cfg.Desk}).Register(mux)
+	if cfg.Portal != nil {
+		cfg.Portal.Register(mux)
+		mux.Handle("GET /{$}", http.RedirectHandler("/privasi/", http.StatusFound))
+	}
 	s.handler = s.middleware(mux)
 	return s
 }

@@ -21,10 +21,24 @@ type config struct {
 	LogLevel   string           `yaml:"log_level"`   // JAGA_LOG_LEVEL: debug, info, warn, error
 	KeyReload  time.Duration    `yaml:"key_reload"`  // JAGA_KEY_RELOAD: how often serve re-reads keys/ (default 2s)
 	Fields     []jaga.FieldSpec `yaml:"fields"`      // the company's own fields and attributes, added to the default schema
+
+	// Privacy portal and request desk (issue 6).
+	SMTPHost       string        `yaml:"smtp_host"`       // JAGA_SMTP_HOST; empty: log-only mailer (codes and notices are not sent)
+	SMTPPort       int           `yaml:"smtp_port"`       // JAGA_SMTP_PORT; default 587
+	SMTPFrom       string        `yaml:"smtp_from"`       // JAGA_SMTP_FROM; sender of codes and notices
+	SMTPUser       string        `yaml:"smtp_user"`       // JAGA_SMTP_USER; PLAIN auth over TLS when set
+	SMTPPassword   string        `yaml:"-"`               // JAGA_SMTP_PASSWORD or JAGA_SMTP_PASSWORD_FILE
+	TextURL        string        `yaml:"text_url"`        // JAGA_TEXT_URL: SMS/WhatsApp provider endpoint (JSON POST); empty: none
+	TextToken      string        `yaml:"-"`               // JAGA_TEXT_TOKEN or JAGA_TEXT_TOKEN_FILE
+	TextChannel    string        `yaml:"text_channel"`    // sms or whatsapp (default sms)
+	PortalURL      string        `yaml:"portal_url"`      // JAGA_PORTAL_URL: public base URL of the portal (default http://ADDR)
+	RetentionFloor time.Duration `yaml:"retention_floor"` // JAGA_RETENTION_FLOOR: minimum retention (R-42); default none
+	DSRTarget      time.Duration `yaml:"dsr_target"`      // JAGA_DSR_TARGET: company deadline for erase, object, port (default 72h)
 }
 
 func defaultConfig() config {
-	return config{Addr: "127.0.0.1:8080", LogLevel: "info", KeyReload: 2 * time.Second}
+	return config{Addr: "127.0.0.1:8080", LogLevel: "info", KeyReload: 2 * time.Second, SMTPPort: 587, SMTPFrom: "privasi@localhost",
+		TextChannel: "sms", DSRTarget: 72 * time.Hour}
 }
 
 // loadConfig reads path (if it exists; an explicit path must exist) over the defaults,
@@ -56,7 +70,48 @@ func loadConfig(path string, explicit bool, getenv func(string) string) (config,
 		}
 		c.KeyReload = d
 	}
+	if err := c.portalEnv(getenv); err != nil {
+		return c, err
+	}
 	return c, c.Validate()
+}
+
+// portalEnv reads the portal and desk settings from the environment; secrets may come
+// from a file named by *_FILE (STYLE.md rule 8).
+func (c *config) portalEnv(getenv func(string) string) error {
+	str := map[string]*string{"JAGA_SMTP_HOST": &c.SMTPHost, "JAGA_SMTP_FROM": &c.SMTPFrom, "JAGA_SMTP_USER": &c.SMTPUser,
+		"JAGA_TEXT_URL": &c.TextURL, "JAGA_PORTAL_URL": &c.PortalURL}
+	for k, p := range str {
+		if v := getenv(k); v != "" {
+			*p = v
+		}
+	}
+	for k, p := range map[string]*string{"JAGA_SMTP_PASSWORD": &c.SMTPPassword, "JAGA_TEXT_TOKEN": &c.TextToken} {
+		if v := getenv(k); v != "" {
+			*p = v
+		} else if f := getenv(k + "_FILE"); f != "" {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				return fmt.Errorf("config: %s_FILE: %w", k, err)
+			}
+			*p = strings.TrimSpace(string(b))
+		}
+	}
+	if v := getenv("JAGA_SMTP_PORT"); v != "" {
+		if _, err := fmt.Sscan(v, &c.SMTPPort); err != nil {
+			return fmt.Errorf("config: JAGA_SMTP_PORT: not a number")
+		}
+	}
+	for k, p := range map[string]*time.Duration{"JAGA_RETENTION_FLOOR": &c.RetentionFloor, "JAGA_DSR_TARGET": &c.DSRTarget} {
+		if v := getenv(k); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil {
+				return fmt.Errorf("config: %s: %w", k, err)
+			}
+			*p = d
+		}
+	}
+	return nil
 }
 
 // Validate names the first bad setting.
@@ -68,6 +123,21 @@ func (c config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		return fmt.Errorf("config: log_level must be debug, info, warn or error")
+	}
+	if c.SMTPPort <= 0 || c.SMTPPort > 65535 {
+		return fmt.Errorf("config: smtp_port must be 1-65535")
+	}
+	if c.SMTPHost != "" && !strings.Contains(c.SMTPFrom, "@") {
+		return fmt.Errorf("config: smtp_from must be an e-mail address")
+	}
+	if c.TextChannel != "sms" && c.TextChannel != "whatsapp" {
+		return fmt.Errorf("config: text_channel must be sms or whatsapp")
+	}
+	if c.RetentionFloor < 0 {
+		return fmt.Errorf("config: retention_floor must not be negative")
+	}
+	if c.DSRTarget <= 0 {
+		return fmt.Errorf("config: dsr_target must be positive")
 	}
 	if c.KeyReload <= 0 {
 		return fmt.Errorf("config: key_reload must be positive")

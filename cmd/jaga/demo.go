@@ -58,7 +58,7 @@ and re-imports idempotently.`,
 			keysPath := filepath.Join(dir, "demo-keys.json")
 			return serve(ctx, e, v, cfg.Addr, func(bound string) {
 				printExamples(e, bound, keysPath)
-			})
+			}, demoPeek(e.stderr))
 		},
 	}
 	c.Flags().StringVar(&dir, "dir", "", "vault directory (default: a fresh temporary directory)")
@@ -146,8 +146,15 @@ Try, from the repository root:
   # the look-ups just made, as the auditor (every call leaves an event)
   curl -s "%[1]s/v1/audit?action=find&limit=5" -H "Authorization: Bearer %[5]s"
 
+  # the privacy portal (sign in as a bundled customer; the demo prints the one-time code
+  # here instead of mailing it): open %[1]s/privasi/ and enter
+  sed -n 2p demodata/customers_id.csv | cut -d, -f4
+
+  # the request desk (open requests, as the dpo)
+  curl -s %[1]s/v1/dsr -H "Authorization: Bearer %[6]s"
+
   # the API description
   curl -s %[1]s/v1/openapi.yaml
 
-`, base, keysPath, key("support"), key("marketer"), key("auditor"))
+`, base, keysPath, key("support"), key("marketer"), key("auditor"), key("dpo"))
 }

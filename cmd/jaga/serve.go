@@ -4,11 +4,39 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"jaga"
+	"jaga/dsr"
+	"jaga/notify"
 	"jaga/server"
 )
+
+// deskJobs alerts on requests due within 24 h or overdue and carries out erasures
+// scheduled at the end of the retention floor, at start and every 15 minutes, until ctx
+// ends.
+func deskJobs(ctx context.Context, v *vault, desk *dsr.Desk) {
+	t := time.NewTicker(15 * time.Minute)
+	defer t.Stop()
+	for {
+		if _, err := desk.CheckDeadlines(ctx); err != nil && ctx.Err() == nil {
+			v.log.Error("request desk: deadline check", "error", err.Error())
+		}
+		if _, err := desk.RunScheduled(ctx, deskActor); err != nil && ctx.Err() == nil {
+			v.log.Error("request desk: scheduled erasures", "error", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// deskActor is the actor of the desk's own jobs (scheduled erasures).
+var deskActor = &jaga.Actor{ID: "act_desk", Name: "request desk", Kind: jaga.ActorSystem, Role: jaga.RoleDPO}
 
 func serveCmd(e *env) *cobra.Command {
 	var vf vaultFlags
@@ -30,7 +58,7 @@ func serveCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer v.Close()
-			return serve(cmd.Context(), e, v, cfg.Addr, nil)
+			return serve(cmd.Context(), e, v, cfg.Addr, nil, nil)
 		},
 	}
 	vf.add(c)
@@ -40,7 +68,7 @@ func serveCmd(e *env) *cobra.Command {
 
 // serve listens on addr, reloads keys/ in the background, calls ready with the bound
 // address, and serves until ctx is cancelled.
-func serve(ctx context.Context, e *env, v *vault, addr string, ready func(addr string)) error {
+func serve(ctx context.Context, e *env, v *vault, addr string, ready func(addr string), peek func(jaga.Redacted, notify.Message)) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return withHint(fmt.Errorf("listen: %w", err), "pick another address with --addr HOST:PORT (port 0 picks a free one)")
@@ -48,9 +76,20 @@ func serve(ctx context.Context, e *env, v *vault, addr string, ready func(addr s
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go v.keys.WatchReload(ctx, v.cfg.KeyReload)
-	srv := server.New(server.Config{Gate: v.gate, Logger: v.log})
+	desk, p, err := deskAndPortal(v, peek)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	go deskJobs(ctx, v, desk)
+	srv := server.New(server.Config{Gate: v.gate, Logger: v.log, Desk: desk, Portal: p})
 	bound := ln.Addr().String()
 	fmt.Fprintf(e.stderr, "jaga: listening on http://%s\n", bound)
+	portalURL := v.cfg.PortalURL
+	if portalURL == "" {
+		portalURL = "http://" + bound
+	}
+	fmt.Fprintf(e.stderr, "jaga: privacy portal at %s/privasi/ (English: /privacy/)\n", portalURL)
 	if ready != nil {
 		ready(bound)
 	}

@@ -386,6 +386,8 @@ func nextIDs(ctx context.Context, tx *sql.Tx, table string, n int) ([]int64, err
 	switch table {
 	case "consents":
 		q = `SELECT COALESCE(MAX(id), 0) FROM consents`
+	case "legal_holds":
+		q = `SELECT COALESCE(MAX(id), 0) FROM legal_holds`
 	default:
 		return nil, fmt.Errorf("sqlite: no id sequence for table %s", table)
 	}

@@ -46,6 +46,9 @@ func Run(t *testing.T, open func(t *testing.T) jaga.Store) {
 		{"Actors", testActors},
 		{"WrappedDEKs", testWrappedDEKs},
 		{"Compact", testCompact},
+		{"DSR", testDSR},
+		{"LegalHolds", testLegalHolds},
+		{"LoginCodes", testLoginCodes},
 		{"Concurrent", testConcurrent},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"jaga"
+	"jaga/dsr"
+)
+
+// dsrCmd is `jaga dsr`: the request desk at the console. Every subcommand acts as the
+// staff member whose API key is given with --key or $JAGA_KEY (role dpo; auditor may
+// read), so that approvals name real, distinct people (R-24, R-34).
+func dsrCmd(e *env) *cobra.Command {
+	c := &cobra.Command{Use: "dsr", Short: "The request desk: list, show, approve, refuse and fulfil data-subject requests"}
+	var vf vaultFlags
+	var key string
+	var asJSON bool
+	with := func(read bool, fn func(cmd *cobra.Command, desk *dsr.Desk, actor *jaga.Actor, args []string) error) func(*cobra.Command, []string) error {
+		return func(cmd *cobra.Command, args []string) error {
+			v, err := e.open(cmd, &vf, true)
+			if err != nil {
+				return err
+			}
+			defer v.Close()
+			if key == "" {
+				key = e.getenv("JAGA_KEY")
+			}
+			if key == "" {
+				return withHint(fmt.Errorf("an API key is required"), "pass --key or set JAGA_KEY to a dpo's key (jaga actors add --role dpo)")
+			}
+			actor, err := v.gate.Authenticate(cmd.Context(), key)
+			if err != nil {
+				return err
+			}
+			if actor.Role != jaga.RoleDPO && !(read && actor.Role == jaga.RoleAuditor) {
+				return fmt.Errorf("the request desk is for the dpo role (this key is %s)", actor.Role)
+			}
+			desk, _, err := deskAndPortal(v, nil)
+			if err != nil {
+				return err
+			}
+			return fn(cmd, desk, actor, args)
+		}
+	}
+	list := func(view string) func(cmd *cobra.Command, desk *dsr.Desk, _ *jaga.Actor, _ []string) error {
+		return func(cmd *cobra.Command, desk *dsr.Desk, _ *jaga.Actor, _ []string) error {
+			var rs []*jaga.DSR
+			var err error
+			switch view {
+			case "overdue":
+				rs, err = desk.Overdue(cmd.Context())
+			default:
+				rs, err = desk.List(cmd.Context(), jaga.DSRFilter{Open: view == "open", Limit: 1000})
+			}
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return printJSON(e.stdout, rs)
+			}
+			printDSRs(e.stdout, rs)
+			return nil
+		}
+	}
+	show := func(cmd *cobra.Command, desk *dsr.Desk, actor *jaga.Actor, args []string) error {
+		tl, err := desk.Timeline(cmd.Context(), actor, args[0])
+		if err != nil {
+			return err
+		}
+		return printJSON(e.stdout, tl)
+	}
+	step := func(do func(cmd *cobra.Command, desk *dsr.Desk, actor *jaga.Actor, id string) (*jaga.DSR, error)) func(*cobra.Command, *dsr.Desk, *jaga.Actor, []string) error {
+		return func(cmd *cobra.Command, desk *dsr.Desk, actor *jaga.Actor, args []string) error {
+			r, err := do(cmd, desk, actor, args[0])
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "%s %s %s: %s\n", r.ID, r.Type, r.Status, r.Outcome)
+			return nil
+		}
+	}
+	var all bool
+	listCmd := &cobra.Command{Use: "list", Short: "List open requests by due time (--all for every request)", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			view := "open"
+			if all {
+				view = "all"
+			}
+			return with(true, list(view))(cmd, args)
+		}}
+	listCmd.Flags().BoolVar(&all, "all", false, "every request, closed ones included")
+	var code string
+	refuse := &cobra.Command{Use: "refuse ID --code CODE", Short: "Propose a refusal with an Art 15 / Art 33 reason code (takes effect on a DPO's approval)", Args: cobra.ExactArgs(1),
+		RunE: with(false, step(func(cmd *cobra.Command, desk *dsr.Desk, actor *jaga.Actor, id string) (*jaga.DSR, error) {
+			return desk.Refuse(cmd.Context(), actor, id, code)
+		}))}
+	refuse.Flags().StringVar(&code, "code", "", "reason code: art15_defence, art15_law_enforcement, art15_state_administration, art15_financial_supervision, art15_statistics_research, art33_safety_health, art33_other_person, art33_national_security")
+	subs := []*cobra.Command{
+		listCmd,
+		{Use: "overdue", Short: "List open requests past their due time", Args: cobra.NoArgs, RunE: with(true, list("overdue"))},
+		{Use: "show ID", Short: "Show a request and its timeline (JSON, for a regulator)", Args: cobra.ExactArgs(1), RunE: with(true, show)},
+		{Use: "approve ID", Short: "Approve a proposed refusal, or give the second approval of an identity correction", Args: cobra.ExactArgs(1),
+			RunE: with(false, step(func(cmd *cobra.Command, desk *dsr.Desk, actor *jaga.Actor, id string) (*jaga.DSR, error) {
+				return desk.Approve(cmd.Context(), actor, id)
+			}))},
+		refuse,
+		{Use: "fulfil ID", Short: "Fulfil a request through the gate and send the customer the completion notice", Args: cobra.ExactArgs(1),
+			RunE: with(false, step(func(cmd *cobra.Command, desk *dsr.Desk, actor *jaga.Actor, id string) (*jaga.DSR, error) {
+				return desk.Fulfil(cmd.Context(), actor, id)
+			}))},
+	}
+	for _, s := range subs {
+		vf.add(s)
+		s.Flags().StringVar(&key, "key", "", "API key of the staff member acting (default $JAGA_KEY)")
+		s.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+		c.AddCommand(s)
+	}
+	return c
+}
+
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// printDSRs prints requests as a table with their due time in WIB.
+func printDSRs(w io.Writer, rs []*jaga.DSR) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tTYPE\tCHANNEL\tSTATUS\tRECEIVED (WIB)\tDUE (WIB)\tLAW")
+	wib := time.FixedZone("WIB", 7*3600)
+	for _, r := range rs {
+		law := "target"
+		if r.Statutory {
+			law = "3x24h"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.ID, r.Type, r.Channel, r.Status,
+			r.ReceivedAt.In(wib).Format("2006-01-02 15:04"), r.DueAt.In(wib).Format("2006-01-02 15:04"), law)
+	}
+	tw.Flush()
+}

@@ -1,0 +1,170 @@
+package dsr
+
+import (
+	"context"
+	_ "embed"
+	"slices"
+	"time"
+
+	"jaga"
+	"jaga/gate"
+)
+
+// ExportSchemaID is the $id of the published JSON Schema of a subject's export (R-23),
+// served by the portal at /privasi/schema/export-v1.json.
+const ExportSchemaID = "urn:jaga:schema:export:v1"
+
+// ExportSchema is the JSON Schema (draft 2020-12) every Export validates against.
+//
+//go:embed export.schema.json
+var ExportSchema []byte
+
+// Export is a subject's data as they may take it elsewhere (UU PDP Art 13, R-23) and
+// see how it was used (Art 32(1), R-16): every field, the purchases, the consent
+// records and the processing history. Other people's data is left out (Art 33, R-17):
+// history events name only this subject.
+type Export struct {
+	Schema      string            `json:"$schema"`
+	Subject     jaga.SubjectID    `json:"subject"`
+	GeneratedAt time.Time         `json:"generated_at"`
+	Fields      map[string]string `json:"fields"`
+	Channel     jaga.Channel      `json:"channel"`
+	CollectedAt time.Time         `json:"collected_at"`
+	Purchases   []gate.Purchase   `json:"purchases"`
+	Consents    []ExportConsent   `json:"consents"`
+	History     []HistoryEvent    `json:"access_history"`
+	Requests    []ExportRequest   `json:"requests"`
+}
+
+// ExportConsent is one consent record in an export.
+type ExportConsent struct {
+	Purpose       string             `json:"purpose"`
+	Status        jaga.ConsentStatus `json:"status"`
+	NoticeVersion string             `json:"notice_version,omitempty"`
+	Channel       jaga.Channel       `json:"channel"`
+	At            time.Time          `json:"at"`
+}
+
+// HistoryEvent is one use of the subject's data: when, by whom (actor ID and role),
+// what (action), why (purpose) and the decision, with the fields returned.
+type HistoryEvent struct {
+	Seq      int64     `json:"seq"`
+	Time     time.Time `json:"time"`
+	Actor    string    `json:"actor"`
+	Role     jaga.Role `json:"role"`
+	Action   string    `json:"action"`
+	Purpose  string    `json:"purpose,omitempty"`
+	Decision string    `json:"decision"`
+	Fields   []string  `json:"fields,omitempty"`
+}
+
+// ExportRequest is one of the subject's requests in an export.
+type ExportRequest struct {
+	ID         string         `json:"id"`
+	Type       jaga.DSRType   `json:"type"`
+	Status     jaga.DSRStatus `json:"status"`
+	ReceivedAt time.Time      `json:"received_at"`
+	DueAt      time.Time      `json:"due_at"`
+	Outcome    string         `json:"outcome,omitempty"`
+}
+
+// History returns the processing history of subject, oldest first, as actor (the
+// subject themself or DPO staff) under purpose dsr, reading at most 5,000 events.
+func (d *Desk) History(ctx context.Context, actor *jaga.Actor, subject jaga.SubjectID) ([]HistoryEvent, error) {
+	var out []HistoryEvent
+	var after int64
+	for len(out) < 5000 {
+		evs, err := d.cfg.Vault.AccessHistory(ctx, gate.Request{Actor: actor, Purpose: jaga.PurposeDSR}, subject, after, 1000)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range evs {
+			if e.Action == gate.ActionAccessHistory && e.ActorID == string(subject) {
+				continue // the subject looking at their own history
+			}
+			out = append(out, HistoryEvent{Seq: e.Seq, Time: e.Time.UTC(), Actor: e.ActorID, Role: e.Role, Action: e.Action,
+				Purpose: e.Purpose, Decision: e.Decision, Fields: e.FieldsReturned})
+		}
+		if len(evs) < 1000 {
+			break
+		}
+		after = evs[len(evs)-1].Seq
+	}
+	return out, nil
+}
+
+// Export builds subject's export as actor under purpose dsr: every read goes through
+// the gate and is audited.
+func (d *Desk) Export(ctx context.Context, actor *jaga.Actor, subject jaga.SubjectID) (*Export, error) {
+	req := gate.Request{Actor: actor, Purpose: jaga.PurposeDSR}
+	rec, err := d.cfg.Vault.Read(ctx, gate.ReadRequest{Request: req, Subject: subject})
+	if err != nil {
+		return nil, err
+	}
+	ex := &Export{Schema: ExportSchemaID, Subject: subject, GeneratedAt: d.now(), Fields: rec.Values, Channel: rec.Channel,
+		CollectedAt: rec.CollectedAt.UTC(), Purchases: []gate.Purchase{}, Consents: []ExportConsent{}, Requests: []ExportRequest{}}
+	if ex.Purchases, err = d.cfg.Vault.Purchases(ctx, gate.ReadRequest{Request: req, Subject: subject}); err != nil && jaga.ErrorCode(err) != jaga.EFORBIDDEN {
+		return nil, err
+	}
+	if ex.Purchases == nil {
+		ex.Purchases = []gate.Purchase{}
+	}
+	cs, err := d.cfg.Vault.Consents(ctx, req, subject)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cs {
+		ex.Consents = append(ex.Consents, ExportConsent{Purpose: c.Purpose, Status: c.Status, NoticeVersion: c.NoticeVersion, Channel: c.Channel, At: c.At.UTC()})
+	}
+	if ex.History, err = d.History(ctx, actor, subject); err != nil {
+		return nil, err
+	}
+	if ex.History == nil {
+		ex.History = []HistoryEvent{}
+	}
+	rs, err := d.List(ctx, jaga.DSRFilter{Subject: subject, Limit: 1000})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rs {
+		ex.Requests = append(ex.Requests, ExportRequest{ID: r.ID, Type: r.Type, Status: r.Status, ReceivedAt: r.ReceivedAt, DueAt: r.DueAt, Outcome: r.Outcome})
+	}
+	return ex, nil
+}
+
+// Timeline is a request's full record for a regulator: the request and every audit
+// event of it in order, with sequence numbers and hashes that tie each to the
+// hash-chained (later Merkle) log.
+type Timeline struct {
+	Request *jaga.DSR          `json:"request"`
+	Events  []*jaga.AuditEvent `json:"events"`
+}
+
+// Timeline returns request id's timeline, read from the audit log as actor (dpo or
+// auditor, purpose security). Errors: ENOTFOUND, EFORBIDDEN for other roles.
+func (d *Desk) Timeline(ctx context.Context, actor *jaga.Actor, id string) (*Timeline, error) {
+	r, err := d.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	t := &Timeline{Request: r, Events: []*jaga.AuditEvent{}}
+	var after int64
+	for {
+		evs, err := d.cfg.Vault.AuditLog(ctx, gate.Request{Actor: actor, Purpose: jaga.PurposeSecurity, RequestID: id},
+			jaga.AuditFilter{Subject: r.Subject, AfterSeq: after, Limit: 1000})
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range evs {
+			if e.RequestID == id {
+				t.Events = append(t.Events, e)
+			}
+		}
+		if len(evs) < 1000 {
+			break
+		}
+		after = evs[len(evs)-1].Seq
+	}
+	slices.SortFunc(t.Events, func(a, b *jaga.AuditEvent) int { return int(a.Seq - b.Seq) })
+	return t, nil
+}

@@ -1,0 +1,56 @@
+package dsr
+
+import (
+	"context"
+
+	"jaga"
+	"jaga/gate"
+)
+
+// Vault is everything the desk needs from the one gate. It is narrow on purpose: these
+// are the seams the consent issue (receipts, withdrawal semantics) and the audit issue
+// (a dedicated access-history call over the Merkle log) rewire. GateVault implements it
+// over *gate.Gate today.
+type Vault interface {
+	// Schema is the vault's field schema (to check the fields of a correction).
+	Schema() *jaga.Schema
+	// Step runs fn in the gate's transaction with one audit event (gate.DSRStep).
+	Step(ctx context.Context, req gate.Request, subject jaga.SubjectID, action, note string, fn func(ctx context.Context, tx jaga.Tx) error) error
+	// View reads the register (metadata only: IDs, types, times, statuses).
+	View(ctx context.Context, fn func(jaga.Tx) error) error
+	// Read, Purchases and Consents read the subject for an export (purpose dsr).
+	Read(ctx context.Context, req gate.ReadRequest) (*gate.Record, error)
+	Purchases(ctx context.Context, req gate.ReadRequest) ([]gate.Purchase, error)
+	Consents(ctx context.Context, req gate.Request, subject jaga.SubjectID) ([]*jaga.Consent, error)
+	// AccessHistory lists the audit events naming the subject; the audit issue
+	// replaces it with its access-history call.
+	AccessHistory(ctx context.Context, req gate.Request, subject jaga.SubjectID, afterSeq int64, limit int) ([]*jaga.AuditEvent, error)
+	// Update applies a correction; Erase crypto-shreds.
+	Update(ctx context.Context, req gate.UpdateRequest) error
+	Erase(ctx context.Context, req gate.Request, subject jaga.SubjectID) error
+	// SealRequestData and OpenRequestData keep a request's personal parameters under a
+	// per-request key.
+	SealRequestData(requestID string, values map[string]string) (sealed, wrappedKey []byte, err error)
+	OpenRequestData(ctx context.Context, req gate.Request, subject jaga.SubjectID, sealed, wrappedKey []byte) (map[string]string, error)
+	// AuditLog reads the log for a request's timeline (purpose security, dpo or auditor).
+	AuditLog(ctx context.Context, req gate.Request, f jaga.AuditFilter) ([]*jaga.AuditEvent, error)
+}
+
+// GateVault is the Vault of a *gate.Gate and the store under it (whose View reads the
+// register; the register holds no personal value).
+type GateVault struct {
+	*gate.Gate
+	Store jaga.Store
+}
+
+var _ Vault = GateVault{}
+
+// View runs fn in a read transaction of the store.
+func (v GateVault) View(ctx context.Context, fn func(jaga.Tx) error) error {
+	return v.Store.View(ctx, fn)
+}
+
+// Step is gate.DSRStep.
+func (v GateVault) Step(ctx context.Context, req gate.Request, subject jaga.SubjectID, action, note string, fn func(ctx context.Context, tx jaga.Tx) error) error {
+	return v.Gate.DSRStep(ctx, req, subject, action, note, fn)
+}

@@ -1,0 +1,121 @@
+package portal
+
+// lang is one language of the portal: its HTML lang, base path, page paths and texts.
+type lang struct {
+	code  string
+	base  string
+	other *lang
+	path  map[string]string
+	text  map[string]string
+}
+
+func (l *lang) t(k string) string {
+	if s, ok := l.text[k]; ok {
+		return s
+	}
+	return k
+}
+
+// URL returns the absolute path of page.
+func (l *lang) URL(page string) string { return l.base + l.path[page] }
+
+// Code is the HTML lang attribute.
+func (l *lang) Code() string { return l.code }
+
+// Other is the other language.
+func (l *lang) Other() *lang { return l.other }
+
+// T is the text of key (for templates).
+func (l *lang) T(k string) string { return l.t(k) }
+
+var (
+	langID = &lang{code: "id", base: "/privasi/", path: map[string]string{
+		"signin": "masuk", "code": "kode", "me": "saya", "consent": "persetujuan", "request": "permintaan",
+		"json": "unduh/data.json", "csv": "unduh/data.csv", "signout": "keluar", "home": "",
+	}}
+	langEN = &lang{code: "en", base: "/privacy/", path: map[string]string{
+		"signin": "sign-in", "code": "code", "me": "me", "consent": "consent", "request": "request",
+		"json": "download/data.json", "csv": "download/data.csv", "signout": "sign-out", "home": "",
+	}}
+	langs = []*lang{langID, langEN}
+)
+
+func init() {
+	langID.other, langEN.other = langEN, langID
+	type pair struct{ id, en string }
+	texts := map[string]pair{
+		"title":            {"Portal Privasi", "Privacy Portal"},
+		"skip":             {"Langsung ke isi", "Skip to content"},
+		"lang_switch":      {"English", "Bahasa Indonesia"},
+		"intro":            {"Lihat dan kelola data pribadi yang kami simpan tentang Anda (UU No. 27/2022).", "See and manage the personal data we keep about you (Law No. 27/2022)."},
+		"signin_h":         {"Masuk", "Sign in"},
+		"signin_label":     {"Email atau nomor HP yang Anda daftarkan", "The e-mail or phone number you registered"},
+		"signin_hint":      {"Kami mengirim kode sekali pakai ke alamat yang kami simpan.", "We send a one-time code to the address we hold."},
+		"signin_btn":       {"Kirim kode", "Send code"},
+		"code_h":           {"Masukkan kode", "Enter your code"},
+		"code_sent":        {"Jika alamat itu terdaftar, kami telah mengirim kode 6 angka ke sana. Kode berlaku 10 menit.", "If that address is registered, we have sent a 6-digit code to it. The code is valid for 10 minutes."},
+		"code_label":       {"Kode 6 angka", "6-digit code"},
+		"code_btn":         {"Masuk", "Sign in"},
+		"code_again":       {"Minta kode baru", "Request a new code"},
+		"err_code":         {"Kode salah. Silakan coba lagi.", "Wrong code. Please try again."},
+		"err_locked":       {"Terlalu banyak percobaan salah. Minta kode baru.", "Too many wrong attempts. Request a new code."},
+		"err_expired":      {"Kode sudah kedaluwarsa. Minta kode baru.", "The code has expired. Request a new code."},
+		"err_nochallenge":  {"Minta kode terlebih dahulu.", "Request a code first."},
+		"err_rate":         {"Terlalu banyak permintaan. Coba lagi nanti.", "Too many requests. Try again later."},
+		"err_input":        {"Masukkan alamat email atau nomor HP yang valid.", "Enter a valid e-mail address or phone number."},
+		"err_csrf":         {"Formulir kedaluwarsa atau tidak sah. Muat ulang halaman dan coba lagi.", "The form expired or is not valid. Reload the page and try again."},
+		"err_internal":     {"Terjadi kesalahan. Coba lagi nanti.", "Something went wrong. Try again later."},
+		"err_signin":       {"Silakan masuk terlebih dahulu.", "Please sign in first."},
+		"err_bad_request":  {"Permintaan tidak valid.", "The request is not valid."},
+		"back":             {"Kembali", "Back"},
+		"me_h":             {"Data saya", "My data"},
+		"field":            {"Data", "Field"},
+		"value":            {"Isi", "Value"},
+		"consents_h":       {"Persetujuan saya", "My consents"},
+		"purpose":          {"Tujuan", "Purpose"},
+		"status":           {"Status", "Status"},
+		"since":            {"Sejak", "Since"},
+		"action":           {"Tindakan", "Action"},
+		"give":             {"Beri persetujuan", "Give consent"},
+		"withdraw":         {"Tarik persetujuan", "Withdraw consent"},
+		"st_given":         {"diberikan", "given"},
+		"st_refused":       {"ditolak", "refused"},
+		"st_withdrawn":     {"ditarik", "withdrawn"},
+		"st_expired":       {"kedaluwarsa", "expired"},
+		"st_none":          {"belum ada", "none"},
+		"history_h":        {"Siapa yang memakai data saya", "Who used my data"},
+		"time":             {"Waktu (WIB)", "Time (WIB)"},
+		"who":              {"Siapa", "Who"},
+		"what":             {"Apa", "What"},
+		"decision":         {"Keputusan", "Decision"},
+		"download_h":       {"Unduh data saya", "Download my data"},
+		"download_json":    {"Unduh JSON", "Download JSON"},
+		"download_csv":     {"Unduh CSV", "Download CSV"},
+		"schema":           {"Skema JSON yang diterbitkan", "The published JSON Schema"},
+		"requests_h":       {"Permintaan saya", "My requests"},
+		"req_id":           {"Nomor", "Number"},
+		"req_type":         {"Jenis", "Type"},
+		"received":         {"Diterima", "Received"},
+		"due":              {"Batas waktu", "Due"},
+		"rectify_h":        {"Minta perbaikan data", "Ask for a correction"},
+		"rectify_field":    {"Data yang diperbaiki", "Field to correct"},
+		"rectify_value":    {"Isi yang benar", "Correct value"},
+		"rectify_btn":      {"Kirim permintaan perbaikan", "Send correction request"},
+		"erase_h":          {"Minta penghapusan data", "Ask for erasure"},
+		"erase_text":       {"Kami menghapus data Anda dalam 3×24 jam, kecuali data yang wajib kami simpan menurut hukum; kami akan memberi tahu Anda hasilnya. Setelah itu Anda tidak dapat masuk lagi.", "We erase your data within 3×24 hours, except data the law requires us to keep; we will tell you the outcome. Afterwards you cannot sign in again."},
+		"erase_confirm":    {"Saya mengerti dan ingin data saya dihapus", "I understand and want my data erased"},
+		"erase_btn":        {"Minta penghapusan", "Request erasure"},
+		"restrict_h":       {"Batasi pemrosesan", "Restrict processing"},
+		"restrict_btn":     {"Minta pembatasan", "Request restriction"},
+		"object_h":         {"Keberatan atas keputusan otomatis", "Object to automated decisions"},
+		"object_btn":       {"Ajukan keberatan", "Object"},
+		"request_received": {"Permintaan Anda telah kami terima. Nomor: ", "We received your request. Number: "},
+		"consent_changed":  {"Persetujuan Anda telah diperbarui.", "Your consent was updated."},
+		"signout":          {"Keluar", "Sign out"},
+		"signed_out":       {"Anda telah keluar.", "You have signed out."},
+	}
+	langID.text, langEN.text = map[string]string{}, map[string]string{}
+	for k, v := range texts {
+		langID.text[k], langEN.text[k] = v.id, v.en
+	}
+}

@@ -1,0 +1,264 @@
+package portal
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"jaga"
+	"jaga/dsr"
+	"jaga/gate"
+)
+
+var wib = time.FixedZone("WIB", 7*3600)
+
+// signedIn returns the session's subject and its actor, or redirects to sign-in.
+func (p *Portal) signedIn(w http.ResponseWriter, r *http.Request, l *lang) (*session, *jaga.Actor, bool) {
+	s, ok := p.session(r)
+	if !ok {
+		p.dropSession(w, r)
+		p.render(w, r, http.StatusUnauthorized, "signin", l, view{Error: l.t("err_signin")})
+		return nil, nil, false
+	}
+	return s, jaga.SubjectActor(s.Subject), true
+}
+
+// gone ends a session whose subject no longer exists (erased) or answers an error.
+func (p *Portal) failed(w http.ResponseWriter, r *http.Request, l *lang, err error) {
+	if jaga.ErrorCode(err) == jaga.ENOTFOUND {
+		p.dropSession(w, r)
+		p.render(w, r, http.StatusUnauthorized, "signin", l, view{Error: l.t("err_signin")})
+		return
+	}
+	p.internal(w, r, l, err)
+}
+
+type fieldRow struct{ Name, Value string }
+
+type consentRow struct {
+	Purpose, Name, Status, Since string
+	Given                        bool
+}
+
+type historyRow struct{ Time, Who, What, Purpose, Decision string }
+
+type requestRow struct{ ID, Type, Status, Received, Due, Outcome string }
+
+type mePage struct {
+	Fields    []fieldRow
+	Consents  []consentRow
+	History   []historyRow
+	Requests  []requestRow
+	Editable  []string
+	Requested string
+}
+
+func fmtTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.In(wib).Format("2006-01-02 15:04")
+}
+
+func (p *Portal) me(w http.ResponseWriter, r *http.Request, l *lang) {
+	s, actor, ok := p.signedIn(w, r, l)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	ex, err := p.cfg.Desk.Export(ctx, actor, s.Subject)
+	if err != nil {
+		p.failed(w, r, l, err)
+		return
+	}
+	var pg mePage
+	for _, f := range p.cfg.Vault.Schema().Names() {
+		if v, ok := ex.Fields[f]; ok {
+			pg.Fields = append(pg.Fields, fieldRow{f, v})
+		}
+		pg.Editable = append(pg.Editable, f)
+	}
+	purposes := p.cfg.Vault.Purposes()
+	slices.SortFunc(purposes, func(a, b *jaga.Purpose) int {
+		if a.ID < b.ID {
+			return -1
+		}
+		return 1
+	})
+	for _, pu := range purposes {
+		if !pu.NeedsConsent() {
+			continue
+		}
+		row := consentRow{Purpose: pu.ID, Name: pu.NameID, Status: l.t("st_none")}
+		if l == langEN {
+			row.Name = pu.NameEN
+		}
+		for _, c := range ex.Consents {
+			if c.Purpose == pu.ID {
+				row.Status, row.Since, row.Given = l.t("st_"+string(c.Status)), fmtTime(c.At), c.Status == jaga.ConsentGiven
+			}
+		}
+		pg.Consents = append(pg.Consents, row)
+	}
+	for i := len(ex.History) - 1; i >= 0 && len(pg.History) < 100; i-- {
+		e := ex.History[i]
+		if e.Actor == string(s.Subject) {
+			continue // the customer's own visits to the portal
+		}
+		pg.History = append(pg.History, historyRow{fmtTime(e.Time), string(e.Role), e.Action, e.Purpose, e.Decision})
+	}
+	for _, q := range ex.Requests {
+		pg.Requests = append(pg.Requests, requestRow{q.ID, string(q.Type), string(q.Status), fmtTime(q.ReceivedAt), fmtTime(q.DueAt), q.Outcome})
+	}
+	info := ""
+	if id := r.URL.Query().Get("ok"); dsr.ValidID(id) {
+		info = l.t("request_received") + id
+	} else if r.URL.Query().Get("ok") == "consent" {
+		info = l.t("consent_changed")
+	}
+	p.render(w, r, http.StatusOK, "me", l, view{Data: pg, Info: info})
+}
+
+// consent changes one consent-based purpose: a withdrawal is a withdraw request
+// fulfilled at once (the register keeps it, R-10, R-15); giving consent appends a given
+// record under the portal's notice version.
+func (p *Portal) consent(w http.ResponseWriter, r *http.Request, l *lang) {
+	s, actor, ok := p.signedIn(w, r, l)
+	if !ok {
+		return
+	}
+	if !p.checkCSRF(r) {
+		p.csrfFailed(w, r, l)
+		return
+	}
+	ctx := r.Context()
+	purpose := r.PostFormValue("purpose")
+	pu := slices.IndexFunc(p.cfg.Vault.Purposes(), func(x *jaga.Purpose) bool { return x.ID == purpose && x.NeedsConsent() })
+	if pu < 0 {
+		p.message(w, r, http.StatusUnprocessableEntity, l, "err_bad_request")
+		return
+	}
+	switch r.PostFormValue("action") {
+	case "withdraw":
+		q, err := p.cfg.Desk.Submit(ctx, actor, dsr.Submission{Subject: s.Subject, Type: jaga.DSRWithdraw, Channel: jaga.DSRChannelPortal, Detail: map[string]string{"purpose": purpose}})
+		if err == nil {
+			_, err = p.cfg.Desk.Fulfil(ctx, actor, q.ID)
+		}
+		if err != nil {
+			p.failed(w, r, l, err)
+			return
+		}
+	case "give":
+		rec := &jaga.Consent{Subject: s.Subject, Purpose: purpose, Status: jaga.ConsentGiven, NoticeVersion: p.cfg.NoticeVersion,
+			Channel: jaga.ChannelWebForm, At: p.now()}
+		err := p.cfg.Vault.Step(ctx, gate.Request{Actor: actor, Purpose: jaga.PurposeDSR}, s.Subject, jaga.ActionConsentChange, "given "+purpose,
+			func(ctx2 context.Context, tx jaga.Tx) error { return tx.InsertConsents(ctx2, []*jaga.Consent{rec}) })
+		if err != nil {
+			p.failed(w, r, l, err)
+			return
+		}
+	default:
+		p.message(w, r, http.StatusUnprocessableEntity, l, "err_bad_request")
+		return
+	}
+	http.Redirect(w, r, l.URL("me")+"?ok=consent", http.StatusSeeOther)
+}
+
+// request files a correction, erasure, restriction or objection with the desk.
+func (p *Portal) request(w http.ResponseWriter, r *http.Request, l *lang) {
+	s, actor, ok := p.signedIn(w, r, l)
+	if !ok {
+		return
+	}
+	if !p.checkCSRF(r) {
+		p.csrfFailed(w, r, l)
+		return
+	}
+	sub := dsr.Submission{Subject: s.Subject, Channel: jaga.DSRChannelPortal, Type: jaga.DSRType(r.PostFormValue("type"))}
+	switch sub.Type {
+	case jaga.DSRRectify:
+		f := r.PostFormValue("field")
+		if _, ok := p.cfg.Vault.Schema().Field(f); !ok || r.PostFormValue("value") == "" {
+			p.message(w, r, http.StatusUnprocessableEntity, l, "err_bad_request")
+			return
+		}
+		sub.Values = map[string]string{f: r.PostFormValue("value")}
+	case jaga.DSRErase:
+		if r.PostFormValue("confirm") != "yes" {
+			p.message(w, r, http.StatusUnprocessableEntity, l, "err_bad_request")
+			return
+		}
+	case jaga.DSRRestrict, jaga.DSRObject:
+	default:
+		p.message(w, r, http.StatusUnprocessableEntity, l, "err_bad_request")
+		return
+	}
+	q, err := p.cfg.Desk.Submit(r.Context(), actor, sub)
+	if err != nil {
+		if jaga.ErrorCode(err) == jaga.EUNPROCESSABLE {
+			p.message(w, r, http.StatusUnprocessableEntity, l, "err_bad_request")
+			return
+		}
+		p.failed(w, r, l, err)
+		return
+	}
+	http.Redirect(w, r, l.URL("me")+"?ok="+q.ID, http.StatusSeeOther)
+}
+
+// downloadJSON serves the export (R-23) against the published schema.
+func (p *Portal) downloadJSON(w http.ResponseWriter, r *http.Request, l *lang) {
+	s, actor, ok := p.signedIn(w, r, l)
+	if !ok {
+		return
+	}
+	ex, err := p.cfg.Desk.Export(r.Context(), actor, s.Subject)
+	if err != nil {
+		p.failed(w, r, l, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Disposition", `attachment; filename="data-saya.json"`)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(ex)
+}
+
+// downloadCSV serves the export as CSV rows: section, name, value, time.
+func (p *Portal) downloadCSV(w http.ResponseWriter, r *http.Request, l *lang) {
+	s, actor, ok := p.signedIn(w, r, l)
+	if !ok {
+		return
+	}
+	ex, err := p.cfg.Desk.Export(r.Context(), actor, s.Subject)
+	if err != nil {
+		p.failed(w, r, l, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="data-saya.csv"`)
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"section", "name", "value", "time"})
+	for _, f := range p.cfg.Vault.Schema().Names() {
+		if v, ok := ex.Fields[f]; ok {
+			cw.Write([]string{"field", f, v, ""})
+		}
+	}
+	for _, c := range ex.Consents {
+		cw.Write([]string{"consent", c.Purpose, string(c.Status), c.At.Format(time.RFC3339)})
+	}
+	for i, pu := range ex.Purchases {
+		b, _ := json.Marshal(pu)
+		cw.Write([]string{"purchase", strconv.Itoa(i + 1), string(b), pu.InvoiceDate})
+	}
+	for _, e := range ex.History {
+		cw.Write([]string{"access_history", e.Action, string(e.Role) + " " + e.Purpose + " " + e.Decision, e.Time.Format(time.RFC3339)})
+	}
+	for _, q := range ex.Requests {
+		cw.Write([]string{"request", q.ID, string(q.Type) + " " + string(q.Status), q.ReceivedAt.Format(time.RFC3339)})
+	}
+	cw.Flush()
+}

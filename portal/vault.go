@@ -1,0 +1,52 @@
+package portal
+
+import (
+	"context"
+
+	"jaga"
+	"jaga/gate"
+)
+
+// Vault is what the portal needs from the gate, narrow on purpose: these are the seams
+// the consent issue (consent changes with receipts) and the audit issue (the access
+// history from the Merkle log) rewire at merge. GateVault implements it over *gate.Gate.
+type Vault interface {
+	// Find looks a customer up by e-mail or phone at sign-in (purpose dsr).
+	Find(ctx context.Context, req gate.FindRequest) ([]*gate.Record, error)
+	// Read reads the signed-in subject's own fields (actor jaga.SubjectActor, purpose dsr).
+	Read(ctx context.Context, req gate.ReadRequest) (*gate.Record, error)
+	// Consents lists the subject's consent records.
+	Consents(ctx context.Context, req gate.Request, subject jaga.SubjectID) ([]*jaga.Consent, error)
+	// Step records a consent given in the portal with its audit event (gate.DSRStep).
+	Step(ctx context.Context, req gate.Request, subject jaga.SubjectID, action, note string, fn func(ctx context.Context, tx jaga.Tx) error) error
+	// Purposes lists the registered purposes.
+	Purposes() []*jaga.Purpose
+	// Schema is the vault's field schema.
+	Schema() *jaga.Schema
+	// View and Update read and write sign-in challenges (no personal value).
+	View(ctx context.Context, fn func(jaga.Tx) error) error
+	Update(ctx context.Context, fn func(jaga.Tx) error) error
+}
+
+// GateVault is the Vault of a *gate.Gate and its store.
+type GateVault struct {
+	*gate.Gate
+	Store jaga.Store
+}
+
+var _ Vault = GateVault{}
+
+// View runs fn in a read transaction.
+func (v GateVault) View(ctx context.Context, fn func(jaga.Tx) error) error {
+	return v.Store.View(ctx, fn)
+}
+
+// Update runs fn in a write transaction.
+func (v GateVault) Update(ctx context.Context, fn func(jaga.Tx) error) error {
+	return v.Store.Update(ctx, fn)
+}
+
+// Step is gate.DSRStep.
+func (v GateVault) Step(ctx context.Context, req gate.Request, subject jaga.SubjectID, action, note string, fn func(ctx context.Context, tx jaga.Tx) error) error {
+	return v.Gate.DSRStep(ctx, req, subject, action, note, fn)
+}
