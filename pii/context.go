@@ -5,7 +5,7 @@ package pii
 // and pronoun suffixes Bahasa glues to nouns (-nya, -ku, -mu, with or without a
 // hyphen), so "NIK-nya", "rekeningnya" and "nomor paspormu" match.
 var contextWords = map[string]Kind{
-	"nik": NIK, "ktp": NIK, "e-ktp": NIK, "ektp": NIK, "ktp-el": NIK, "kependudukan": NIK,
+	"nik": NIK, "ktp": NIK, "e-ktp": NIK, "ektp": NIK, "ktp-el": NIK, "kependudukan": NIK, "penduduk": NIK, "identitas": NIK, "kitas": NIK,
 	"kk": KK, "keluarga": KK,
 	"npwp": NPWP, "pajak": NPWP, "taxpayer": NPWP,
 	"telp": Phone, "telepon": Phone, "telpon": Phone, "tlp": Phone, "hp": Phone, "handphone": Phone,

@@ -124,6 +124,9 @@ func tld(l []byte) bool {
 func (st *state) colon(i int) int {
 	buf := st.buf
 	if i+2 < len(buf) && buf[i+1] == '/' && buf[i+2] == '/' {
+		if !st.s.want[URL] {
+			return i + 1 // let an IP literal inside be found
+		}
 		return st.urlScheme(i)
 	}
 	next := i+1 < len(buf) && (isHex(buf[i+1]) || buf[i+1] == ':')
@@ -315,7 +318,7 @@ var fileExtensions = map[string]bool{"md": true, "py": true, "sh": true, "rs": t
 // of the public-suffix list and a registrable label stands before it.
 func (st *state) dot(i int) int {
 	buf := st.buf
-	if i == 0 || i+1 >= len(buf) || !isAlnum(buf[i-1]) || !isAlnum(buf[i+1]) {
+	if !st.s.want[URL] || i == 0 || i+1 >= len(buf) || !isAlnum(buf[i-1]) || !isAlnum(buf[i+1]) {
 		return i + 1
 	}
 	s := i

@@ -153,10 +153,16 @@ func (st *state) classify(t *numTok, p int) (int, bool) {
 	}
 	start := t.start // "+62 …" and "(021) …": the sign and parenthesis belong to the number
 
+	cardOK := n >= 12 && n <= 19 && !t.plus && !t.paren && cardShape(sh, n) && luhn(digits) && cardIIN(digits) && !allSame(digits)
 	if n == 16 && !t.plus && !t.paren {
 		if shapeIn(sh, nikShapes) && nikValid(digits) {
 			c := getCtx()
 			switch {
+			case cardOK && c.has(Card) && c.nearer(Card, NIK) && c.nearer(Card, KK) && c.nearer(Card, NPWP):
+				// A card number that happens to read as a NIK, after "card"/"kartu
+				// kredit": the nearer word decides. Without such a word a Luhn-valid
+				// NIK stays a NIK.
+				st.emit(Card, start, end, 0.9, "luhn", c.word[Card])
 			case c.has(KK) && c.nearer(KK, NIK):
 				st.emit(KK, start, end, 0.9, "nik_structure", c.word[KK])
 			case c.has(NPWP) && c.nearer(NPWP, NIK):
@@ -174,7 +180,6 @@ func (st *state) classify(t *numTok, p int) (int, bool) {
 			return end, true
 		}
 	}
-	cardOK := n >= 12 && n <= 19 && !t.plus && !t.paren && cardShape(sh, n) && luhn(digits) && cardIIN(digits) && !allSame(digits)
 	if n == 15 && !t.plus && !t.paren && shapeIn(sh, npwp15Shapes) && npwpCheck(digits) {
 		// Written as NPWP (dots and hyphen) or starting with 0 (no card does): an NPWP.
 		// Plain 15 digits otherwise need an NPWP context word, or they are a card if
@@ -309,14 +314,14 @@ func cardIIN(d []byte) bool {
 	case '1':
 		return n == 15
 	case '2':
-		return p4 >= 2221 && p4 <= 2720 && n == 16
+		return p4 >= 2221 && p4 <= 2720 && n == 16 || p4 == 2131 && n == 15 // Mastercard 2-series; old JCB
 	case '3':
 		switch {
 		case p2 == 34 || p2 == 37:
 			return n == 15
 		case p4 >= 3000 && p4 <= 3059 || p2 == 36 || p2 == 38 || p2 == 39:
 			return n >= 14 && n <= 19
-		case p4 >= 3528 && p4 <= 3589:
+		case p2 == 35: // JCB (registered 3528-3589; issuers' test ranges use all of 35)
 			return n >= 16 && n <= 19
 		}
 		return false
@@ -508,7 +513,7 @@ func leftBoundary(buf []byte, s int) bool {
 		return false
 	case p >= 0x80:
 		return !runeBefore(buf, s)
-	case p == '-' || p == '.' || p == '_' || p == '/' || p == '@' || p == '\\':
+	case p == '-' || p == '.' || p == '_' || p == '/' || p == '@' || p == '\\' || p == '#':
 		return s < 2 || !isAlnum(buf[s-2])
 	}
 	return true
