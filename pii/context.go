@@ -40,8 +40,8 @@ func (c *ctx) nearer(a, b Kind) bool {
 	return c.dist[a] != 0 && (c.dist[b] == 0 || c.dist[a] < c.dist[b])
 }
 
-// context reads the words in buf[start-contextReach:start], nearest first.
-func context(buf []byte, start int) (c ctx) {
+// readContext reads the words in buf[start-contextReach:start], nearest first.
+func readContext(buf []byte, start int) (c ctx) {
 	lo := max(0, start-contextReach)
 	var w [24]byte
 	n := uint8(0)

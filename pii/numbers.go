@@ -147,7 +147,7 @@ func (st *state) classify(t *numTok, p int) (int, bool) {
 	haveCtx := false
 	getCtx := func() *ctx {
 		if !haveCtx {
-			cv, haveCtx = context(buf, t.start), true
+			cv, haveCtx = readContext(buf, t.start), true
 		}
 		return &cv
 	}
@@ -410,7 +410,7 @@ func (st *state) passport(i, j int) int {
 	if !leftBoundary(buf, s) || j-i < 6 || j-i > 8 || !rightBoundary(buf, j) || j < len(buf) && (buf[j] == '-' || buf[j] == '.') {
 		return j
 	}
-	if c := context(buf, s); c.has(Passport) {
+	if c := readContext(buf, s); c.has(Passport) {
 		st.emit(Passport, s, j, 0.85, "length", c.word[Passport])
 	}
 	return j
@@ -452,7 +452,7 @@ func (st *state) plate(i, j int) (int, bool) {
 	if e-j-1 > 3 || !rightBoundary(buf, e) {
 		return 0, false
 	}
-	c := context(buf, s)
+	c := readContext(buf, s)
 	st.emit(Plate, s, e, conf(&c, Plate, 0.7, 0.9), "plate_format", c.word[Plate])
 	return e, true
 }

@@ -82,6 +82,13 @@ const (
 // receives the findings in order of Start with offsets from the start of r; an error
 // from fn or r (other than io.EOF) stops the scan and is returned.
 func (s *Scanner) ScanReader(r io.Reader, fn func(Finding) error) error {
+	return s.scanStream(r, fn, nil)
+}
+
+// scanStream is ScanReader; done, if not nil, is called after each window with an
+// offset before which no finding will start any more (the input there may be written
+// out), and with the input's length at the end.
+func (s *Scanner) scanStream(r io.Reader, fn func(Finding) error, done func(upTo int64) error) error {
 	st := state{s: s, buf: make([]byte, 0, chunkSize+lookAhead+lookBehind)}
 	pos := 0 // scan position in buf
 	eof := false
@@ -120,6 +127,15 @@ func (s *Scanner) ScanReader(r io.Reader, fn func(Finding) error) error {
 			n++
 		}
 		st.out = append(st.out[:0], st.out[n:]...)
+		if done != nil {
+			upTo := min(safe, st.base+int64(len(st.buf)))
+			if len(st.out) > 0 {
+				upTo = min(upTo, st.out[0].Start)
+			}
+			if err := done(upTo); err != nil {
+				return err
+			}
+		}
 		if eof {
 			break
 		}
