@@ -23,6 +23,9 @@ var contextWords = map[string]Kind{
 	"tnkb": Plate, "plate": Plate, "vehicle": Plate,
 }
 
+// abbreviations may end in a dot without ending the sentence.
+var abbreviations = map[string]bool{"no": true, "nmr": true, "nr": true, "nomor": true, "num": true, "tgl": true}
+
 // contextReach is how far back (bytes) context words are looked for.
 const contextReach = 48
 
@@ -47,8 +50,17 @@ func readContext(buf []byte, start int) (c ctx) {
 	n := uint8(0)
 	j := start
 	for j > lo {
-		// Skip to the end of the previous word.
+		// Skip to the end of the previous word. A sentence end (". ", "! ", "? ", a
+		// line break) stops the search unless the word before it is an
+		// abbreviation: "No. Rek. 123", "Telp. 0812…".
+		stop := false
 		for j > lo && !isWordByte(buf[j-1]) {
+			switch buf[j-1] {
+			case '\n':
+				return c
+			case '.', '!', '?':
+				stop = j < start && (buf[j] == ' ' || buf[j] == '\t')
+			}
 			j--
 		}
 		e := j
@@ -63,6 +75,9 @@ func readContext(buf []byte, start int) (c ctx) {
 		}
 		n++
 		if e-j > len(w) {
+			if stop {
+				break
+			}
 			continue
 		}
 		lw := w[:e-j]
@@ -76,6 +91,9 @@ func readContext(buf []byte, start int) (c ctx) {
 		k, word := lookupContext(lw)
 		if k != 0 && c.dist[k] == 0 {
 			c.dist[k], c.word[k] = n, word
+		}
+		if stop && k == 0 && !abbreviations[string(lw)] {
+			break
 		}
 	}
 	return c
@@ -125,7 +143,8 @@ func hasSuffix(w []byte, s string) bool {
 	return len(w) >= len(s) && string(w[len(w)-len(s):]) == s
 }
 
-// isWordByte: ASCII letters and the hyphen inside affixed words ("NIK-nya", "e-KTP").
+// isWordByte: ASCII letters, digits (a number is a word between a context word and
+// the value) and the hyphen inside affixed words ("NIK-nya", "e-KTP").
 func isWordByte(b byte) bool {
-	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b == '-'
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '-'
 }

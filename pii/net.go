@@ -167,6 +167,18 @@ func (st *state) colon(i int) int {
 	if ze < len(buf) && (isAlnum(buf[ze]) || buf[ze] == '_' || buf[ze] >= 0x80 && runeAt(buf, ze)) {
 		return fail
 	}
+	// A full address without "::" has 7 colons (6 before an IPv4 tail): times of day
+	// ("10:20:30") and ratios never reach the parser.
+	colons, double := 0, false
+	for k := s; k < e; k++ {
+		if buf[k] == ':' {
+			colons++
+			double = double || k+1 < e && buf[k+1] == ':'
+		}
+	}
+	if !double && colons < 6 {
+		return fail
+	}
 	a, err := netip.ParseAddr(string(buf[s:ze]))
 	if err != nil || !a.Is6() {
 		return fail

@@ -10,9 +10,10 @@ import (
 )
 
 // nikValid is the NIK structure check (province, regency, district, birth date,
-// serial) shared with intake: normalize.NIKValid. A variable so the district-table
-// version can be swapped in by normalize alone.
-var nikValid = normalize.NIKValid
+// serial) shared with intake: normalize.NIKValid, whose body follows normalize's NIK
+// rules (and its district table when that arrives). A direct call, so the digits stay
+// on the stack.
+func nikValid(d []byte) bool { return normalize.NIKValid(d) }
 
 // maxGroups bounds the digit groups one number token may have ("0812 3456 7890" has 3,
 // "01.312.166.0-091.000" has 6).
@@ -44,7 +45,18 @@ func (st *state) number(i int) int {
 			return end
 		}
 	}
-	t := numTok{start: i}
+	if first < 6 && (j >= len(buf) || buf[j] != ' ' && buf[j] != '-' && buf[j] != '.' && buf[j] != ')') &&
+		(i == 0 || buf[i-1] != '+' && buf[i-1] != '(') {
+		// A short number on its own (a count, a year): only a plate can start here.
+		if first <= 4 && buf[i] != '0' && st.s.want[Plate] {
+			if end, ok := st.plate(i, j); ok {
+				return end
+			}
+		}
+		return j
+	}
+	var t numTok
+	t.start = i
 	if i > 0 {
 		switch buf[i-1] {
 		case '+':
@@ -59,15 +71,6 @@ func (st *state) number(i int) int {
 	if !leftBoundary(buf, t.start) {
 		if i > 0 && isUpper(buf[i-1]) {
 			return st.passport(i, j)
-		}
-		return j
-	}
-	if first < 6 && !(j < len(buf) && (buf[j] == ' ' || buf[j] == '-' || buf[j] == '.' || buf[j] == ')')) {
-		// A short number on its own (a count, a year): only a plate can start here.
-		if first <= 4 && buf[i] != '0' && st.s.want[Plate] {
-			if end, ok := st.plate(i, j); ok {
-				return end
-			}
 		}
 		return j
 	}
@@ -123,7 +126,7 @@ func (st *state) number(i int) int {
 // and emits the first that fits.
 func (st *state) classify(t *numTok, p int) (int, bool) {
 	buf := st.buf
-	var d [24]byte
+	d := &st.digits
 	n := 0
 	var shape [maxGroups]int
 	for g := 0; g < p; g++ {
@@ -143,14 +146,8 @@ func (st *state) classify(t *numTok, p int) (int, bool) {
 	}
 	digits := d[:n]
 	sh := shape[:p]
-	var cv ctx
-	haveCtx := false
-	getCtx := func() *ctx {
-		if !haveCtx {
-			cv, haveCtx = readContext(buf, t.start), true
-		}
-		return &cv
-	}
+	st.haveCtx = false
+	getCtx := func() *ctx { return st.context(t.start) }
 	start := t.start // "+62 …" and "(021) …": the sign and parenthesis belong to the number
 
 	cardOK := n >= 12 && n <= 19 && !t.plus && !t.paren && cardShape(sh, n) && luhn(digits) && cardIIN(digits) && !allSame(digits)
@@ -194,16 +191,26 @@ func (st *state) classify(t *numTok, p int) (int, bool) {
 		st.emit(Card, start, end, conf(c, Card, 0.8, 0.95), "luhn", c.word[Card])
 		return end, true
 	}
-	c := getCtx()
-	if c.has(BPJS) && n >= 11 && n <= 13 && c.nearer(BPJS, BankAccount) && c.nearer(BPJS, Phone) {
-		st.emit(BPJS, start, end, 0.85, "length", c.word[BPJS])
-		return end, true
+	// Bank accounts and BPJS numbers are written plain or in groups of 3+ digits;
+	// dates and times (2-digit groups) never need their context read.
+	var c *ctx
+	wide := true
+	for _, l := range sh {
+		wide = wide && l >= 3
 	}
-	if c.has(BankAccount) && n >= 6 && n <= 18 && c.nearer(BankAccount, Phone) && !t.plus {
-		st.emit(BankAccount, start, end, 0.8, "length", c.word[BankAccount])
-		return end, true
+	if wide && n <= 18 && !t.plus {
+		c = getCtx()
+		if c.has(BPJS) && n >= 11 && n <= 13 && c.nearer(BPJS, BankAccount) && c.nearer(BPJS, Phone) {
+			st.emit(BPJS, start, end, 0.85, "length", c.word[BPJS])
+			return end, true
+		}
+		if c.has(BankAccount) && c.nearer(BankAccount, Phone) {
+			st.emit(BankAccount, start, end, 0.8, "length", c.word[BankAccount])
+			return end, true
+		}
 	}
 	if st.s.want[Phone] && phoneCandidate(digits, t.plus) {
+		c = getCtx()
 		raw := string(buf[start:end])
 		if digits[0] == '0' || digits[0] == '6' && digits[1] == '2' {
 			if _, err := normalize.Phone(raw); err == nil {
@@ -216,6 +223,14 @@ func (st *state) classify(t *numTok, p int) (int, bool) {
 		}
 	}
 	return 0, false
+}
+
+// context returns the context words before the number being classified, read once.
+func (st *state) context(start int) *ctx {
+	if !st.haveCtx {
+		st.cx, st.haveCtx = readContext(st.buf, start), true
+	}
+	return &st.cx
 }
 
 // conf is lo, or hi when a context word for k was found.

@@ -157,6 +157,10 @@ type state struct {
 	buf  []byte
 	base int64     // offset of buf[0] in the input
 	out  []Finding // findings so far, sorted by Start, not overlapping
+
+	digits  [24]byte // digits of the number being classified
+	cx      ctx      // context of the number being classified, read once (haveCtx)
+	haveCtx bool
 }
 
 // emit adds a finding for buf[start:end], resolving overlaps with the findings before
@@ -222,6 +226,7 @@ var class = func() (t [256]uint8) {
 	for c := '0'; c <= '9'; c++ {
 		t[c] = cDigit
 	}
+	_ = t[255]
 	t['@'] = cAt
 	t[':'] = cColon
 	t['.'] = cDot
@@ -234,6 +239,17 @@ func (st *state) run(from, limit int) int {
 	buf := st.buf
 	i := from
 	for i < limit {
+		// Eight bytes at a time while none can start a candidate (most text).
+		for i+8 <= limit {
+			b := buf[i : i+8 : i+8]
+			if class[b[0]]|class[b[1]]|class[b[2]]|class[b[3]]|class[b[4]]|class[b[5]]|class[b[6]]|class[b[7]] != cNone {
+				break
+			}
+			i += 8
+		}
+		if i >= limit {
+			break
+		}
 		c := class[buf[i]]
 		if c == cNone {
 			i++
