@@ -188,6 +188,17 @@ func (st *state) classify(t *numTok, p int) (int, bool) {
 	}
 	if cardOK {
 		c := getCtx()
+		switch {
+		case c.has(Card):
+		case digits[0] == '6' && digits[1] == '2' && n <= 15 && st.phone(buf[start:end], digits, c):
+			// "6281234567890": an Indonesian mobile number without its "+" that
+			// happens to pass Luhn; without a card word it is the phone.
+			return end, true
+		case n == 16 && nikLike(digits):
+			// Sixteen digits with a province, regency and district code: a NIK with a
+			// typo is likelier than a card without a card word.
+			return 0, false
+		}
 		st.emit(Card, start, end, conf(c, Card, 0.8, 0.95), "luhn", c.word[Card])
 		return end, true
 	}
@@ -209,20 +220,45 @@ func (st *state) classify(t *numTok, p int) (int, bool) {
 			return end, true
 		}
 	}
-	if st.s.want[Phone] && phoneCandidate(digits, t.plus) {
-		c = getCtx()
-		raw := string(buf[start:end])
-		if digits[0] == '0' || digits[0] == '6' && digits[1] == '2' {
-			if _, err := normalize.Phone(raw); err == nil {
-				st.emit(Phone, start, end, conf(c, Phone, 0.85, 0.97), "libphonenumber", c.word[Phone])
-				return end, true
-			}
-		} else if num, err := phonenumbers.Parse(raw, "ZZ"); err == nil && phonenumbers.IsValidNumber(num) {
-			st.emit(Phone, start, end, conf(c, Phone, 0.75, 0.9), "libphonenumber", c.word[Phone])
-			return end, true
-		}
+	if phoneCandidate(digits, t.plus) && st.phone(buf[start:end], digits, getCtx()) {
+		return end, true
 	}
 	return 0, false
+}
+
+// phone validates raw (digits d) as a phone number with libphonenumber and emits it:
+// through normalize.Phone (Indonesian numbers, shared with intake) or, after a "+",
+// as an international number.
+func (st *state) phone(raw, d []byte, c *ctx) bool {
+	if !st.s.want[Phone] {
+		return false
+	}
+	if d[0] == '0' || d[0] == '6' && d[1] == '2' {
+		if _, err := normalize.Phone(string(raw)); err == nil {
+			st.emit(Phone, st.off(raw), st.off(raw)+len(raw), conf(c, Phone, 0.85, 0.97), "libphonenumber", c.word[Phone])
+			return true
+		}
+		return false
+	}
+	if num, err := phonenumbers.Parse(string(raw), "ZZ"); err == nil && phonenumbers.IsValidNumber(num) {
+		st.emit(Phone, st.off(raw), st.off(raw)+len(raw), conf(c, Phone, 0.75, 0.9), "libphonenumber", c.word[Phone])
+		return true
+	}
+	return false
+}
+
+// off returns the offset in st.buf of the subslice b.
+func (st *state) off(b []byte) int {
+	return cap(st.buf) - cap(b)
+}
+
+// nikLike reports whether 16 digits start like a NIK (province, regency and district
+// codes) whatever their date and serial.
+func nikLike(d []byte) bool {
+	var b [16]byte
+	copy(b[:], d[:6])
+	copy(b[6:], "0101000001") // 1 January, serial 0001
+	return nikValid(b[:])
 }
 
 // context returns the context words before the number being classified, read once.
