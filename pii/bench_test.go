@@ -40,6 +40,7 @@ func benchScan(b *testing.B, o pii.Options, size int64) {
 	b.SetBytes(size)
 	b.ReportAllocs()
 	var found int
+	cpu0 := cpuTime()
 	for b.Loop() {
 		err := sc.ScanReader(&cycle{b: text, n: size}, func(pii.Finding) error { found++; return nil })
 		if err != nil {
@@ -47,6 +48,11 @@ func benchScan(b *testing.B, o pii.Options, size int64) {
 		}
 	}
 	b.ReportMetric(float64(found)/float64(b.N), "findings/op")
+	if cpu := cpuTime() - cpu0; cpu > 0 {
+		// Throughput per CPU second: with GOMAXPROCS=1 the scan runs on one core,
+		// and this figure does not drop when other processes share the machine.
+		b.ReportMetric(float64(size)*float64(b.N)/cpu.Seconds()/1e6, "MB/cpu-s")
+	}
 }
 
 // BenchmarkScanIdentifiers is `jaga scan`'s identifier pass over 16 MiB and 1 GiB of

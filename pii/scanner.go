@@ -1,6 +1,7 @@
 package pii
 
 import (
+	"encoding/binary"
 	"errors"
 	"io"
 )
@@ -233,6 +234,26 @@ var class = func() (t [256]uint8) {
 	return t
 }()
 
+// SWAR constants (bit twiddling on eight bytes at once).
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
+// between reports, for each byte b of x, whether m < b < n (m, n <= 128), as the high
+// bit of that byte ("Determine if a word has a byte between m and n", Sean Eron
+// Anderson, Bit Twiddling Hacks). Bytes >= 0x80 never match.
+func between(x uint64, m, n uint64) uint64 {
+	return (ones*(127+n) - (x & (ones * 127))) & ^x & ((x & (ones * 127)) + ones*(127-m)) & highs
+}
+
+// mayStart reports whether one of the eight bytes in x could be of a class other
+// than cNone: '.', '/', a digit or ':' (0x2E-0x3A), or '@'. ('/' is a false alarm the
+// byte loop then skips.)
+func mayStart(x uint64) bool {
+	return between(x, 0x2D, 0x3B)|between(x, 0x3F, 0x41) != 0
+}
+
 // run scans candidate starts in buf[from:limit) and returns the position after the last
 // candidate it consumed (which may lie beyond limit).
 func (st *state) run(from, limit int) int {
@@ -240,11 +261,7 @@ func (st *state) run(from, limit int) int {
 	i := from
 	for i < limit {
 		// Eight bytes at a time while none can start a candidate (most text).
-		for i+8 <= limit {
-			b := buf[i : i+8 : i+8]
-			if class[b[0]]|class[b[1]]|class[b[2]]|class[b[3]]|class[b[4]]|class[b[5]]|class[b[6]]|class[b[7]] != cNone {
-				break
-			}
+		for i+8 <= limit && !mayStart(binary.LittleEndian.Uint64(buf[i:])) {
 			i += 8
 		}
 		if i >= limit {

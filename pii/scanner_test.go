@@ -186,3 +186,26 @@ func (r *slowReader) Read(p []byte) (int, error) {
 	r.data = r.data[k:]
 	return k, nil
 }
+
+// TestMayStart: the eight-byte test never misses a byte that can start a candidate.
+func TestMayStart(t *testing.T) {
+	for b := 0; b < 256; b++ {
+		for pos := 0; pos < 8; pos++ {
+			var w [8]byte
+			for k := range w {
+				w[k] = 'a'
+			}
+			w[pos] = byte(b)
+			x := uint64(0)
+			for k := 7; k >= 0; k-- {
+				x = x<<8 | uint64(w[k])
+			}
+			if class[b] != cNone && !mayStart(x) {
+				t.Fatalf("byte %#x at %d missed", b, pos)
+			}
+		}
+	}
+	if mayStart(0x6162636465666768) || mayStart(0xE280A2E280A2E280) {
+		t.Fatal("false alarm on letters or UTF-8")
+	}
+}
