@@ -4,11 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // driver "pgx"
-	_ "modernc.org/sqlite"             // driver "sqlite"
 
 	"jaga/pii"
 )
@@ -28,7 +28,9 @@ type TableReport struct {
 }
 
 // OpenDB opens a database by URL: "postgres://…" or "postgresql://…" (pgx), and
-// "sqlite:PATH", "sqlite://PATH" or "file:PATH" (modernc SQLite, opened read-only).
+// "sqlite:PATH", "sqlite://PATH" or "file:PATH" (opened read-only with the database/sql
+// driver "sqlite", modernc's, which only package sqlstore imports: cmd/jaga links it
+// through sqlstore/sqlite, and tests import it themselves).
 func OpenDB(url string) (*sql.DB, error) {
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
@@ -37,6 +39,9 @@ func OpenDB(url string) (*sql.DB, error) {
 		p := strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(url, "sqlite:"), "file:"), "//")
 		if i := strings.IndexByte(p, '?'); i >= 0 {
 			p = p[:i]
+		}
+		if _, err := os.Stat(p); err != nil {
+			return nil, pathError(p, err)
 		}
 		return sql.Open("sqlite", "file:"+p+"?mode=ro")
 	}

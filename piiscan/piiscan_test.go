@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+	_ "modernc.org/sqlite" // the "sqlite" driver, which cmd/jaga gets through sqlstore/sqlite
 
 	"jaga/pii"
 )
