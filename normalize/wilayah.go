@@ -2,6 +2,7 @@ package normalize
 
 import (
 	_ "embed"
+	"fmt"
 	"strings"
 )
 
@@ -78,4 +79,24 @@ func (s *districtSet) reason(b *[16]byte) (reason, msg string) {
 		return ReasonNIKRegion, "nik digits 5-6 are not a district (kecamatan) code of that regency (Kemendagri, any edition since 2016)"
 	}
 	return "", ""
+}
+
+// DistrictCodes returns every district (kecamatan) code NIK validation accepts, as
+// six-digit strings "PPRRDD" in ascending order, from every edition of the embedded
+// Kemendagri table (see WilayahNotice). Generators of synthetic NIKs use it; the slice is
+// new on each call.
+func DistrictCodes() []string {
+	var out []string
+	for rc, i := range districts.index {
+		if i == 0 {
+			continue
+		}
+		m := districts.bits[i-1]
+		for d := 1; d < 100; d++ {
+			if m[d/64]&(1<<(d%64)) != 0 {
+				out = append(out, fmt.Sprintf("%04d%02d", rc, d))
+			}
+		}
+	}
+	return out
 }

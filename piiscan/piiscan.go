@@ -1,0 +1,464 @@
+// Package piiscan runs the pii scanner over files, directories and database tables:
+// plain text and logs (streamed), CSV, XLSX workbooks, JSON Lines, and the columns of
+// a SQLite or PostgreSQL table. It is the engine of `jaga scan` and reports where
+// personal data is (file, line, column or cell, byte offsets) and of which kind,
+// never the values (DESIGN.md invariant 6), and can write redacted copies.
+//
+// It imports jaga/pii, the standard library, github.com/xuri/excelize/v2 and, for
+// tables, database/sql with the modernc SQLite and pgx drivers.
+package piiscan
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+
+	"jaga/pii"
+)
+
+// Hit is one finding with its place in a file.
+type Hit struct {
+	pii.Finding
+	Line   int    `json:"line,omitempty"`   // 1-based line (CSV record, JSON Lines line), 0 for streamed text
+	Column string `json:"column,omitempty"` // CSV header, JSON field path or XLSX cell ("Sheet1!B3")
+}
+
+// FileReport is what was found in one file. Start and End of its hits are byte
+// offsets in the file for text, and in the cell or JSON value otherwise.
+type FileReport struct {
+	Path     string         `json:"path"`
+	Format   string         `json:"format"` // text, csv, xlsx, jsonl, or skipped
+	Counts   map[string]int `json:"counts"` // kind name → findings
+	Hits     []Hit          `json:"hits,omitempty"`
+	Warnings []string       `json:"warnings,omitempty"` // located problems (never values)
+	Redacted string         `json:"redacted,omitempty"` // where the redacted copy went
+}
+
+// Options configure a scan of paths.
+type Options struct {
+	Scanner *pii.Scanner
+	// KeepHits keeps every hit in the report (for --json); otherwise only counts.
+	KeepHits bool
+	// Redact, if set, writes a redacted copy of each file: under RedactDir at the
+	// file's path relative to the scanned argument, or to Stdout when RedactDir is "-".
+	Redact    *pii.Redaction
+	RedactDir string
+	Stdout    io.Writer
+}
+
+// ScanPaths scans files and directories (recursively, hidden entries skipped) and
+// returns one report per file in walk order. An unreadable path is an error that names
+// it; a malformed line or record inside a file becomes a warning and is scanned as
+// text.
+func ScanPaths(ctx context.Context, paths []string, o Options) ([]FileReport, error) {
+	var out []FileReport
+	for _, root := range paths {
+		info, err := os.Stat(root)
+		if err != nil {
+			return out, pathError(root, err)
+		}
+		if !info.IsDir() {
+			r, err := scanFile(ctx, root, filepath.Base(root), o)
+			if err != nil {
+				return out, err
+			}
+			out = append(out, r)
+			continue
+		}
+		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return pathError(p, err)
+			}
+			if p != root && strings.HasPrefix(d.Name(), ".") {
+				if d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() || !d.Type().IsRegular() {
+				return nil
+			}
+			rel, _ := filepath.Rel(root, p)
+			r, err := scanFile(ctx, p, rel, o)
+			if err != nil {
+				return err
+			}
+			out = append(out, r)
+			return ctx.Err()
+		})
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// Format returns the format scanFile uses for path, from its extension.
+func Format(path string) string {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv", ".tsv":
+		return "csv"
+	case ".xlsx", ".xlsm":
+		return "xlsx"
+	case ".jsonl", ".ndjson":
+		return "jsonl"
+	}
+	return "text"
+}
+
+func scanFile(ctx context.Context, path, rel string, o Options) (FileReport, error) {
+	rep := FileReport{Path: path, Format: Format(path), Counts: map[string]int{}}
+	f, err := os.Open(path)
+	if err != nil {
+		return rep, pathError(path, err)
+	}
+	defer f.Close()
+	var w io.Writer
+	var outFile *os.File
+	if o.Redact != nil {
+		if o.RedactDir == "-" {
+			w, rep.Redacted = o.Stdout, "-"
+		} else {
+			dst := filepath.Join(o.RedactDir, rel)
+			if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+				return rep, err
+			}
+			if rep.Format != "xlsx" {
+				if outFile, err = os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600); err != nil {
+					return rep, err
+				}
+				defer outFile.Close()
+				w = outFile
+			}
+			rep.Redacted = dst
+		}
+	}
+	switch rep.Format {
+	case "csv":
+		err = scanCSV(ctx, f, &rep, o, w)
+	case "xlsx":
+		err = scanXLSX(ctx, f, &rep, o, w)
+	case "jsonl":
+		err = scanJSONL(ctx, f, &rep, o, w)
+	default:
+		err = scanText(ctx, f, &rep, o, w)
+	}
+	if err != nil {
+		return rep, fmt.Errorf("%s: %w", path, err)
+	}
+	if outFile != nil {
+		if err := outFile.Close(); err != nil {
+			return rep, err
+		}
+	}
+	return rep, nil
+}
+
+func (r *FileReport) add(f pii.Finding, line int, col string, keep bool) {
+	r.Counts[f.Kind.String()]++
+	if keep {
+		r.Hits = append(r.Hits, Hit{Finding: f, Line: line, Column: col})
+	}
+}
+
+// scanText streams a text or log file; a file with NUL bytes in its first 8 KiB is
+// skipped as binary.
+func scanText(ctx context.Context, f io.Reader, rep *FileReport, o Options, w io.Writer) error {
+	br := bufio.NewReaderSize(f, 64<<10)
+	head, _ := br.Peek(8 << 10)
+	if bytes.IndexByte(head, 0) >= 0 {
+		rep.Format = "skipped"
+		rep.Warnings = append(rep.Warnings, "binary file (NUL bytes) not scanned")
+		return nil
+	}
+	if w != nil {
+		counts, err := o.Scanner.RedactReader(ctx, br, w, *o.Redact)
+		for k, n := range counts {
+			rep.Counts[k.String()] += n
+		}
+		if o.KeepHits {
+			rep.Warnings = append(rep.Warnings, "hit offsets are not listed when redacting a text file")
+		}
+		return err
+	}
+	return o.Scanner.ScanReader(br, func(x pii.Finding) error {
+		rep.add(x, 0, "", o.KeepHits)
+		return nil
+	})
+}
+
+// scanCell scans one value and returns it redacted when redacting.
+func scanCell(ctx context.Context, val string, rep *FileReport, o Options, line int, col string) (string, error) {
+	fs := o.Scanner.Scan([]byte(val))
+	for _, x := range fs {
+		rep.add(x, line, col, o.KeepHits)
+	}
+	if o.Redact == nil || len(fs) == 0 {
+		return val, nil
+	}
+	b, err := pii.Redact(ctx, []byte(val), fs, *o.Redact)
+	return string(b), err
+}
+
+// scanCSV reads a CSV (the delimiter is the first of tab, semicolon and comma found in
+// the first line); the first record names the columns.
+func scanCSV(ctx context.Context, f io.Reader, rep *FileReport, o Options, w io.Writer) error {
+	br := bufio.NewReader(f)
+	first, _ := br.Peek(4096)
+	if i := bytes.IndexByte(first, '\n'); i >= 0 {
+		first = first[:i]
+	}
+	cr := csv.NewReader(br)
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	switch {
+	case bytes.IndexByte(first, '\t') >= 0:
+		cr.Comma = '\t'
+	case bytes.IndexByte(first, ';') >= 0 && bytes.IndexByte(first, ',') < 0:
+		cr.Comma = ';'
+	}
+	var cw *csv.Writer
+	if w != nil {
+		cw = csv.NewWriter(w)
+		cw.Comma = cr.Comma
+		defer cw.Flush()
+	}
+	var header []string
+	for rec := 0; ; rec++ {
+		row, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return fmt.Errorf("line %d, column %d: %s", pe.Line, pe.Column, pe.Err)
+			}
+			return err
+		}
+		if rec == 0 {
+			header = row
+		}
+		for i, v := range row {
+			col := fmt.Sprintf("column %d", i+1)
+			if i < len(header) && rec > 0 {
+				col = header[i]
+			}
+			if !utf8.ValidString(v) {
+				rep.Warnings = append(rep.Warnings, fmt.Sprintf("line %d, %s: not valid UTF-8", line, col))
+			}
+			if row[i], err = scanCell(ctx, v, rep, o, line, col); err != nil {
+				return fmt.Errorf("line %d, %s: %w", line, col, err)
+			}
+		}
+		if cw != nil {
+			if err := cw.Write(row); err != nil {
+				return err
+			}
+		}
+		if rec%1024 == 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	if cw != nil {
+		cw.Flush()
+		return cw.Error()
+	}
+	return nil
+}
+
+// scanXLSX scans every cell of every sheet; a redacted copy is saved as a workbook.
+func scanXLSX(ctx context.Context, f io.Reader, rep *FileReport, o Options, w io.Writer) error {
+	wb, err := excelize.OpenReader(f)
+	if err != nil {
+		return fmt.Errorf("not a readable XLSX workbook: %w", err)
+	}
+	defer wb.Close()
+	for _, sheet := range wb.GetSheetList() {
+		rows, err := wb.GetRows(sheet, excelize.Options{RawCellValue: true})
+		if err != nil {
+			return fmt.Errorf("sheet %s: %w", sheet, err)
+		}
+		for r, row := range rows {
+			for c, v := range row {
+				if v == "" {
+					continue
+				}
+				cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
+				red, err := scanCell(ctx, v, rep, o, r+1, sheet+"!"+cell)
+				if err != nil {
+					return fmt.Errorf("sheet %s cell %s: %w", sheet, cell, err)
+				}
+				if o.Redact != nil && red != v {
+					if err := wb.SetCellStr(sheet, cell, red); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	if o.Redact == nil {
+		return nil
+	}
+	if w != nil {
+		_, err = wb.WriteTo(w)
+		return err
+	}
+	return wb.SaveAs(rep.Redacted)
+}
+
+// scanJSONL scans each line's string and number values with their field path; a line
+// that is not JSON is scanned as text with a warning naming the line.
+func scanJSONL(ctx context.Context, f io.Reader, rep *FileReport, o Options, w io.Writer) error {
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 16<<20)
+	for line := 1; sc.Scan(); line++ {
+		raw := sc.Bytes()
+		var v any
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.UseNumber()
+		if len(bytes.TrimSpace(raw)) > 0 && dec.Decode(&v) != nil {
+			rep.Warnings = append(rep.Warnings, fmt.Sprintf("line %d: not JSON; scanned as text", line))
+			red, err := scanCell(ctx, string(raw), rep, o, line, "")
+			if err != nil {
+				return fmt.Errorf("line %d: %w", line, err)
+			}
+			if w != nil {
+				if _, err := io.WriteString(w, red+"\n"); err != nil {
+					return err
+				}
+			}
+			continue
+		}
+		var err error
+		v, err = walkJSON(ctx, v, "", rep, o, line)
+		if err != nil {
+			return fmt.Errorf("line %d: %w", line, err)
+		}
+		if w != nil {
+			if o.Redact == nil {
+				continue
+			}
+			out := raw
+			if !bytes.Equal(bytes.TrimSpace(raw), nil) {
+				if out, err = marshalOrdered(raw, v); err != nil {
+					return fmt.Errorf("line %d: %w", line, err)
+				}
+			}
+			if _, err := w.Write(append(out, '\n')); err != nil {
+				return err
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// walkJSON scans the strings and numbers of v and returns v with them redacted.
+func walkJSON(ctx context.Context, v any, path string, rep *FileReport, o Options, line int) (any, error) {
+	switch x := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(x))
+		for k := range x {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		for _, k := range keys {
+			p := k
+			if path != "" {
+				p = path + "." + k
+			}
+			r, err := walkJSON(ctx, x[k], p, rep, o, line)
+			if err != nil {
+				return nil, err
+			}
+			x[k] = r
+		}
+	case []any:
+		for i := range x {
+			r, err := walkJSON(ctx, x[i], fmt.Sprintf("%s[%d]", path, i), rep, o, line)
+			if err != nil {
+				return nil, err
+			}
+			x[i] = r
+		}
+	case string:
+		return scanCell(ctx, x, rep, o, line, path)
+	case json.Number:
+		red, err := scanCell(ctx, x.String(), rep, o, line, path)
+		if err != nil || red == x.String() {
+			return x, err
+		}
+		return red, nil // a redacted number becomes a string
+	}
+	return v, nil
+}
+
+// marshalOrdered re-encodes a redacted JSON object keeping the original key order of
+// the top-level object (nested objects are written with sorted keys).
+func marshalOrdered(raw []byte, v any) ([]byte, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return json.Marshal(v)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if _, err := dec.Token(); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	first := true
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return nil, err
+		}
+		k, _ := t.(string)
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return nil, err
+		}
+		if !first {
+			buf.WriteByte(',')
+		}
+		first = false
+		kb, _ := json.Marshal(k)
+		vb, err := json.Marshal(m[k])
+		if err != nil {
+			return nil, err
+		}
+		buf.Write(kb)
+		buf.WriteByte(':')
+		buf.Write(vb)
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
+}
+
+// pathError names the path once ("x.csv: no such file or directory").
+func pathError(p string, err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %w", p, pe.Err)
+	}
+	return fmt.Errorf("%s: %w", p, err)
+}
