@@ -123,7 +123,9 @@ func DefaultPurposes() []Purpose {
 			DescriptionEN: "Answering your questions and complaints; contact details are shown masked unless a ticket is given.",
 			RetentionDays: 2 * 365, Status: PurposeActive},
 		{ID: PurposeServiceImprovement, NameID: "Peningkatan layanan", NameEN: "Service improvement", Basis: BasisConsent, DPV: "dpv:ServiceOptimisation",
-			Fields:        []string{"birth_date", "gender", "domicile_province", "domicile_city", "@attributes", FieldPurchases},
+			// income is specific:financial data (Art 4(2)(f)): listed explicitly, for
+			// aggregates; the default policy shows it to no role in individual reads.
+			Fields:        []string{"birth_date", "gender", "domicile_province", "domicile_city", "@attributes", "income", FieldPurchases},
 			DescriptionID: "Memahami kebutuhan pelanggan secara agregat untuk memperbaiki produk dan layanan.",
 			DescriptionEN: "Understanding customers' needs in aggregate to improve products and services.",
 			RetentionDays: 2 * 365, Status: PurposeActive},

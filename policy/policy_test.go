@@ -97,14 +97,14 @@ func TestDefaultDecisions(t *testing.T) {
 		{jaga.RoleSupport, jaga.PurposeDSR, want{"full_name": roleNo}},
 		// marketer: cross_selling, no contact details, no specific data.
 		{jaga.RoleMarketer, jaga.PurposeCrossSelling, want{"full_name": allow, "domicile_city": allow, "mnt_wines": allow,
-			"education": allow, "year_birth": allow, "purchases": allow, "income": notIn,
+			"education": allow, "year_birth": allow, "purchases": allow, "income": notRole,
 			"email": notIn, "phone": notIn, "nik": notIn, "address": notIn, "domicile_province": notIn}},
 		{jaga.RoleMarketer, jaga.PurposeServiceImprovement, want{"mnt_wines": roleNo, "purchases": roleNo}},
 		{jaga.RoleMarketer, jaga.PurposeCustomerSupport, want{"email": roleNo}},
 		// analyst: service_improvement, no direct identifiers.
 		{jaga.RoleAnalyst, jaga.PurposeServiceImprovement, want{"birth_date": maskYear, "gender": allow,
 			"domicile_province": allow, "domicile_city": allow, "mnt_wines": allow, "response": allow,
-			"purchases": allow, "income": notIn,
+			"purchases": allow, "income": notRole,
 			"full_name": notIn, "email": notIn, "phone": notIn, "nik": notIn, "address": notIn}},
 		{jaga.RoleAnalyst, jaga.PurposeCrossSelling, want{"full_name": roleNo}},
 		// service: service_provision, identity fields.
