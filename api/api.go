@@ -49,6 +49,8 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxBodyBytes bounds request bodies; a larger body is EINVALID (400). Default 64 KiB.
 	MaxBodyBytes int64
+	// ReloadPolicy, if set, serves POST /v1/admin/policy/reload.
+	ReloadPolicy PolicyReloader
 }
 
 // Handler serves the API. It is an http.Handler with its own ServeMux; mount it at "/"
@@ -59,6 +61,7 @@ type Handler struct {
 	log     *slog.Logger
 	maxBody int64
 	mux     *http.ServeMux
+	reload  PolicyReloader
 }
 
 // New returns the API handler for g with every route registered.
@@ -69,7 +72,7 @@ func New(g *gate.Gate, opts Options) *Handler {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	h := &Handler{gate: g, schema: g.Schema(), log: opts.Logger, maxBody: opts.MaxBodyBytes, mux: http.NewServeMux()}
+	h := &Handler{gate: g, schema: g.Schema(), log: opts.Logger, maxBody: opts.MaxBodyBytes, mux: http.NewServeMux(), reload: opts.ReloadPolicy}
 	h.Register(h.mux)
 	return h
 }
@@ -86,6 +89,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /v1/subjects/{id}/purchases", h.authed(h.listPurchases))
 	mux.Handle("GET /v1/subjects/{id}/consents", h.authed(h.listConsents))
 	mux.Handle("GET /v1/audit", h.authed(h.listAudit))
+	h.registerConsent(mux)
 	mux.HandleFunc("GET /v1/openapi.yaml", serveOpenAPI)
 	mux.HandleFunc("/", h.notFound)
 }

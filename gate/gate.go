@@ -50,14 +50,14 @@ type Config struct {
 
 // Gate is the one gate. It is safe for concurrent use; Close stops its committer.
 type Gate struct {
-	store    jaga.Store
-	keys     *seal.Keyring
-	policy   *policyRef
-	schema   *jaga.Schema
-	reg      registryCache
-	ctrl     Controller
-	clock    jaga.Clock
-	log      *slog.Logger
+	store  jaga.Store
+	keys   *seal.Keyring
+	policy *policyRef
+	schema *jaga.Schema
+	reg    registryCache
+	ctrl   Controller
+	clock  jaga.Clock
+	log    *slog.Logger
 
 	ops      chan *op
 	maxBatch int
@@ -127,7 +127,6 @@ func (g *Gate) Close() error {
 
 // Schema returns the gate's schema.
 func (g *Gate) Schema() *jaga.Schema { return g.schema }
-
 
 // op is one gate operation run inside a grouped transaction. run does reads, decisions
 // and writes; it reports domain outcomes (refusals) through its own fields and returns

@@ -220,12 +220,12 @@ roles:
 		f    jaga.FieldSpec
 		want jaga.Decision
 	}{
-		{field(t, "mnt_wines"), jaga.Allow},                // @attributes
+		{field(t, "mnt_wines"), jaga.Allow},            // @attributes
 		{field(t, "kidhome"), "deny:role_not_allowed"}, // name beats @attributes
-		{field(t, "income"), "deny:specific_data"},         // @specific, not @attributes
-		{extra, "deny:specific_data"},                      // a specific field
-		{field(t, "birth_date"), "mask:year"},              // name
-		{field(t, "email"), "deny:everything_else"},        // *
+		{field(t, "income"), "deny:specific_data"},     // @specific, not @attributes
+		{extra, "deny:specific_data"},                  // a specific field
+		{field(t, "birth_date"), "mask:year"},          // name
+		{field(t, "email"), "deny:everything_else"},    // *
 		{jaga.FieldSpec{Name: "x", Kind: jaga.KindAttribute, Class: jaga.ClassGeneral}, jaga.Allow},
 	} {
 		if got := p.Decide(jaga.RoleAnalyst, dsr, c.f); got != c.want {

@@ -31,6 +31,8 @@ type Config struct {
 	DisableAccessLog bool
 	// MaxBodyBytes bounds request bodies (default api.DefaultMaxBodyBytes, 64 KiB).
 	MaxBodyBytes int64
+	// ReloadPolicy, if set, serves POST /v1/admin/policy/reload (api.Options).
+	ReloadPolicy api.PolicyReloader
 
 	ReadHeaderTimeout time.Duration // default 5s
 	ReadTimeout       time.Duration // default 15s
@@ -70,7 +72,7 @@ func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, log: cfg.Logger}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.health)
-	api.New(cfg.Gate, api.Options{Logger: cfg.Logger, MaxBodyBytes: cfg.MaxBodyBytes}).Register(mux)
+	api.New(cfg.Gate, api.Options{Logger: cfg.Logger, MaxBodyBytes: cfg.MaxBodyBytes, ReloadPolicy: cfg.ReloadPolicy}).Register(mux)
 	s.handler = s.middleware(mux)
 	return s
 }

@@ -45,7 +45,9 @@ func testRegistry(t *testing.T, open func(t *testing.T) jaga.Store) {
 		t.Fatalf("cross_selling read back as %+v, want %+v", got[i], cs)
 	}
 	t.Run("ErrInvalid", func(t *testing.T) {
-		err := s.Update(ctx, func(tx jaga.Tx) error { return tx.PutPurpose(ctx, &jaga.Purpose{ID: "Bad Name", Status: jaga.PurposeActive}) })
+		err := s.Update(ctx, func(tx jaga.Tx) error {
+			return tx.PutPurpose(ctx, &jaga.Purpose{ID: "Bad Name", Status: jaga.PurposeActive})
+		})
 		wantCode(t, err, jaga.EINVALID)
 		err = s.Update(ctx, func(tx jaga.Tx) error { return tx.PutNotice(ctx, &jaga.Notice{Version: "v", Status: "maybe"}) })
 		wantCode(t, err, jaga.EINVALID)
