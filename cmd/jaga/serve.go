@@ -48,7 +48,8 @@ func serve(ctx context.Context, e *env, v *vault, addr string, ready func(addr s
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go v.keys.WatchReload(ctx, v.cfg.KeyReload)
-	srv := server.New(server.Config{Gate: v.gate, Logger: v.log})
+	go v.watchSIGHUP(ctx)
+	srv := server.New(server.Config{Gate: v.gate, Logger: v.log, ReloadPolicy: v.reloadPolicy})
 	bound := ln.Addr().String()
 	fmt.Fprintf(e.stderr, "jaga: listening on http://%s\n", bound)
 	if ready != nil {
