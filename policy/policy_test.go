@@ -97,7 +97,7 @@ func TestDefaultDecisions(t *testing.T) {
 		{jaga.RoleSupport, jaga.PurposeDSR, want{"full_name": roleNo}},
 		// marketer: cross_selling, no contact details, no specific data.
 		{jaga.RoleMarketer, jaga.PurposeCrossSelling, want{"full_name": allow, "domicile_city": allow, "mnt_wines": allow,
-			"education": allow, "year_birth": allow, "purchases": allow, "income": notRole,
+			"education": allow, "year_birth": allow, "purchases": allow, "income": notIn,
 			"email": notIn, "phone": notIn, "nik": notIn, "address": notIn, "domicile_province": notIn}},
 		{jaga.RoleMarketer, jaga.PurposeServiceImprovement, want{"mnt_wines": roleNo, "purchases": roleNo}},
 		{jaga.RoleMarketer, jaga.PurposeCustomerSupport, want{"email": roleNo}},
