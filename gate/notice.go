@@ -46,7 +46,7 @@ func (g *Gate) GenerateNotice(ctx context.Context, req Request, version string) 
 			}
 		}
 		n := &jaga.Notice{Version: version, Status: jaga.NoticeDraft, Purposes: map[string]string{}, CreatedAt: g.now()}
-		n.TextID, n.TextEN = noticeTexts(g.ctrl, g.schema, version, ps)
+		n.TextID, n.TextEN = noticeTexts(g.ctrl, version, ps)
 		n.TextHash = jaga.NoticeTextHash(n.TextID, n.TextEN)
 		for _, p := range ps {
 			n.Purposes[p.ID] = p.Material().Hash()
@@ -128,7 +128,7 @@ var basisText = map[jaga.LawfulBasis][2]string{
 }
 
 // fieldList describes a purpose's fields in words, in one language (0 Bahasa, 1 English).
-func fieldList(schema *jaga.Schema, p *jaga.Purpose, lang int) string {
+func fieldList(p *jaga.Purpose, lang int) string {
 	var parts []string
 	for _, f := range p.Fields {
 		switch f {
@@ -154,7 +154,7 @@ func fieldList(schema *jaga.Schema, p *jaga.Purpose, lang int) string {
 // (a) legality, (b) purpose, (c) type and relevance of the data, (d) retention period of
 // documents, (e) details of the data collected, (f) processing period, (g) the
 // subject's rights; plus the controller's identity and contacts (Art 5, R-12).
-func noticeTexts(c Controller, schema *jaga.Schema, version string, ps []*jaga.Purpose) (id, en string) {
+func noticeTexts(c Controller, version string, ps []*jaga.Purpose) (id, en string) {
 	var b [2]strings.Builder
 	fmt.Fprintf(&b[0], "PEMBERITAHUAN PRIVASI %s\n\nPengendali data pribadi: %s (kontak: %s; pejabat pelindungan data pribadi: %s).\n\n", version, c.Name, c.Contact, c.DPOContact)
 	fmt.Fprintf(&b[1], "PRIVACY NOTICE %s\n\nData controller: %s (contact: %s; data protection officer: %s).\n\n", version, c.Name, c.Contact, c.DPOContact)
@@ -171,9 +171,9 @@ func noticeTexts(c Controller, schema *jaga.Schema, version string, ps []*jaga.P
 			recipients = [2]string{"dibagikan kepada: " + strings.Join(p.Recipients, ", "), "shared with: " + strings.Join(p.Recipients, ", ")}
 		}
 		fmt.Fprintf(&b[0], "%d. %s (%s)\n   a. Dasar pemrosesan: %s.\n   b. Tujuan: %s\n   c. Jenis dan relevansi data: %s; hanya data yang diperlukan untuk tujuan ini.\n   d. Masa retensi: %s, lalu data dihapus atau dimusnahkan.\n   e. Rincian data yang dikumpulkan: %s; %s.\n   f. Jangka waktu pemrosesan: selama tujuan ini aktif dan dasar pemrosesan berlaku, paling lama masa retensi.\n",
-			i+1, p.NameID, p.ID, bt[0], p.DescriptionID, fieldList(schema, p, 0), years(0), fieldList(schema, p, 0), recipients[0])
+			i+1, p.NameID, p.ID, bt[0], p.DescriptionID, fieldList(p, 0), years(0), fieldList(p, 0), recipients[0])
 		fmt.Fprintf(&b[1], "%d. %s (%s)\n   a. Legal basis: %s.\n   b. Purpose: %s\n   c. Type and relevance of the data: %s; only the data this purpose needs.\n   d. Retention: %s, then the data is deleted or destroyed.\n   e. Details of the data collected: %s; %s.\n   f. Processing period: while this purpose is active and its basis holds, at most the retention period.\n",
-			i+1, p.NameEN, p.ID, bt[1], p.DescriptionEN, fieldList(schema, p, 1), years(1), fieldList(schema, p, 1), recipients[1])
+			i+1, p.NameEN, p.ID, bt[1], p.DescriptionEN, fieldList(p, 1), years(1), fieldList(p, 1), recipients[1])
 		if p.NeedsConsent() {
 			b[0].WriteString("   Persetujuan diberikan terpisah untuk tujuan ini saja dan dapat ditarik kapan saja; pemrosesan berhenti paling lambat 3×24 jam setelah penarikan.\n")
 			b[1].WriteString("   Consent is given separately for this purpose alone and can be withdrawn at any time; processing stops within 3×24 hours of withdrawal.\n")

@@ -154,8 +154,8 @@ func receiptSummary(c *jaga.Consent, p *jaga.Purpose) (id, en string) {
 		id += ", berdasarkan pemberitahuan privasi " + c.NoticeVersion
 		en += ", under privacy notice " + c.NoticeVersion
 	}
-	id += ". Data yang digunakan: " + fieldList(nil, p, 0) + "."
-	en += ". Data used: " + fieldList(nil, p, 1) + "."
+	id += ". Data yang digunakan: " + fieldList(p, 0) + "."
+	en += ". Data used: " + fieldList(p, 1) + "."
 	if c.Flag != "" {
 		id += " Persetujuan ini TIDAK BERLAKU (" + c.Flag + ")."
 		en += " This consent DOES NOT COUNT (" + c.Flag + ")."
