@@ -5,7 +5,9 @@ import "strings"
 // Decision is the gate's answer for one field: "allow", "mask:<rule>" or
 // "deny:<reason>" (DESIGN.md). Mask rules: last3 (phone), first_letter (email),
 // region_last4 (NIK), initials (names), year (dates). Deny reasons include
-// role_not_allowed, purpose_not_allowed, no_consent, restricted, not_in_purpose.
+// those of issue 3: no_consent, consent_withdrawn, consent_expired, consent_invalid,
+// guardian_required, purpose_not_active, field_not_in_purpose, role_not_allowed,
+// subject_restricted.
 type Decision string
 
 // Allow is the decision that returns a value as stored.

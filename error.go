@@ -61,7 +61,7 @@ func SafeName(name string) string {
 }
 
 // Refusal returns an EFORBIDDEN *Error with a machine-readable reason such as
-// "no_consent", "role_not_allowed" or "restricted".
+// "no_consent", "role_not_allowed" or "subject_restricted".
 func Refusal(reason, format string, args ...any) *Error {
 	return &Error{Code: EFORBIDDEN, Reason: reason, Message: fmt.Sprintf(format, args...)}
 }

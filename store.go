@@ -80,6 +80,8 @@ type Store interface {
 // missing subject or actor and ECONFLICT for a duplicate key; other failures are
 // EINTERNAL-wrapped driver errors that never contain a value.
 type Tx interface {
+	RegistryTx
+
 	// InsertSubjects stores new subjects, their blind indexes and import keys. A subject
 	// whose ImportKey already exists is ECONFLICT (the caller checks ImportKeys first).
 	InsertSubjects(ctx context.Context, subjects []*SealedSubject) error
@@ -161,4 +163,38 @@ type Tx interface {
 	WrappedDEKs(ctx context.Context, after SubjectID, limit int) ([]DEKRecord, error)
 	// SetWrappedDEK replaces a subject's wrapped DEK.
 	SetWrappedDEK(ctx context.Context, id SubjectID, wrapped []byte) error
+}
+
+// RegistryTx is the part of Tx that keeps the purpose registry, the notices, the
+// guardianships and the deletions scheduled after withdrawals (issue 3). Every change
+// to purposes or notices increases the registry version, which nodes compare to know
+// that their cached registry is stale.
+type RegistryTx interface {
+	// Purposes returns every registered purpose, by ID.
+	Purposes(ctx context.Context) ([]*Purpose, error)
+	// PutPurpose inserts or replaces purpose p (its whole definition, status and pending
+	// change) and increases the registry version.
+	PutPurpose(ctx context.Context, p *Purpose) error
+	// RegistryVersion returns the registry version (0 for a new vault).
+	RegistryVersion(ctx context.Context) (int64, error)
+	// Notices returns every notice version, oldest first.
+	Notices(ctx context.Context) ([]*Notice, error)
+	// PutNotice inserts or replaces notice n and increases the registry version.
+	PutNotice(ctx context.Context, n *Notice) error
+
+	// ConsentAt returns the record that was in force for (subject, purpose) at t: the
+	// latest with At ≤ t, then by ID; nil when there is none (proof, R-9).
+	ConsentAt(ctx context.Context, subject SubjectID, purpose string, t time.Time) (*Consent, error)
+	// ListSubjects calls fn with the ID of each subject f selects, in ascending order,
+	// computed in the database; fn's error stops the listing and is returned.
+	ListSubjects(ctx context.Context, f SubjectListFilter, fn func(SubjectID) error) error
+
+	// SetGuardianship records or replaces the guardian of a child subject.
+	SetGuardianship(ctx context.Context, g *Guardianship) error
+	// Guardianship returns the guardianship of subject, or nil.
+	Guardianship(ctx context.Context, subject SubjectID) (*Guardianship, error)
+	// ScheduleDeletion stores d and sets its ID.
+	ScheduleDeletion(ctx context.Context, d *ScheduledDeletion) error
+	// ScheduledDeletions returns the deletions scheduled for subject, oldest first.
+	ScheduledDeletions(ctx context.Context, subject SubjectID) ([]*ScheduledDeletion, error)
 }

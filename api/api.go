@@ -52,6 +52,8 @@ type Options struct {
 	MaxBodyBytes int64
 	// Desk, when set, serves the request desk under /v1/dsr (dsr.go).
 	Desk *dsr.Desk
+	// ReloadPolicy, if set, serves POST /v1/admin/policy/reload.
+	ReloadPolicy PolicyReloader
 }
 
 // Handler serves the API. It is an http.Handler with its own ServeMux; mount it at "/"
@@ -63,6 +65,7 @@ type Handler struct {
 	maxBody int64
 	mux     *http.ServeMux
 	desk    *dsr.Desk
+	reload  PolicyReloader
 }
 
 // New returns the API handler for g with every route registered.
@@ -73,7 +76,7 @@ func New(g *gate.Gate, opts Options) *Handler {
 	if opts.MaxBodyBytes <= 0 {
 		opts.MaxBodyBytes = DefaultMaxBodyBytes
 	}
-	h := &Handler{gate: g, schema: g.Schema(), log: opts.Logger, maxBody: opts.MaxBodyBytes, mux: http.NewServeMux(), desk: opts.Desk}
+	h := &Handler{gate: g, schema: g.Schema(), log: opts.Logger, maxBody: opts.MaxBodyBytes, mux: http.NewServeMux(), desk: opts.Desk, reload: opts.ReloadPolicy}
 	h.Register(h.mux)
 	return h
 }
@@ -91,6 +94,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /v1/subjects/{id}/consents", h.authed(h.listConsents))
 	mux.Handle("GET /v1/audit", h.authed(h.listAudit))
 	h.registerDSR(mux)
+	h.registerConsent(mux)
 	mux.HandleFunc("GET /v1/openapi.yaml", serveOpenAPI)
 	mux.HandleFunc("/", h.notFound)
 }

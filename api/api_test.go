@@ -61,6 +61,9 @@ func newEnv(tb testing.TB) *env {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { g.Close() })
+	if err := g.SeedDemo(ctx); err != nil {
+		tb.Fatal(err)
+	}
 
 	e := &env{gate: g, keys: map[jaga.Role]string{}, actors: map[jaga.Role]*jaga.Actor{}}
 	for _, role := range jaga.DefaultRoles {

@@ -44,8 +44,8 @@ func (e *env) seed(tb testing.TB) fixture {
 			"domicile_city": "Kota Bandung", "income": "58138", "education": "Graduation"},
 		Channel: jaga.ChannelWebForm, CollectedAt: collected,
 		Consents: []gate.ConsentInput{
-			{Purpose: jaga.PurposeCrossSelling, Status: jaga.ConsentGiven, NoticeVersion: "notice-2024-05", At: collected},
-			{Purpose: jaga.PurposeServiceImprovement, Status: jaga.ConsentGiven, NoticeVersion: "notice-2024-05", At: collected},
+			{Purpose: jaga.PurposeCrossSelling, Status: jaga.ConsentGiven, NoticeVersion: "notice-id-v2", At: collected},
+			{Purpose: jaga.PurposeServiceImprovement, Status: jaga.ConsentGiven, NoticeVersion: "notice-id-v2", At: collected},
 		},
 	}})
 	if err != nil {

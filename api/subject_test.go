@@ -28,11 +28,11 @@ func TestCreateSubject(t *testing.T) {
 	valid := func() map[string]any {
 		return map[string]any{
 			"fields":       map[string]any{"full_name": "Dewi Lestari", "email": "dewi.lestari@example.id"},
-			"attributes":   map[string]any{"income": "61000", "education": "Master"},
+			"attributes":   map[string]any{"education": "Master"},
 			"channel":      "web_form",
 			"collected_at": "2024-05-01T09:30:00+07:00",
 			"consents": []map[string]any{{"purpose": "cross_selling", "status": "given",
-				"notice_version": "notice-2024-05", "at": "2024-05-01T09:30:00+07:00"}},
+				"notice_version": "notice-id-v2", "at": "2024-05-01T09:30:00+07:00"}},
 		}
 	}
 	// stored reports whether a subject with Dewi's email exists, so that every error case

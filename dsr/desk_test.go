@@ -75,6 +75,9 @@ func mustEnv(t *testing.T, cfg dsr.Config) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := g.SeedDemo(ctx); err != nil { // notices, DPIA and balancing test of the demo
+		t.Fatal(err)
+	}
 	t.Cleanup(func() { g.Close(); st.Close(); keys.Close() })
 	e := &env{g: g, store: st, clock: c, notes: &notices{},
 		dpo:   &jaga.Actor{ID: "act_dpo1", Kind: jaga.ActorStaff, Role: jaga.RoleDPO},
@@ -298,7 +301,7 @@ func TestEraseKept(t *testing.T) {
 			t.Fatalf("%v %+v", err, r)
 		}
 		_, err = e.g.Read(ctx, gate.ReadRequest{Request: gate.Request{Actor: &jaga.Actor{ID: "act_svc", Kind: jaga.ActorService, Role: jaga.RoleService}, Purpose: jaga.PurposeServiceProvision}, Subject: sub})
-		if je := jaga.AsError(err); je == nil || je.Reason != "restricted" {
+		if je := jaga.AsError(err); je == nil || je.Reason != "subject_restricted" {
 			t.Fatalf("service_provision after erasure request: %v", err)
 		}
 	})
@@ -336,7 +339,7 @@ func TestWithdrawRestrict(t *testing.T) {
 	}
 	mk := &jaga.Actor{ID: "act_mk", Kind: jaga.ActorStaff, Role: jaga.RoleMarketer}
 	_, err := e.g.Read(ctx, gate.ReadRequest{Request: gate.Request{Actor: mk, Purpose: jaga.PurposeCrossSelling}, Subject: sub})
-	if je := jaga.AsError(err); je == nil || je.Reason != "no_consent" {
+	if je := jaga.AsError(err); je == nil || je.Reason != "consent_withdrawn" {
 		t.Fatalf("cross_selling after withdrawal: %v", err)
 	}
 	rs := e.mustSubmit(t, dsr.Submission{Subject: sub, Type: jaga.DSRRestrict, Channel: jaga.DSRChannelPhone})
@@ -344,7 +347,7 @@ func TestWithdrawRestrict(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.g.Read(ctx, gate.ReadRequest{Request: gate.Request{Actor: &jaga.Actor{ID: "act_sup", Kind: jaga.ActorStaff, Role: jaga.RoleSupport}, Purpose: jaga.PurposeCustomerSupport}, Subject: sub})
-	if je := jaga.AsError(err); je == nil || je.Reason != "restricted" {
+	if je := jaga.AsError(err); je == nil || je.Reason != "subject_restricted" {
 		t.Fatalf("customer_support after restriction: %v", err)
 	}
 	if _, err := e.g.Read(ctx, gate.ReadRequest{Request: gate.Request{Actor: jaga.SubjectActor(sub), Purpose: jaga.PurposeDSR}, Subject: sub}); err != nil {

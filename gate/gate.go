@@ -28,6 +28,8 @@ import (
 
 // Config is what a Gate needs. Store, Keys and Policy are required; Schema defaults to
 // jaga.DefaultSchema, Purposes to jaga.DefaultPurposes, Clock to jaga.SystemClock.
+// Purposes seed the purpose registry of a vault whose registry is empty; afterwards the
+// registry in the database is the source (purpose.go).
 type Config struct {
 	Store    jaga.Store
 	Keys     *seal.Keyring
@@ -38,17 +40,24 @@ type Config struct {
 	Logger   *slog.Logger
 	// MaxBatch is the most operations grouped into one transaction (default 128).
 	MaxBatch int
+	// RegistryRefresh is how often the gate compares its cached purpose registry with the
+	// registry version in the database, to see changes made by other nodes (default 1s;
+	// changes made through this gate apply at once).
+	RegistryRefresh time.Duration
+	// Controller names the controller in privacy notices and consent receipts.
+	Controller Controller
 }
 
 // Gate is the one gate. It is safe for concurrent use; Close stops its committer.
 type Gate struct {
-	store    jaga.Store
-	keys     *seal.Keyring
-	policy   *policy.Policy
-	schema   *jaga.Schema
-	purposes map[string]*jaga.Purpose
-	clock    jaga.Clock
-	log      *slog.Logger
+	store  jaga.Store
+	keys   *seal.Keyring
+	policy *policyRef
+	schema *jaga.Schema
+	reg    registryCache
+	ctrl   Controller
+	clock  jaga.Clock
+	log    *slog.Logger
 
 	ops      chan *op
 	maxBatch int
@@ -81,17 +90,22 @@ func New(cfg Config) (*Gate, error) {
 	if cfg.MaxBatch <= 0 {
 		cfg.MaxBatch = 128
 	}
+	if cfg.RegistryRefresh <= 0 {
+		cfg.RegistryRefresh = time.Second
+	}
 	g := &Gate{
-		store: cfg.Store, keys: cfg.Keys, policy: cfg.Policy, schema: cfg.Schema,
-		purposes: make(map[string]*jaga.Purpose), clock: cfg.Clock, log: cfg.Logger,
+		store: cfg.Store, keys: cfg.Keys, policy: newPolicyRef(cfg.Policy), schema: cfg.Schema,
+		ctrl: cfg.Controller.withDefaults(), clock: cfg.Clock, log: cfg.Logger,
 		ops: make(chan *op, 4*cfg.MaxBatch), maxBatch: cfg.MaxBatch, stop: make(chan struct{}),
 	}
-	for i := range cfg.Purposes {
-		p := cfg.Purposes[i]
+	g.reg.refresh = cfg.RegistryRefresh
+	for _, p := range cfg.Purposes {
 		if !p.Basis.Valid() {
 			return nil, fmt.Errorf("gate: purpose %s: %w", p.ID, jaga.FieldError("lawful_basis", "purpose %s has no valid lawful basis (UU PDP Art 20, R-5)", p.ID))
 		}
-		g.purposes[p.ID] = &p
+	}
+	if err := g.openRegistry(context.Background(), cfg.Purposes); err != nil {
+		return nil, fmt.Errorf("gate: purpose registry: %w", err)
 	}
 	g.wg.Add(1)
 	go g.commitLoop()
@@ -113,21 +127,6 @@ func (g *Gate) Close() error {
 
 // Schema returns the gate's schema.
 func (g *Gate) Schema() *jaga.Schema { return g.schema }
-
-// Purpose returns the registered purpose id.
-func (g *Gate) Purpose(id string) (*jaga.Purpose, bool) {
-	p, ok := g.purposes[id]
-	return p, ok
-}
-
-// Purposes returns the registered purposes.
-func (g *Gate) Purposes() []*jaga.Purpose {
-	out := make([]*jaga.Purpose, 0, len(g.purposes))
-	for _, p := range g.purposes {
-		out = append(out, p)
-	}
-	return out
-}
 
 // op is one gate operation run inside a grouped transaction. run does reads, decisions
 // and writes; it reports domain outcomes (refusals) through its own fields and returns

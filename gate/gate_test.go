@@ -45,6 +45,9 @@ func MustFixture(tb testing.TB) *fixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
+	if err := g.SeedDemo(ctx); err != nil {
+		tb.Fatal(err)
+	}
 	tb.Cleanup(func() {
 		g.Close()
 		st.Close()
@@ -164,7 +167,7 @@ func TestRead(t *testing.T) {
 		}
 		defer f.store.Update(ctx, func(tx jaga.Tx) error { return tx.SetRestricted(ctx, yes, false) })
 		_, err := f.g.Read(ctx, gate.ReadRequest{Request: f.req(jaga.RoleSupport, jaga.PurposeCustomerSupport), Subject: yes})
-		if e := jaga.AsError(err); e == nil || e.Reason != "restricted" {
+		if e := jaga.AsError(err); e == nil || e.Reason != "subject_restricted" {
 			t.Fatalf("got %v", err)
 		}
 		if _, err := f.g.Read(ctx, gate.ReadRequest{Request: f.req(jaga.RoleDPO, jaga.PurposeDSR), Subject: yes}); err != nil {
@@ -195,7 +198,7 @@ func TestConsentWithoutEvidenceDoesNotCount(t *testing.T) {
 	if err != nil || len(cs) != 1 || cs[0].Flag != jaga.FlagNoEvidence {
 		t.Fatalf("consents: %v %+v", err, cs)
 	}
-	if _, err := f.g.Read(ctx, gate.ReadRequest{Request: f.req(jaga.RoleMarketer, jaga.PurposeCrossSelling), Subject: id}); jaga.AsError(err) == nil || jaga.AsError(err).Reason != "no_consent" {
+	if _, err := f.g.Read(ctx, gate.ReadRequest{Request: f.req(jaga.RoleMarketer, jaga.PurposeCrossSelling), Subject: id}); jaga.AsError(err) == nil || jaga.AsError(err).Reason != "consent_invalid" {
 		t.Fatalf("a consent without evidence counted: %v", err)
 	}
 }
@@ -288,7 +291,7 @@ func TestAuditTamper(t *testing.T) {
 		sql  string
 		bad  int64
 	}{
-		{"Changed", `UPDATE audit_events SET purpose = 'security' WHERE seq = 4`, 4},
+		{"Changed", `UPDATE audit_events SET purpose = 'cross_selling' WHERE seq = 4`, 4},
 		{"Deleted", `DELETE FROM audit_events WHERE seq = 5`, 5},
 		{"Reordered", `UPDATE audit_events SET seq = -3 WHERE seq = 3; UPDATE audit_events SET seq = 3 WHERE seq = 6; UPDATE audit_events SET seq = 6 WHERE seq = -3`, 3},
 	} {

@@ -128,7 +128,7 @@ func (g *Gate) ImportSubjects(ctx context.Context, req Request, rows []ImportRow
 	}
 	var consents []*jaga.Consent
 	for j, i := range fresh {
-		consents = append(consents, consentRecords(sealed[j].ID, prep[i].channel, prep[i].at, now, prep[i].consents)...)
+		consents = append(consents, g.consentRecords(sealed[j].ID, prep[i].channel, prep[i].at, now, prep[i].consents)...)
 	}
 	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
 		// Another importer may have stored some of these keys since the look-up: the

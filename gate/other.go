@@ -39,7 +39,7 @@ func (g *Gate) Purchases(ctx context.Context, req ReadRequest) ([]Purchase, erro
 		ev.FieldsRequested = []string{jaga.FieldPurchases}
 		var got *jaga.SealedSubject
 		var err error
-		if got, refusal, err = loadAllowed(ctx, tx, p, req.Subject, ev); err != nil {
+		if got, refusal, err = g.loadAllowed(ctx, tx, p, req.Subject, ev); err != nil {
 			return nil, err
 		} else if refusal != nil {
 			return []*jaga.AuditEvent{ev}, nil
@@ -125,7 +125,7 @@ func (g *Gate) AuditLog(ctx context.Context, req Request, f jaga.AuditFilter) ([
 	if req.Actor == nil {
 		return nil, jaga.Errorf(jaga.EUNAUTHORIZED, "no actor")
 	}
-	if _, ok := g.purposes[req.Purpose]; !ok {
+	if _, ok := g.Purpose(req.Purpose); !ok {
 		return nil, g.refuse(ctx, req, jaga.ActionReadAudit, nil, nil, &jaga.Error{Code: jaga.EINVALID, Field: "Jaga-Purpose", Message: "unknown purpose"})
 	}
 	if err := checkReason(req.Reason); err != nil {

@@ -68,7 +68,7 @@ type plan struct {
 // refuse records a refused call: it writes one audit event (in its own transaction)
 // and returns err.
 func (g *Gate) refuse(ctx context.Context, r Request, action string, subjects []jaga.SubjectID, requested []string, err error) error {
-	if _, ok := g.purposes[r.Purpose]; !ok {
+	if _, ok := g.Purpose(r.Purpose); !ok {
 		// An unregistered purpose is caller text: keep it out of the audit log
 		// (invariant 6); the decision says why the call failed.
 		r.Purpose = ""
@@ -117,12 +117,12 @@ func (g *Gate) checkRequest(r Request) (*jaga.Purpose, error) {
 	if r.Purpose == "" {
 		return nil, &jaga.Error{Code: jaga.EINVALID, Field: "Jaga-Purpose", Message: "a purpose is required"}
 	}
-	p, ok := g.purposes[r.Purpose]
+	p, ok := g.Purpose(r.Purpose)
 	if !ok {
 		return nil, &jaga.Error{Code: jaga.EINVALID, Field: "Jaga-Purpose", Message: "unknown purpose"}
 	}
-	if !g.policy.AllowsPurpose(r.Actor.Role, p.ID) {
-		return nil, jaga.Refusal("role_not_allowed", "role %s may not use purpose %s", r.Actor.Role, p.ID)
+	if why := g.policy.PurposeReason(r.Actor.Role, p); why != "" {
+		return nil, jaga.Refusal(why, "role %s may not use purpose %s (%s)", r.Actor.Role, p.ID, why)
 	}
 	if err := checkReason(r.Reason); err != nil {
 		return nil, err
@@ -208,24 +208,6 @@ func (g *Gate) buildPlan(r Request, p *jaga.Purpose, fields, reveal []string) (*
 	return pl, nil
 }
 
-// subjectAllowed applies the subject-level rules: restriction (UU PDP Art 11, R-21) and,
-// for consent-based purposes, a counting consent (Art 20(2)(a), R-27).
-func subjectAllowed(ctx context.Context, tx jaga.Tx, p *jaga.Purpose, s *jaga.SealedSubject) (string, error) {
-	if s.Restricted && p.ID != jaga.PurposeLegalObligation && p.ID != jaga.PurposeDSR {
-		return "restricted", nil
-	}
-	if p.NeedsConsent() {
-		c, err := tx.CurrentConsent(ctx, s.ID, p.ID)
-		if err != nil {
-			return "", err
-		}
-		if !c.Counts() {
-			return "no_consent", nil
-		}
-	}
-	return "", nil
-}
-
 // Read returns one subject's fields for the request's purpose. Errors: EINVALID (no or
 // unknown purpose), EUNPROCESSABLE (unknown field), EFORBIDDEN with reason
 // role_not_allowed, no_consent, restricted, not_revealable or reason_required,
@@ -245,7 +227,7 @@ func (g *Gate) Read(ctx context.Context, req ReadRequest) (*Record, error) {
 		s, refusal = nil, nil
 		ev := g.event(req.Request, jaga.ActionRead, []jaga.SubjectID{req.Subject})
 		ev.FieldsRequested = pl.requested
-		got, ref, err := loadAllowed(ctx, tx, p, req.Subject, ev)
+		got, ref, err := g.loadAllowed(ctx, tx, p, req.Subject, ev)
 		if err != nil {
 			return nil, err
 		} else if ref != nil {
@@ -383,7 +365,7 @@ func (g *Gate) Find(ctx context.Context, req FindRequest) ([]*Record, error) {
 			if err != nil {
 				return nil, err
 			}
-			w, err := subjectAllowed(ctx, tx, p, s)
+			w, err := g.subjectAllowed(ctx, tx, p, s)
 			if err != nil {
 				return nil, err
 			}
@@ -456,7 +438,7 @@ func (g *Gate) knownFields(names []string) []string {
 // loadAllowed loads subject id inside tx and applies the subject-level rules for p.
 // A missing subject or a refusal is not a transaction failure: it comes back as
 // refusal, with ev.Decision set, so that the caller still commits the audit event.
-func loadAllowed(ctx context.Context, tx jaga.Tx, p *jaga.Purpose, id jaga.SubjectID, ev *jaga.AuditEvent) (s *jaga.SealedSubject, refusal error, err error) {
+func (g *Gate) loadAllowed(ctx context.Context, tx jaga.Tx, p *jaga.Purpose, id jaga.SubjectID, ev *jaga.AuditEvent) (s *jaga.SealedSubject, refusal error, err error) {
 	if strings.HasPrefix(ev.ActorID, jaga.SubjectIDPrefix) && ev.ActorID != string(id) {
 		// A subject actor (jaga.SubjectActor) touches only its own subject.
 		refusal = jaga.Refusal("not_own_data", "a subject acts only on their own data")
@@ -471,7 +453,7 @@ func loadAllowed(ctx context.Context, tx jaga.Tx, p *jaga.Purpose, id jaga.Subje
 	} else if err != nil {
 		return nil, nil, err
 	}
-	why, err := subjectAllowed(ctx, tx, p, s)
+	why, err := g.subjectAllowed(ctx, tx, p, s)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -11,6 +11,7 @@ import (
 
 	"jaga"
 	"jaga/normalize"
+	"jaga/policy"
 	"jaga/seal"
 )
 
@@ -29,12 +30,19 @@ func NewSubjectID() (jaga.SubjectID, error) {
 // the notice version shown and the evidence reference (double-opt-in ID, paper form
 // number), and when it was given. The gate turns it into a jaga.Consent and flags a
 // given consent without its minimum evidence invalid:no_evidence.
+//
+// Details carries the rest of the record (who gave it, the collector, evidence hashes,
+// the local zone); GPC reports a Sec-GPC: 1 signal sent with the consent, which turns a
+// given consent into one flagged invalid:gpc (issue 3). A zero Details.Zone is taken
+// from At's UTC offset when that is +7, +8 or +9 hours.
 type ConsentInput struct {
 	Purpose       string
 	Status        jaga.ConsentStatus
 	NoticeVersion string
 	Evidence      string
 	At            time.Time
+	Details       jaga.ConsentDetails
+	GPC           bool
 }
 
 // CreateRequest creates one subject from raw values (normalised and validated here),
@@ -68,7 +76,7 @@ func (g *Gate) prepare(p *jaga.Purpose, values map[string]string, channel jaga.C
 	covering := []*jaga.Purpose{p}
 	key := p.ID
 	for i, c := range consents {
-		cp, ok := g.purposes[c.Purpose]
+		cp, ok := g.Purpose(c.Purpose)
 		if !ok {
 			return nil, jaga.FieldError("consents", "consent %d names an unknown purpose", i+1)
 		}
@@ -150,7 +158,7 @@ func (g *Gate) seal(id jaga.SubjectID, p *prepared, importKey []byte, now time.T
 
 // consentRecords turns collected consents into records. A given consent without its
 // minimum evidence is kept, flagged invalid:no_evidence, and does not count.
-func consentRecords(id jaga.SubjectID, channel jaga.Channel, collected, now time.Time, in []ConsentInput) []*jaga.Consent {
+func (g *Gate) consentRecords(id jaga.SubjectID, channel jaga.Channel, collected, now time.Time, in []ConsentInput) []*jaga.Consent {
 	out := make([]*jaga.Consent, 0, len(in))
 	for _, c := range in {
 		at := c.At
@@ -165,6 +173,7 @@ func consentRecords(id jaga.SubjectID, channel jaga.Channel, collected, now time
 		if c.Status == jaga.ConsentGiven && !hasEvidence(channel, c) {
 			rec.Flag = jaga.FlagNoEvidence
 		}
+		g.completeConsent(rec, c)
 		out = append(out, rec)
 	}
 	return out
@@ -180,7 +189,9 @@ func hasEvidence(ch jaga.Channel, c ConsentInput) bool {
 	case jaga.ChannelEmailSignup:
 		return strings.HasPrefix(c.Evidence, "DOI-")
 	default:
-		return c.Evidence != ""
+		// Paper channels: the form number, or the imported file's hash and row with the
+		// collecting staff member (issue 3).
+		return c.Evidence != "" || c.Details.SourceHash != "" && c.Details.SourceRow > 0 && c.Details.Collector != ""
 	}
 }
 
@@ -196,7 +207,7 @@ func (g *Gate) Create(ctx context.Context, req CreateRequest) (jaga.SubjectID, e
 		return c.Purpose == p.ID && c.Status == jaga.ConsentGiven
 	}) {
 		// Collecting for a consent-based purpose needs that consent, given with the data.
-		err = jaga.Refusal("no_consent", "collecting data for purpose %s needs a given consent to it in the same request", p.ID)
+		err = jaga.Refusal(policy.ReasonNoConsent, "collecting data for purpose %s needs a given consent to it in the same request", p.ID)
 	}
 	if err != nil {
 		return "", g.refuse(ctx, req.Request, jaga.ActionCreate, nil, keys(req.Values), err)
@@ -214,7 +225,7 @@ func (g *Gate) Create(ctx context.Context, req CreateRequest) (jaga.SubjectID, e
 		if err := tx.InsertSubjects(ctx, []*jaga.SealedSubject{s}); err != nil {
 			return nil, err
 		}
-		if err := tx.InsertConsents(ctx, consentRecords(id, pr.channel, pr.at, now, pr.consents)); err != nil {
+		if err := tx.InsertConsents(ctx, g.consentRecords(id, pr.channel, pr.at, now, pr.consents)); err != nil {
 			return nil, err
 		}
 		ev := g.event(req.Request, jaga.ActionCreate, []jaga.SubjectID{id})
@@ -291,7 +302,7 @@ func (g *Gate) Update(ctx context.Context, req UpdateRequest) error {
 		ev := g.event(req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject})
 		ev.FieldsRequested = touched
 		var s *jaga.SealedSubject
-		if s, refusal, err = loadAllowed(ctx, tx, p, req.Subject, ev); err != nil {
+		if s, refusal, err = g.loadAllowed(ctx, tx, p, req.Subject, ev); err != nil {
 			return nil, err
 		} else if refusal != nil {
 			return []*jaga.AuditEvent{ev}, nil

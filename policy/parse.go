@@ -58,7 +58,7 @@ var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 //
 // A key is a field or attribute name (snake_case), "@attributes" (general attributes),
 // "@specific" (specific-class fields and attributes), "*" (everything) or "purchases".
-// A rule is "allow", "deny" (deny:not_allowed_for_role), "deny:<snake_case reason>" or
+// A rule is "allow", "deny" (deny:role_not_allowed), "deny:<snake_case reason>" or
 // "mask:<rule>" with a rule of MaskRules; masks apply to named fields only. A reveal entry
 // must be a field of the same purpose with a mask rule.
 //
@@ -298,7 +298,7 @@ func (ps *parser) decision(key string, v *yaml.Node) (jaga.Decision, error) {
 	case s == "allow":
 		return jaga.Allow, nil
 	case s == "deny":
-		return jaga.Deny(ReasonNotAllowedForRole), nil
+		return jaga.Deny(ReasonRoleNotAllowed), nil
 	case strings.HasPrefix(s, "deny:"):
 		reason := strings.TrimPrefix(s, "deny:")
 		if !jaga.ValidName(reason) {

@@ -21,18 +21,19 @@ import (
 	"jaga"
 )
 
-// Deny reasons the policy gives (the "deny:<reason>" of jaga.Decision). A policy file may
-// name other snake_case reasons with "deny:<reason>".
+// Deny reasons the policy gives (the "deny:<reason>" of jaga.Decision), the field-level
+// part of the reasons of issue 3 (access.go has the subject-level ones). A policy file
+// may name other snake_case reasons with "deny:<reason>".
 const (
-	// ReasonRoleNotAllowed: the role has no rule for the purpose.
+	// ReasonRoleNotAllowed: the role has no rule for the purpose, or its rule for the
+	// purpose does not allow the field (a bare "deny" or no matching key).
 	ReasonRoleNotAllowed = "role_not_allowed"
-	// ReasonPurposeNotAllowed: no purpose was given (a nil *jaga.Purpose).
-	ReasonPurposeNotAllowed = "purpose_not_allowed"
-	// ReasonNotInPurpose: the purpose registry does not list the field.
-	ReasonNotInPurpose = "not_in_purpose"
-	// ReasonNotAllowedForRole: the role's rule for the purpose does not allow the field,
-	// by a bare "deny" or by not listing it.
-	ReasonNotAllowedForRole = "not_allowed_for_role"
+	// ReasonPurposeNotActive: no purpose was given (a nil *jaga.Purpose), or it is not
+	// active (Access).
+	ReasonPurposeNotActive = "purpose_not_active"
+	// ReasonFieldNotInPurpose: the purpose registry does not list the field;
+	// specific data must be listed explicitly.
+	ReasonFieldNotInPurpose = "field_not_in_purpose"
 )
 
 // Keys of a purpose's field rules that stand for several fields.
@@ -71,7 +72,7 @@ type purposeRule struct {
 }
 
 // lookup returns the rule for f: its name, then KeySpecific (specific class) or
-// KeyAttributes (general attribute), then KeyAll, then deny:not_allowed_for_role.
+// KeyAttributes (general attribute), then KeyAll, then deny:role_not_allowed.
 func (r *purposeRule) lookup(f jaga.FieldSpec) jaga.Decision {
 	if d, ok := r.fields[f.Name]; ok {
 		return d
@@ -88,7 +89,7 @@ func (r *purposeRule) lookup(f jaga.FieldSpec) jaga.Decision {
 	if d, ok := r.fields[KeyAll]; ok {
 		return d
 	}
-	return jaga.Deny(ReasonNotAllowedForRole)
+	return jaga.Deny(ReasonRoleNotAllowed)
 }
 
 //go:embed default.yaml
@@ -154,43 +155,43 @@ func (p *Policy) AllowsPurpose(role jaga.Role, purpose string) bool {
 }
 
 // Decide returns the decision for field f when role acts for purpose:
-//   - deny:purpose_not_allowed if purpose is nil;
+//   - deny:purpose_not_active if purpose is nil;
 //   - deny:role_not_allowed if the policy gives the role no rule for the purpose;
-//   - deny:not_in_purpose if the purpose registry does not cover f (purpose.Covers;
+//   - deny:field_not_in_purpose if the purpose registry does not cover f (purpose.Covers;
 //     UU PDP Art 28, R-27): both the policy and the registry must allow (DESIGN.md);
 //   - otherwise the role's rule for f: by name, then "@specific" for a specific-class
 //     field or "@attributes" for a general attribute, then "*", and
-//     deny:not_allowed_for_role when none matches.
+//     deny:role_not_allowed when none matches.
 //
 // Decide says nothing about consent, restriction or the subject; the gate checks those.
 func (p *Policy) Decide(role jaga.Role, purpose *jaga.Purpose, f jaga.FieldSpec) jaga.Decision {
 	if purpose == nil {
-		return jaga.Deny(ReasonPurposeNotAllowed)
+		return jaga.Deny(ReasonPurposeNotActive)
 	}
 	r := p.rule(role, purpose.ID)
 	if r == nil {
 		return jaga.Deny(ReasonRoleNotAllowed)
 	}
 	if !purpose.Covers(f) {
-		return jaga.Deny(ReasonNotInPurpose)
+		return jaga.Deny(ReasonFieldNotInPurpose)
 	}
 	return r.lookup(f)
 }
 
 // DecidePurchases returns the decision for the subject's purchases, as Decide does for a
-// field: deny:purpose_not_allowed, deny:role_not_allowed, deny:not_in_purpose
+// field: deny:purpose_not_active, deny:role_not_allowed, deny:field_not_in_purpose
 // (purpose.CoversPurchases), then the role's rule for jaga.FieldPurchases or "*", else
-// deny:not_allowed_for_role. It is allow or a deny: a policy cannot mask purchases.
+// deny:role_not_allowed. It is allow or a deny: a policy cannot mask purchases.
 func (p *Policy) DecidePurchases(role jaga.Role, purpose *jaga.Purpose) jaga.Decision {
 	if purpose == nil {
-		return jaga.Deny(ReasonPurposeNotAllowed)
+		return jaga.Deny(ReasonPurposeNotActive)
 	}
 	r := p.rule(role, purpose.ID)
 	if r == nil {
 		return jaga.Deny(ReasonRoleNotAllowed)
 	}
 	if !purpose.CoversPurchases() {
-		return jaga.Deny(ReasonNotInPurpose)
+		return jaga.Deny(ReasonFieldNotInPurpose)
 	}
 	if d, ok := r.fields[jaga.FieldPurchases]; ok {
 		return d
@@ -198,7 +199,7 @@ func (p *Policy) DecidePurchases(role jaga.Role, purpose *jaga.Purpose) jaga.Dec
 	if d, ok := r.fields[KeyAll]; ok {
 		return d
 	}
-	return jaga.Deny(ReasonNotAllowedForRole)
+	return jaga.Deny(ReasonRoleNotAllowed)
 }
 
 // CanReveal reports whether role, acting for purpose, may see field in full although its

@@ -63,8 +63,8 @@ func TestDefaultDecisions(t *testing.T) {
 	const (
 		allow     = jaga.Allow
 		roleNo    = jaga.Decision("deny:role_not_allowed")
-		notIn     = jaga.Decision("deny:not_in_purpose")
-		notRole   = jaga.Decision("deny:not_allowed_for_role")
+		notIn     = jaga.Decision("deny:field_not_in_purpose")
+		notRole   = jaga.Decision("deny:role_not_allowed")
 		maskPhone = jaga.Decision("mask:last3")
 		maskEmail = jaga.Decision("mask:first_letter")
 		maskYear  = jaga.Decision("mask:year")
@@ -97,7 +97,7 @@ func TestDefaultDecisions(t *testing.T) {
 		{jaga.RoleSupport, jaga.PurposeDSR, want{"full_name": roleNo}},
 		// marketer: cross_selling, no contact details, no specific data.
 		{jaga.RoleMarketer, jaga.PurposeCrossSelling, want{"full_name": allow, "domicile_city": allow, "mnt_wines": allow,
-			"education": allow, "year_birth": allow, "purchases": allow, "income": notRole,
+			"education": allow, "year_birth": allow, "purchases": allow, "income": notIn,
 			"email": notIn, "phone": notIn, "nik": notIn, "address": notIn, "domicile_province": notIn}},
 		{jaga.RoleMarketer, jaga.PurposeServiceImprovement, want{"mnt_wines": roleNo, "purchases": roleNo}},
 		{jaga.RoleMarketer, jaga.PurposeCustomerSupport, want{"email": roleNo}},
@@ -139,10 +139,10 @@ func TestDefaultDecisions(t *testing.T) {
 		}
 	}
 	t.Run("NilPurpose", func(t *testing.T) {
-		if got := p.Decide(jaga.RoleDPO, nil, field(t, "email")); got != "deny:purpose_not_allowed" {
+		if got := p.Decide(jaga.RoleDPO, nil, field(t, "email")); got != "deny:purpose_not_active" {
 			t.Fatal(got)
 		}
-		if got := p.DecidePurchases(jaga.RoleDPO, nil); got != "deny:purpose_not_allowed" {
+		if got := p.DecidePurchases(jaga.RoleDPO, nil); got != "deny:purpose_not_active" {
 			t.Fatal(got)
 		}
 	})
@@ -183,16 +183,18 @@ roles:
         fields: {"*": allow}
 `)
 	pur := purposes(t)
-	if got := p.Decide(jaga.RoleMarketer, pur[jaga.PurposeCrossSelling], field(t, "email")); got != "deny:not_in_purpose" {
+	if got := p.Decide(jaga.RoleMarketer, pur[jaga.PurposeCrossSelling], field(t, "email")); got != "deny:field_not_in_purpose" {
 		t.Errorf("email: %q", got)
 	}
-	if got := p.Decide(jaga.RoleMarketer, pur[jaga.PurposeCrossSelling], field(t, "income")); got != jaga.Allow {
+	// Specific data needs a purpose that lists it explicitly (issue 3): a policy's "*"
+	// cannot reach income when cross_selling's "@attributes" does not.
+	if got := p.Decide(jaga.RoleMarketer, pur[jaga.PurposeCrossSelling], field(t, "income")); got != "deny:field_not_in_purpose" {
 		t.Errorf("income under *: %q", got)
 	}
-	if got := p.Decide(jaga.RoleMarketer, pur[jaga.PurposeSecurity], field(t, "full_name")); got != "deny:not_in_purpose" {
+	if got := p.Decide(jaga.RoleMarketer, pur[jaga.PurposeSecurity], field(t, "full_name")); got != "deny:field_not_in_purpose" {
 		t.Errorf("security: %q", got)
 	}
-	if got := p.DecidePurchases(jaga.RoleMarketer, pur[jaga.PurposeSecurity]); got != "deny:not_in_purpose" {
+	if got := p.DecidePurchases(jaga.RoleMarketer, pur[jaga.PurposeSecurity]); got != "deny:field_not_in_purpose" {
 		t.Errorf("security purchases: %q", got)
 	}
 }
@@ -218,12 +220,12 @@ roles:
 		f    jaga.FieldSpec
 		want jaga.Decision
 	}{
-		{field(t, "mnt_wines"), jaga.Allow},                // @attributes
-		{field(t, "kidhome"), "deny:not_allowed_for_role"}, // name beats @attributes
-		{field(t, "income"), "deny:specific_data"},         // @specific, not @attributes
-		{extra, "deny:specific_data"},                      // a specific field
-		{field(t, "birth_date"), "mask:year"},              // name
-		{field(t, "email"), "deny:everything_else"},        // *
+		{field(t, "mnt_wines"), jaga.Allow},            // @attributes
+		{field(t, "kidhome"), "deny:role_not_allowed"}, // name beats @attributes
+		{field(t, "income"), "deny:specific_data"},     // @specific, not @attributes
+		{extra, "deny:specific_data"},                  // a specific field
+		{field(t, "birth_date"), "mask:year"},          // name
+		{field(t, "email"), "deny:everything_else"},    // *
 		{jaga.FieldSpec{Name: "x", Kind: jaga.KindAttribute, Class: jaga.ClassGeneral}, jaga.Allow},
 	} {
 		if got := p.Decide(jaga.RoleAnalyst, dsr, c.f); got != c.want {
@@ -242,10 +244,10 @@ roles:
       dsr:
         fields: {"@attributes": allow}
 `)
-	if got := q.Decide(jaga.RoleAnalyst, dsr, field(t, "income")); got != "deny:not_allowed_for_role" {
+	if got := q.Decide(jaga.RoleAnalyst, dsr, field(t, "income")); got != "deny:role_not_allowed" {
 		t.Errorf("income: %q", got)
 	}
-	if got := q.DecidePurchases(jaga.RoleAnalyst, dsr); got != "deny:not_allowed_for_role" {
+	if got := q.DecidePurchases(jaga.RoleAnalyst, dsr); got != "deny:role_not_allowed" {
 		t.Errorf("purchases: %q", got)
 	}
 }
@@ -278,7 +280,7 @@ roles:
 		if !p.AllowsPurpose(jaga.RoleDPO, jaga.PurposeDSR) || p.AllowsPurpose(jaga.RoleAdmin, jaga.PurposeDSR) {
 			t.Error("AllowsPurpose")
 		}
-		if got := p.Decide(jaga.RoleDPO, purposes(t)[jaga.PurposeDSR], field(t, "email")); got != "deny:not_allowed_for_role" {
+		if got := p.Decide(jaga.RoleDPO, purposes(t)[jaga.PurposeDSR], field(t, "email")); got != "deny:role_not_allowed" {
 			t.Errorf("empty purpose rule: %q", got)
 		}
 		if !p.CanReveal(jaga.RoleSupport, jaga.PurposeCustomerSupport, "phone") || p.CanReveal(jaga.RoleSupport, jaga.PurposeCustomerSupport, "email") {

@@ -119,7 +119,7 @@ func TestBrowser(t *testing.T) {
 	}
 	subject := recs[0].Subject
 	mk := &jaga.Actor{ID: "act_marketer", Kind: jaga.ActorStaff, Role: jaga.RoleMarketer}
-	if _, err := e.g.Read(ctx, gate.ReadRequest{Request: gate.Request{Actor: mk, Purpose: jaga.PurposeCrossSelling}, Subject: subject}); jaga.AsError(err) == nil || jaga.AsError(err).Reason != "no_consent" {
+	if _, err := e.g.Read(ctx, gate.ReadRequest{Request: gate.Request{Actor: mk, Purpose: jaga.PurposeCrossSelling}, Subject: subject}); jaga.AsError(err) == nil || jaga.AsError(err).Reason != "consent_withdrawn" {
 		t.Fatalf("cross_selling read after withdrawal in the browser: %v", err)
 	}
 

@@ -77,6 +77,9 @@ func mustEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := g.SeedDemo(ctx); err != nil { // notices, DPIA and balancing test of the demo
+		t.Fatal(err)
+	}
 	data := demoCustomers(30)
 	rep, err := importer.Import(ctx, g, demodata.CustomersName, bytes.NewReader(data), int64(len(data)),
 		importer.Options{Actor: &jaga.Actor{ID: "act_cli", Kind: jaga.ActorSystem, Role: jaga.RoleService}, DeriveBirthDate: true})

@@ -36,6 +36,8 @@ type Config struct {
 	Desk *dsr.Desk
 	// Portal, when set, serves the privacy portal under /privasi/ and /privacy/.
 	Portal interface{ Register(*http.ServeMux) }
+	// ReloadPolicy, if set, serves POST /v1/admin/policy/reload (api.Options).
+	ReloadPolicy api.PolicyReloader
 
 	ReadHeaderTimeout time.Duration // default 5s
 	ReadTimeout       time.Duration // default 15s
@@ -75,7 +77,7 @@ func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, log: cfg.Logger}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.health)
-	api.New(cfg.Gate, api.Options{Logger: cfg.Logger, MaxBodyBytes: cfg.MaxBodyBytes, Desk: cfg.Desk}).Register(mux)
+	api.New(cfg.Gate, api.Options{Logger: cfg.Logger, MaxBodyBytes: cfg.MaxBodyBytes, Desk: cfg.Desk, ReloadPolicy: cfg.ReloadPolicy}).Register(mux)
 	if cfg.Portal != nil {
 		cfg.Portal.Register(mux)
 		mux.Handle("GET /{$}", http.RedirectHandler("/privasi/", http.StatusFound))

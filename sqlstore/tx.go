@@ -149,8 +149,8 @@ var (
 		row:    "(?,?,?,?)", suffix: " ON CONFLICT (source_key) DO NOTHING", width: 4, max: 256,
 	}
 	insertConsentsTpl = &rowsTemplate{
-		prefix: "INSERT INTO consents (id, subject_id, purpose, status, flag, notice_version, channel, evidence, at, recorded_at) VALUES ",
-		row:    "(?,?,?,?,?,?,?,?,?,?)", width: 10, max: 256,
+		prefix: "INSERT INTO consents (id, subject_id, purpose, status, flag, notice_version, channel, evidence, at, recorded_at, details, expires_at) VALUES ",
+		row:    "(?,?,?,?,?,?,?,?,?,?,?,?)", width: 12, max: 256,
 	}
 	insertAuditTpl = &rowsTemplate{
 		prefix: "INSERT INTO audit_events (seq, time, actor_id, role, action, purpose, reason, subjects, fields_requested, fields_returned, decision, decisions, request_id, count, prev_hash, hash) VALUES ",
@@ -524,7 +524,7 @@ func (t *Tx) EraseSubject(ctx context.Context, id jaga.SubjectID, at time.Time) 
 	if _, err := t.exec(ctx, `INSERT INTO erased_subjects (id, erased_at) VALUES (?, ?) ON CONFLICT (id) DO NOTHING`, sid, TimeValue(at)); err != nil {
 		return t.db.translate("record erasure", err, "", "")
 	}
-	return nil
+	return t.eraseConsentState(ctx, sid)
 }
 
 // affectedOne translates the result of a statement that must change one row.
@@ -637,6 +637,12 @@ func (t *Tx) InsertConsents(ctx context.Context, consents []*jaga.Consent) error
 	if err != nil {
 		return t.db.translate("reserve consent ids", err, "", "")
 	}
+	details := make([]string, len(consents))
+	for i, c := range consents {
+		if details[i], err = encodeDetails(c.ConsentDetails); err != nil {
+			return internal("encode consent details", err)
+		}
+	}
 	if _, err := t.execRows(ctx, insertConsentsTpl, len(consents), func(args []any, i int) []any {
 		c := consents[i]
 		rec := c.RecordedAt
@@ -644,7 +650,7 @@ func (t *Tx) InsertConsents(ctx context.Context, consents []*jaga.Consent) error
 			rec = t.now
 		}
 		return append(args, ids[i], string(c.Subject), c.Purpose, string(c.Status), c.Flag, c.NoticeVersion,
-			string(c.Channel), c.Evidence, TimeValue(c.At), TimeValue(rec))
+			string(c.Channel), c.Evidence, TimeValue(c.At), TimeValue(rec), details[i], TimeValue(c.ExpiresAt))
 	}); err != nil {
 		return t.db.translate("insert consents", err, "", "consent exists")
 	}
@@ -652,17 +658,21 @@ func (t *Tx) InsertConsents(ctx context.Context, consents []*jaga.Consent) error
 		c.ID = ids[i]
 		t.stamp(&c.RecordedAt)
 	}
-	return nil
+	return t.updateCurrent(ctx, consents)
 }
 
-const consentColumns = `id, subject_id, purpose, status, flag, notice_version, channel, evidence, at, recorded_at`
+const consentColumns = `id, subject_id, purpose, status, flag, notice_version, channel, evidence, at, recorded_at, details`
 
 func scanConsent(sc interface{ Scan(...any) error }) (*jaga.Consent, error) {
 	var (
 		c                        jaga.Consent
 		subject, status, channel string
+		details                  []byte
 	)
-	if err := sc.Scan(&c.ID, &subject, &c.Purpose, &status, &c.Flag, &c.NoticeVersion, &channel, &c.Evidence, Time{&c.At}, Time{&c.RecordedAt}); err != nil {
+	if err := sc.Scan(&c.ID, &subject, &c.Purpose, &status, &c.Flag, &c.NoticeVersion, &channel, &c.Evidence, Time{&c.At}, Time{&c.RecordedAt}, &details); err != nil {
+		return nil, err
+	}
+	if err := decodeDetails(details, &c.ConsentDetails); err != nil {
 		return nil, err
 	}
 	c.Subject, c.Status, c.Channel = jaga.SubjectID(subject), jaga.ConsentStatus(status), jaga.Channel(channel)

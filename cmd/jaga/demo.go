@@ -66,9 +66,14 @@ and re-imports idempotently.`,
 	return c
 }
 
-// demoImport imports the bundled files; the birth date is derived from the NIK and
+// demoImport seeds the demo's purpose registry and notices and imports the bundled files; the birth date is derived from the NIK and
 // Year_Birth because the CRM export has no birth_date column.
 func demoImport(ctx context.Context, e *env, v *vault) error {
+	// The notices, assessments and activations first: the imported consents refer to
+	// the notice versions (gate.SeedDemo).
+	if err := v.gate.SeedDemo(ctx); err != nil {
+		return fmt.Errorf("demo registry: %w", err)
+	}
 	for _, f := range []struct {
 		name string
 		data []byte

@@ -82,7 +82,8 @@ func serve(ctx context.Context, e *env, v *vault, addr string, ready func(addr s
 		return err
 	}
 	go deskJobs(ctx, v, desk)
-	srv := server.New(server.Config{Gate: v.gate, Logger: v.log, Desk: desk, Portal: p})
+	go v.watchSIGHUP(ctx)
+	srv := server.New(server.Config{Gate: v.gate, Logger: v.log, Desk: desk, Portal: p, ReloadPolicy: v.reloadPolicy})
 	bound := ln.Addr().String()
 	fmt.Fprintf(e.stderr, "jaga: listening on http://%s\n", bound)
 	portalURL := v.cfg.PortalURL
