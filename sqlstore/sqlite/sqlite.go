@@ -240,6 +240,10 @@ func mustSub(fsys fs.FS, dir string) fs.FS {
 	return sub
 }
 
+// Reader returns the pool of read-only connections, for tools that read the tables as
+// they are, ciphertext included (`jaga store copy`). Writes through it fail.
+func (db *DB) Reader() *sql.DB { return db.read }
+
 // Path returns the absolute path of the database file.
 func (db *DB) Path() string { return db.path }
 

@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) jaga.Store) {
 		{"Actors", testActors},
 		{"WrappedDEKs", testWrappedDEKs},
 		{"Compact", testCompact},
+		{"TryLock", testTryLock},
 		{"Concurrent", testConcurrent},
 	}
 	for _, tt := range tests {
