@@ -5,12 +5,14 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"jaga"
+	"jaga/sqlstore/postgres"
 )
 
 // config is the vault's configuration: defaults, then the file <dir>/jaga.yaml (or
@@ -21,6 +23,13 @@ type config struct {
 	LogLevel   string           `yaml:"log_level"`   // JAGA_LOG_LEVEL: debug, info, warn, error
 	KeyReload  time.Duration    `yaml:"key_reload"`  // JAGA_KEY_RELOAD: how often serve re-reads keys/ (default 2s)
 	Fields     []jaga.FieldSpec `yaml:"fields"`      // the company's own fields and attributes, added to the default schema
+	// Database is empty for SQLite in DIR/data, or a postgres:// URL (several nodes on
+	// one PostgreSQL; docs/postgres.md). JAGA_DATABASE_URL, or JAGA_DATABASE_URL_FILE
+	// naming a file that holds it (the URL may carry a password), or --db.
+	Database string `yaml:"database"`
+	// DatabaseMaxConns is the PostgreSQL pool size of this node (JAGA_DATABASE_MAX_CONNS;
+	// 0: max(8, 4×cores)).
+	DatabaseMaxConns int `yaml:"database_max_conns"`
 }
 
 func defaultConfig() config {
@@ -56,7 +65,32 @@ func loadConfig(path string, explicit bool, getenv func(string) string) (config,
 		}
 		c.KeyReload = d
 	}
+	if err := databaseEnv(&c, getenv); err != nil {
+		return c, err
+	}
 	return c, c.Validate()
+}
+
+// databaseEnv applies JAGA_DATABASE_URL (or JAGA_DATABASE_URL_FILE) and
+// JAGA_DATABASE_MAX_CONNS.
+func databaseEnv(c *config, getenv func(string) string) error {
+	if v := getenv("JAGA_DATABASE_URL"); v != "" {
+		c.Database = v
+	} else if f := getenv("JAGA_DATABASE_URL_FILE"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("config: JAGA_DATABASE_URL_FILE: %w", err)
+		}
+		c.Database = strings.TrimSpace(string(b))
+	}
+	if v := getenv("JAGA_DATABASE_MAX_CONNS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("config: JAGA_DATABASE_MAX_CONNS must be a whole number")
+		}
+		c.DatabaseMaxConns = n
+	}
+	return nil
 }
 
 // Validate names the first bad setting.
@@ -71,6 +105,13 @@ func (c config) Validate() error {
 	}
 	if c.KeyReload <= 0 {
 		return fmt.Errorf("config: key_reload must be positive")
+	}
+	if c.Database != "" && !postgres.IsURL(c.Database) {
+		// Never echo the setting: a URL may carry a password.
+		return fmt.Errorf("config: database must be a postgres:// or postgresql:// URL, or empty for SQLite in DIR/data")
+	}
+	if c.DatabaseMaxConns < 0 {
+		return fmt.Errorf("config: database_max_conns must not be negative")
 	}
 	if c.PolicyFile != "" {
 		if _, err := os.Stat(c.PolicyFile); err != nil {
