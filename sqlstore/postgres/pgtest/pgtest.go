@@ -46,6 +46,24 @@ func URL(tb testing.TB) string {
 // returns its URL; the database is dropped when the test ends. Skips or fails as URL.
 func NewDatabase(tb testing.TB) string {
 	tb.Helper()
+	return create(tb, "")
+}
+
+// CloneDatabase creates a copy of the database at url (CREATE DATABASE … TEMPLATE, a
+// backup as a restore would bring it back) and returns the copy's URL; nobody may be
+// connected to url meanwhile. The copy is dropped when the test ends.
+func CloneDatabase(tb testing.TB, url string) string {
+	tb.Helper()
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		tb.Fatal("database URL does not parse")
+	}
+	return create(tb, cfg.Database)
+}
+
+// create makes a database with a random name, from template when not empty.
+func create(tb testing.TB, template string) string {
+	tb.Helper()
 	base := URL(tb)
 	cfg, err := pgx.ParseConfig(base)
 	if err != nil {
@@ -55,7 +73,11 @@ func NewDatabase(tb testing.TB) string {
 	name := "jagatest_" + strings.ToLower(rand.Text()[:16])
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
+	q := `CREATE DATABASE ` + name
+	if template != "" {
+		q += ` TEMPLATE "` + strings.ReplaceAll(template, `"`, `""`) + `"`
+	}
+	if _, err := admin.ExecContext(ctx, q); err != nil {
 		admin.Close()
 		tb.Fatalf("create test database: %v", err)
 	}
