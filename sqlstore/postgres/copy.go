@@ -232,6 +232,21 @@ func copyTable(ctx context.Context, stx, dtx *sql.Tx, table string, opts CopyOpt
 	for i, c := range cols {
 		names[i] = ident(c.name)
 	}
+	// A source column this schema lacks would be dropped silently: refuse instead.
+	probe, err := stx.QueryContext(ctx, `SELECT * FROM `+ident(table)+` LIMIT 0`)
+	if err != nil {
+		return 0, internalf("copy: read "+table, err)
+	}
+	srcCols, err := probe.Columns()
+	probe.Close()
+	if err != nil {
+		return 0, internalf("copy: read "+table, err)
+	}
+	for _, sc := range srcCols {
+		if !slices.ContainsFunc(cols, func(c column) bool { return c.name == sc }) {
+			return 0, jaga.Errorf(jaga.EINVALID, "copy: source column %s.%s has no PostgreSQL equivalent; the migrations differ", table, sc)
+		}
+	}
 	list := strings.Join(names, ", ")
 	rows, err := stx.QueryContext(ctx, `SELECT `+list+` FROM `+ident(table))
 	if err != nil {
