@@ -40,6 +40,7 @@ func MustOpenURL(tb testing.TB, url string) *postgres.DB {
 
 func TestStore(t *testing.T) {
 	t.Parallel()
+	pgtest.URL(t) // skip (or fail under CI) once, not in every subtest
 	storetest.Run(t, func(t *testing.T) jaga.Store { return MustOpen(t) })
 }
 
