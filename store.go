@@ -72,6 +72,12 @@ type Store interface {
 	Compact(ctx context.Context) error
 	// Dialect is "sqlite" or "postgres".
 	Dialect() string
+	// TryLock takes the lock called name (a snake_case job name, e.g. "kek_rewrap")
+	// that at most one holder has at a time across every process and node using this
+	// database, so that a background job runs once, not once per node. It does not
+	// wait: ok is false (release nil) when another holder has the lock. release gives it
+	// up; the lock also ends when the holding process dies. EINVALID for a bad name.
+	TryLock(ctx context.Context, name string) (release func(), ok bool, err error)
 	// Close closes the database.
 	Close() error
 }

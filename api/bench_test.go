@@ -25,11 +25,17 @@ import (
 func BenchmarkLookupHTTP(b *testing.B) {
 	const clients, subjects = 32, 1000
 	e, bodies := benchVault(b, subjects)
+	lookupLoad(b, []string{e.srv.URL}, e.keys[jaga.RoleSupport], clients, bodies)
+}
+
+// lookupLoad runs b.N look-ups (bodies in turn) by clients concurrent HTTP clients,
+// spread over the nodes at urls in turn, and reports reads/s and the p99 latency in ms.
+func lookupLoad(b *testing.B, urls []string, apiKey string, clients int, bodies [][]byte) {
 	tr := &http.Transport{MaxIdleConns: 2 * clients, MaxIdleConnsPerHost: 2 * clients, IdleConnTimeout: time.Minute}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr}
-	url := e.srv.URL + "/v1/subjects/lookup"
-	key := "Bearer " + e.keys[jaga.RoleSupport]
+	key := "Bearer " + apiKey
+	subjects := int64(len(bodies))
 
 	var (
 		mu        sync.Mutex
@@ -42,8 +48,9 @@ func BenchmarkLookupHTTP(b *testing.B) {
 	b.RunParallel(func(pb *testing.PB) {
 		var local []time.Duration
 		for pb.Next() {
-			i := next.Add(1) % subjects
-			req, _ := http.NewRequest("POST", url, bytes.NewReader(bodies[i]))
+			n := next.Add(1)
+			i := n % subjects
+			req, _ := http.NewRequest("POST", urls[int(n)%len(urls)]+"/v1/subjects/lookup", bytes.NewReader(bodies[i]))
 			req.Header["Authorization"] = []string{key}
 			req.Header["Jaga-Purpose"] = []string{jaga.PurposeCustomerSupport}
 			req.Header["Content-Type"] = []string{"application/json"}
@@ -77,7 +84,16 @@ func BenchmarkLookupHTTP(b *testing.B) {
 // benchVault is a vault with n subjects imported, and each one's look-up body.
 func benchVault(b *testing.B, n int) (*env, [][]byte) {
 	e := newEnv(b)
-	ctx := context.Background()
+	rows, bodies := benchRows(n)
+	res, err := e.gate.ImportSubjects(context.Background(), gate.Request{Actor: e.actors[jaga.RoleService], Purpose: jaga.PurposeServiceProvision}, rows)
+	if err != nil || len(res.Errors) > 0 || res.Created != n {
+		b.Fatalf("seed: %v %+v", err, res)
+	}
+	return e, bodies
+}
+
+// benchRows returns n subjects to import and each one's look-up body.
+func benchRows(n int) ([]gate.ImportRow, [][]byte) {
 	rows := make([]gate.ImportRow, n)
 	bodies := make([][]byte, n)
 	for i := range rows {
@@ -87,11 +103,7 @@ func benchVault(b *testing.B, n int) (*env, [][]byte) {
 				"phone": fmt.Sprintf("+62812%08d", i), "domicile_city": "Kota Bandung"}}
 		bodies[i] = []byte(`{"email":"` + email + `"}`)
 	}
-	res, err := e.gate.ImportSubjects(ctx, gate.Request{Actor: e.actors[jaga.RoleService], Purpose: jaga.PurposeServiceProvision}, rows)
-	if err != nil || len(res.Errors) > 0 || res.Created != n {
-		b.Fatalf("seed: %v %+v", err, res)
-	}
-	return e, bodies
+	return rows, bodies
 }
 
 func benchEmail(i int) string { return fmt.Sprintf("customer%04d@example.co.id", i) }

@@ -277,6 +277,25 @@ type memStore struct {
 	deks    map[jaga.SubjectID][]byte
 	updates int
 	failAt  jaga.SubjectID // SetWrappedDEK fails for this subject
+	locks   map[string]bool
+}
+
+// TryLock is the job lock of one process.
+func (s *memStore) TryLock(ctx context.Context, name string) (func(), bool, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.locks[name] {
+		return nil, false, nil
+	}
+	if s.locks == nil {
+		s.locks = map[string]bool{}
+	}
+	s.locks[name] = true
+	return func() {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		delete(s.locks, name)
+	}, true, nil
 }
 
 type memTx struct {
@@ -412,6 +431,28 @@ func TestRewrapAll(t *testing.T) {
 		again, err := seal.RewrapAll(t.Context(), k, st, 0, false)
 		if err != nil || again.Rewrapped != 0 || again.Scanned != n+1 {
 			t.Errorf("second run = %+v, %v; want nothing re-wrapped", again, err)
+		}
+	})
+
+	t.Run("ErrLocked", func(t *testing.T) {
+		// Another node holds the re-wrap lock: nothing is re-wrapped twice at once.
+		k, st, _, id := setup(t)
+		release, ok, err := st.TryLock(t.Context(), seal.RewrapLock)
+		if err != nil || !ok {
+			t.Fatal("control: lock not taken")
+		}
+		if _, err := seal.RewrapAll(t.Context(), k, st, 10, false); jaga.ErrorCode(err) != jaga.ECONFLICT {
+			t.Fatalf("RewrapAll while locked = %v, want ECONFLICT", err)
+		}
+		if countUnder(st, id) != 0 {
+			t.Fatal("RewrapAll changed keys while another held the lock")
+		}
+		release()
+		if _, err := seal.RewrapAll(t.Context(), k, st, 10, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, _ := st.TryLock(t.Context(), seal.RewrapLock); !ok {
+			t.Fatal("RewrapAll did not release its lock")
 		}
 	})
 

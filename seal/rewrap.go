@@ -42,6 +42,9 @@ type RewrapStats struct {
 	Primary   uint32
 }
 
+// RewrapLock is the name of the store job lock (jaga.Store.TryLock) a re-wrap run holds.
+const RewrapLock = "kek_rewrap"
+
 // DefaultRewrapBatch is the batch size RewrapAll uses when given zero or less.
 const DefaultRewrapBatch = 500
 
@@ -54,10 +57,24 @@ const DefaultRewrapBatch = 500
 // ctx is cancelled, returning the counts of the batches committed so far with the error
 // (ctx.Err() on cancel). Running it again resumes: DEKs already under the primary are
 // skipped. The caller writes the audit event of the run (jaga.ActionKeyRotation).
+//
+// A run that writes holds the store's job lock RewrapLock for its duration, so that of
+// several nodes sharing one database only one re-wraps at a time; while another holds
+// it, RewrapAll returns ECONFLICT at once and changes nothing.
 func RewrapAll(ctx context.Context, k *Keyring, st jaga.Store, batch int, dryRun bool) (RewrapStats, error) {
 	var stats RewrapStats
 	if batch <= 0 {
 		batch = DefaultRewrapBatch
+	}
+	if !dryRun {
+		release, ok, err := st.TryLock(ctx, RewrapLock)
+		if err != nil {
+			return stats, err
+		}
+		if !ok {
+			return stats, jaga.Errorf(jaga.ECONFLICT, "another node is re-wrapping data keys; run again when it has finished")
+		}
+		defer release()
 	}
 	if err := k.Reload(); err != nil {
 		return stats, err

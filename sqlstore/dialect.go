@@ -28,6 +28,25 @@ type Dialect struct {
 	// neither engine guarantees). SQLite, with its one writer, reads MAX(id); PostgreSQL
 	// draws from the column's sequence.
 	NextIDs func(ctx context.Context, tx *sql.Tx, table string, n int) ([]int64, error)
+	// ForUpdate is appended to the SELECT with which UpdateSubject and EraseSubject
+	// begin their read-modify-write of a subject row: " FOR UPDATE" on PostgreSQL, so
+	// that two nodes changing one subject at once queue on its row instead of one
+	// overwriting the other's sealed values (READ COMMITTED would lose that write); ""
+	// on SQLite, whose one writer connection and BEGIN IMMEDIATE already serialise.
+	ForUpdate string
+	// LockAudit, if set, runs once per write transaction, before the transaction first
+	// reads the head of the audit log (LastAudit) or appends to it (AppendAudit), and
+	// holds until commit or rollback: PostgreSQL takes a transaction-level advisory
+	// lock, so that the appends of every node sharing the database form one linear log.
+	// SQLite needs none (one writer at a time).
+	LockAudit func(ctx context.Context, tx *sql.Tx) error
+	// LockMigrations, if set, runs at the start of each migration transaction of
+	// Migrate, so that nodes starting at once apply each migration once (PostgreSQL: an
+	// advisory transaction lock). SQLite's BEGIN IMMEDIATE serialises already.
+	LockMigrations func(ctx context.Context, tx *sql.Tx) error
+	// Redact, if set, returns a driver error without anything the server may have
+	// quoted from a bound value (invariant 6); translate applies it before wrapping.
+	Redact func(err error) error
 }
 
 // rebind rewrites "?" placeholders as "$1", "$2", … when the dialect numbers them. The

@@ -44,7 +44,11 @@ func (db *DB) translate(op string, err error, notFound, conflict string) error {
 	if errors.Is(err, sql.ErrNoRows) && notFound != "" {
 		return &jaga.Error{Code: jaga.ENOTFOUND, Message: notFound}
 	}
-	switch db.dialect.Classify(err) {
+	kind := db.dialect.Classify(err)
+	if db.dialect.Redact != nil {
+		err = db.dialect.Redact(err)
+	}
+	switch kind {
 	case KindConflict:
 		if conflict != "" {
 			return fmt.Errorf("%w: %w", &jaga.Error{Code: jaga.ECONFLICT, Message: conflict}, err)

@@ -20,7 +20,10 @@ import (
 // refuses it rather than run against a schema it does not know. now stamps applied_at.
 //
 // On SQLite, run it on the writer pool: its BEGIN IMMEDIATE serialises two processes
-// that open the same file at once, and the second finds the versions recorded.
+// that open the same file at once, and the second finds the versions recorded. On
+// PostgreSQL, Dialect.LockMigrations does the same for nodes starting at once. New
+// migrations are picked up by their file names alone: add NNNN_name.sql to each
+// dialect's migrations directory.
 func Migrate(ctx context.Context, pool *sql.DB, d *Dialect, fsys fs.FS, now time.Time) error {
 	names, err := fs.Glob(fsys, "*.sql")
 	if err != nil {
@@ -32,7 +35,7 @@ func Migrate(ctx context.Context, pool *sql.DB, d *Dialect, fsys fs.FS, now time
 		known[strings.TrimSuffix(n, ".sql")] = true
 	}
 
-	if _, err := pool.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+	if err := createMigrationsTable(ctx, pool, d); err != nil {
 		return internal("create schema_migrations", err)
 	}
 	rows, err := pool.QueryContext(ctx, `SELECT version FROM schema_migrations`)
@@ -63,6 +66,26 @@ func Migrate(ctx context.Context, pool *sql.DB, d *Dialect, fsys fs.FS, now time
 	return nil
 }
 
+// createMigrationsTable creates schema_migrations if missing, under the dialect's
+// migration lock (two PostgreSQL sessions running CREATE TABLE IF NOT EXISTS at once
+// can both try to create it).
+func createMigrationsTable(ctx context.Context, pool *sql.DB, d *Dialect) error {
+	tx, err := pool.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	if d.LockMigrations != nil {
+		if err := d.LockMigrations(ctx, tx); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
 func migrateFile(ctx context.Context, pool *sql.DB, d *Dialect, fsys fs.FS, name string, now time.Time) error {
 	version := strings.TrimSuffix(name, ".sql")
 	op := "migration " + version
@@ -71,6 +94,11 @@ func migrateFile(ctx context.Context, pool *sql.DB, d *Dialect, fsys fs.FS, name
 		return internal(op, err)
 	}
 	defer func() { _ = tx.Rollback() }()
+	if d.LockMigrations != nil {
+		if err := d.LockMigrations(ctx, tx); err != nil {
+			return internal(op, err)
+		}
+	}
 
 	var n int
 	if err := tx.QueryRowContext(ctx, d.rebind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), version).Scan(&n); err != nil {

@@ -26,6 +26,8 @@ type Tx struct {
 	writable bool
 	now      time.Time
 
+	auditLocked bool // Dialect.LockAudit ran in this transaction
+
 	stmts  map[string]*sql.Stmt // statements bound to this transaction
 	missed []string             // statements to add to cache once the connection is free
 	args   []any                // reused argument buffer of multi-row statements
@@ -417,7 +419,7 @@ func (t *Tx) UpdateSubject(ctx context.Context, id jaga.SubjectID, patch jaga.Su
 		updated = t.now
 	}
 	var sealed, indexes []byte
-	if err := t.queryRow(ctx, `SELECT sealed, indexes FROM subjects WHERE id = ?`, []any{string(id)}, &sealed, &indexes); err != nil {
+	if err := t.queryRow(ctx, `SELECT sealed, indexes FROM subjects WHERE id = ?`+t.db.dialect.ForUpdate, []any{string(id)}, &sealed, &indexes); err != nil {
 		return t.db.translate("update subject", err, "subject not found", "")
 	}
 	if len(patch.Set) > 0 || len(patch.Remove) > 0 {
@@ -502,7 +504,7 @@ func (t *Tx) EraseSubject(ctx context.Context, id jaga.SubjectID, at time.Time) 
 	}
 	sid := string(id)
 	var blob []byte
-	if err := t.queryRow(ctx, `SELECT indexes FROM subjects WHERE id = ?`, []any{sid}, &blob); err != nil {
+	if err := t.queryRow(ctx, `SELECT indexes FROM subjects WHERE id = ?`+t.db.dialect.ForUpdate, []any{sid}, &blob); err != nil {
 		return t.db.translate("erase subject", err, "subject not found", "")
 	}
 	indexes, err := DecodeIndexes(blob)
@@ -748,6 +750,9 @@ func (t *Tx) AppendAudit(ctx context.Context, events []*jaga.AuditEvent) error {
 	if len(events) == 0 {
 		return nil
 	}
+	if err := t.LockAudit(ctx); err != nil {
+		return err
+	}
 	if _, err := t.execRows(ctx, insertAuditTpl, len(events), func(args []any, i int) []any {
 		e, x := events[i], encs[i]
 		return append(args, e.Seq, TimeValue(e.Time), e.ActorID, string(e.Role), e.Action, e.Purpose, e.Reason,
@@ -804,8 +809,29 @@ func scanAudit(sc interface{ Scan(...any) error }) (*jaga.AuditEvent, error) {
 	return &e, nil
 }
 
-// LastAudit returns the event with the highest Seq, or nil for an empty log.
+// LockAudit makes this write transaction the only appender of the audit log until it
+// ends, across every node sharing the database (Dialect.LockAudit; a no-op on SQLite
+// and in read transactions). LastAudit and AppendAudit call it, so that reading the
+// log's head and appending after it are one step; a Tx method added for another log
+// layout (a Merkle tree's size and hashes) must call it before it reads the head too.
+func (t *Tx) LockAudit(ctx context.Context) error {
+	if t.auditLocked || !t.writable || t.db.dialect.LockAudit == nil {
+		return nil
+	}
+	if err := t.db.dialect.LockAudit(ctx, t.tx); err != nil {
+		return t.db.translate("lock audit log", err, "", "")
+	}
+	t.auditLocked = true
+	return nil
+}
+
+// LastAudit returns the event with the highest Seq, or nil for an empty log. In a
+// write transaction it first takes the audit lock (LockAudit), so that the head it
+// returns stays the head until the transaction appends and commits.
 func (t *Tx) LastAudit(ctx context.Context) (*jaga.AuditEvent, error) {
+	if err := t.LockAudit(ctx); err != nil {
+		return nil, err
+	}
 	s, err := t.stmt(ctx, t.db.bind(`SELECT `+auditColumns+` FROM audit_events ORDER BY seq DESC LIMIT 1`))
 	if err != nil {
 		return nil, t.db.translate("read audit", err, "", "")

@@ -67,12 +67,13 @@ func actorsCmd(e *env) *cobra.Command {
 	return c
 }
 
-// vaultFlags are the --dir and --config flags of every command that opens a vault.
-type vaultFlags struct{ dir, config string }
+// vaultFlags are the --dir, --config and --db flags of every command that opens a vault.
+type vaultFlags struct{ dir, config, db string }
 
 func (f *vaultFlags) add(c *cobra.Command) {
 	c.Flags().StringVar(&f.dir, "dir", "", "vault directory (default $JAGA_DIR, else ./jaga-data)")
 	c.Flags().StringVar(&f.config, "config", "", "config file (default DIR/jaga.yaml)")
+	c.Flags().StringVar(&f.db, "db", "", "database: a postgres:// URL (default $JAGA_DATABASE_URL, else SQLite in DIR/data)")
 }
 
 // load resolves the vault directory (--dir, else $JAGA_DIR, else ./jaga-data) and reads
@@ -81,6 +82,10 @@ func (f *vaultFlags) load(e *env) (string, config, error) {
 	dir := e.dir(f.dir)
 	path, explicit := configPath(dir, f.config)
 	cfg, err := loadConfig(path, explicit, e.getenv)
+	if err == nil && f.db != "" {
+		cfg.Database = f.db
+		err = cfg.Validate()
+	}
 	return dir, cfg, err
 }
 

@@ -5,12 +5,14 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"go.yaml.in/yaml/v3"
 
 	"jaga"
+	"jaga/sqlstore/postgres"
 )
 
 // config is the vault's configuration: defaults, then the file <dir>/jaga.yaml (or
@@ -34,6 +36,13 @@ type config struct {
 	PortalURL      string        `yaml:"portal_url"`      // JAGA_PORTAL_URL: public base URL of the portal (default http://ADDR)
 	RetentionFloor time.Duration `yaml:"retention_floor"` // JAGA_RETENTION_FLOOR: minimum retention (R-42); default none
 	DSRTarget      time.Duration `yaml:"dsr_target"`      // JAGA_DSR_TARGET: company deadline for erase, object, port (default 72h)
+	// Database is empty for SQLite in DIR/data, or a postgres:// URL (several nodes on
+	// one PostgreSQL; docs/postgres.md). JAGA_DATABASE_URL, or JAGA_DATABASE_URL_FILE
+	// naming a file that holds it (the URL may carry a password), or --db.
+	Database string `yaml:"database"`
+	// DatabaseMaxConns is the PostgreSQL pool size of this node (JAGA_DATABASE_MAX_CONNS;
+	// 0: max(8, 4×cores)).
+	DatabaseMaxConns int `yaml:"database_max_conns"`
 }
 
 func defaultConfig() config {
@@ -71,6 +80,9 @@ func loadConfig(path string, explicit bool, getenv func(string) string) (config,
 		c.KeyReload = d
 	}
 	if err := c.portalEnv(getenv); err != nil {
+		return c, err
+	}
+	if err := databaseEnv(&c, getenv); err != nil {
 		return c, err
 	}
 	return c, c.Validate()
@@ -114,6 +126,28 @@ func (c *config) portalEnv(getenv func(string) string) error {
 	return nil
 }
 
+// databaseEnv applies JAGA_DATABASE_URL (or JAGA_DATABASE_URL_FILE) and
+// JAGA_DATABASE_MAX_CONNS.
+func databaseEnv(c *config, getenv func(string) string) error {
+	if v := getenv("JAGA_DATABASE_URL"); v != "" {
+		c.Database = v
+	} else if f := getenv("JAGA_DATABASE_URL_FILE"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return fmt.Errorf("config: JAGA_DATABASE_URL_FILE: %w", err)
+		}
+		c.Database = strings.TrimSpace(string(b))
+	}
+	if v := getenv("JAGA_DATABASE_MAX_CONNS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("config: JAGA_DATABASE_MAX_CONNS must be a whole number")
+		}
+		c.DatabaseMaxConns = n
+	}
+	return nil
+}
+
 // Validate names the first bad setting.
 func (c config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
@@ -141,6 +175,13 @@ func (c config) Validate() error {
 	}
 	if c.KeyReload <= 0 {
 		return fmt.Errorf("config: key_reload must be positive")
+	}
+	if c.Database != "" && !postgres.IsURL(c.Database) {
+		// Never echo the setting: a URL may carry a password.
+		return fmt.Errorf("config: database must be a postgres:// or postgresql:// URL, or empty for SQLite in DIR/data")
+	}
+	if c.DatabaseMaxConns < 0 {
+		return fmt.Errorf("config: database_max_conns must not be negative")
 	}
 	if c.PolicyFile != "" {
 		if _, err := os.Stat(c.PolicyFile); err != nil {

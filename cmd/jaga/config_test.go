@@ -74,3 +74,52 @@ func TestConfigErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestConfigDatabase: the database URL comes from the file, JAGA_DATABASE_URL,
+// JAGA_DATABASE_URL_FILE or --db (in rising precedence); a URL that is not PostgreSQL's
+// is refused without being echoed (it may hold a password).
+func TestConfigDatabase(t *testing.T) {
+	dir := t.TempDir()
+	const fileURL, envURL, flagURL = "postgres://file@db/jaga", "postgres://env@db/jaga", "postgresql://flag@db/jaga"
+	if err := os.WriteFile(filepath.Join(dir, "jaga.yaml"), []byte("database: "+fileURL+"\ndatabase_max_conns: 5\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	secret := filepath.Join(dir, "db-url")
+	if err := os.WriteFile(secret, []byte(envURL+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	load := func(vars map[string]string, db string) (config, error) {
+		e := &env{getenv: func(k string) string { return vars[k] }}
+		f := &vaultFlags{dir: dir, db: db}
+		_, c, err := f.load(e)
+		return c, err
+	}
+	for name, tc := range map[string]struct {
+		env  map[string]string
+		flag string
+		want string
+	}{
+		"File":    {nil, "", fileURL},
+		"Env":     {map[string]string{"JAGA_DATABASE_URL": envURL}, "", envURL},
+		"EnvFile": {map[string]string{"JAGA_DATABASE_URL_FILE": secret}, "", envURL},
+		"Flag":    {map[string]string{"JAGA_DATABASE_URL": envURL}, flagURL, flagURL},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c, err := load(tc.env, tc.flag)
+			if err != nil || c.Database != tc.want || c.DatabaseMaxConns != 5 {
+				t.Fatalf("%v: database %q, max conns %d; want %q", err, c.Database, c.DatabaseMaxConns, tc.want)
+			}
+		})
+	}
+	t.Run("ErrNotPostgres", func(t *testing.T) {
+		_, err := load(map[string]string{"JAGA_DATABASE_URL": "mysql://jaga:hunter22@db/jaga"}, "")
+		if err == nil || !strings.Contains(err.Error(), "config: database") || strings.Contains(err.Error(), "hunter22") {
+			t.Fatalf("got %v; want a database error without the URL", err)
+		}
+	})
+	t.Run("ErrMaxConns", func(t *testing.T) {
+		if _, err := load(map[string]string{"JAGA_DATABASE_MAX_CONNS": "many"}, ""); err == nil || !strings.Contains(err.Error(), "JAGA_DATABASE_MAX_CONNS") {
+			t.Fatalf("got %v", err)
+		}
+	})
+}

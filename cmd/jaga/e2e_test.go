@@ -36,9 +36,17 @@ func buildBinary(t *testing.T) string {
 // "listening on" line; it returns the base URL.
 func startDemo(t *testing.T, bin, dir string) string {
 	t.Helper()
+	return startJaga(t, bin, []string{"JAGA_DIR=/nonexistent-demo-ignores-it"}, "demo", "--dir", dir, "--addr", "127.0.0.1:0")
+}
+
+// startJaga runs bin with args and env added to the environment, waits for its
+// "listening on" line and returns the base URL; the process is interrupted when the
+// test ends.
+func startJaga(t *testing.T, bin string, env []string, args ...string) string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, "demo", "--dir", dir, "--addr", "127.0.0.1:0")
-	cmd.Env = append(os.Environ(), "JAGA_DIR=/nonexistent-demo-ignores-it")
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = append(os.Environ(), env...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -77,7 +85,7 @@ func startDemo(t *testing.T, bin, dir string) string {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	t.Fatalf("demo did not start; stderr:\n%s", log.String())
+	t.Fatalf("jaga %s did not start; stderr:\n%s", args[0], log.String())
 	return ""
 }
 

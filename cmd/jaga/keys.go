@@ -64,6 +64,15 @@ is never touched. With --dry-run it only counts what step 4 would re-wrap.`,
 			if grace < 0 || batch <= 0 {
 				return fmt.Errorf("--grace must not be negative and --batch must be positive")
 			}
+			// One rotation at a time across the nodes sharing the database.
+			release, ok, err := v.store.TryLock(ctx, "kek_rotation")
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return withHint(fmt.Errorf("another key rotation is running on a node of this vault"), "wait for it to finish; 'jaga keys list' shows the versions")
+			}
+			defer release()
 			id, err := v.keys.AddKEK()
 			if err != nil {
 				return err

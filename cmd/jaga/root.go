@@ -40,7 +40,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(serveCmd(e), demoCmd(e), importCmd(e), actorsCmd(e), keysCmd(e), auditCmd(e), dsrCmd(e), scanCmd(e))
+	root.AddCommand(serveCmd(e), demoCmd(e), importCmd(e), actorsCmd(e), keysCmd(e), auditCmd(e), dsrCmd(e), scanCmd(e), storeCmd(e))
 	root.AddCommand(purposesCmd(e), noticesCmd(e), consentsCmd(e))
 	err := root.ExecuteContext(ctx)
 	if err == nil {

@@ -13,6 +13,7 @@ import (
 	"jaga/gate"
 	"jaga/policy"
 	"jaga/seal"
+	"jaga/sqlstore/postgres"
 	"jaga/sqlstore/sqlite"
 )
 
@@ -22,7 +23,7 @@ type vault struct {
 	dir   string
 	cfg   config
 	keys  *seal.Keyring
-	store *sqlite.DB
+	store jaga.Store
 	gate  *gate.Gate
 	log   *slog.Logger
 }
@@ -40,7 +41,7 @@ func openVault(ctx context.Context, dir string, cfg config, logw io.Writer) (*va
 		return nil, err
 	}
 	keys.SetLogger(log)
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "data", "jaga.db"), sqlite.Options{})
+	st, err := openStore(ctx, dir, cfg)
 	if err != nil {
 		keys.Close()
 		return nil, fmt.Errorf("database: %w", err)
@@ -78,6 +79,15 @@ func openVault(ctx context.Context, dir string, cfg config, logw io.Writer) (*va
 		log.Warn("erasure journal re-applied: subjects from an older backup erased again", "count", n)
 	}
 	return v, nil
+}
+
+// openStore opens the vault's database: PostgreSQL when cfg.Database is a URL, else
+// the SQLite file DIR/data/jaga.db.
+func openStore(ctx context.Context, dir string, cfg config) (jaga.Store, error) {
+	if cfg.Database != "" {
+		return postgres.Open(ctx, cfg.Database, postgres.Options{MaxConns: cfg.DatabaseMaxConns})
+	}
+	return sqlite.Open(ctx, filepath.Join(dir, "data", "jaga.db"), sqlite.Options{})
 }
 
 // Close stops the gate and closes the database and keys.

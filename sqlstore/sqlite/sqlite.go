@@ -240,6 +240,33 @@ func mustSub(fsys fs.FS, dir string) fs.FS {
 	return sub
 }
 
+// Reader returns the pool of read-only connections, for tools that read the tables as
+// they are, ciphertext included (`jaga store copy`). Writes through it fail.
+func (db *DB) Reader() *sql.DB { return db.read }
+
+// Tables returns the names of the vault's data tables, sorted: every table but SQLite's
+// own, schema_migrations and compaction (this package's bookkeeping for Compact).
+func (db *DB) Tables(ctx context.Context) ([]string, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table'
+		AND name NOT LIKE 'sqlite_%' AND name NOT IN ('schema_migrations', 'compaction') ORDER BY name`)
+	if err != nil {
+		return nil, internalf("list tables", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, internalf("list tables", err)
+		}
+		out = append(out, n)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, internalf("list tables", err)
+	}
+	return out, nil
+}
+
 // Path returns the absolute path of the database file.
 func (db *DB) Path() string { return db.path }
 

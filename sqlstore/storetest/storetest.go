@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) jaga.Store) {
 		{"DSR", testDSR},
 		{"LegalHolds", testLegalHolds},
 		{"LoginCodes", testLoginCodes},
+		{"TryLock", testTryLock},
 		{"Concurrent", testConcurrent},
 	}
 	for _, tt := range tests {
