@@ -219,14 +219,14 @@ func (t *Tx) ListSubjects(ctx context.Context, f jaga.SubjectListFilter, fn func
 		if !f.IncludeRestricted {
 			// Not correlated: the few restricted IDs are read once (partial index
 			// subjects_restricted), not looked up per row.
-			q += ` AND c.subject_id NOT IN (SELECT r.id FROM subjects r WHERE r.restricted = 1)`
+			q += ` AND c.subject_id NOT IN (SELECT r.id FROM subjects r WHERE r.restricted = TRUE)`
 		}
 		q += ` ORDER BY c.purpose, c.subject_id`
 	} else {
 		q = `SELECT s.id FROM subjects s WHERE s.id > ?`
 		args = []any{string(f.After)}
 		if !f.IncludeRestricted {
-			q += ` AND s.restricted = 0`
+			q += ` AND s.restricted = FALSE`
 		}
 		q += ` ORDER BY s.id`
 	}

@@ -86,7 +86,12 @@ func (db *DB) CopyFrom(ctx context.Context, src Source, opts CopyOptions) ([]Tab
 		if err := dtx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+ident(t)).Scan(&n); err != nil {
 			return nil, internalf("copy: count "+t, err)
 		}
-		if n != 0 {
+		if n != 0 && seededTables[t] {
+			// Rows the migrations insert (a fresh database has them): the source's replace them.
+			if _, err := dtx.ExecContext(ctx, `DELETE FROM `+ident(t)); err != nil {
+				return nil, internalf("copy: clear "+t, err)
+			}
+		} else if n != 0 {
 			return nil, jaga.Errorf(jaga.ECONFLICT, "copy: destination table %s is not empty; copy into a new database", t)
 		}
 		if err := stx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+ident(t)).Scan(&c.Source); err != nil {
@@ -374,6 +379,11 @@ func insertText(table, list string, width, k int) string {
 	}
 	return b.String()
 }
+
+// seededTables are the tables whose rows the migrations insert into every new
+// database (singletons such as the registry version counter); Copy replaces their rows
+// with the source's instead of refusing the destination as non-empty.
+var seededTables = map[string]bool{"registry_version": true}
 
 // resetSequences moves every identity or serial sequence of the schema past the largest
 // value copied into its column.

@@ -199,7 +199,7 @@ func xactLock(ctx context.Context, tx *sql.Tx, name string) error {
 // consecutive; each is used once.
 func nextIDs(ctx context.Context, tx *sql.Tx, table string, n int) ([]int64, error) {
 	switch table {
-	case "consents":
+	case "consents", "legal_holds":
 	default:
 		return nil, fmt.Errorf("postgres: no id sequence for table %s", table)
 	}

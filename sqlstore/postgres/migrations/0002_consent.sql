@@ -59,7 +59,7 @@ WHERE NOT EXISTS (
 );
 
 -- Restricted subjects (R-21), few: a listing skips them with one look-up in this index.
-CREATE INDEX subjects_restricted ON subjects (id) WHERE restricted = 1;
+CREATE INDEX subjects_restricted ON subjects (id) WHERE restricted;
 
 -- Guardians of child subjects (R-3).
 CREATE TABLE guardianships (
