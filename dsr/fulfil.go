@@ -141,15 +141,17 @@ func (d *Desk) Fulfil(ctx context.Context, actor *jaga.Actor, id string) (*jaga.
 		return r, d.rectify(ctx, actor, r)
 	case jaga.DSRWithdraw, jaga.DSRObject:
 		purpose := r.Detail["purpose"]
-		rec := &jaga.Consent{Subject: r.Subject, Purpose: purpose, Status: jaga.ConsentWithdrawn, Channel: jaga.ChannelAPI,
-			Evidence: "DSR-" + string(r.Type), At: r.ReceivedAt}
+		res, err := d.cfg.Vault.RecordConsent(ctx, gate.ConsentRequest{Request: request(actor, r.ID), Subject: r.Subject, Channel: jaga.ChannelAPI,
+			Consent: gate.ConsentInput{Purpose: purpose, Status: jaga.ConsentWithdrawn, Evidence: "DSR-" + string(r.Type), At: r.ReceivedAt,
+				Details: jaga.ConsentDetails{GivenBy: jaga.GivenBySubject}}})
+		if err != nil {
+			return nil, err
+		}
 		outcome := "consent for " + purpose + " withdrawn"
 		if r.Type == jaga.DSRObject {
 			outcome = "objection recorded: no automated decisions or profiling for " + purpose + " (R-22)"
 		}
-		return r, d.close(ctx, actor, r, outcome, func(ctx context.Context, tx jaga.Tx) error {
-			return tx.InsertConsents(ctx, []*jaga.Consent{rec})
-		})
+		return r, d.close(ctx, actor, r, outcome+withdrawalOutcome(res.Withdrawal), nil)
 	case jaga.DSRRestrict:
 		return r, d.close(ctx, actor, r, "processing restricted to legal_obligation and dsr (R-21)", func(ctx context.Context, tx jaga.Tx) error {
 			return tx.SetRestricted(ctx, r.Subject, true)
@@ -319,4 +321,29 @@ func (d *Desk) PlaceHold(ctx context.Context, actor *jaga.Actor, subject jaga.Su
 	err := d.cfg.Vault.Step(ctx, gate.Request{Actor: actor, Purpose: jaga.PurposeLegalObligation}, subject, "legal_hold", "hold "+basis,
 		func(ctx context.Context, tx jaga.Tx) error { return tx.InsertLegalHold(ctx, h) })
 	return h, err
+}
+
+// withdrawalOutcome says what a withdrawal left: the purposes (and their lawful bases)
+// that keep some of the subject's data, and when the rest is deleted.
+func withdrawalOutcome(w *gate.Withdrawal) string {
+	if w == nil {
+		return ""
+	}
+	var kept []string
+	for _, by := range w.Kept {
+		for _, k := range by {
+			if e := k.Purpose + " (" + string(k.Basis) + ")"; !slices.Contains(kept, e) {
+				kept = append(kept, e)
+			}
+		}
+	}
+	slices.Sort(kept)
+	out := ""
+	if len(kept) > 0 {
+		out += "; kept under another basis: " + strings.Join(kept, ", ")
+	}
+	if w.Scheduled != nil {
+		out += "; data held only under this consent (" + strings.Join(w.Scheduled.Fields, ", ") + ") deleted by " + w.Scheduled.DueAt.UTC().Format(time.RFC3339)
+	}
+	return out
 }

@@ -22,6 +22,10 @@ type Vault interface {
 	Read(ctx context.Context, req gate.ReadRequest) (*gate.Record, error)
 	Purchases(ctx context.Context, req gate.ReadRequest) ([]gate.Purchase, error)
 	Consents(ctx context.Context, req gate.Request, subject jaga.SubjectID) ([]*jaga.Consent, error)
+	// RecordConsent records a withdrawal (or objection) with its receipt, schedules the
+	// deletion of what only that consent held and says what another basis keeps
+	// (gate.RecordConsent; ).
+	RecordConsent(ctx context.Context, req gate.ConsentRequest) (*gate.ConsentResult, error)
 	// AccessHistory lists the audit events naming the subject; the audit issue
 	// replaces it with its access-history call.
 	AccessHistory(ctx context.Context, req gate.Request, subject jaga.SubjectID, afterSeq int64, limit int) ([]*jaga.AuditEvent, error)

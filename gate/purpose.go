@@ -362,6 +362,20 @@ func (g *Gate) SetPurposeStatus(ctx context.Context, req Request, id string, sta
 	return out, err
 }
 
+// CurrentNotice returns the latest approved notice in force now that covers purpose id
+// as it stands (its fields, retention and recipients), so that a consent form served by
+// Jaga (the portal, intake forms) refers to the notice the subject actually saw (R-8,
+// R-12); ok is false when the purpose is unknown or no approved notice covers it.
+func (g *Gate) CurrentNotice(id string) (n *jaga.Notice, ok bool) {
+	r := g.snapshot()
+	p, ok := g.Purpose(id)
+	if !ok {
+		return nil, false
+	}
+	n = g.coveringNotice(r, p, g.now())
+	return n, n != nil
+}
+
 // coveringNotice returns the latest approved notice in force at t whose snapshot holds
 // p's material hash, or nil.
 func (g *Gate) coveringNotice(r *registry, p *jaga.Purpose, t time.Time) *jaga.Notice {

@@ -1,7 +1,6 @@
 package portal
 
 import (
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"net/http"
@@ -153,10 +152,17 @@ func (p *Portal) consent(w http.ResponseWriter, r *http.Request, l *lang) {
 			return
 		}
 	case "give":
-		rec := &jaga.Consent{Subject: s.Subject, Purpose: purpose, Status: jaga.ConsentGiven, NoticeVersion: p.cfg.NoticeVersion,
-			Channel: jaga.ChannelWebForm, At: p.now()}
-		err := p.cfg.Vault.Step(ctx, gate.Request{Actor: actor, Purpose: jaga.PurposeDSR}, s.Subject, jaga.ActionConsentChange, "given "+purpose,
-			func(ctx2 context.Context, tx jaga.Tx) error { return tx.InsertConsents(ctx2, []*jaga.Consent{rec}) })
+		n, ok := p.cfg.Vault.CurrentNotice(purpose)
+		if !ok {
+			// No approved notice covers the purpose: a consent now would not count.
+			p.message(w, r, http.StatusConflict, l, "err_bad_request")
+			return
+		}
+		_, err := p.cfg.Vault.RecordConsent(ctx, gate.ConsentRequest{Request: gate.Request{Actor: actor, Purpose: jaga.PurposeDSR},
+			Subject: s.Subject, Channel: jaga.ChannelWebForm,
+			Consent: gate.ConsentInput{Purpose: purpose, Status: jaga.ConsentGiven, NoticeVersion: n.Version, At: p.now(),
+				// Jaga served the form itself: the text hash and user agent.
+				Details: jaga.ConsentDetails{GivenBy: jaga.GivenBySubject, TextHash: n.TextHash, UserAgent: r.UserAgent()}}})
 		if err != nil {
 			p.failed(w, r, l, err)
 			return

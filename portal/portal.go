@@ -49,9 +49,6 @@ type Config struct {
 	SessionTTL time.Duration
 	// MaxAttempts is the number of wrong codes after which a challenge is locked (default 5).
 	MaxAttempts int
-	// NoticeVersion is the notice a consent given in the portal refers to (default
-	// "portal-notice-v1"; the consent issue replaces it with the registered notice).
-	NoticeVersion string
 }
 
 // Portal serves the privacy portal.
@@ -87,9 +84,6 @@ func New(cfg Config) (*Portal, error) {
 	}
 	if cfg.MaxAttempts <= 0 {
 		cfg.MaxAttempts = 5
-	}
-	if cfg.NoticeVersion == "" {
-		cfg.NoticeVersion = "portal-notice-v1"
 	}
 	p := &Portal{cfg: cfg, key: cfg.Key, log: cfg.Logger, pages: map[string]*template.Template{}}
 	p.limit.m = map[string][]time.Time{}

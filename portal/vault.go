@@ -17,8 +17,12 @@ type Vault interface {
 	Read(ctx context.Context, req gate.ReadRequest) (*gate.Record, error)
 	// Consents lists the subject's consent records.
 	Consents(ctx context.Context, req gate.Request, subject jaga.SubjectID) ([]*jaga.Consent, error)
-	// Step records a consent given in the portal with its audit event (gate.DSRStep).
-	Step(ctx context.Context, req gate.Request, subject jaga.SubjectID, action, note string, fn func(ctx context.Context, tx jaga.Tx) error) error
+	// RecordConsent records a consent the subject gives in the portal, with its receipt
+	// (gate.RecordConsent; withdrawals go through the request desk).
+	RecordConsent(ctx context.Context, req gate.ConsentRequest) (*gate.ConsentResult, error)
+	// CurrentNotice is the approved notice in force that covers a purpose: the one the
+	// portal shows and a consent given there refers to.
+	CurrentNotice(purpose string) (*jaga.Notice, bool)
 	// Purposes lists the registered purposes.
 	Purposes() []*jaga.Purpose
 	// Schema is the vault's field schema.
@@ -44,9 +48,4 @@ func (v GateVault) View(ctx context.Context, fn func(jaga.Tx) error) error {
 // Update runs fn in a write transaction.
 func (v GateVault) Update(ctx context.Context, fn func(jaga.Tx) error) error {
 	return v.Store.Update(ctx, fn)
-}
-
-// Step is gate.DSRStep.
-func (v GateVault) Step(ctx context.Context, req gate.Request, subject jaga.SubjectID, action, note string, fn func(ctx context.Context, tx jaga.Tx) error) error {
-	return v.Gate.DSRStep(ctx, req, subject, action, note, fn)
 }
