@@ -38,6 +38,10 @@ type Config struct {
 	Logger   *slog.Logger
 	// MaxBatch is the most operations grouped into one transaction (default 128).
 	MaxBatch int
+	// NoticeStatus says whether a privacy-notice version is "approved" or "draft" (""
+	// for unknown); default DefaultNoticeStatus. A given consent against a draft notice
+	// is stored flagged invalid:draft_notice.
+	NoticeStatus func(version string) string
 }
 
 // Gate is the one gate. It is safe for concurrent use; Close stops its committer.
@@ -59,6 +63,9 @@ type Gate struct {
 	auth     authCache
 	plans    sync.Map // planKey → *plan
 	covered  sync.Map // purpose IDs → fields they cover (map[string]bool)
+
+	noticeStatus func(version string) string
+	intakeMu     sync.Mutex // serialises identity resolution and its commit (intake.go)
 }
 
 // New checks cfg and starts the gate's committer.
@@ -78,6 +85,9 @@ func New(cfg Config) (*Gate, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.NoticeStatus == nil {
+		cfg.NoticeStatus = DefaultNoticeStatus
+	}
 	if cfg.MaxBatch <= 0 {
 		cfg.MaxBatch = 128
 	}
@@ -85,6 +95,7 @@ func New(cfg Config) (*Gate, error) {
 		store: cfg.Store, keys: cfg.Keys, policy: cfg.Policy, schema: cfg.Schema,
 		purposes: make(map[string]*jaga.Purpose), clock: cfg.Clock, log: cfg.Logger,
 		ops: make(chan *op, 4*cfg.MaxBatch), maxBatch: cfg.MaxBatch, stop: make(chan struct{}),
+		noticeStatus: cfg.NoticeStatus,
 	}
 	for i := range cfg.Purposes {
 		p := cfg.Purposes[i]

@@ -386,6 +386,10 @@ func nextIDs(ctx context.Context, tx *sql.Tx, table string, n int) ([]int64, err
 	switch table {
 	case "consents":
 		q = `SELECT COALESCE(MAX(id), 0) FROM consents`
+	case "merges":
+		q = `SELECT COALESCE(MAX(id), 0) FROM merges`
+	case "review_flags":
+		q = `SELECT COALESCE(MAX(id), 0) FROM review_flags`
 	default:
 		return nil, fmt.Errorf("sqlite: no id sequence for table %s", table)
 	}
