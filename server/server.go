@@ -37,6 +37,8 @@ type Config struct {
 	WriteTimeout      time.Duration // default 30s
 	IdleTimeout       time.Duration // default 120s
 	MaxHeaderBytes    int           // default 16 KiB
+	// Intake, when set, serves the web forms and double opt-in routes (package intake).
+	Intake interface{ Register(*http.ServeMux) }
 	// ShutdownTimeout is how long Serve waits for requests in flight after its context is
 	// cancelled before closing their connections (default 15s).
 	ShutdownTimeout time.Duration
@@ -71,6 +73,9 @@ func New(cfg Config) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.health)
 	api.New(cfg.Gate, api.Options{Logger: cfg.Logger, MaxBodyBytes: cfg.MaxBodyBytes}).Register(mux)
+	if cfg.Intake != nil {
+		cfg.Intake.Register(mux)
+	}
 	s.handler = s.middleware(mux)
 	return s
 }

@@ -21,6 +21,9 @@ type config struct {
 	LogLevel   string           `yaml:"log_level"`   // JAGA_LOG_LEVEL: debug, info, warn, error
 	KeyReload  time.Duration    `yaml:"key_reload"`  // JAGA_KEY_RELOAD: how often serve re-reads keys/ (default 2s)
 	Fields     []jaga.FieldSpec `yaml:"fields"`      // the company's own fields and attributes, added to the default schema
+	SMTPAddr   string           `yaml:"smtp_addr"`   // JAGA_SMTP_ADDR: host:port for double opt-in mail (none: sign-ups answer 503)
+	SMTPFrom   string           `yaml:"smtp_from"`   // JAGA_SMTP_FROM: sender of confirmation mail
+	PublicURL  string           `yaml:"public_url"`  // JAGA_PUBLIC_URL: base of confirmation links (default http://<addr>)
 }
 
 func defaultConfig() config {
@@ -48,6 +51,14 @@ func loadConfig(path string, explicit bool, getenv func(string) string) (config,
 	}
 	if v := getenv("JAGA_LOG_LEVEL"); v != "" {
 		c.LogLevel = v
+	}
+	for _, e := range []struct {
+		name string
+		dst  *string
+	}{{"JAGA_SMTP_ADDR", &c.SMTPAddr}, {"JAGA_SMTP_FROM", &c.SMTPFrom}, {"JAGA_PUBLIC_URL", &c.PublicURL}} {
+		if v := getenv(e.name); v != "" {
+			*e.dst = v
+		}
 	}
 	if v := getenv("JAGA_KEY_RELOAD"); v != "" {
 		d, err := time.ParseDuration(v)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"jaga/intake"
 	"jaga/server"
 )
 
@@ -48,8 +49,15 @@ func serve(ctx context.Context, e *env, v *vault, addr string, ready func(addr s
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go v.keys.WatchReload(ctx, v.cfg.KeyReload)
-	srv := server.New(server.Config{Gate: v.gate, Logger: v.log})
 	bound := ln.Addr().String()
+	ic := intake.Config{Gate: v.gate, Logger: v.log, BaseURL: v.cfg.PublicURL}
+	if ic.BaseURL == "" {
+		ic.BaseURL = "http://" + bound
+	}
+	if v.cfg.SMTPAddr != "" {
+		ic.Mailer = intake.SMTPMailer{Addr: v.cfg.SMTPAddr, From: v.cfg.SMTPFrom}
+	}
+	srv := server.New(server.Config{Gate: v.gate, Logger: v.log, Intake: intake.New(ic)})
 	fmt.Fprintf(e.stderr, "jaga: listening on http://%s\n", bound)
 	if ready != nil {
 		ready(bound)
