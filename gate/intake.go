@@ -33,6 +33,7 @@ type IntakeRow struct {
 	Required    []string
 	Unverified  map[string]string
 	Review      []string
+	releasing   jaga.SubjectID // the quarantined row being released (its key is not "unchanged")
 }
 
 // IntakeStatus is what happened to one intake row.
@@ -125,6 +126,7 @@ type quarantined struct {
 	Key         []string          `json:"key"`
 	Required    []string          `json:"required,omitempty"`
 	Review      []string          `json:"review,omitempty"`
+	Problems    []jaga.RowReason  `json:"problems,omitempty"`
 }
 
 // identifiers are the fields of which a row needs at least one valid value.
@@ -289,7 +291,7 @@ func (g *Gate) sealQuarantine(pr *intakePrep) error {
 		key = g.keys.ImportKey("quarantine", string(id))
 	}
 	pt, err := json.Marshal(&quarantined{Values: r.Values, Unverified: r.Unverified, Channel: r.Channel, CollectedAt: r.CollectedAt,
-		Consents: r.Consents, Key: r.Key, Required: r.Required, Review: r.Review})
+		Consents: r.Consents, Key: r.Key, Required: r.Required, Review: r.Review, Problems: r.Problems})
 	if err != nil {
 		return err
 	}
@@ -447,7 +449,7 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 					out[i] = IntakeOutcome{Status: IntakeUnchanged, Subject: id}
 					continue
 				}
-				if id, ok := qknown[string(pr.ikey)]; ok {
+				if id, ok := qknown[string(pr.ikey)]; ok && id != pr.row.releasing {
 					out[i] = IntakeOutcome{Status: IntakeUnchanged, Subject: id}
 					continue
 				}

@@ -548,7 +548,6 @@ func (im *run) row(rec record) (gate.IntakeRow, string) {
 			case spec.Type == jaga.TypeNIK && nikPrecisionLost(v, numeric):
 				row.Problems = append(row.Problems, jaga.RowReason{Field: t.Name, Code: "nik_precision_lost",
 					Reason: "the NIK was stored as a number by a spreadsheet and lost digits; type it again as text"})
-				continue
 			case spec.Type == jaga.TypePhone:
 				if e164, ok := landline(v); ok {
 					if row.Unverified == nil {

@@ -181,9 +181,9 @@ func (m *mailbox) NewSession(*smtp.Conn) (smtp.Session, error) { return &mailSes
 
 type mailSession struct{ m *mailbox }
 
-func (s *mailSession) Reset()                                 {}
-func (s *mailSession) Logout() error                          { return nil }
-func (s *mailSession) Mail(string, *smtp.MailOptions) error   { return nil }
+func (s *mailSession) Reset()                               {}
+func (s *mailSession) Logout() error                        { return nil }
+func (s *mailSession) Mail(string, *smtp.MailOptions) error { return nil }
 func (s *mailSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	s.m.mu.Lock()
 	defer s.m.mu.Unlock()

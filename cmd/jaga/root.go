@@ -40,7 +40,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(serveCmd(e), demoCmd(e), importCmd(e), actorsCmd(e), keysCmd(e), auditCmd(e))
+	root.AddCommand(serveCmd(e), demoCmd(e), importCmd(e), actorsCmd(e), keysCmd(e), auditCmd(e), quarantineCmd(e), subjectsCmd(e))
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0
