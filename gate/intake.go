@@ -638,33 +638,45 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 		}
 		sub.Indexes = append(sub.Indexes, ps.aliases...)
 		ps.sealed = sub
-		s.put(ps.id, &profile{name: ps.values["full_name"], birth: ps.values["birth_date"], nik: ps.values["nik"],
-			present: presentOf(g.schema, ps.values), indexes: slices.Clone(sub.Indexes), wrapped: wrapped})
 	})
 	for _, err := range sealErr {
 		if err != nil {
 			return nil, err
 		}
 	}
-	// Seal the changes of existing subjects and every merge record.
-	deks := map[jaga.SubjectID]*seal.DEK{}
+	for _, ps := range order {
+		s.put(ps.id, &profile{name: ps.values["full_name"], birth: ps.values["birth_date"], nik: ps.values["nik"],
+			present: presentOf(g.schema, ps.values), indexes: slices.Clone(ps.sealed.Indexes), wrapped: ps.sealed.WrappedDEK})
+	}
+	// Seal the changes of existing subjects and every merge record, on every core but
+	// one. Most duplicates add nothing to their subject; those need no update.
+	deks := make(map[jaga.SubjectID]*seal.DEK, len(order)+len(mergeOrder))
 	for _, ps := range order {
 		deks[ps.id] = ps.dek
 	}
-	patches := map[jaga.SubjectID]jaga.SubjectPatch{}
-	for _, m := range mergeOrder {
+	patches := make([]*jaga.SubjectPatch, len(mergeOrder))
+	mdeks := make([]*seal.DEK, len(mergeOrder))
+	perr := make([]error, len(mergeOrder))
+	parallel(len(mergeOrder), func(i int) {
+		m := mergeOrder[i]
 		dek, err := g.keys.OpenDEK(m.id, m.prof.wrapped)
 		if err != nil {
-			return nil, fmt.Errorf("subject %s: open data key: %w", m.id, err)
+			perr[i] = fmt.Errorf("subject %s: open data key: %w", m.id, err)
+			return
 		}
-		deks[m.id] = dek
-		patch := jaga.SubjectPatch{Set: map[string][]byte{}, UpdatedAt: now}
+		mdeks[i] = dek
+		if len(m.set) == 0 && m.attrs == nil && len(m.newIdx) == 0 {
+			return
+		}
+		patch := &jaga.SubjectPatch{Set: map[string][]byte{}, UpdatedAt: now}
 		if err := g.sealValues(dek, m.id, m.set, patch.Set); err != nil {
-			return nil, err
+			perr[i] = err
+			return
 		}
 		if m.attrs != nil {
 			if err := sealAttributes(dek, m.id, m.attrs, patch.Set); err != nil {
-				return nil, err
+				perr[i] = err
+				return
 			}
 		}
 		if len(m.newIdx) > 0 {
@@ -678,12 +690,18 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 				}
 			}
 		}
-		patches[m.id] = patch
+		patches[i] = patch
+	})
+	for i, err := range perr {
+		if err != nil {
+			return nil, err
+		}
+		deks[mergeOrder[i].id] = mdeks[i]
 	}
-	var records []*jaga.MergeRecord
-	var mkeys [][]byte
-	var msubj []jaga.SubjectID
-	for _, mr := range mrows {
+	records := make([]*jaga.MergeRecord, len(mrows))
+	rerr := make([]error, len(mrows))
+	parallel(len(mrows), func(i int) {
+		mr := mrows[i]
 		dek := deks[mr.target]
 		key := mr.pr.ikey
 		if key == nil {
@@ -691,15 +709,26 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 		}
 		pt, err := json.Marshal(&quarantined{Values: mr.pr.values, Channel: mr.pr.row.Channel, CollectedAt: mr.pr.row.CollectedAt, Key: mr.pr.row.Key})
 		if err != nil {
-			return nil, err
+			rerr[i] = err
+			return
 		}
 		ct, err := dek.Seal(seal.MergeAD(mr.target, key), pt)
 		if err != nil {
-			return nil, err
+			rerr[i] = err
+			return
 		}
 		mr.rec = &jaga.MergeRecord{Subject: mr.target, RowKey: key, File: mr.pr.row.File, Line: mr.pr.row.Line,
 			At: mr.pr.row.CollectedAt.UTC(), Fields: mr.fields, Sealed: ct, CreatedAt: now}
-		records = append(records, mr.rec)
+		records[i] = mr.rec
+	})
+	for _, err := range rerr {
+		if err != nil {
+			return nil, err
+		}
+	}
+	var mkeys [][]byte
+	var msubj []jaga.SubjectID
+	for _, mr := range mrows {
 		if mr.pr.ikey != nil {
 			mkeys = append(mkeys, mr.pr.ikey)
 			msubj = append(msubj, mr.target)
@@ -713,8 +742,11 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 		if err := tx.InsertSubjects(ctx, created); err != nil {
 			return nil, err
 		}
-		for _, m := range mergeOrder {
-			if err := tx.UpdateSubject(ctx, m.id, patches[m.id]); err != nil {
+		for i, m := range mergeOrder {
+			if patches[i] == nil {
+				continue
+			}
+			if err := tx.UpdateSubject(ctx, m.id, *patches[i]); err != nil {
 				return nil, err
 			}
 		}

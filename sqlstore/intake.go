@@ -246,18 +246,30 @@ func (t *Tx) InsertMerges(ctx context.Context, merges []*jaga.MergeRecord) error
 	if err != nil {
 		return t.db.translate("reserve merge ids", err, "", "")
 	}
+	fields := make([]string, len(merges))
+	consents := make([]string, len(merges))
 	for i, m := range merges {
-		fields, _ := json.Marshal(orEmpty(m.Fields))
-		consents, _ := json.Marshal(orEmpty(m.Consents))
+		f, _ := json.Marshal(orEmpty(m.Fields))
+		c, _ := json.Marshal(orEmpty(m.Consents))
+		fields[i], consents[i] = string(f), string(c)
 		t.stamp(&m.CreatedAt)
-		if _, err := t.exec(ctx, `INSERT INTO merges (id, subject_id, row_key, file, line, at, fields, consents, sealed, created_at, undone_at, undone_into) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
-			ids[i], string(m.Subject), m.RowKey, m.File, m.Line, TimeValue(m.At), string(fields), string(consents), nonNil(m.Sealed),
-			TimeValue(m.CreatedAt), TimeValue(m.UndoneAt), string(m.UndoneInto)); err != nil {
-			return t.db.translate("insert merge", err, "", "merge exists")
-		}
+	}
+	if _, err := t.execRows(ctx, insertMergesTpl, len(merges), func(args []any, i int) []any {
+		m := merges[i]
+		return append(args, ids[i], string(m.Subject), m.RowKey, m.File, m.Line, TimeValue(m.At), fields[i], consents[i], nonNil(m.Sealed),
+			TimeValue(m.CreatedAt), TimeValue(m.UndoneAt), string(m.UndoneInto))
+	}); err != nil {
+		return t.db.translate("insert merges", err, "", "merge exists")
+	}
+	for i, m := range merges {
 		m.ID = ids[i]
 	}
 	return nil
+}
+
+var insertMergesTpl = &rowsTemplate{
+	prefix: "INSERT INTO merges (id, subject_id, row_key, file, line, at, fields, consents, sealed, created_at, undone_at, undone_into) VALUES ",
+	row:    "(?,?,?,?,?,?,?,?,?,?,?,?)", width: 12, max: 256,
 }
 
 func orEmpty[T any](s []T) []T {
