@@ -169,6 +169,52 @@ type Tx interface {
 	WrappedDEKs(ctx context.Context, after SubjectID, limit int) ([]DEKRecord, error)
 	// SetWrappedDEK replaces a subject's wrapped DEK.
 	SetWrappedDEK(ctx context.Context, id SubjectID, wrapped []byte) error
+
+	// FindByIndexes returns, for each of values that some live subject has as its blind
+	// index for field, the subjects having it (oldest first), keyed by string(value).
+	FindByIndexes(ctx context.Context, field string, values [][]byte) (map[string][]SubjectID, error)
+	// InsertImportKeys maps import keys of rows merged into existing subjects to those
+	// subjects (keys[i] → subjects[i]); an existing key is ECONFLICT.
+	InsertImportKeys(ctx context.Context, keys [][]byte, subjects []SubjectID) error
+
+	// InsertQuarantine stores quarantined rows; a RowKey already stored is ECONFLICT.
+	InsertQuarantine(ctx context.Context, rows []*QuarantinedRow) error
+	// QuarantineKeys returns, for each given row key that is quarantined (in any state),
+	// the quarantine ID, keyed by string(key).
+	QuarantineKeys(ctx context.Context, keys [][]byte) (map[string]SubjectID, error)
+	// Quarantined lists quarantined rows by ID (without their sealed values).
+	Quarantined(ctx context.Context, f QuarantineFilter) ([]*QuarantinedRow, error)
+	// QuarantinedRow returns one quarantined row with its sealed values; ENOTFOUND.
+	QuarantinedRow(ctx context.Context, id SubjectID) (*QuarantinedRow, error)
+	// UpdateQuarantine replaces a row's reasons, sealed values, status and subject;
+	// ENOTFOUND if it does not exist.
+	UpdateQuarantine(ctx context.Context, row *QuarantinedRow) error
+
+	// InsertMerges stores merge records and sets their IDs.
+	InsertMerges(ctx context.Context, merges []*MergeRecord) error
+	// Merges returns a subject's merge records, oldest first (undone ones included).
+	Merges(ctx context.Context, subject SubjectID) ([]*MergeRecord, error)
+	// UndoMerge marks merge id undone into subject into; ENOTFOUND if it does not exist
+	// or was undone.
+	UndoMerge(ctx context.Context, id int64, into SubjectID, at time.Time) error
+	// MoveConsents moves the consent records ids to subject to (an unmerge).
+	MoveConsents(ctx context.Context, ids []int64, to SubjectID) error
+	// DeleteImportKey removes one import key (an unmerge: the row now belongs to the
+	// subject it became, which InsertImportKeys then records).
+	DeleteImportKey(ctx context.Context, key []byte) error
+
+	// InsertReviewFlags stores review flags and sets their IDs.
+	InsertReviewFlags(ctx context.Context, flags []*ReviewFlag) error
+	// ReviewFlags returns open review flags (of one subject when subject is not "").
+	ReviewFlags(ctx context.Context, subject SubjectID, limit int) ([]*ReviewFlag, error)
+
+	// InsertPendingSignup stores a sign-up awaiting double opt-in.
+	InsertPendingSignup(ctx context.Context, p *PendingSignup) error
+	// PendingSignupByToken returns the sign-up whose token hash is h; ENOTFOUND.
+	PendingSignupByToken(ctx context.Context, h []byte) (*PendingSignup, error)
+	// ConfirmPendingSignup records that sign-up id became subject and destroys its
+	// sealed copy; ENOTFOUND if it does not exist or was confirmed.
+	ConfirmPendingSignup(ctx context.Context, id SubjectID, subject SubjectID) error
 }
 
 // RegistryTx is the part of Tx that keeps the purpose registry, the notices, the

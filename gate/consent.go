@@ -48,6 +48,9 @@ func (g *Gate) consentState(ctx context.Context, tx jaga.Tx, subject jaga.Subjec
 // 22(4)-(5), 23; ).
 func (g *Gate) completeConsent(rec *jaga.Consent, in ConsentInput) {
 	rec.ConsentDetails = in.Details
+	if len(rec.UserAgent) > 300 || jaga.LooksPersonal(rec.UserAgent) {
+		rec.UserAgent = "" // a user agent is device evidence, never a place for personal data
+	}
 	if rec.Zone == "" && !in.At.IsZero() {
 		_, off := in.At.Zone()
 		rec.Zone = jaga.ZoneOffset(off)
@@ -62,7 +65,7 @@ func (g *Gate) completeConsent(rec *jaga.Consent, in ConsentInput) {
 	if rec.Status != jaga.ConsentGiven {
 		return
 	}
-	if rec.NoticeVersion != "" {
+	if rec.NoticeVersion != "" && rec.Flag == "" {
 		if n := r.notices[rec.NoticeVersion]; !n.InForce(rec.At) {
 			rec.Flag = jaga.FlagDraftNotice
 		}
@@ -232,9 +235,6 @@ func (g *Gate) checkConsentInput(req ConsentRequest, in *ConsentInput) (*jaga.Pu
 		if len(v) > 100 || jaga.LooksPersonal(v) {
 			return nil, jaga.FieldError(name, "%s must be a reference or hash of at most 100 bytes, not personal data", name)
 		}
-	}
-	if len(d.UserAgent) > 300 || jaga.LooksPersonal(d.UserAgent) {
-		d.UserAgent = "" // a user agent is device evidence, never a place for personal data
 	}
 	if d.Zone != "" && jaga.Zones[d.Zone] == "" {
 		return nil, jaga.FieldError("zone", "zone must be WIB, WITA or WIT")

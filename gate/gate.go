@@ -68,6 +68,8 @@ type Gate struct {
 	auth     authCache
 	plans    sync.Map // planKey → *plan
 	covered  sync.Map // purpose IDs → fields they cover (map[string]bool)
+
+	intakeMu sync.Mutex // serialises identity resolution and its commit (intake.go)
 }
 
 // New checks cfg and starts the gate's committer.

@@ -43,6 +43,10 @@ type ConsentInput struct {
 	At            time.Time
 	Details       jaga.ConsentDetails
 	GPC           bool
+	// Flag is an invalid flag the collector already knows (jaga.FlagGPC when the
+	// browser sent Sec-GPC: 1); the gate adds invalid:no_evidence and
+	// invalid:draft_notice itself.
+	Flag string
 }
 
 // CreateRequest creates one subject from raw values (normalised and validated here),
@@ -85,6 +89,9 @@ func (g *Gate) prepare(p *jaga.Purpose, values map[string]string, channel jaga.C
 		}
 		if c.Status != jaga.ConsentGiven && c.Status != jaga.ConsentRefused {
 			return nil, jaga.FieldError("consents", "consent status must be given or refused")
+		}
+		if c.Flag != "" && c.Flag != jaga.FlagGPC && c.Flag != jaga.FlagNoEvidence && c.Flag != jaga.FlagDraftNotice {
+			return nil, jaga.FieldError("consents", "consent %d has an unknown flag", i+1)
 		}
 		if len(c.Evidence) > 100 || len(c.NoticeVersion) > 100 || jaga.LooksPersonal(c.Evidence) || jaga.LooksPersonal(c.NoticeVersion) {
 			return nil, jaga.FieldError("consents", "consent %d: evidence and notice version must be references (form number, double-opt-in ID, notice version) of at most 100 bytes, not personal data", i+1)
@@ -170,7 +177,11 @@ func (g *Gate) consentRecords(id jaga.SubjectID, channel jaga.Channel, collected
 		}
 		rec := &jaga.Consent{Subject: id, Purpose: c.Purpose, Status: c.Status, NoticeVersion: c.NoticeVersion,
 			Channel: channel, Evidence: c.Evidence, At: at.UTC(), RecordedAt: now}
-		if c.Status == jaga.ConsentGiven && !hasEvidence(channel, c) {
+		switch {
+		case c.Status != jaga.ConsentGiven:
+		case c.Flag != "":
+			rec.Flag = c.Flag
+		case !hasEvidence(channel, c):
 			rec.Flag = jaga.FlagNoEvidence
 		}
 		g.completeConsent(rec, c)

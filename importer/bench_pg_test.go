@@ -74,8 +74,8 @@ func BenchmarkImportSyntheticPostgres(b *testing.B) {
 				for n, g := range gates {
 					wg.Go(func() {
 						rep, err := importer.ImportFile(context.Background(), g, path, importer.Options{Actor: importer_, Source: fmt.Sprintf("node%d", n)})
-						if err == nil && (rep.Created != per || rep.Failed != 0) {
-							err = fmt.Errorf("node %d created %d, failed %d", n, rep.Created, rep.Failed)
+						if err == nil && (rep.Created != per || rep.Quarantined+rep.Rejected != 0) {
+							err = fmt.Errorf("node %d created %d, quarantined or rejected %d", n, rep.Created, rep.Quarantined+rep.Rejected)
 						}
 						errs[n] = err
 					})

@@ -31,6 +31,9 @@ const (
 	TargetCollectedAt TargetKind = "collected_at" // when the data was collected (RFC 3339)
 	TargetSourceID    TargetKind = "source_id"    // the row's ID in its source system
 	TargetIgnore      TargetKind = "ignore"       // not imported
+	TargetNotice      TargetKind = "notice"       // the privacy-notice version shown (web form)
+	TargetGPC         TargetKind = "gpc"          // the browser sent Sec-GPC: 1 (true/false)
+	TargetCollector   TargetKind = "collector"    // the staff member who collected the row
 	// Purchase columns.
 	TargetCustomer TargetKind = "customer" // the customer's source ID in a purchase file
 	TargetPurchase TargetKind = "purchase" // a purchase attribute (Name: invoice_no, …)
@@ -56,7 +59,7 @@ func (t Target) String() string {
 func ParseTarget(s string) (Target, error) {
 	kind, name, hasName := strings.Cut(strings.TrimSpace(s), ":")
 	switch TargetKind(kind) {
-	case TargetEvidence, TargetChannel, TargetCollectedAt, TargetSourceID, TargetIgnore, TargetCustomer:
+	case TargetEvidence, TargetChannel, TargetCollectedAt, TargetSourceID, TargetIgnore, TargetCustomer, TargetNotice, TargetGPC, TargetCollector:
 		if hasName {
 			return Target{}, fmt.Errorf("target %q takes no name", kind)
 		}
@@ -118,12 +121,17 @@ func LoadMapping(path string) (*Mapping, error) {
 
 func headerKey(h string) string { return strings.ToLower(strings.TrimSpace(h)) }
 
-// GuessTarget guesses a column's target from its header: a schema field or attribute
+// GuessTarget guesses a column's target from its header: a Bahasa Indonesia or English
+// label (guessLabel: "No. HP/WA" → phone, "Setuju Penawaran (Y/T)" → consent to
+// cross_selling, "Tgl Kunjungan" → collected_at, …), a schema field or attribute
 // name (also CamelCase and Title_Case forms such as MntWines or Year_Birth),
 // consent_<purpose>, consent_evidence, channel, collected_at, source_id/ID, and the
 // purchase columns customer_source_id, invoice_no, stock_code, description, quantity,
 // invoice_date and unit_price. ok is false when nothing fits.
 func GuessTarget(schema *jaga.Schema, header string) (Target, bool) {
+	if t, ok := guessLabel(header); ok {
+		return t, true
+	}
 	h := snake(strings.TrimSpace(header))
 	switch h {
 	case "channel":
@@ -167,18 +175,4 @@ func snake(s string) string {
 		}
 	}
 	return b.String()
-}
-
-// yesNo reads a consent cell: Y, Ya, Yes, 1, true → given; N, T, Tidak, No, 0, false →
-// refused (T is "tidak"); empty → no record. Other text is an error.
-func yesNo(s string) (jaga.ConsentStatus, bool, error) {
-	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "":
-		return "", false, nil
-	case "y", "ya", "yes", "1", "true":
-		return jaga.ConsentGiven, true, nil
-	case "n", "t", "tidak", "no", "0", "false":
-		return jaga.ConsentRefused, true, nil
-	}
-	return "", false, fmt.Errorf("consent must be Y/N (Ya/Tidak, T)")
 }

@@ -3,6 +3,7 @@ package seal
 import (
 	"crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
 	"io"
 
@@ -41,6 +42,24 @@ func PurchaseAD(subject jaga.SubjectID) []byte {
 	b := make([]byte, 0, len(purchaseADPrefix)+len(subject))
 	b = append(b, purchaseADPrefix...)
 	return append(b, subject...)
+}
+
+// MergeAD returns the associated data of a merge record (the values of a source row
+// merged into subject by identity resolution): "jaga/merge/v1|<subject>|<hex row key>".
+func MergeAD(subject jaga.SubjectID, rowKey []byte) []byte {
+	return []byte("jaga/merge/v1|" + string(subject) + "|" + hex.EncodeToString(rowKey))
+}
+
+// QuarantineAD returns the associated data of a quarantined intake row sealed under
+// its own DEK (id is the quarantine ID): "jaga/quarantine/v1|<id>".
+func QuarantineAD(id jaga.SubjectID) []byte {
+	return []byte("jaga/quarantine/v1|" + string(id))
+}
+
+// SignupAD returns the associated data of an e-mail sign-up awaiting double opt-in:
+// "jaga/signup/v1|<id>".
+func SignupAD(id jaga.SubjectID) []byte {
+	return []byte("jaga/signup/v1|" + string(id))
 }
 
 func dekAD(subject jaga.SubjectID) []byte {

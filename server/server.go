@@ -44,6 +44,8 @@ type Config struct {
 	WriteTimeout      time.Duration // default 30s
 	IdleTimeout       time.Duration // default 120s
 	MaxHeaderBytes    int           // default 16 KiB
+	// Intake, when set, serves the web forms and double opt-in routes (package intake).
+	Intake interface{ Register(*http.ServeMux) }
 	// ShutdownTimeout is how long Serve waits for requests in flight after its context is
 	// cancelled before closing their connections (default 15s).
 	ShutdownTimeout time.Duration
@@ -81,6 +83,9 @@ func New(cfg Config) *Server {
 	if cfg.Portal != nil {
 		cfg.Portal.Register(mux)
 		mux.Handle("GET /{$}", http.RedirectHandler("/privasi/", http.StatusFound))
+	}
+	if cfg.Intake != nil {
+		cfg.Intake.Register(mux)
 	}
 	s.handler = s.middleware(mux)
 	return s

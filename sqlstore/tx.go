@@ -519,6 +519,10 @@ func (t *Tx) EraseSubject(ctx context.Context, id jaga.SubjectID, at time.Time) 
 	if _, err := t.exec(ctx, `DELETE FROM purchases WHERE subject_id = ?`, sid); err != nil {
 		return t.db.translate("erase subject purchases", err, "", "")
 	}
+	// Merge records hold the merged rows' values under the subject's DEK (issue 4).
+	if _, err := t.exec(ctx, `DELETE FROM merges WHERE subject_id = ?`, sid); err != nil {
+		return t.db.translate("erase subject merges", err, "", "")
+	}
 	res, err := t.exec(ctx, `DELETE FROM subjects WHERE id = ?`, sid)
 	if err := t.affectedOne("erase subject", res, err, "subject not found"); err != nil {
 		return err

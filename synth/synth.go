@@ -91,3 +91,65 @@ func Write(w io.Writer, n int, seed uint64) error {
 	cw.Flush()
 	return cw.Error()
 }
+
+// WriteWithDuplicates writes a header and n rows in the shape of Write, of which every
+// second row (odd i) is another record of an earlier person, written differently, as a
+// second source system would: its own source_id ("dup-<i>"), the name in capitals, the
+// e-mail with a capital and stray spaces, the phone as "+62 8xx-xxxx-xxxx", "62…" or
+// "(08xx) xxxx-xxxx", the NIK in groups of 4-6 digits, the birth date as DD/MM/YYYY.
+// The person is drawn uniformly from those written before, so most duplicates land in
+// an earlier import batch. About n/2 distinct people result.
+func WriteWithDuplicates(w io.Writer, n int, seed uint64) error {
+	var buf bytes.Buffer
+	if err := Write(&buf, (n+1)/2, seed); err != nil {
+		return err
+	}
+	r := csv.NewReader(&buf)
+	all, err := r.ReadAll()
+	if err != nil {
+		return err
+	}
+	head, orig := all[0], all[1:]
+	col := map[string]int{}
+	for i, h := range head {
+		col[h] = i
+	}
+	rng := rand.New(rand.NewPCG(seed^0x51ed2701, seed))
+	cw := csv.NewWriter(w)
+	if err := cw.Write(head); err != nil {
+		return err
+	}
+	out := make([]string, len(head))
+	for i := 0; i < n; i++ {
+		if i%2 == 0 {
+			if err := cw.Write(orig[i/2]); err != nil {
+				return err
+			}
+			continue
+		}
+		src := orig[rng.IntN(i/2+1)]
+		copy(out, src)
+		out[col["source_id"]] = "dup-" + strconv.Itoa(i)
+		out[col["full_name"]] = strings.ToUpper(src[col["full_name"]])
+		e := src[col["email"]]
+		out[col["email"]] = "  " + strings.ToUpper(e[:1]) + e[1:] + " "
+		p := src[col["phone"]][1:] // 8xxxxxxxxxx
+		switch i % 3 {
+		case 0:
+			out[col["phone"]] = "+62 " + p[:3] + "-" + p[3:7] + "-" + p[7:]
+		case 1:
+			out[col["phone"]] = "62" + p
+		default:
+			out[col["phone"]] = "(0" + p[:3] + ") " + p[3:7] + "-" + p[7:]
+		}
+		k := src[col["nik"]]
+		out[col["nik"]] = k[:6] + " " + k[6:12] + " " + k[12:]
+		bd := src[col["birth_date"]]
+		out[col["birth_date"]] = bd[8:10] + "/" + bd[5:7] + "/" + bd[:4]
+		if err := cw.Write(out); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}

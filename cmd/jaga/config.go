@@ -43,6 +43,9 @@ type config struct {
 	// DatabaseMaxConns is the PostgreSQL pool size of this node (JAGA_DATABASE_MAX_CONNS;
 	// 0: max(8, 4×cores)).
 	DatabaseMaxConns int `yaml:"database_max_conns"`
+	// PublicURL is the public base URL of the intake forms' confirmation links (JAGA_PUBLIC_URL;
+	// default http://ADDR).
+	PublicURL string `yaml:"public_url"`
 }
 
 func defaultConfig() config {
@@ -71,6 +74,14 @@ func loadConfig(path string, explicit bool, getenv func(string) string) (config,
 	}
 	if v := getenv("JAGA_LOG_LEVEL"); v != "" {
 		c.LogLevel = v
+	}
+	for _, e := range []struct {
+		name string
+		dst  *string
+	}{{"JAGA_PUBLIC_URL", &c.PublicURL}} {
+		if v := getenv(e.name); v != "" {
+			*e.dst = v
+		}
 	}
 	if v := getenv("JAGA_KEY_RELOAD"); v != "" {
 		d, err := time.ParseDuration(v)

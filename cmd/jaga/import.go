@@ -4,6 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -15,24 +19,38 @@ import (
 
 func importCmd(e *env) *cobra.Command {
 	var vf vaultFlags
-	var kind, mapping, channel, source string
-	var stop, asJSON, deriveBirth bool
+	var kind, mapping, channel, source, reportFile, collected string
+	var required []string
+	var asJSON, deriveBirth bool
+	var batch int
 	c := &cobra.Command{
 		Use:   "import FILE...",
-		Short: "Import customers or purchases from CSV files (idempotent: re-running imports nothing twice)",
-		Args:  cobra.MinimumNArgs(1),
+		Short: "Import customers or purchases from CSV, XLSX or JSON Lines files (idempotent and resumable)",
+		Long: `Import customers or purchases. The format (CSV, XLSX, JSON Lines), the CSV delimiter,
+encoding (UTF-8 with or without BOM, Windows-1252) and line ends, XLSX title rows and
+the column mapping (Bahasa Indonesia or English headers) are detected and reported.
+Rows that fail validation are quarantined encrypted (see 'jaga quarantine'); unreadable,
+empty and exact duplicate rows are rejected with their line numbers. Rows that are the
+same person are merged into one subject ('jaga subjects unmerge' reverses a merge).
+Re-running an import, also after it was killed, imports nothing twice.`,
+		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir, cfg, err := vf.load(e)
 			if err != nil {
 				return err
 			}
 			opts := importer.Options{Kind: importer.Kind(kind), Channel: jaga.Channel(channel), Source: source,
-				Actor: cliActor, StopOnError: stop, DeriveBirthDate: deriveBirth}
+				Actor: cliActor, DeriveBirthDate: deriveBirth, Required: required, AllLines: reportFile != "", BatchSize: batch}
 			if opts.Kind != "" && opts.Kind != importer.KindSubjects && opts.Kind != importer.KindPurchases {
 				return fmt.Errorf("--kind must be subjects or purchases")
 			}
 			if channel != "" && !opts.Channel.Valid() {
 				return fmt.Errorf("--channel: unknown channel %q", channel)
+			}
+			if collected != "" {
+				if opts.CollectedAt, err = time.Parse(time.RFC3339, collected); err != nil {
+					return fmt.Errorf("--collected-at must be an RFC 3339 time with zone (2024-09-15T23:59:00+07:00)")
+				}
 			}
 			if mapping != "" {
 				if opts.Mapping, err = importer.LoadMapping(mapping); err != nil {
@@ -44,32 +62,44 @@ func importCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer v.Close()
-			failed := false
+			opts.Session = v.gate.NewIntakeSession(0)
+			total := importer.NewReport()
+			var runErr error
 			for _, f := range args {
-				rep, err := importOne(cmd, e, v, f, opts, asJSON)
+				rep, err := importOne(cmd, e, v, f, opts)
+				if rep != nil {
+					total.Add(rep)
+				}
 				if err != nil {
+					runErr = err
+					break
+				}
+			}
+			if reportFile != "" {
+				if err := writeReport(reportFile, total); err != nil {
 					return err
 				}
-				failed = failed || rep.Failed > 0
 			}
-			if failed {
-				return exitError{code: 1}
-			}
-			return nil
+			printReport(e, total, asJSON)
+			return runErr
 		},
 	}
 	vf.add(c)
 	c.Flags().StringVar(&kind, "kind", "", "subjects or purchases (default: detected from the header)")
 	c.Flags().StringVar(&mapping, "mapping", "", "YAML column mapping file (columns: {header: target})")
-	c.Flags().StringVar(&channel, "channel", "", "collection channel for rows without a channel column")
+	c.Flags().StringVar(&channel, "channel", "", "collection channel for rows without a channel column (default: guessed from the file)")
 	c.Flags().StringVar(&source, "source", "crm", "source system the row IDs belong to")
-	c.Flags().BoolVar(&stop, "stop-on-error", false, "stop at the first bad row (default: report it and go on)")
+	c.Flags().StringVar(&collected, "collected-at", "", "collection time of rows without their own (RFC 3339; default: from a sheet title)")
+	c.Flags().StringSliceVar(&required, "require", nil, "fields the source's form required (default: email for web-form events)")
 	c.Flags().BoolVar(&deriveBirth, "derive-birth-date", false, "fill a missing birth_date from the NIK and year_birth")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
+	c.Flags().StringVar(&reportFile, "report", "", "write the full report (counts, reasons, every line) as JSON to this file")
+	c.Flags().IntVar(&batch, "batch", 0, "rows per transaction (default 20000)")
+	_ = c.Flags().MarkHidden("batch")
 	return c
 }
 
-func importOne(cmd *cobra.Command, e *env, v *vault, path string, opts importer.Options, asJSON bool) (*importer.Report, error) {
+func importOne(cmd *cobra.Command, e *env, v *vault, path string, opts importer.Options) (*importer.Report, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		return nil, err
@@ -81,16 +111,18 @@ func importOne(cmd *cobra.Command, e *env, v *vault, path string, opts importer.
 		opts.Progress = func(done, total int64) { _ = bar.Set64(done) }
 		defer bar.Finish()
 	}
-	rep, err := importer.ImportFile(cmd.Context(), v.gate, path, opts)
-	if rep != nil {
-		printReport(e, rep, asJSON)
-	}
-	if err != nil && rep != nil && rep.Stopped {
-		return rep, exitError{code: 1}
-	}
-	return rep, err
+	return importer.ImportFile(cmd.Context(), v.gate, path, opts)
 }
 
+func writeReport(path string, rep *importer.Report) error {
+	b, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(b, '\n'), 0o600)
+}
+
+// printReport prints the problem lines to stderr and a summary table to stdout.
 func printReport(e *env, rep *importer.Report, asJSON bool) {
 	if asJSON {
 		enc := json.NewEncoder(e.stdout)
@@ -98,15 +130,44 @@ func printReport(e *env, rep *importer.Report, asJSON bool) {
 		_ = enc.Encode(rep)
 		return
 	}
-	for _, le := range rep.Errors {
-		fmt.Fprintf(e.stderr, "jaga: error: %s\n", le.Error())
+	shown := 0
+	for _, l := range rep.Lines {
+		if l.Status != "quarantined" && l.Status != "rejected" {
+			continue
+		}
+		if shown++; shown <= 50 {
+			fmt.Fprintf(e.stderr, "jaga: %s\n", l.Error())
+		}
 	}
-	if rep.Failed > len(rep.Errors) {
-		fmt.Fprintf(e.stderr, "jaga: error: %d more bad rows not listed\n", rep.Failed-len(rep.Errors))
+	if shown > 50 {
+		fmt.Fprintf(e.stderr, "jaga: %d more quarantined or rejected lines (see --report)\n", shown-50)
 	}
-	fmt.Fprintf(e.stdout, "%s: %s (%s); %d rows: %d new, %d already imported, %d failed", rep.File, rep.Kind, rep.Detected, rep.Rows, rep.Created, rep.Existing, rep.Failed)
-	if rep.Erased > 0 {
-		fmt.Fprintf(e.stdout, ", %d of erased customers skipped", rep.Erased)
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "file\trows\tcreated\tmerged\tunchanged\tquarantined\trejected\t")
+	for _, f := range rep.Files {
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t\n", f.File, f.RowsRead, f.Created, f.Merged, f.Unchanged, f.Quarantined, f.Rejected)
 	}
-	fmt.Fprintf(e.stdout, " in %s\n", rep.Duration.Round(1e6))
+	fmt.Fprintf(tw, "total\t%d\t%d\t%d\t%d\t%d\t%d\t\n", rep.RowsRead, rep.Created, rep.Merged, rep.Unchanged, rep.Quarantined, rep.Rejected)
+	_ = tw.Flush()
+	for _, f := range rep.Files {
+		fmt.Fprintf(e.stdout, "%s: %s\n", f.File, f.Detected)
+	}
+	if p := rep.Purchases; p.RowsRead > 0 {
+		fmt.Fprintf(e.stdout, "purchases: %d lines: %d linked, %d pending (customer not imported yet), %d already stored, %d rejected, %d of erased customers skipped\n",
+			p.RowsRead, p.Linked, p.Pending, p.Unchanged, p.Rejected, p.Erased)
+	}
+	for _, m := range []struct {
+		what string
+		by   map[string]int
+	}{{"quarantined", rep.QuarantinedBy}, {"rejected", rep.RejectedBy}, {"flagged for review", rep.ReviewBy}} {
+		if len(m.by) == 0 {
+			continue
+		}
+		var parts []string
+		for k, n := range m.by {
+			parts = append(parts, fmt.Sprintf("%s %d", k, n))
+		}
+		sort.Strings(parts)
+		fmt.Fprintf(e.stdout, "%s: %s\n", m.what, strings.Join(parts, ", "))
+	}
 }

@@ -42,6 +42,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	root.SetErr(stderr)
 	root.AddCommand(serveCmd(e), demoCmd(e), importCmd(e), actorsCmd(e), keysCmd(e), auditCmd(e), dsrCmd(e), scanCmd(e), storeCmd(e))
 	root.AddCommand(purposesCmd(e), noticesCmd(e), consentsCmd(e))
+	root.AddCommand(quarantineCmd(e), subjectsCmd(e))
 	err := root.ExecuteContext(ctx)
 	if err == nil {
 		return 0

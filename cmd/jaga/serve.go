@@ -10,6 +10,7 @@ import (
 
 	"jaga"
 	"jaga/dsr"
+	"jaga/intake"
 	"jaga/notify"
 	"jaga/server"
 )
@@ -83,8 +84,15 @@ func serve(ctx context.Context, e *env, v *vault, addr string, ready func(addr s
 	}
 	go deskJobs(ctx, v, desk)
 	go v.watchSIGHUP(ctx)
-	srv := server.New(server.Config{Gate: v.gate, Logger: v.log, Desk: desk, Portal: p, ReloadPolicy: v.reloadPolicy})
 	bound := ln.Addr().String()
+	ic := intake.Config{Gate: v.gate, Logger: v.log, BaseURL: v.cfg.PublicURL}
+	if ic.BaseURL == "" {
+		ic.BaseURL = "http://" + bound
+	}
+	// Double opt-in mail goes through the same mailer as sign-in codes and notices
+	// (log-only without smtp_host).
+	ic.Mailer = sender(v, peek).Mailer
+	srv := server.New(server.Config{Gate: v.gate, Logger: v.log, Desk: desk, Portal: p, ReloadPolicy: v.reloadPolicy, Intake: intake.New(ic)})
 	fmt.Fprintf(e.stderr, "jaga: listening on http://%s\n", bound)
 	portalURL := v.cfg.PortalURL
 	if portalURL == "" {

@@ -328,7 +328,7 @@ func TestConcurrentImportsOneSubject(t *testing.T) {
 				}
 				mu.Lock()
 				created += rep.Created
-				existing += rep.Existing
+				existing += rep.Unchanged
 				mu.Unlock()
 			})
 		}

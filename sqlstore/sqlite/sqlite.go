@@ -415,6 +415,10 @@ func nextIDs(ctx context.Context, tx *sql.Tx, table string, n int) ([]int64, err
 		q = `SELECT COALESCE(MAX(id), 0) FROM consents`
 	case "legal_holds":
 		q = `SELECT COALESCE(MAX(id), 0) FROM legal_holds`
+	case "merges":
+		q = `SELECT COALESCE(MAX(id), 0) FROM merges`
+	case "review_flags":
+		q = `SELECT COALESCE(MAX(id), 0) FROM review_flags`
 	default:
 		return nil, fmt.Errorf("sqlite: no id sequence for table %s", table)
 	}

@@ -1,0 +1,215 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/spf13/cobra"
+
+	"jaga"
+	"jaga/gate"
+)
+
+// quarantineReq is the request of the quarantine and subjects commands: the operator
+// at the console, purpose service_provision (the data was collected for it).
+func quarantineReq(reason string) gate.Request {
+	return gate.Request{Actor: cliActor, Purpose: jaga.PurposeServiceProvision, Reason: reason}
+}
+
+func quarantineCmd(e *env) *cobra.Command {
+	c := &cobra.Command{Use: "quarantine", Short: "List, show, fix, release or discard imported rows that failed validation (kept encrypted)"}
+	var vf vaultFlags
+	var status string
+	var limit int
+	list := &cobra.Command{
+		Use: "list", Short: "List quarantined rows: ID, file, line, status and reasons (no values)", Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := e.open(cmd, &vf, true)
+			if err != nil {
+				return err
+			}
+			defer v.Close()
+			items, err := v.gate.QuarantineList(cmd.Context(), quarantineReq("quarantine list"), jaga.QuarantineFilter{Status: jaga.QuarantineStatus(status), Limit: limit})
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "ID\tFILE\tLINE\tSTATUS\tREASONS")
+			for _, it := range items {
+				var rs []string
+				for _, r := range it.Reasons {
+					rs = append(rs, r.Field+":"+r.Code)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", it.ID, it.File, it.Line, it.Status, strings.Join(rs, ", "))
+			}
+			return tw.Flush()
+		},
+	}
+	list.Flags().StringVar(&status, "status", "open", "open, released, discarded or empty for all")
+	list.Flags().IntVar(&limit, "limit", 1000, "at most this many rows")
+	show := &cobra.Command{
+		Use: "show ID", Short: "Show one open quarantined row with its values (audited)", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := e.open(cmd, &vf, true)
+			if err != nil {
+				return err
+			}
+			defer v.Close()
+			id, err := jaga.ParseSubjectID(args[0])
+			if err != nil {
+				return err
+			}
+			it, err := v.gate.QuarantineShow(cmd.Context(), quarantineReq("quarantine show"), id)
+			if err != nil {
+				return err
+			}
+			enc := json.NewEncoder(e.stdout)
+			enc.SetIndent("", "  ")
+			return enc.Encode(it)
+		},
+	}
+	var sets []string
+	fix := &cobra.Command{
+		Use: "fix ID --set FIELD=VALUE...", Short: "Correct values of a quarantined row and re-validate it (FIELD= removes)", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			set := map[string]string{}
+			for _, s := range sets {
+				k, val, ok := strings.Cut(s, "=")
+				if !ok {
+					return fmt.Errorf("--set takes FIELD=VALUE")
+				}
+				set[strings.TrimSpace(k)] = val
+			}
+			if len(set) == 0 {
+				return fmt.Errorf("nothing to fix: give --set FIELD=VALUE")
+			}
+			v, err := e.open(cmd, &vf, true)
+			if err != nil {
+				return err
+			}
+			defer v.Close()
+			id, err := jaga.ParseSubjectID(args[0])
+			if err != nil {
+				return err
+			}
+			remain, err := v.gate.QuarantineFix(cmd.Context(), quarantineReq("quarantine fix"), id, set)
+			if err != nil {
+				return err
+			}
+			if len(remain) == 0 {
+				fmt.Fprintf(e.stdout, "%s: valid now; release it with 'jaga quarantine release %s'\n", id, id)
+				return nil
+			}
+			for _, r := range remain {
+				fmt.Fprintf(e.stdout, "%s: still %s: %s\n", id, r.Code, r.Reason)
+			}
+			return exitError{code: 1}
+		},
+	}
+	fix.Flags().StringArrayVar(&sets, "set", nil, "FIELD=VALUE to set (repeatable); FIELD= removes the field")
+	release := &cobra.Command{
+		Use: "release ID", Short: "Import a fixed row (created or merged by identity resolution)", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := e.open(cmd, &vf, true)
+			if err != nil {
+				return err
+			}
+			defer v.Close()
+			id, err := jaga.ParseSubjectID(args[0])
+			if err != nil {
+				return err
+			}
+			out, err := v.gate.QuarantineRelease(cmd.Context(), quarantineReq("quarantine release"), id)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "%s: %s subject %s\n", id, out.Status, out.Subject)
+			return nil
+		},
+	}
+	discard := &cobra.Command{
+		Use: "discard ID", Short: "Destroy a quarantined row's values (its file, line and reasons stay)", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := e.open(cmd, &vf, true)
+			if err != nil {
+				return err
+			}
+			defer v.Close()
+			id, err := jaga.ParseSubjectID(args[0])
+			if err != nil {
+				return err
+			}
+			if err := v.gate.QuarantineDiscard(cmd.Context(), quarantineReq("quarantine discard"), id); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "%s: discarded\n", id)
+			return nil
+		},
+	}
+	for _, sub := range []*cobra.Command{list, show, fix, release, discard} {
+		vf.add(sub)
+		c.AddCommand(sub)
+	}
+	return c
+}
+
+func subjectsCmd(e *env) *cobra.Command {
+	c := &cobra.Command{Use: "subjects", Short: "Identity resolution: list a subject's merges and undo one"}
+	var vf vaultFlags
+	merges := &cobra.Command{
+		Use: "merges SUBJECT", Short: "List the source rows merged into a subject", Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := e.open(cmd, &vf, true)
+			if err != nil {
+				return err
+			}
+			defer v.Close()
+			id, err := jaga.ParseSubjectID(args[0])
+			if err != nil {
+				return err
+			}
+			ms, err := v.gate.Merges(cmd.Context(), quarantineReq("subjects merges"), id)
+			if err != nil {
+				return err
+			}
+			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "MERGE\tFILE\tLINE\tFIELDS SET\tCONSENTS\tUNDONE INTO")
+			for _, m := range ms {
+				fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%d\t%s\n", m.ID, m.File, m.Line, strings.Join(m.Fields, ","), len(m.Consents), m.UndoneInto)
+			}
+			return tw.Flush()
+		},
+	}
+	unmerge := &cobra.Command{
+		Use: "unmerge SUBJECT MERGE", Short: "Undo a merge: the merged row becomes a subject of its own with its consents", Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := e.open(cmd, &vf, true)
+			if err != nil {
+				return err
+			}
+			defer v.Close()
+			id, err := jaga.ParseSubjectID(args[0])
+			if err != nil {
+				return err
+			}
+			mid, err := strconv.ParseInt(args[1], 10, 64)
+			if err != nil {
+				return fmt.Errorf("MERGE must be a merge number from 'jaga subjects merges'")
+			}
+			nid, err := v.gate.Unmerge(cmd.Context(), quarantineReq("subjects unmerge"), id, mid)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "merge %d undone: the row is now subject %s\n", mid, nid)
+			return nil
+		},
+	}
+	for _, sub := range []*cobra.Command{merges, unmerge} {
+		vf.add(sub)
+		c.AddCommand(sub)
+	}
+	return c
+}

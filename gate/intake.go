@@ -1,0 +1,955 @@
+package gate
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"jaga"
+	"jaga/seal"
+)
+
+// IntakeRow is one row of customer data from any channel (a file line, a web-form post,
+// a confirmed sign-up), raw as collected. Key names the row in its source (source ID, or
+// file and line) and makes intake idempotent; File and Line say where it came from.
+// Problems are what the reader already found wrong (nik_precision_lost); Required lists
+// fields the source's own form required (the web form required email); Unverified holds
+// values the normaliser cannot verify but that must not be dropped (a landline
+// libphonenumber rejects, already written as +62 and digits), stored and flagged
+// phone_unverified; Review lists review reasons the reader found.
+type IntakeRow struct {
+	Key         []string
+	File        string
+	Line        int
+	Values      map[string]string
+	Channel     jaga.Channel
+	CollectedAt time.Time
+	Consents    []ConsentInput
+	Problems    []jaga.RowReason
+	Required    []string
+	Unverified  map[string]string
+	Review      []string
+	releasing   jaga.SubjectID // the quarantined row being released (its key is not "unchanged")
+}
+
+// IntakeStatus is what happened to one intake row.
+type IntakeStatus string
+
+// Intake outcomes: a new subject, merged into an existing subject (identity
+// resolution), already taken by an earlier run (same key), or quarantined.
+const (
+	IntakeCreated     IntakeStatus = "created"
+	IntakeMerged      IntakeStatus = "merged"
+	IntakeUnchanged   IntakeStatus = "unchanged"
+	IntakeQuarantined IntakeStatus = "quarantined"
+)
+
+// IntakeOutcome is one row's outcome: its status, the subject it created or merged
+// into (or the quarantine ID), the quarantine reasons and the review flags raised.
+type IntakeOutcome struct {
+	Status  IntakeStatus
+	Subject jaga.SubjectID
+	Reasons []jaga.RowReason
+	Review  []string
+}
+
+// IntakeSession carries identity-resolution state across the batches of one import: the
+// profiles (name, birth date, NIK, fields present, blind indexes, wrapped DEK) of the
+// subjects it created or loaded, so that a later batch resolves against them without
+// reading and decrypting them again. It holds personal values in memory only, never
+// logs them, and is dropped with the import. Not safe for concurrent use; one import
+// uses one session.
+type IntakeSession struct {
+	profiles map[jaga.SubjectID]*profile
+	max      int
+}
+
+// NewIntakeSession returns a session that caches up to maxProfiles profiles (default
+// 500,000; about 300 bytes each).
+func (g *Gate) NewIntakeSession(maxProfiles int) *IntakeSession {
+	if maxProfiles <= 0 {
+		maxProfiles = 500_000
+	}
+	return &IntakeSession{profiles: make(map[jaga.SubjectID]*profile), max: maxProfiles}
+}
+
+func (s *IntakeSession) put(id jaga.SubjectID, p *profile) {
+	if len(s.profiles) >= s.max {
+		for k := range s.profiles { // evict an arbitrary tenth
+			delete(s.profiles, k)
+			if len(s.profiles) < s.max*9/10 {
+				break
+			}
+		}
+	}
+	s.profiles[id] = p
+}
+
+// profile is what identity resolution needs of a subject.
+type profile struct {
+	name, birth, nik string
+	present          map[string]bool // fields (and AttributesField) the subject holds
+	indexes          []jaga.BlindIndex
+	wrapped          []byte
+}
+
+// IntakeBatch is a prepared batch: validated, normalised, blind-indexed, quarantined
+// rows sealed. CommitIntake resolves and stores it.
+type IntakeBatch struct {
+	req  Request
+	p    *jaga.Purpose
+	rows []*intakePrep
+}
+
+type intakePrep struct {
+	row     *IntakeRow
+	ikey    []byte
+	values  map[string]string
+	reasons []jaga.RowReason
+	idx     map[string][]byte // indexed field → blind index
+	q       *jaga.QuarantinedRow
+	review  []string
+}
+
+// quarantined is the sealed form of a quarantined row: everything needed to fix and
+// release it.
+type quarantined struct {
+	Values      map[string]string `json:"values"`
+	Unverified  map[string]string `json:"unverified,omitempty"`
+	Channel     jaga.Channel      `json:"channel"`
+	CollectedAt time.Time         `json:"collected_at"`
+	Consents    []ConsentInput    `json:"consents,omitempty"`
+	Key         []string          `json:"key"`
+	Required    []string          `json:"required,omitempty"`
+	Review      []string          `json:"review,omitempty"`
+	Problems    []jaga.RowReason  `json:"problems,omitempty"`
+}
+
+// identifiers are the fields of which a row needs at least one valid value.
+var identifiers = []string{"email", "phone", "nik"}
+
+// PrepareIntake validates, normalises and blind-indexes rows on every core but one, and
+// seals the rows that fail validation under a quarantine data key of their own. It
+// takes no lock: the next batch prepares while the one before commits. Errors: as
+// Create for the request (the refusal is audited).
+func (g *Gate) PrepareIntake(ctx context.Context, req Request, rows []IntakeRow) (*IntakeBatch, error) {
+	p, err := g.checkRequest(req)
+	if err != nil {
+		return nil, g.refuse(ctx, req, jaga.ActionImport, nil, nil, err)
+	}
+	b := &IntakeBatch{req: req, p: p, rows: make([]*intakePrep, len(rows))}
+	errs := make([]error, len(rows))
+	parallel(len(rows), func(i int) {
+		b.rows[i], errs[i] = g.prepRow(p, &rows[i])
+	})
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return b, nil
+}
+
+// reasonOf turns a validation error into a quarantine reason: code invalid_<field> (or
+// the error's own reason code) and its message, which never holds the value.
+func reasonOf(field string, err error) jaga.RowReason {
+	code := "invalid_" + field
+	if e := jaga.AsError(err); e != nil && e.Field != "" && e.Field != field && jaga.ValidName(e.Field) {
+		field = e.Field
+	}
+	return jaga.RowReason{Field: field, Code: code, Reason: jaga.ErrorMessage(err)}
+}
+
+func (g *Gate) prepRow(p *jaga.Purpose, r *IntakeRow) (*intakePrep, error) {
+	pr := &intakePrep{row: r, reasons: slices.Clone(r.Problems), review: slices.Clone(r.Review)}
+	if r.Key != nil {
+		pr.ikey = g.keys.ImportKey(r.Key...)
+	}
+	// Everything prepare checks, but every problem of the row is collected.
+	fields := map[string]bool{}
+	for name, raw := range r.Values {
+		if strings.TrimSpace(raw) != "" {
+			fields[name] = true
+		}
+	}
+	for name := range r.Unverified {
+		fields[name] = true
+	}
+	for _, rs := range r.Problems {
+		delete(fields, rs.Field) // the reader's verdict stands
+	}
+	vals := make(map[string]string, len(fields))
+	for name := range fields {
+		if raw, ok := r.Values[name]; ok && strings.TrimSpace(raw) != "" {
+			vals[name] = raw
+		}
+	}
+	if len(vals) > 0 || len(r.Consents) > 0 {
+		out, err := g.prepare(p, vals, r.Channel, r.CollectedAt, r.Consents)
+		for err != nil {
+			e := jaga.AsError(err)
+			if e == nil || e.Code != jaga.EUNPROCESSABLE || e.Field == "" || e.Field == "values" {
+				if e != nil && e.Field == "values" {
+					break
+				}
+				return nil, err
+			}
+			field := e.Field
+			pr.reasons = append(pr.reasons, reasonOf(field, err))
+			if _, ok := vals[field]; !ok {
+				// a row-level problem (consents, channel, collected_at): stop here
+				vals = nil
+				break
+			}
+			delete(vals, field)
+			if len(vals) == 0 {
+				break
+			}
+			out, err = g.prepare(p, vals, r.Channel, r.CollectedAt, r.Consents)
+		}
+		if err == nil && out != nil {
+			pr.values = out.values
+		}
+	}
+	if pr.values == nil {
+		pr.values = map[string]string{}
+	}
+	for name, v := range r.Unverified {
+		f, ok := g.schema.Field(name)
+		if !ok || f.Type != jaga.TypePhone || !plausibleE164(v) {
+			pr.reasons = append(pr.reasons, jaga.RowReason{Field: name, Code: "invalid_" + name, Reason: "unverified value must be a phone written +62 and 7-13 digits"})
+			continue
+		}
+		pr.values[name] = v
+		pr.review = append(pr.review, "phone_unverified")
+	}
+	if _, ok := pr.values["full_name"]; !ok && !hasReason(pr.reasons, "full_name") {
+		pr.reasons = append(pr.reasons, jaga.RowReason{Field: "full_name", Code: "missing_full_name", Reason: "full_name is required"})
+	}
+	ids := 0
+	for _, f := range identifiers {
+		if _, ok := pr.values[f]; ok {
+			ids++
+		}
+	}
+	if ids == 0 && len(pr.reasons) == 0 {
+		pr.reasons = append(pr.reasons, jaga.RowReason{Field: "row", Code: "no_identifier", Reason: "a valid email, phone or nik is required"})
+	}
+	for _, f := range r.Required {
+		if _, ok := pr.values[f]; !ok && !hasReason(pr.reasons, f) {
+			pr.reasons = append(pr.reasons, jaga.RowReason{Field: f, Code: "missing_required", Reason: f + " was required by the source form"})
+		}
+	}
+	if len(pr.reasons) > 0 {
+		return pr, g.sealQuarantine(pr)
+	}
+	pr.idx = make(map[string][]byte, 3)
+	for _, f := range g.schema.Indexed() {
+		if v, ok := pr.values[f.Name]; ok {
+			pr.idx[f.Name] = g.keys.BlindIndex(f.Name, v)
+		}
+	}
+	return pr, nil
+}
+
+func hasReason(rs []jaga.RowReason, field string) bool {
+	return slices.ContainsFunc(rs, func(r jaga.RowReason) bool { return r.Field == field })
+}
+
+// plausibleE164 reports whether v is "+62" followed by 7-13 digits.
+func plausibleE164(v string) bool {
+	d, ok := strings.CutPrefix(v, "+62")
+	if !ok || len(d) < 7 || len(d) > 13 {
+		return false
+	}
+	for _, c := range d {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// sealQuarantine seals the row's raw values under a new data key (invariant 2).
+func (g *Gate) sealQuarantine(pr *intakePrep) error {
+	id, err := NewSubjectID()
+	if err != nil {
+		return err
+	}
+	dek, wrapped, err := g.keys.NewDEK(id)
+	if err != nil {
+		return err
+	}
+	r := pr.row
+	key := pr.ikey
+	if key == nil {
+		// A row without a key (a web-form post) still needs one for the quarantine.
+		key = g.keys.ImportKey("quarantine", string(id))
+	}
+	pt, err := json.Marshal(&quarantined{Values: r.Values, Unverified: r.Unverified, Channel: r.Channel, CollectedAt: r.CollectedAt,
+		Consents: r.Consents, Key: r.Key, Required: r.Required, Review: r.Review, Problems: r.Problems})
+	if err != nil {
+		return err
+	}
+	ct, err := dek.Seal(seal.QuarantineAD(id), pt)
+	if err != nil {
+		return err
+	}
+	pr.q = &jaga.QuarantinedRow{ID: id, RowKey: key, File: r.File, Line: r.Line, Reasons: pr.reasons,
+		WrappedDEK: wrapped, Sealed: ct, Status: jaga.QuarantineOpen}
+	return nil
+}
+
+// pendingSubject is a subject created by the batch being committed.
+type pendingSubject struct {
+	id      jaga.SubjectID
+	values  map[string]string
+	aliases []jaga.BlindIndex // extra contact values of merged rows
+	first   *intakePrep
+	dek     *seal.DEK
+	sealed  *jaga.SealedSubject
+}
+
+// dbMerge is the accumulated change of one existing subject in a batch.
+type dbMerge struct {
+	id     jaga.SubjectID
+	prof   *profile
+	set    map[string]string // fields to add
+	attrs  map[string]string // attributes to add when the subject has none
+	newIdx []jaga.BlindIndex
+}
+
+// CommitIntake resolves the identities of a prepared batch and stores it in one
+// transaction, with one audit event per kind of change (import: subjects created;
+// merge: subjects that absorbed rows; quarantine: how many rows). Batches of all
+// imports are committed one at a time, in the order the caller commits them, so that
+// resolution sees every earlier batch: a batch resolves exactly as its rows would one by
+// one.
+//
+// Resolution rule (issue 4): a row with a NIK some subject has joins that subject (the
+// oldest, if several). Otherwise a row joins the first subject, oldest first, that
+// shares its e-mail, then its phone, and is compatible: no different NIK, no different
+// birth date, and names that agree (see namesAgree). A subject that shares a contact
+// value but is not compatible is not merged: both are flagged identity_conflict for
+// review. A merged row fills the fields the subject lacks; its other values stay sealed
+// in the merge record, and a different e-mail or phone is added as a further blind index
+// (so later rows find the subject by either). Every row's consents are stored as its own
+// records, with its own evidence and time.
+func (g *Gate) CommitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatch) ([]IntakeOutcome, error) {
+	g.intakeMu.Lock()
+	defer g.intakeMu.Unlock()
+	for attempt := 0; ; attempt++ {
+		out, err := g.commitIntake(ctx, s, b)
+		if jaga.ErrorCode(err) == jaga.ECONFLICT && attempt < 2 {
+			// Another writer stored one of these keys meanwhile: resolve again.
+			clear(s.profiles)
+			continue
+		}
+		return out, err
+	}
+}
+
+func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatch) ([]IntakeOutcome, error) {
+	out := make([]IntakeOutcome, len(b.rows))
+	var keys, qkeys [][]byte
+	for _, pr := range b.rows {
+		if pr.ikey != nil {
+			keys = append(keys, pr.ikey)
+		}
+		if pr.q != nil {
+			qkeys = append(qkeys, pr.q.RowKey)
+		}
+	}
+	now := g.now()
+	var (
+		known, qknown map[string]jaga.SubjectID
+		found         = map[string]map[string][]jaga.SubjectID{}
+	)
+	local := map[string][]jaga.SubjectID{} // field|index → subjects of this batch or learned
+	pending := map[jaga.SubjectID]*pendingSubject{}
+	var order []*pendingSubject
+	merges := map[jaga.SubjectID]*dbMerge{}
+	var mergeOrder []*dbMerge
+	type mergeRow struct {
+		pr     *intakePrep
+		target jaga.SubjectID
+		fields []string
+		rec    *jaga.MergeRecord
+	}
+	var mrows []*mergeRow
+	var flags []*jaga.ReviewFlag
+	var quarantine []*jaga.QuarantinedRow
+	inBatch := map[string]jaga.SubjectID{}
+	consentsOf := map[*intakePrep][]*jaga.Consent{}
+
+	err := g.store.View(ctx, func(tx jaga.Tx) error {
+		var err error
+		if known, err = tx.ImportKeys(ctx, keys); err != nil {
+			return err
+		}
+		if qknown, err = tx.QuarantineKeys(ctx, append(slices.Clone(keys), qkeys...)); err != nil {
+			return err
+		}
+		for _, f := range g.schema.Indexed() {
+			var vals [][]byte
+			for _, pr := range b.rows {
+				if v, ok := pr.idx[f.Name]; ok && pr.q == nil {
+					vals = append(vals, v)
+				}
+			}
+			if len(vals) == 0 {
+				continue
+			}
+			if found[f.Name], err = tx.FindByIndexes(ctx, f.Name, vals); err != nil {
+				return err
+			}
+		}
+		// prof returns the profile of a subject: pending in this batch, cached, or read.
+		prof := func(id jaga.SubjectID) (*profile, error) {
+			if ps := pending[id]; ps != nil {
+				return profileOf(ps.values), nil
+			}
+			if p := s.profiles[id]; p != nil {
+				return p, nil
+			}
+			sub, err := tx.Subject(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			p, err := g.loadProfile(sub)
+			if err != nil {
+				return nil, err
+			}
+			s.put(id, p)
+			return p, nil
+		}
+		candidates := func(field string, v []byte) []jaga.SubjectID {
+			c := slices.Clone(found[field][string(v)])
+			for _, id := range local[field+"|"+string(v)] {
+				if !slices.Contains(c, id) {
+					c = append(c, id)
+				}
+			}
+			slices.Sort(c) // oldest first: IDs are UUIDv7
+			return c
+		}
+		learn := func(field string, v []byte, id jaga.SubjectID) {
+			k := field + "|" + string(v)
+			if !slices.Contains(local[k], id) && !slices.Contains(found[field][string(v)], id) {
+				local[k] = append(local[k], id)
+			}
+		}
+		for i, pr := range b.rows {
+			if pr.ikey != nil {
+				if id, ok := known[string(pr.ikey)]; ok {
+					out[i] = IntakeOutcome{Status: IntakeUnchanged, Subject: id}
+					continue
+				}
+				if id, ok := qknown[string(pr.ikey)]; ok && id != pr.row.releasing {
+					out[i] = IntakeOutcome{Status: IntakeUnchanged, Subject: id}
+					continue
+				}
+				if id, ok := inBatch[string(pr.ikey)]; ok {
+					out[i] = IntakeOutcome{Status: IntakeUnchanged, Subject: id}
+					continue
+				}
+			}
+			if pr.q != nil {
+				if id, ok := qknown[string(pr.q.RowKey)]; ok {
+					out[i] = IntakeOutcome{Status: IntakeUnchanged, Subject: id}
+					continue
+				}
+				quarantine = append(quarantine, pr.q)
+				out[i] = IntakeOutcome{Status: IntakeQuarantined, Subject: pr.q.ID, Reasons: pr.reasons}
+				if pr.ikey != nil {
+					inBatch[string(pr.ikey)] = pr.q.ID
+				}
+				continue
+			}
+			// Resolve.
+			var target jaga.SubjectID
+			var conflicts []jaga.SubjectID
+			if v, ok := pr.idx["nik"]; ok {
+				if c := candidates("nik", v); len(c) > 0 {
+					target = c[0]
+				}
+			}
+			for _, f := range []string{"email", "phone"} {
+				v, ok := pr.idx[f]
+				if !ok {
+					continue
+				}
+				for _, id := range candidates(f, v) {
+					if id == target || slices.Contains(conflicts, id) {
+						continue
+					}
+					p, err := prof(id)
+					if jaga.ErrorCode(err) == jaga.ENOTFOUND {
+						continue
+					} else if err != nil {
+						return err
+					}
+					if compatible(pr.values, p) {
+						if target == "" {
+							target = id
+						}
+						continue
+					}
+					conflicts = append(conflicts, id)
+				}
+			}
+			if target == "" {
+				id, err := NewSubjectID()
+				if err != nil {
+					return err
+				}
+				ps := &pendingSubject{id: id, values: pr.values, first: pr}
+				pending[id] = ps
+				order = append(order, ps)
+				target = id
+				out[i] = IntakeOutcome{Status: IntakeCreated, Subject: id}
+			} else {
+				mr := &mergeRow{pr: pr, target: target}
+				if ps := pending[target]; ps != nil {
+					vals := make(map[string]string, len(ps.values)+2)
+					maps.Copy(vals, ps.values)
+					for f, v := range pr.values {
+						if _, has := vals[f]; !has {
+							vals[f] = v
+							mr.fields = append(mr.fields, f)
+						} else if vals[f] != v && pr.idx[f] != nil {
+							ps.aliases = append(ps.aliases, jaga.BlindIndex{Field: f, Value: pr.idx[f]})
+						}
+					}
+					ps.values = vals
+				} else {
+					p, err := prof(target)
+					if err != nil {
+						return err
+					}
+					m := merges[target]
+					if m == nil {
+						m = &dbMerge{id: target, prof: p, set: map[string]string{}}
+						merges[target] = m
+						mergeOrder = append(mergeOrder, m)
+					}
+					var attrs map[string]string
+					for f, v := range pr.values {
+						spec, _ := g.schema.Field(f)
+						if spec.Kind == jaga.KindAttribute {
+							if !p.present[AttributesField] {
+								if attrs == nil {
+									attrs = map[string]string{}
+								}
+								attrs[f] = v
+							}
+							continue
+						}
+						if !p.present[f] {
+							m.set[f] = v
+							p.present[f] = true
+							mr.fields = append(mr.fields, f)
+							if f == "full_name" {
+								p.name = v
+							}
+							if f == "birth_date" {
+								p.birth = v
+							}
+							if f == "nik" {
+								p.nik = v
+							}
+						}
+						if ix := pr.idx[f]; ix != nil && !slices.ContainsFunc(p.indexes, func(b jaga.BlindIndex) bool { return b.Field == f && string(b.Value) == string(ix) }) {
+							bi := jaga.BlindIndex{Field: f, Value: ix}
+							p.indexes = append(p.indexes, bi)
+							m.newIdx = append(m.newIdx, bi)
+						}
+					}
+					if attrs != nil {
+						m.attrs = attrs
+						p.present[AttributesField] = true
+						for f := range attrs {
+							mr.fields = append(mr.fields, f)
+						}
+					}
+				}
+				slices.Sort(mr.fields)
+				mrows = append(mrows, mr)
+				out[i] = IntakeOutcome{Status: IntakeMerged, Subject: target}
+			}
+			for f, v := range pr.idx {
+				learn(f, v, target)
+			}
+			if pr.ikey != nil {
+				inBatch[string(pr.ikey)] = target
+			}
+			for _, c := range conflicts {
+				flags = append(flags, &jaga.ReviewFlag{Subject: target, Reason: "identity_conflict", Other: c, File: pr.row.File, Line: pr.row.Line},
+					&jaga.ReviewFlag{Subject: c, Reason: "identity_conflict", Other: target, File: pr.row.File, Line: pr.row.Line})
+				out[i].Review = append(out[i].Review, "identity_conflict")
+			}
+			// The registry flags a consent against a draft, unknown or not yet in-force
+			// notice (completeConsent, R-8).
+			cs := g.consentRecords(target, orChannel(pr.row.Channel), pr.row.CollectedAt, now, pr.row.Consents)
+			for _, c := range cs {
+				if c.Flag != "" {
+					pr.review = append(pr.review, "consent_"+c.Purpose+"_"+strings.TrimPrefix(c.Flag, "invalid:"))
+				}
+			}
+			consentsOf[pr] = cs
+			for _, r := range pr.review {
+				flags = append(flags, &jaga.ReviewFlag{Subject: target, Reason: r, File: pr.row.File, Line: pr.row.Line})
+				out[i].Review = append(out[i].Review, r)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	// Seal the new subjects on every core but one.
+	sealErr := make([]error, len(order))
+	parallel(len(order), func(j int) {
+		ps := order[j]
+		dek, wrapped, err := g.keys.NewDEK(ps.id)
+		if err != nil {
+			sealErr[j] = err
+			return
+		}
+		ps.dek = dek
+		sub := &jaga.SealedSubject{ID: ps.id, WrappedDEK: wrapped, Sealed: make(map[string][]byte, len(ps.values)),
+			Channel: orChannel(ps.first.row.Channel), CollectedAt: ps.first.row.CollectedAt.UTC(), CreatedAt: now, UpdatedAt: now, ImportKey: ps.first.ikey}
+		if sub.CollectedAt.IsZero() {
+			sub.CollectedAt = now
+		}
+		if err := g.sealValues(dek, ps.id, ps.values, sub.Sealed); err != nil {
+			sealErr[j] = err
+			return
+		}
+		for _, f := range g.schema.Indexed() {
+			if v, ok := ps.values[f.Name]; ok {
+				sub.Indexes = append(sub.Indexes, jaga.BlindIndex{Field: f.Name, Value: g.keys.BlindIndex(f.Name, v)})
+			}
+		}
+		sub.Indexes = append(sub.Indexes, ps.aliases...)
+		ps.sealed = sub
+	})
+	for _, err := range sealErr {
+		if err != nil {
+			return nil, err
+		}
+	}
+	for _, ps := range order {
+		s.put(ps.id, &profile{name: ps.values["full_name"], birth: ps.values["birth_date"], nik: ps.values["nik"],
+			present: presentOf(g.schema, ps.values), indexes: slices.Clone(ps.sealed.Indexes), wrapped: ps.sealed.WrappedDEK})
+	}
+	// Seal the changes of existing subjects and every merge record, on every core but
+	// one. Most duplicates add nothing to their subject; those need no update.
+	deks := make(map[jaga.SubjectID]*seal.DEK, len(order)+len(mergeOrder))
+	for _, ps := range order {
+		deks[ps.id] = ps.dek
+	}
+	patches := make([]*jaga.SubjectPatch, len(mergeOrder))
+	mdeks := make([]*seal.DEK, len(mergeOrder))
+	perr := make([]error, len(mergeOrder))
+	parallel(len(mergeOrder), func(i int) {
+		m := mergeOrder[i]
+		dek, err := g.keys.OpenDEK(m.id, m.prof.wrapped)
+		if err != nil {
+			perr[i] = fmt.Errorf("subject %s: open data key: %w", m.id, err)
+			return
+		}
+		mdeks[i] = dek
+		if len(m.set) == 0 && m.attrs == nil && len(m.newIdx) == 0 {
+			return
+		}
+		patch := &jaga.SubjectPatch{Set: map[string][]byte{}, UpdatedAt: now}
+		if err := g.sealValues(dek, m.id, m.set, patch.Set); err != nil {
+			perr[i] = err
+			return
+		}
+		if m.attrs != nil {
+			if err := sealAttributes(dek, m.id, m.attrs, patch.Set); err != nil {
+				perr[i] = err
+				return
+			}
+		}
+		if len(m.newIdx) > 0 {
+			touched := map[string]bool{}
+			for _, ix := range m.newIdx {
+				touched[ix.Field] = true
+			}
+			for _, ix := range m.prof.indexes {
+				if touched[ix.Field] {
+					patch.Indexes = append(patch.Indexes, ix)
+				}
+			}
+		}
+		patches[i] = patch
+	})
+	for i, err := range perr {
+		if err != nil {
+			return nil, err
+		}
+		deks[mergeOrder[i].id] = mdeks[i]
+	}
+	records := make([]*jaga.MergeRecord, len(mrows))
+	rerr := make([]error, len(mrows))
+	parallel(len(mrows), func(i int) {
+		mr := mrows[i]
+		dek := deks[mr.target]
+		key := mr.pr.ikey
+		if key == nil {
+			key = g.keys.ImportKey("merge", string(mr.target), mr.pr.row.File, fmt.Sprint(mr.pr.row.Line))
+		}
+		pt, err := json.Marshal(&quarantined{Values: mr.pr.values, Channel: mr.pr.row.Channel, CollectedAt: mr.pr.row.CollectedAt, Key: mr.pr.row.Key})
+		if err != nil {
+			rerr[i] = err
+			return
+		}
+		ct, err := dek.Seal(seal.MergeAD(mr.target, key), pt)
+		if err != nil {
+			rerr[i] = err
+			return
+		}
+		mr.rec = &jaga.MergeRecord{Subject: mr.target, RowKey: key, File: mr.pr.row.File, Line: mr.pr.row.Line,
+			At: mr.pr.row.CollectedAt.UTC(), Fields: mr.fields, Sealed: ct, CreatedAt: now}
+		records[i] = mr.rec
+	})
+	for _, err := range rerr {
+		if err != nil {
+			return nil, err
+		}
+	}
+	var mkeys [][]byte
+	var msubj []jaga.SubjectID
+	for _, mr := range mrows {
+		if mr.pr.ikey != nil {
+			mkeys = append(mkeys, mr.pr.ikey)
+			msubj = append(msubj, mr.target)
+		}
+	}
+	var created []*jaga.SealedSubject
+	for _, ps := range order {
+		created = append(created, ps.sealed)
+	}
+	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+		if err := tx.InsertSubjects(ctx, created); err != nil {
+			return nil, err
+		}
+		for i, m := range mergeOrder {
+			if patches[i] == nil {
+				continue
+			}
+			if err := tx.UpdateSubject(ctx, m.id, *patches[i]); err != nil {
+				return nil, err
+			}
+		}
+		if len(mkeys) > 0 {
+			if err := tx.InsertImportKeys(ctx, mkeys, msubj); err != nil {
+				return nil, err
+			}
+		}
+		var all []*jaga.Consent
+		for _, pr := range b.rows {
+			all = append(all, consentsOf[pr]...)
+		}
+		if err := tx.InsertConsents(ctx, all); err != nil {
+			return nil, err
+		}
+		for _, mr := range mrows {
+			mr.rec.Consents = mr.rec.Consents[:0]
+			for _, c := range consentsOf[mr.pr] {
+				mr.rec.Consents = append(mr.rec.Consents, c.ID)
+			}
+		}
+		if err := tx.InsertMerges(ctx, records); err != nil {
+			return nil, err
+		}
+		if err := tx.InsertReviewFlags(ctx, flags); err != nil {
+			return nil, err
+		}
+		if err := tx.InsertQuarantine(ctx, quarantine); err != nil {
+			return nil, err
+		}
+		var evs []*jaga.AuditEvent
+		if len(created) > 0 || (len(mergeOrder) == 0 && len(quarantine) == 0) {
+			ev := g.event(b.req, jaga.ActionImport, nil)
+			for _, s := range created {
+				ev.Subjects = append(ev.Subjects, s.ID)
+			}
+			ev.Count = len(created)
+			ev.Decision = string(jaga.Allow)
+			evs = append(evs, ev)
+		}
+		if len(records) > 0 {
+			ev := g.event(b.req, jaga.ActionMerge, nil)
+			seen := map[jaga.SubjectID]bool{}
+			for _, r := range records {
+				if !seen[r.Subject] {
+					seen[r.Subject] = true
+					ev.Subjects = append(ev.Subjects, r.Subject)
+				}
+			}
+			ev.Count = len(records)
+			ev.Decision = string(jaga.Allow)
+			evs = append(evs, ev)
+		}
+		if len(quarantine) > 0 {
+			ev := g.event(b.req, jaga.ActionQuarantine, nil)
+			ev.Count = len(quarantine)
+			ev.Decision = string(jaga.Allow)
+			evs = append(evs, ev)
+		}
+		return evs, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func orChannel(c jaga.Channel) jaga.Channel {
+	if c == "" {
+		return jaga.ChannelImport
+	}
+	return c
+}
+
+func profileOf(values map[string]string) *profile {
+	return &profile{name: values["full_name"], birth: values["birth_date"], nik: values["nik"]}
+}
+
+func presentOf(schema *jaga.Schema, values map[string]string) map[string]bool {
+	m := make(map[string]bool, len(values))
+	for f := range values {
+		if spec, _ := schema.Field(f); spec.Kind == jaga.KindAttribute {
+			m[AttributesField] = true
+			continue
+		}
+		m[f] = true
+	}
+	return m
+}
+
+// loadProfile opens the identity fields resolution compares. It runs inside the gate
+// and returns nothing to a caller.
+func (g *Gate) loadProfile(s *jaga.SealedSubject) (*profile, error) {
+	p := &profile{present: map[string]bool{}, indexes: slices.Clone(s.Indexes), wrapped: s.WrappedDEK}
+	for f := range s.Sealed {
+		p.present[f] = true
+	}
+	dek, err := g.keys.OpenDEK(s.ID, s.WrappedDEK)
+	if err != nil {
+		return nil, fmt.Errorf("subject %s: open data key: %w", s.ID, err)
+	}
+	for _, f := range []string{"full_name", "birth_date", "nik"} {
+		ct, ok := s.Sealed[f]
+		if !ok {
+			continue
+		}
+		pt, err := dek.Open(seal.FieldAD(s.ID, f), ct)
+		if err != nil {
+			return nil, fmt.Errorf("subject %s field %s: %w", s.ID, f, err)
+		}
+		switch f {
+		case "full_name":
+			p.name = string(pt)
+		case "birth_date":
+			p.birth = string(pt)
+		case "nik":
+			p.nik = string(pt)
+		}
+	}
+	return p, nil
+}
+
+// compatible reports whether a row that shares a contact value with a subject is the
+// same person: no different NIK, no different birth date, and names that agree.
+func compatible(values map[string]string, p *profile) bool {
+	if n := values["nik"]; n != "" && p.nik != "" && n != p.nik {
+		return false
+	}
+	if b := values["birth_date"]; b != "" && p.birth != "" && b != p.birth {
+		return false
+	}
+	if n := values["full_name"]; n != "" && p.name != "" && !namesAgree(n, p.name) {
+		return false
+	}
+	return true
+}
+
+// namesAgree compares two names case- and accent-insensitively by their words: every
+// word of the shorter name must match a word of the longer one, where an initial ("S."
+// or "S") matches any word it begins. "PAIMAN ARDANA" agrees with "Paiman Ardana",
+// "Manah S." with "Manah Setiawan", "Rina" with "Rina Wati"; "Rina Wati" does not agree
+// with "Rina Susanti".
+func namesAgree(a, b string) bool {
+	wa, wb := nameWords(a), nameWords(b)
+	if len(wa) == 0 || len(wb) == 0 {
+		return false
+	}
+	if len(wa) > len(wb) {
+		wa, wb = wb, wa
+	}
+	used := make([]bool, len(wb))
+	for _, w := range wa {
+		ok := false
+		for j, x := range wb {
+			if used[j] {
+				continue
+			}
+			if w == x || len([]rune(w)) == 1 && strings.HasPrefix(x, w) || len([]rune(x)) == 1 && strings.HasPrefix(w, x) {
+				used[j], ok = true, true
+				break
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// nameWords lower-cases a name, folds common Latin diacritics and apostrophes away and
+// splits it into words of letters.
+func nameWords(s string) []string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r == '\'' || r == '’' || r == '`':
+			continue
+		case unicode.IsLetter(r):
+			b.WriteRune(foldAccent(r))
+		default:
+			b.WriteByte(' ')
+		}
+	}
+	return strings.Fields(b.String())
+}
+
+func foldAccent(r rune) rune {
+	switch r {
+	case 'á', 'à', 'â', 'ä', 'ã', 'å':
+		return 'a'
+	case 'é', 'è', 'ê', 'ë':
+		return 'e'
+	case 'í', 'ì', 'î', 'ï':
+		return 'i'
+	case 'ó', 'ò', 'ô', 'ö', 'õ':
+		return 'o'
+	case 'ú', 'ù', 'û', 'ü':
+		return 'u'
+	case 'ñ':
+		return 'n'
+	case 'ç':
+		return 'c'
+	}
+	return r
+}

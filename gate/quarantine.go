@@ -1,0 +1,239 @@
+package gate
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+
+	"jaga"
+	"jaga/seal"
+)
+
+// QuarantineItem is a quarantined row as staff see it: where it came from, why it was
+// quarantined, its state, and (from QuarantineShow only) its raw values.
+type QuarantineItem struct {
+	ID       jaga.SubjectID        `json:"id"`
+	File     string                `json:"file"`
+	Line     int                   `json:"line"`
+	Reasons  []jaga.RowReason      `json:"reasons"`
+	Status   jaga.QuarantineStatus `json:"status"`
+	Subject  jaga.SubjectID        `json:"subject,omitempty"`
+	Values   map[string]string     `json:"values,omitempty"`
+	Consents []ConsentInput        `json:"consents,omitempty"`
+}
+
+// QuarantineList lists quarantined rows (no values), audited as one event. Errors: as
+// Read for the request.
+func (g *Gate) QuarantineList(ctx context.Context, req Request, f jaga.QuarantineFilter) ([]QuarantineItem, error) {
+	if _, err := g.checkRequest(req); err != nil {
+		return nil, g.refuse(ctx, req, jaga.ActionQuarantine, nil, nil, err)
+	}
+	var rows []*jaga.QuarantinedRow
+	err := g.execRead(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+		var err error
+		if rows, err = tx.Quarantined(ctx, f); err != nil {
+			return nil, err
+		}
+		ev := g.event(req, jaga.ActionQuarantine, nil)
+		ev.Count, ev.Decision = len(rows), string(jaga.Allow)
+		return []*jaga.AuditEvent{ev}, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]QuarantineItem, len(rows))
+	for i, r := range rows {
+		out[i] = QuarantineItem{ID: r.ID, File: r.File, Line: r.Line, Reasons: r.Reasons, Status: r.Status, Subject: r.Subject}
+	}
+	return out, nil
+}
+
+// openQuarantine reads and opens one quarantined row inside tx.
+func (g *Gate) openQuarantine(ctx context.Context, tx jaga.Tx, id jaga.SubjectID) (*jaga.QuarantinedRow, *quarantined, *seal.DEK, error) {
+	r, err := tx.QuarantinedRow(ctx, id)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if r.Status != jaga.QuarantineOpen {
+		return r, nil, nil, &jaga.Error{Code: jaga.ECONFLICT, Message: "quarantined row was already " + string(r.Status)}
+	}
+	dek, err := g.keys.OpenDEK(r.ID, r.WrappedDEK)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("quarantine %s: open data key: %w", r.ID, err)
+	}
+	pt, err := dek.Open(seal.QuarantineAD(r.ID), r.Sealed)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("quarantine %s: %w", r.ID, err)
+	}
+	var q quarantined
+	if err := json.Unmarshal(pt, &q); err != nil {
+		return nil, nil, nil, fmt.Errorf("quarantine %s: %w", r.ID, err)
+	}
+	return r, &q, dek, nil
+}
+
+// QuarantineShow returns one open quarantined row with its raw values: plaintext leaves
+// the gate, so the read is audited (action quarantine, the row's ID as subject) in the
+// same transaction first. Errors: as Read; ENOTFOUND; ECONFLICT for a row no longer open.
+func (g *Gate) QuarantineShow(ctx context.Context, req Request, id jaga.SubjectID) (*QuarantineItem, error) {
+	if _, err := g.checkRequest(req); err != nil {
+		return nil, g.refuse(ctx, req, jaga.ActionQuarantine, []jaga.SubjectID{id}, nil, err)
+	}
+	var item *QuarantineItem
+	err := g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+		r, q, _, err := g.openQuarantine(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		item = &QuarantineItem{ID: r.ID, File: r.File, Line: r.Line, Reasons: r.Reasons, Status: r.Status, Values: q.Values, Consents: q.Consents}
+		for k, v := range q.Unverified {
+			item.Values[k] = v
+		}
+		ev := g.event(req, jaga.ActionQuarantine, []jaga.SubjectID{id})
+		ev.FieldsReturned = keys(q.Values)
+		ev.Decision = string(jaga.Allow)
+		return []*jaga.AuditEvent{ev}, nil
+	})
+	return item, err
+}
+
+// QuarantineFix replaces raw values of an open quarantined row (an empty value removes
+// the field) and re-validates it: the reasons stored are the ones that remain. It
+// returns them (none: the row can be released). Errors: as QuarantineShow.
+func (g *Gate) QuarantineFix(ctx context.Context, req Request, id jaga.SubjectID, set map[string]string) ([]jaga.RowReason, error) {
+	p, err := g.checkRequest(req)
+	if err != nil {
+		return nil, g.refuse(ctx, req, jaga.ActionQuarantine, []jaga.SubjectID{id}, nil, err)
+	}
+	var remain []jaga.RowReason
+	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+		r, q, dek, err := g.openQuarantine(ctx, tx, id)
+		if err != nil {
+			return nil, err
+		}
+		if q.Values == nil {
+			q.Values = map[string]string{}
+		}
+		for k, v := range set {
+			if _, ok := g.schema.Field(k); !ok {
+				return nil, jaga.FieldError(k, "unknown field")
+			}
+			delete(q.Unverified, k)
+			q.Problems = slices.DeleteFunc(q.Problems, func(r jaga.RowReason) bool { return r.Field == k })
+			if v == "" {
+				delete(q.Values, k)
+			} else {
+				q.Values[k] = v
+			}
+		}
+		row := q.row(r)
+		pr, err := g.prepRow(p, &row)
+		if err != nil {
+			return nil, err
+		}
+		remain = pr.reasons
+		pt, err := json.Marshal(q)
+		if err != nil {
+			return nil, err
+		}
+		if r.Sealed, err = dek.Seal(seal.QuarantineAD(r.ID), pt); err != nil {
+			return nil, err
+		}
+		r.Reasons = orNone(remain)
+		if err := tx.UpdateQuarantine(ctx, r); err != nil {
+			return nil, err
+		}
+		ev := g.event(req, jaga.ActionQuarantine, []jaga.SubjectID{id})
+		ev.FieldsRequested = keys(set)
+		ev.Decision = string(jaga.Allow)
+		return []*jaga.AuditEvent{ev}, nil
+	})
+	return remain, err
+}
+
+func orNone(rs []jaga.RowReason) []jaga.RowReason {
+	if rs == nil {
+		return []jaga.RowReason{}
+	}
+	return rs
+}
+
+// row rebuilds the intake row a quarantined row was made from (its own reader problems
+// are gone: staff fixed or confirmed the values).
+func (q *quarantined) row(r *jaga.QuarantinedRow) IntakeRow {
+	return IntakeRow{Key: q.Key, File: r.File, Line: r.Line, Values: q.Values, Channel: q.Channel, CollectedAt: q.CollectedAt,
+		Consents: q.Consents, Required: q.Required, Unverified: q.Unverified, Review: q.Review, Problems: q.Problems, releasing: r.ID}
+}
+
+// QuarantineRelease takes a fixed quarantined row in (identity resolution as on
+// import: it may create a subject or merge into one), then destroys its sealed copy.
+// Errors: EUNPROCESSABLE naming the first remaining reason when the row still fails
+// validation; as QuarantineShow.
+func (g *Gate) QuarantineRelease(ctx context.Context, req Request, id jaga.SubjectID) (IntakeOutcome, error) {
+	var row IntakeRow
+	if err := g.store.View(ctx, func(tx jaga.Tx) error {
+		r, q, _, err := g.openQuarantine(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		row = q.row(r)
+		return nil
+	}); err != nil {
+		return IntakeOutcome{}, err
+	}
+	b, err := g.PrepareIntake(ctx, req, []IntakeRow{row})
+	if err != nil {
+		return IntakeOutcome{}, err
+	}
+	if rs := b.rows[0].reasons; len(rs) > 0 {
+		return IntakeOutcome{Status: IntakeQuarantined, Reasons: rs}, jaga.FieldError(rs[0].Field, "row still fails validation: %s (fix it first)", rs[0].Reason)
+	}
+	out, err := g.CommitIntake(ctx, g.NewIntakeSession(16), b)
+	if err != nil {
+		return IntakeOutcome{}, err
+	}
+	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+		r, err := tx.QuarantinedRow(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		r.Status, r.Subject, r.WrappedDEK, r.Sealed = jaga.QuarantineReleased, out[0].Subject, nil, nil
+		if err := tx.UpdateQuarantine(ctx, r); err != nil {
+			return nil, err
+		}
+		ev := g.event(req, jaga.ActionQuarantine, []jaga.SubjectID{id, out[0].Subject})
+		ev.Decision = string(jaga.Allow)
+		return []*jaga.AuditEvent{ev}, nil
+	})
+	return out[0], err
+}
+
+// QuarantineDiscard destroys an open quarantined row's data key and values
+// (crypto-shredding); its file, line and reasons stay, so that a re-import does not
+// quarantine it again. Errors: as QuarantineShow.
+func (g *Gate) QuarantineDiscard(ctx context.Context, req Request, id jaga.SubjectID) error {
+	if _, err := g.checkRequest(req); err != nil {
+		return g.refuse(ctx, req, jaga.ActionQuarantine, []jaga.SubjectID{id}, nil, err)
+	}
+	err := g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+		r, err := tx.QuarantinedRow(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if r.Status != jaga.QuarantineOpen {
+			return nil, &jaga.Error{Code: jaga.ECONFLICT, Message: "quarantined row was already " + string(r.Status)}
+		}
+		r.Status, r.WrappedDEK, r.Sealed = jaga.QuarantineDiscarded, nil, nil
+		if err := tx.UpdateQuarantine(ctx, r); err != nil {
+			return nil, err
+		}
+		ev := g.event(req, jaga.ActionQuarantine, []jaga.SubjectID{id})
+		ev.Decision = string(jaga.Allow)
+		return []*jaga.AuditEvent{ev}, nil
+	})
+	if err != nil {
+		return err
+	}
+	return g.store.Compact(ctx)
+}

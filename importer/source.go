@@ -1,0 +1,456 @@
+package importer
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
+)
+
+// record is one data row of a source: its line (the CSV line the record starts on,
+// the sheet row, the JSON Lines line), its cells aligned with the header, which cells
+// were number cells (XLSX only), and, for a row that cannot be read at all, why.
+type record struct {
+	line    int
+	cells   []string
+	numeric []bool
+	bad     string
+}
+
+// source reads the rows of one file.
+type source interface {
+	header() []string
+	next() (record, error) // io.EOF at the end
+	// detected says what was detected about the file (encoding, delimiter, line ends,
+	// title rows), for the report.
+	detected() string
+	read() int64 // bytes consumed so far, for progress (0 if unknown)
+	// collectedAt is the collection time a source states for rows without their own
+	// (the expo sheet's title names its last day), or "".
+	collectedAt() string
+	// shape names a known source shape ("web_form_events") or "".
+	shape() string
+}
+
+// Format is a file format the importer reads.
+type Format string
+
+// Formats, detected from the file name's extension and its first bytes.
+const (
+	FormatCSV   Format = "csv"
+	FormatXLSX  Format = "xlsx"
+	FormatJSONL Format = "jsonl"
+)
+
+// detectFormat picks the format from the extension, then from the first bytes: "PK" is
+// a zip (XLSX), "{" a JSON Lines file, anything else CSV.
+func detectFormat(name string, head []byte) Format {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".xlsx", ".xlsm":
+		return FormatXLSX
+	case ".jsonl", ".ndjson":
+		return FormatJSONL
+	case ".csv", ".tsv", ".txt":
+		return FormatCSV
+	}
+	switch {
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return FormatXLSX
+	case bytes.HasPrefix(bytes.TrimLeft(head, " \t\r\n\xef\xbb\xbf"), []byte("{")):
+		return FormatJSONL
+	}
+	return FormatCSV
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
+// csvSource reads CSV: delimiter (comma, semicolon, tab), encoding (UTF-8 with or
+// without BOM, else Windows-1252, which Excel writes on Windows with Indonesian
+// settings) and line ends are detected from the first 64 KiB; quoted fields may hold
+// delimiters, doubled quotes and line breaks (RFC 4180).
+type csvSource struct {
+	cr   *countingReader
+	r    *csv.Reader
+	hdr  []string
+	desc string
+}
+
+func newCSVSource(r io.Reader) (*csvSource, error) {
+	cr := &countingReader{r: r}
+	br := bufio.NewReaderSize(cr, 1<<16)
+	head, _ := br.Peek(1 << 16)
+	bom := bytes.HasPrefix(head, []byte("\xef\xbb\xbf"))
+	if bom {
+		_, _ = br.Discard(3)
+		head = head[3:]
+	}
+	// A multi-byte character may be cut at the end of the peeked block.
+	check := head
+	for i := 0; i < 3 && len(check) > 0 && !utf8.Valid(check); i++ {
+		check = check[:len(check)-1]
+	}
+	var in io.Reader = br
+	enc := "UTF-8"
+	switch {
+	case bom:
+		enc = "UTF-8 with BOM"
+	case !utf8.Valid(check):
+		enc = "Windows-1252"
+		in = charmap.Windows1252.NewDecoder().Reader(br)
+		head, _ = charmap.Windows1252.NewDecoder().Bytes(head)
+	}
+	comma := detectComma(head)
+	ends := "LF"
+	if i := bytes.IndexByte(head, '\n'); i > 0 && head[i-1] == '\r' {
+		ends = "CRLF"
+	}
+	rd := csv.NewReader(in)
+	rd.Comma = comma
+	rd.FieldsPerRecord = -1
+	s := &csvSource{cr: cr, r: rd}
+	quoted := bytes.Contains(head, []byte{'"'})
+	s.desc = fmt.Sprintf("CSV, %s, delimiter %s, %s line ends", enc, commaName(comma), ends)
+	if quoted {
+		s.desc += ", quoted fields"
+	}
+	hdr, err := rd.Read()
+	if err == io.EOF {
+		return nil, errors.New("empty file")
+	} else if err != nil {
+		return nil, fmt.Errorf("header: %w", err)
+	}
+	s.hdr = hdr
+	return s, nil
+}
+
+func (s *csvSource) header() []string    { return s.hdr }
+func (s *csvSource) detected() string    { return s.desc }
+func (s *csvSource) read() int64         { return s.cr.n }
+func (s *csvSource) collectedAt() string { return "" }
+func (s *csvSource) shape() string       { return "" }
+
+func (s *csvSource) next() (record, error) {
+	rec, err := s.r.Read()
+	if err == io.EOF {
+		return record{}, io.EOF
+	}
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		// encoding/csv resumes at the next line after a parse error.
+		return record{line: pe.StartLine, bad: "CSV: " + pe.Err.Error() + " (column " + strconv.Itoa(pe.Column) + ")"}, nil
+	} else if err != nil {
+		return record{}, err
+	}
+	line, _ := s.r.FieldPos(0)
+	return record{line: line, cells: rec}, nil
+}
+
+// detectComma picks the delimiter that occurs most in the first line among comma,
+// semicolon and tab (outside quotes).
+func detectComma(head []byte) rune {
+	line := head
+	if i := bytes.IndexByte(line, '\n'); i >= 0 {
+		line = line[:i]
+	}
+	best, bestN := ',', -1
+	for _, c := range []rune{',', ';', '\t'} {
+		n, inQ := 0, false
+		for _, b := range line {
+			if b == '"' {
+				inQ = !inQ
+			} else if !inQ && rune(b) == c {
+				n++
+			}
+		}
+		if n > bestN {
+			best, bestN = c, n
+		}
+	}
+	return best
+}
+
+func commaName(c rune) string {
+	switch c {
+	case ';':
+		return "semicolon"
+	case '\t':
+		return "tab"
+	}
+	return "comma"
+}
+
+// xlsxSource reads the first sheet of a workbook with excelize. Title rows above the
+// header are skipped: the header is the first row of which at least half the non-empty
+// cells (and at least two) name a known column (GuessTarget or the mapping). Cells are
+// read raw (a date cell gives its serial number) and flagged when they are number cells,
+// so that a 16-digit NIK typed into a number cell can be quarantined
+// (nik_precision_lost) and a phone that lost its leading 0 recovered.
+type xlsxSource struct {
+	rows    [][]string
+	numeric [][]bool
+	hdr     []string
+	hdrRow  int
+	i       int
+	desc    string
+	title   string
+	size    int64
+}
+
+func newXLSXSource(r io.Reader, size int64, known func(string) bool) (*xlsxSource, error) {
+	f, err := excelize.OpenReader(r)
+	if err != nil {
+		return nil, fmt.Errorf("not a readable XLSX workbook: %w", err)
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		return nil, errors.New("workbook has no sheet")
+	}
+	sheet := sheets[0]
+	rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
+	if err != nil {
+		return nil, fmt.Errorf("sheet %q: %w", sheet, err)
+	}
+	s := &xlsxSource{rows: rows, size: size, hdrRow: -1}
+	for i, row := range rows {
+		nonEmpty, hits := 0, 0
+		for _, c := range row {
+			if strings.TrimSpace(c) == "" {
+				continue
+			}
+			nonEmpty++
+			if known(c) {
+				hits++
+			}
+		}
+		if hits >= 2 && hits*2 >= nonEmpty {
+			s.hdrRow = i
+			break
+		}
+		if nonEmpty > 0 {
+			s.title += " " + strings.Join(row, " ")
+		}
+	}
+	if s.hdrRow < 0 {
+		return nil, fmt.Errorf("sheet %q: no header row found (a row whose cells name known columns); add a mapping file", sheet)
+	}
+	s.hdr = rows[s.hdrRow]
+	s.numeric = make([][]bool, len(rows))
+	for i := s.hdrRow + 1; i < len(rows); i++ {
+		s.numeric[i] = make([]bool, len(rows[i]))
+		for j, c := range rows[i] {
+			if c == "" {
+				continue
+			}
+			axis, _ := excelize.CoordinatesToCellName(j+1, i+1)
+			t, err := f.GetCellType(sheet, axis)
+			if err != nil {
+				return nil, fmt.Errorf("sheet %q cell %s: %w", sheet, axis, err)
+			}
+			s.numeric[i][j] = t == excelize.CellTypeNumber || t == excelize.CellTypeUnset && looksNumber(c)
+		}
+	}
+	s.i = s.hdrRow + 1
+	s.desc = fmt.Sprintf("XLSX, sheet %q, %d title rows above the header (row %d)", sheet, s.hdrRow, s.hdrRow+1)
+	return s, nil
+}
+
+func looksNumber(s string) bool {
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil
+}
+
+func (s *xlsxSource) header() []string    { return s.hdr }
+func (s *xlsxSource) detected() string    { return s.desc }
+func (s *xlsxSource) collectedAt() string { return s.title }
+func (s *xlsxSource) shape() string       { return "" }
+func (s *xlsxSource) read() int64 {
+	if len(s.rows) == 0 {
+		return s.size
+	}
+	return s.size * int64(s.i) / int64(len(s.rows))
+}
+
+func (s *xlsxSource) next() (record, error) {
+	if s.i >= len(s.rows) {
+		return record{}, io.EOF
+	}
+	i := s.i
+	s.i++
+	cells := make([]string, len(s.hdr))
+	numeric := make([]bool, len(s.hdr))
+	copy(cells, s.rows[i])
+	copy(numeric, s.numeric[i])
+	rec := record{line: i + 1, cells: cells, numeric: numeric}
+	if len(s.rows[i]) > len(s.hdr) {
+		for _, c := range s.rows[i][len(s.hdr):] {
+			if strings.TrimSpace(c) != "" {
+				rec.bad = fmt.Sprintf("row has %d cells; the header has %d", len(s.rows[i]), len(s.hdr))
+			}
+		}
+	}
+	return rec, nil
+}
+
+// jsonlSource reads JSON Lines: one object per line. Objects are flattened into columns
+// (nested objects join their keys with "."; "fields.email" becomes "email" and
+// "consents.cross_selling" becomes "consent_cross_selling", the web form's shape), in
+// the order of first appearance in the first 1,000 lines. A line that is not a JSON
+// object is a record with bad set.
+type jsonlSource struct {
+	cr    *countingReader
+	sc    *bufio.Scanner
+	hdr   []string
+	col   map[string]int
+	line  int
+	ahead []string // lines read to build the header
+	kind  string
+}
+
+func newJSONLSource(r io.Reader) (*jsonlSource, error) {
+	cr := &countingReader{r: r}
+	sc := bufio.NewScanner(cr)
+	sc.Buffer(make([]byte, 0, 1<<16), 1<<20)
+	s := &jsonlSource{cr: cr, sc: sc, col: map[string]int{}}
+	for len(s.ahead) < 1000 && sc.Scan() {
+		l := sc.Text()
+		s.ahead = append(s.ahead, l)
+		var obj map[string]any
+		if json.Unmarshal([]byte(l), &obj) != nil {
+			continue
+		}
+		s.addColumns("", obj)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, err
+	}
+	if len(s.hdr) == 0 {
+		return nil, errors.New("no JSON object in the first 1,000 lines")
+	}
+	if _, ok := s.col["submitted_at"]; ok {
+		if _, ok := s.col["notice_version"]; ok {
+			s.kind = "web_form_events"
+		}
+	}
+	return s, nil
+}
+
+func jsonColumn(prefix, k string) string {
+	switch prefix {
+	case "", "fields.":
+		return k
+	case "consents.":
+		return "consent_" + k
+	}
+	return prefix + k
+}
+
+func (s *jsonlSource) addColumns(prefix string, obj map[string]any) {
+	for _, k := range sortedKeys(obj) {
+		if sub, ok := obj[k].(map[string]any); ok {
+			s.addColumns(prefix+k+".", sub)
+			continue
+		}
+		c := jsonColumn(prefix, k)
+		if _, ok := s.col[c]; !ok {
+			s.col[c] = len(s.hdr)
+			s.hdr = append(s.hdr, c)
+		}
+	}
+}
+
+func (s *jsonlSource) header() []string    { return s.hdr }
+func (s *jsonlSource) read() int64         { return s.cr.n }
+func (s *jsonlSource) collectedAt() string { return "" }
+func (s *jsonlSource) shape() string       { return s.kind }
+func (s *jsonlSource) detected() string {
+	d := "JSON Lines, UTF-8"
+	if s.kind != "" {
+		d += ", shape " + s.kind
+	}
+	return d
+}
+
+func (s *jsonlSource) next() (record, error) {
+	var l string
+	switch {
+	case len(s.ahead) > 0:
+		l, s.ahead = s.ahead[0], s.ahead[1:]
+	case s.sc.Scan():
+		l = s.sc.Text()
+	default:
+		if err := s.sc.Err(); err != nil {
+			return record{}, err
+		}
+		return record{}, io.EOF
+	}
+	s.line++
+	rec := record{line: s.line}
+	if strings.TrimSpace(l) == "" {
+		rec.bad = "empty line"
+		return rec, nil
+	}
+	if !utf8.ValidString(l) {
+		rec.bad = "not valid UTF-8"
+		return rec, nil
+	}
+	var obj map[string]any
+	dec := json.NewDecoder(strings.NewReader(l))
+	dec.UseNumber()
+	if err := dec.Decode(&obj); err != nil || obj == nil || dec.More() {
+		rec.bad = "not a JSON object"
+		return rec, nil
+	}
+	rec.cells = make([]string, len(s.hdr))
+	var unknown []string
+	var fill func(prefix string, o map[string]any)
+	fill = func(prefix string, o map[string]any) {
+		for k, v := range o {
+			if sub, ok := v.(map[string]any); ok {
+				fill(prefix+k+".", sub)
+				continue
+			}
+			c := jsonColumn(prefix, k)
+			i, ok := s.col[c]
+			if !ok {
+				unknown = append(unknown, c)
+				continue
+			}
+			switch x := v.(type) {
+			case nil:
+			case string:
+				rec.cells[i] = x
+			case bool:
+				rec.cells[i] = strconv.FormatBool(x)
+			case json.Number:
+				rec.cells[i] = x.String()
+			default:
+				rec.bad = "member " + c + " is not a string, number, boolean or null"
+			}
+		}
+	}
+	fill("", obj)
+	if len(unknown) > 0 && rec.bad == "" {
+		rec.bad = "members not seen in the first 1,000 lines: " + strings.Join(unknown, ", ")
+	}
+	return rec, nil
+}

@@ -1,0 +1,347 @@
+package intake
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"embed"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"jaga"
+	"jaga/gate"
+	"jaga/notify"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+var formPage = template.Must(template.ParseFS(templates, "templates/form.html"))
+
+// Config is what the intake Handler needs. Gate is required; Forms default to
+// DefaultForms; Mailer is required for double opt-in forms; BaseURL is the public URL
+// the confirmation link starts with.
+type Config struct {
+	Gate    *gate.Gate
+	Forms   []Form
+	Mailer  notify.Mailer
+	BaseURL string
+	Logger  *slog.Logger
+	Clock   jaga.Clock
+	// ConfirmFor is how long a confirmation link stays valid (default 72 hours).
+	ConfirmFor time.Duration
+}
+
+// Handler serves the intake routes.
+type Handler struct {
+	cfg   Config
+	forms map[string]Form
+}
+
+// formActor is the actor of anonymous form posts: a service identity whose requests
+// are audited like any other.
+var formActor = &jaga.Actor{ID: "act_intake_form", Name: "web form", Kind: jaga.ActorSystem, Role: jaga.RoleService}
+
+// New returns the intake handler.
+func New(cfg Config) *Handler {
+	if cfg.Forms == nil {
+		cfg.Forms = DefaultForms()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Clock == nil {
+		cfg.Clock = jaga.SystemClock{}
+	}
+	if cfg.ConfirmFor <= 0 {
+		cfg.ConfirmFor = 72 * time.Hour
+	}
+	h := &Handler{cfg: cfg, forms: map[string]Form{}}
+	for _, f := range cfg.Forms {
+		h.forms[f.ID] = f
+	}
+	return h
+}
+
+// Register adds GET and POST /v1/intake/forms/{form} and GET /v1/intake/confirm/{token}.
+func (h *Handler) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /v1/intake/forms/{form}", h.page)
+	mux.HandleFunc("POST /v1/intake/forms/{form}", h.post)
+	mux.HandleFunc("GET /v1/intake/confirm/{token}", h.confirm)
+}
+
+var labelsID = map[string][2]string{
+	"full_name": {"Nama lengkap", "Full name"}, "email": {"Email", "E-mail"}, "phone": {"No. HP/WA", "Mobile phone"},
+	"birth_date": {"Tanggal lahir", "Date of birth"}, "domicile_city": {"Kota", "City"}, "nik": {"NIK", "National ID number"},
+	"service_improvement": {"Saya setuju data saya dipakai untuk meningkatkan layanan", "I agree to my data being used to improve the service"},
+	"cross_selling":       {"Saya bersedia menerima penawaran produk lain", "I agree to receive offers of other products"},
+}
+
+type fieldView struct {
+	Name, ID, EN, Type string
+	Required           bool
+}
+
+func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
+	f, ok := h.forms[r.PathValue("form")]
+	if !ok {
+		problem(w, http.StatusNotFound, "ENOTFOUND", "form not found", "")
+		return
+	}
+	h.render(w, f, "")
+}
+
+func (h *Handler) render(w http.ResponseWriter, f Form, done string) {
+	data := struct {
+		Form             Form
+		Fields, Purposes []fieldView
+		Done             string
+	}{Form: f, Done: done}
+	for _, name := range f.Fields {
+		typ := map[string]string{"email": "email", "phone": "tel", "birth_date": "date"}[name]
+		if typ == "" {
+			typ = "text"
+		}
+		l := labelsID[name]
+		data.Fields = append(data.Fields, fieldView{Name: name, ID: l[0], EN: l[1], Type: typ, Required: contains(f.Required, name)})
+	}
+	for _, p := range f.Purposes {
+		l := labelsID[p]
+		data.Purposes = append(data.Purposes, fieldView{Name: p, ID: l[0], EN: l[1]})
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+	_ = formPage.Execute(w, data)
+}
+
+func contains(s []string, x string) bool {
+	for _, v := range s {
+		if v == x {
+			return true
+		}
+	}
+	return false
+}
+
+// ConsentResult is what the response says about one purpose of the form: the status
+// recorded, whether it counts, and why not.
+type ConsentResult struct {
+	Recorded string `json:"recorded"`
+	Counts   bool   `json:"counts"`
+	Flag     string `json:"flag,omitempty"`
+	Why      string `json:"why,omitempty"`
+}
+
+// PostResponse is the answer to a form post. It never says whether the person was
+// already known (created and merged both answer "received").
+type PostResponse struct {
+	Status   string                   `json:"status"` // received, quarantined, confirmation_sent
+	Consents map[string]ConsentResult `json:"consents"`
+	Problems []jaga.RowReason         `json:"problems,omitempty"`
+}
+
+func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
+	f, ok := h.forms[r.PathValue("form")]
+	if !ok {
+		problem(w, http.StatusNotFound, "ENOTFOUND", "form not found", "")
+		return
+	}
+	values, ticked, err := readPost(r, f)
+	if err != nil {
+		problem(w, http.StatusBadRequest, "EINVALID", err.Error(), "")
+		return
+	}
+	gpc := strings.TrimSpace(r.Header.Get("Sec-GPC")) == "1"
+	now := h.cfg.Clock.Now().UTC()
+	row := gate.IntakeRow{File: "form:" + f.ID, Values: values, Channel: f.Channel, CollectedAt: now, Required: f.Required}
+	resp := PostResponse{Consents: map[string]ConsentResult{}}
+	for _, p := range f.Purposes {
+		in := gate.ConsentInput{Purpose: p, Status: jaga.ConsentRefused, NoticeVersion: f.NoticeVersion, At: now,
+			Details: jaga.ConsentDetails{GivenBy: jaga.GivenBySubject, UserAgent: r.UserAgent()}}
+		if n, ok := h.cfg.Gate.Notice(f.NoticeVersion); ok {
+			// Jaga served the form: the hash of the notice text shown is evidence (R-7).
+			in.Details.TextHash = n.TextHash
+		}
+		res := ConsentResult{Recorded: string(jaga.ConsentRefused), Why: "box not ticked"}
+		if ticked[p] {
+			in.Status = jaga.ConsentGiven
+			res = ConsentResult{Recorded: string(jaga.ConsentGiven), Counts: true}
+			if gpc && marketing(p) {
+				in.Flag = jaga.FlagGPC
+				res = ConsentResult{Recorded: string(jaga.ConsentGiven), Flag: jaga.FlagGPC,
+					Why: "your browser sent Sec-GPC: 1 (Global Privacy Control), which Jaga honours as no consent to marketing; the ticked box is kept as given but does not count / browser Anda mengirim Sec-GPC: 1, jadi tidak ada persetujuan penawaran"}
+			}
+			if f.DoubleOptIn && res.Counts {
+				res.Counts = false
+				res.Why = "counts once the link in the confirmation mail is followed (double opt-in)"
+			}
+		}
+		row.Consents = append(row.Consents, in)
+		resp.Consents[p] = res
+	}
+	req := gate.Request{Actor: formActor, Purpose: jaga.PurposeServiceProvision, Reason: "web form " + f.ID}
+	if f.DoubleOptIn {
+		h.startSignup(w, r, f, req, row, resp)
+		return
+	}
+	out, err := h.cfg.Gate.IntakeOne(r.Context(), req, row)
+	if err != nil {
+		h.cfg.Logger.Error("intake form", "form", f.ID, "error", err)
+		problem(w, http.StatusInternalServerError, "EINTERNAL", "the form could not be stored", "")
+		return
+	}
+	resp.Status = "received"
+	if out.Status == gate.IntakeQuarantined {
+		resp.Status, resp.Problems = "quarantined", out.Reasons
+	}
+	h.respond(w, r, f, http.StatusAccepted, resp)
+}
+
+func (h *Handler) startSignup(w http.ResponseWriter, r *http.Request, f Form, req gate.Request, row gate.IntakeRow, resp PostResponse) {
+	email := strings.TrimSpace(row.Values["email"])
+	if email == "" || strings.TrimSpace(row.Values["full_name"]) == "" {
+		resp.Status = "incomplete"
+		resp.Problems = []jaga.RowReason{{Field: "email", Code: "missing_required", Reason: "full_name and email are required"}}
+		h.respond(w, r, f, http.StatusUnprocessableEntity, resp)
+		return
+	}
+	var tok [32]byte
+	if _, err := rand.Read(tok[:]); err != nil {
+		problem(w, http.StatusInternalServerError, "EINTERNAL", "no randomness", "")
+		return
+	}
+	token := base64.RawURLEncoding.EncodeToString(tok[:])
+	sum := sha256.Sum256([]byte(token))
+	now := h.cfg.Clock.Now()
+	if err := h.cfg.Gate.StartSignup(r.Context(), req, f.ID, row, sum[:], now.Add(h.cfg.ConfirmFor)); err != nil {
+		h.cfg.Logger.Error("intake sign-up", "form", f.ID, "error", err)
+		problem(w, http.StatusInternalServerError, "EINTERNAL", "the sign-up could not be stored", "")
+		return
+	}
+	link := strings.TrimRight(h.cfg.BaseURL, "/") + "/v1/intake/confirm/" + token
+	body := "Terima kasih telah mendaftar. Klik tautan ini untuk mengonfirmasi:\n" + link +
+		"\n\nThank you for signing up. Follow this link to confirm:\n" + link + "\n\nAbaikan email ini jika Anda tidak mendaftar. / Ignore this mail if you did not sign up.\n"
+	if h.cfg.Mailer == nil {
+		problem(w, http.StatusServiceUnavailable, "EINTERNAL", "mail is not configured", "")
+		return
+	}
+	if err := h.cfg.Mailer.Mail(r.Context(), jaga.Redact(email), notify.Message{Subject: "Konfirmasi pendaftaran / Confirm your sign-up", Body: body}); err != nil {
+		h.cfg.Logger.Error("intake confirmation mail", "form", f.ID, "error", err)
+		problem(w, http.StatusBadGateway, "EINTERNAL", "the confirmation mail could not be sent", "")
+		return
+	}
+	resp.Status = "confirmation_sent"
+	h.respond(w, r, f, http.StatusAccepted, resp)
+}
+
+func (h *Handler) confirm(w http.ResponseWriter, r *http.Request) {
+	token := r.PathValue("token")
+	sum := sha256.Sum256([]byte(token))
+	now := h.cfg.Clock.Now().UTC()
+	var rnd [3]byte
+	_, _ = rand.Read(rnd[:])
+	ref := fmt.Sprintf("DOI-%s-%06d", now.Format("20060102"), (int(rnd[0])<<16|int(rnd[1])<<8|int(rnd[2]))%1000000)
+	req := gate.Request{Actor: formActor, Purpose: jaga.PurposeServiceProvision, Reason: "double opt-in"}
+	out, err := h.cfg.Gate.ConfirmSignup(r.Context(), req, sum[:], ref)
+	if jaga.ErrorCode(err) == jaga.ENOTFOUND {
+		problem(w, http.StatusNotFound, "ENOTFOUND", "confirmation link unknown, used or expired", "")
+		return
+	} else if err != nil {
+		h.cfg.Logger.Error("intake confirm", "error", err)
+		problem(w, http.StatusInternalServerError, "EINTERNAL", "the confirmation could not be stored", "")
+		return
+	}
+	status := "confirmed"
+	if out.Status == gate.IntakeQuarantined {
+		status = "quarantined"
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": status, "evidence": ref})
+}
+
+// readPost reads a JSON body {"fields": {...}, "consents": {"purpose": bool}} or a
+// form-urlencoded one (field names, consent_<purpose>=yes).
+func readPost(r *http.Request, f Form) (map[string]string, map[string]bool, error) {
+	values, ticked := map[string]string{}, map[string]bool{}
+	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	body := http.MaxBytesReader(nil, r.Body, 64<<10)
+	switch ct {
+	case "application/json":
+		var in struct {
+			Fields   map[string]string `json:"fields"`
+			Consents map[string]bool   `json:"consents"`
+		}
+		dec := json.NewDecoder(body)
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&in); err != nil {
+			return nil, nil, fmt.Errorf("body must be a JSON object {fields, consents}")
+		}
+		if _, err := dec.Token(); err != io.EOF {
+			return nil, nil, fmt.Errorf("body holds more than one JSON value")
+		}
+		for k, v := range in.Fields {
+			if !contains(f.Fields, k) {
+				return nil, nil, fmt.Errorf("form %s has no field %s", f.ID, k)
+			}
+			values[k] = v
+		}
+		for k, v := range in.Consents {
+			if !contains(f.Purposes, k) {
+				return nil, nil, fmt.Errorf("form %s asks no consent to %s", f.ID, k)
+			}
+			ticked[k] = v
+		}
+	case "application/x-www-form-urlencoded", "multipart/form-data":
+		r.Body = body
+		if err := r.ParseForm(); err != nil {
+			return nil, nil, fmt.Errorf("form body cannot be read")
+		}
+		for _, k := range f.Fields {
+			values[k] = r.PostForm.Get(k)
+		}
+		for _, p := range f.Purposes {
+			ticked[p] = r.PostForm.Get("consent_"+p) != ""
+		}
+	default:
+		return nil, nil, fmt.Errorf("Content-Type must be application/json or application/x-www-form-urlencoded")
+	}
+	return values, ticked, nil
+}
+
+func (h *Handler) respond(w http.ResponseWriter, r *http.Request, f Form, status int, resp PostResponse) {
+	if strings.Contains(r.Header.Get("Accept"), "text/html") {
+		msg := "Terima kasih! / Thank you!"
+		if c, ok := resp.Consents["cross_selling"]; ok && c.Flag == jaga.FlagGPC {
+			msg += " " + c.Why
+		}
+		if resp.Status == "confirmation_sent" {
+			msg = "Silakan cek email Anda untuk konfirmasi. / Please check your mail to confirm."
+		}
+		h.render(w, f, msg)
+		return
+	}
+	writeJSON(w, status, resp)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// problem writes an RFC 9457 problem document.
+func problem(w http.ResponseWriter, status int, code, detail, reason string) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	p := map[string]any{"type": "urn:jaga:problem:" + code, "title": http.StatusText(status), "status": status, "detail": detail}
+	if reason != "" {
+		p["reason"] = reason
+	}
+	_ = json.NewEncoder(w).Encode(p)
+}
