@@ -13,7 +13,6 @@ import (
 	"testing"
 	"time"
 
-
 	"jaga"
 	"jaga/gate"
 	"jaga/intake"

@@ -199,7 +199,7 @@ func xactLock(ctx context.Context, tx *sql.Tx, name string) error {
 // consecutive; each is used once.
 func nextIDs(ctx context.Context, tx *sql.Tx, table string, n int) ([]int64, error) {
 	switch table {
-	case "consents", "legal_holds":
+	case "consents", "legal_holds", "merges", "review_flags":
 	default:
 		return nil, fmt.Errorf("postgres: no id sequence for table %s", table)
 	}
