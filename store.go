@@ -173,6 +173,11 @@ type Tx interface {
 	// FindByIndexes returns, for each of values that some live subject has as its blind
 	// index for field, the subjects having it (oldest first), keyed by string(value).
 	FindByIndexes(ctx context.Context, field string, values [][]byte) (map[string][]SubjectID, error)
+	// LockResolution serialises identity resolution across nodes: a write transaction
+	// that creates subjects from resolved rows takes it, then re-checks their blind
+	// indexes, so that two nodes importing the same person create one subject (held
+	// until the transaction ends; a no-op where one writer serialises already).
+	LockResolution(ctx context.Context) error
 	// InsertImportKeys maps import keys of rows merged into existing subjects to those
 	// subjects (keys[i] → subjects[i]); an existing key is ECONFLICT.
 	InsertImportKeys(ctx context.Context, keys [][]byte, subjects []SubjectID) error

@@ -345,7 +345,7 @@ func (g *Gate) CommitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 	defer g.intakeMu.Unlock()
 	for attempt := 0; ; attempt++ {
 		out, err := g.commitIntake(ctx, s, b)
-		if jaga.ErrorCode(err) == jaga.ECONFLICT && attempt < 2 {
+		if jaga.ErrorCode(err) == jaga.ECONFLICT && attempt < 8 {
 			// Another writer stored one of these keys meanwhile: resolve again.
 			clear(s.profiles)
 			continue
@@ -740,6 +740,9 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 		created = append(created, ps.sealed)
 	}
 	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+		if err := recheckResolution(ctx, tx, g.schema, order, found); err != nil {
+			return nil, err
+		}
 		if err := tx.InsertSubjects(ctx, created); err != nil {
 			return nil, err
 		}
@@ -952,4 +955,42 @@ func foldAccent(r rune) rune {
 		return 'c'
 	}
 	return r
+}
+
+// recheckResolution runs in the write transaction that creates subjects: under the
+// store's resolution lock it looks the new subjects' blind indexes up again and returns
+// ECONFLICT when a live subject now has one that the batch's resolution (found, read
+// before the transaction) did not see — another node or writer created the same person
+// meanwhile — so that CommitIntake resolves the batch again and merges instead of
+// creating a duplicate (issue 7: concurrent imports on several nodes).
+func recheckResolution(ctx context.Context, tx jaga.Tx, schema *jaga.Schema, order []*pendingSubject, found map[string]map[string][]jaga.SubjectID) error {
+	if len(order) == 0 {
+		return nil
+	}
+	if err := tx.LockResolution(ctx); err != nil {
+		return err
+	}
+	for _, f := range schema.Indexed() {
+		var vals [][]byte
+		for _, ps := range order {
+			for _, ix := range ps.sealed.Indexes {
+				if ix.Field == f.Name {
+					vals = append(vals, ix.Value)
+				}
+			}
+		}
+		if len(vals) == 0 {
+			continue
+		}
+		now, err := tx.FindByIndexes(ctx, f.Name, vals)
+		if err != nil {
+			return err
+		}
+		for v, ids := range now {
+			if len(ids) > len(found[f.Name][v]) {
+				return jaga.Errorf(jaga.ECONFLICT, "identity resolution: a subject with the same %s was stored meanwhile", f.Name)
+			}
+		}
+	}
+	return nil
 }

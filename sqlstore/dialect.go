@@ -40,6 +40,10 @@ type Dialect struct {
 	// lock, so that the appends of every node sharing the database form one linear log.
 	// SQLite needs none (one writer at a time).
 	LockAudit func(ctx context.Context, tx *sql.Tx) error
+	// LockResolution, if set, is LockAudit's counterpart for identity resolution: a
+	// transaction-level lock that makes one write transaction at a time, across nodes,
+	// check the blind indexes of the subjects it is about to create (Tx.LockResolution).
+	LockResolution func(ctx context.Context, tx *sql.Tx) error
 	// LockMigrations, if set, runs at the start of each migration transaction of
 	// Migrate, so that nodes starting at once apply each migration once (PostgreSQL: an
 	// advisory transaction lock). SQLite's BEGIN IMMEDIATE serialises already.

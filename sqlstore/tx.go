@@ -27,6 +27,8 @@ type Tx struct {
 	now      time.Time
 
 	auditLocked bool // Dialect.LockAudit ran in this transaction
+	// resolutionLocked: Dialect.LockResolution ran in this transaction.
+	resolutionLocked bool
 
 	stmts  map[string]*sql.Stmt // statements bound to this transaction
 	missed []string             // statements to add to cache once the connection is free
@@ -826,6 +828,22 @@ func (t *Tx) LockAudit(ctx context.Context) error {
 		return t.db.translate("lock audit log", err, "", "")
 	}
 	t.auditLocked = true
+	return nil
+}
+
+// LockResolution makes this write transaction the only one, across every node sharing
+// the database, that resolves identities until it ends (Dialect.LockResolution; a no-op
+// on SQLite, whose one writer serialises already, and in read transactions). The gate
+// takes it before re-checking, inside the transaction that creates subjects, that no
+// other node created the same person since the batch was resolved.
+func (t *Tx) LockResolution(ctx context.Context) error {
+	if t.resolutionLocked || !t.writable || t.db.dialect.LockResolution == nil {
+		return nil
+	}
+	if err := t.db.dialect.LockResolution(ctx, t.tx); err != nil {
+		return t.db.translate("lock identity resolution", err, "", "")
+	}
+	t.resolutionLocked = true
 	return nil
 }
 

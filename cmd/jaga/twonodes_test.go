@@ -347,3 +347,49 @@ func TestConcurrentImportsOneSubject(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestConcurrentResolutionOneSubject imports the same 300 people through two nodes at
+// once as two different sources (so their import keys differ and only identity
+// resolution by blind index can tell they are the same people): each person ends as
+// one subject, the other node's rows merge into it.
+func TestConcurrentResolutionOneSubject(t *testing.T) {
+	t.Parallel()
+	url := pgtest.NewDatabase(t)
+	dir := t.TempDir()
+	f := customersCSV(t, 0, 300)
+	vs := []*vault{openVaultDB(t, dir, url), openVaultDB(t, dir, url)}
+	defer vs[0].Close()
+	defer vs[1].Close()
+	var mu sync.Mutex
+	created, merged := 0, 0
+	var wg sync.WaitGroup
+	for n, v := range vs {
+		for run := range 2 {
+			wg.Go(func() {
+				rep, err := importer.ImportFile(context.Background(), v.gate, f, importer.Options{Actor: cliActor, BatchSize: 32,
+					Source: fmt.Sprintf("branch%d_run%d", n, run)})
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				created += rep.Created
+				merged += rep.Merged
+				mu.Unlock()
+			})
+		}
+	}
+	wg.Wait()
+	if created != 300 || merged != 3*300 {
+		t.Fatalf("created %d, merged %d over 4 imports of the same 300 people as 4 sources; want 300 and 900", created, merged)
+	}
+	if err := vs[0].store.View(context.Background(), func(tx jaga.Tx) error {
+		n, err := tx.CountSubjects(context.Background())
+		if err == nil && n != 300 {
+			t.Errorf("%d subjects, want 300", n)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -76,6 +76,7 @@ var Dialect = &sqlstore.Dialect{
 	NextIDs:        nextIDs,
 	ForUpdate:      " FOR UPDATE",
 	LockAudit:      func(ctx context.Context, tx *sql.Tx) error { return xactLock(ctx, tx, "jaga/audit") },
+	LockResolution: func(ctx context.Context, tx *sql.Tx) error { return xactLock(ctx, tx, "jaga/resolution") },
 	LockMigrations: func(ctx context.Context, tx *sql.Tx) error { return xactLock(ctx, tx, "jaga/migrations") },
 	Redact:         redact,
 }
