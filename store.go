@@ -121,12 +121,35 @@ type Tx interface {
 	// then by ID; nil when there is none.
 	CurrentConsent(ctx context.Context, subject SubjectID, purpose string) (*Consent, error)
 
-	// AppendAudit appends events whose Seq, PrevHash and Hash the caller has set.
-	AppendAudit(ctx context.Context, events []*AuditEvent) error
-	// LastAudit returns the event with the highest Seq, or nil for an empty log.
-	LastAudit(ctx context.Context) (*AuditEvent, error)
-	// AuditEvents returns events matching f in Seq order.
-	AuditEvents(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
+	// AppendAudit appends records to the audit log as one serialised step: it locks the
+	// log's head (a row lock on PostgreSQL, the write lock on SQLite), reads its size n,
+	// calls seal(n) — which must set every record's Seq (n+1, n+2, …) and Hashes from the
+	// tree of size n, reading older hashes through AuditHashes in the same transaction —
+	// and stores the records, their subject index entries and the new size. So no two
+	// appenders, on one node or several, compute a tree over a stale size. seal's error
+	// is returned unchanged; a Seq stored already is ECONFLICT.
+	AppendAudit(ctx context.Context, records []*AuditRecord, seal func(size int64) error) error
+	// AuditHead returns the log's size and the size of its largest checkpoint.
+	AuditHead(ctx context.Context) (AuditHead, error)
+	// AuditHashes returns the Hashes of the records with the given sequence numbers,
+	// keyed by Seq; a missing record is left out.
+	AuditHashes(ctx context.Context, seqs []int64) (map[int64][]byte, error)
+	// AuditRecords returns records in Seq order: after f.AfterSeq, at most f.Limit
+	// (default 100, at most 1000), only those naming f.Subject (through the per-subject
+	// index, with Pos set) when it is set. ActorID and Action are not filtered here (the
+	// store cannot read the encoding). Members are included.
+	AuditRecords(ctx context.Context, f AuditFilter) ([]*AuditRecord, error)
+	// ScanAudit calls fn with every record after Seq `after`, in Seq order, in one
+	// query; Members are not read. The record passed to fn and its slices are reused
+	// after fn returns. fn's error stops the scan and is returned.
+	ScanAudit(ctx context.Context, after int64, fn func(*AuditRecord) error) error
+	// InsertAuditCheckpoint stores a checkpoint and raises the head's CheckpointSize;
+	// ECONFLICT if one of that size exists.
+	InsertAuditCheckpoint(ctx context.Context, cp *AuditCheckpoint) error
+	// AuditCheckpoints returns up to limit checkpoints with Size > after, by Size.
+	AuditCheckpoints(ctx context.Context, after int64, limit int) ([]*AuditCheckpoint, error)
+	// LatestAuditCheckpoint returns the checkpoint of the largest size, nil if none.
+	LatestAuditCheckpoint(ctx context.Context) (*AuditCheckpoint, error)
 
 	// CreateActor stores a new actor; ECONFLICT if the name exists.
 	CreateActor(ctx context.Context, a *Actor) error

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"jaga"
+	"jaga/auditlog"
 	"jaga/policy"
 	"jaga/seal"
 )
@@ -38,6 +39,9 @@ type Config struct {
 	Logger   *slog.Logger
 	// MaxBatch is the most operations grouped into one transaction (default 128).
 	MaxBatch int
+	// Audit configures the audit log (checkpoint interval, witnesses); its Signer
+	// defaults to Keys.AuditSigner().
+	Audit auditlog.Config
 }
 
 // Gate is the one gate. It is safe for concurrent use; Close stops its committer.
@@ -59,6 +63,7 @@ type Gate struct {
 	auth     authCache
 	plans    sync.Map // planKey → *plan
 	covered  sync.Map // purpose IDs → fields they cover (map[string]bool)
+	audit    auditState
 }
 
 // New checks cfg and starts the gate's committer.
@@ -93,6 +98,9 @@ func New(cfg Config) (*Gate, error) {
 		}
 		g.purposes[p.ID] = &p
 	}
+	if err := g.startAudit(cfg.Audit); err != nil {
+		return nil, err
+	}
 	g.wg.Add(1)
 	go g.commitLoop()
 	return g, nil
@@ -107,6 +115,7 @@ func (g *Gate) Close() error {
 		g.closed = true
 		close(g.stop)
 		g.wg.Wait()
+		return g.stopAudit()
 	}
 	return nil
 }

@@ -1,0 +1,313 @@
+package auditlog
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"jaga"
+)
+
+// Config configures a Log. Signer is required.
+type Config struct {
+	// Signer is the controller's Ed25519 audit key (seal: Keyring.AuditSigner).
+	Signer KeySigner
+	// Origin names the log in its checkpoints and the key; default DefaultOrigin.
+	Origin string
+	// Every is how many events at most go without a checkpoint (default 1000): an append
+	// that brings the log that far past its last checkpoint signs one in the same
+	// transaction.
+	Every int64
+	// Interval is how often the background loop (Run) signs a checkpoint when events
+	// came since the last one, and copies the latest checkpoint to the witnesses;
+	// default 10s.
+	Interval time.Duration
+	// Witnesses receive every new checkpoint (a file, an HTTP endpoint), so that a
+	// rollback of the whole database is detectable against a copy held elsewhere.
+	Witnesses []Witness
+	// Logger gets witness failures (no values ever reach it).
+	Logger *slog.Logger
+}
+
+// Log appends to, checkpoints and proves the audit log of one store. It is safe for
+// concurrent use; it keeps no state another node needs (the tree lives in the store).
+type Log struct {
+	signer    *NoteSigner
+	origin    string
+	every     int64
+	interval  time.Duration
+	witnesses []Witness
+	log       *slog.Logger
+
+	mu        sync.Mutex
+	witnessed int64 // size of the last checkpoint handed to every witness
+}
+
+// New checks cfg and returns a Log.
+func New(cfg Config) (*Log, error) {
+	if cfg.Signer == nil {
+		return nil, fmt.Errorf("auditlog: a signer is required")
+	}
+	if cfg.Origin == "" {
+		cfg.Origin = DefaultOrigin(cfg.Signer.PublicKey())
+	}
+	if cfg.Every <= 0 {
+		cfg.Every = 1000
+	}
+	if cfg.Interval <= 0 {
+		cfg.Interval = 10 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	s, err := NewNoteSigner(cfg.Origin, cfg.Signer)
+	if err != nil {
+		return nil, err
+	}
+	return &Log{signer: s, origin: cfg.Origin, every: cfg.Every, interval: cfg.Interval, witnesses: cfg.Witnesses, log: cfg.Logger}, nil
+}
+
+// Origin returns the log's origin line.
+func (l *Log) Origin() string { return l.origin }
+
+// VerifierKey returns the checkpoint verifier key in note format.
+func (l *Log) VerifierKey() string { return l.signer.VerifierKey() }
+
+// StoredIndex returns the stored-hash index of leaf n's own hash (tlog.StoredHashIndex).
+func StoredIndex(n int64) int64 { return tlog.StoredHashIndex(0, n) }
+
+// Record encodes ev as the store keeps it: the encoding, the subject index entries and,
+// for a bulk event, the members in tree order. Hashes and Seq are set by Append.
+func Record(ev *jaga.AuditEvent) (*jaga.AuditRecord, error) {
+	data, err := Encode(ev)
+	if err != nil {
+		return nil, err
+	}
+	r := &jaga.AuditRecord{Data: data, Index: make([]jaga.AuditIndexEntry, 0, len(ev.Subjects))}
+	if ev.SubjectRoot != nil {
+		r.Members = make([]byte, 0, 16*len(ev.Subjects))
+	}
+	for i, s := range ev.Subjects {
+		if r.Members != nil {
+			k, err := SubjectKey(s)
+			if err != nil {
+				return nil, err
+			}
+			r.Members = append(r.Members, k[:]...)
+		}
+		r.Index = append(r.Index, jaga.AuditIndexEntry{Subject: s, Pos: i})
+	}
+	return r, nil
+}
+
+// Append encodes events and appends them in tx through one AppendAudit call: under the
+// store's lock it reads the tree's right edge at the current size, hashes the whole
+// batch once, and — when the log is Every events past its last checkpoint — signs and
+// stores a checkpoint in the same transaction. It sets each event's Seq.
+func (l *Log) Append(ctx context.Context, tx jaga.Tx, events []*jaga.AuditEvent) error {
+	if len(events) == 0 {
+		return nil
+	}
+	recs := make([]*jaga.AuditRecord, len(events))
+	for i, ev := range events {
+		ev.Time = ev.Time.UTC().Truncate(time.Microsecond)
+		r, err := Record(ev)
+		if err != nil {
+			return fmt.Errorf("audit event %d: %w", i, err)
+		}
+		recs[i] = r
+	}
+	var root tlog.Hash
+	var size int64
+	err := tx.AppendAudit(ctx, recs, func(n int64) error {
+		var t Tree
+		if err := t.load(n, l.reader(ctx, tx)); err != nil {
+			return fmt.Errorf("audit tree edge: %w", err)
+		}
+		var hs []tlog.Hash
+		for i, r := range recs {
+			hs = t.Append(hs[:0], tlog.RecordHash(r.Data))
+			r.Seq = n + int64(i) + 1
+			r.Hashes = make([]byte, 0, len(hs)*tlog.HashSize)
+			for _, h := range hs {
+				r.Hashes = append(r.Hashes, h[:]...)
+			}
+			events[i].Seq = r.Seq
+		}
+		root, size = t.Root(), t.Size()
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	head, err := tx.AuditHead(ctx)
+	if err != nil {
+		return err
+	}
+	if size-head.CheckpointSize >= l.every {
+		return l.insertCheckpoint(ctx, tx, Checkpoint{Origin: l.origin, Size: size, Root: root})
+	}
+	return nil
+}
+
+func (l *Log) insertCheckpoint(ctx context.Context, tx jaga.Tx, c Checkpoint) error {
+	msg, err := SignCheckpoint(c, l.signer)
+	if err != nil {
+		return fmt.Errorf("sign checkpoint: %w", err)
+	}
+	return tx.InsertAuditCheckpoint(ctx, &jaga.AuditCheckpoint{Size: c.Size, Note: msg})
+}
+
+// Checkpoint signs and stores a checkpoint of the log's current size in its own
+// transaction, unless one of that size exists (or the log is empty), and returns the
+// latest checkpoint (nil for an empty log).
+func (l *Log) Checkpoint(ctx context.Context, st jaga.Store) (*jaga.AuditCheckpoint, error) {
+	var latest *jaga.AuditCheckpoint
+	err := st.Update(ctx, func(tx jaga.Tx) error {
+		head, err := tx.AuditHead(ctx)
+		if err != nil {
+			return err
+		}
+		if head.Size > head.CheckpointSize {
+			var t Tree
+			if err := t.load(head.Size, l.reader(ctx, tx)); err != nil {
+				return err
+			}
+			if err := l.insertCheckpoint(ctx, tx, Checkpoint{Origin: l.origin, Size: head.Size, Root: t.Root()}); err != nil {
+				return err
+			}
+		}
+		latest, err = tx.LatestAuditCheckpoint(ctx)
+		return err
+	})
+	return latest, err
+}
+
+// Run signs a checkpoint every Interval when events came, and hands each new latest
+// checkpoint to the witnesses, until ctx ends (the gate signs the last one on Close).
+// Failures are logged and retried next tick.
+func (l *Log) Run(ctx context.Context, st jaga.Store) {
+	tick := time.NewTicker(l.interval)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			if err := l.CheckpointAndWitness(ctx, st); err != nil && ctx.Err() == nil {
+				l.log.Warn("audit checkpoint", "err", err)
+			}
+		}
+	}
+}
+
+// CheckpointAndWitness runs Checkpoint and gives a checkpoint newer than the last one
+// witnessed to every witness.
+func (l *Log) CheckpointAndWitness(ctx context.Context, st jaga.Store) error {
+	cp, err := l.Checkpoint(ctx, st)
+	if err != nil || cp == nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if cp.Size <= l.witnessed {
+		return nil
+	}
+	var errs []error
+	for _, w := range l.witnesses {
+		if err := w.Witness(ctx, cp.Note); err != nil {
+			errs = append(errs, fmt.Errorf("witness %s: %w", w, err))
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%v", errs)
+	}
+	l.witnessed = cp.Size
+	return nil
+}
+
+// reader is a tlog.HashReader over the stored hashes of the log in tx.
+func (l *Log) reader(ctx context.Context, tx jaga.Tx) tlog.HashReader {
+	return storeReader{ctx: ctx, tx: tx}
+}
+
+type storeReader struct {
+	ctx context.Context
+	tx  jaga.Tx
+}
+
+func (r storeReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
+	seqs := make([]int64, 0, len(indexes))
+	for _, i := range indexes {
+		leaf, _ := recordOf(i)
+		seqs = append(seqs, leaf+1)
+	}
+	slices.Sort(seqs)
+	seqs = slices.Compact(seqs)
+	got, err := r.tx.AuditHashes(r.ctx, seqs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]tlog.Hash, len(indexes))
+	for j, i := range indexes {
+		leaf, off := recordOf(i)
+		hs := got[leaf+1]
+		if len(hs) < (off+1)*tlog.HashSize {
+			return nil, fmt.Errorf("auditlog: stored hashes of event %d missing or short", leaf+1)
+		}
+		copy(out[j][:], hs[off*tlog.HashSize:])
+	}
+	return out, nil
+}
+
+// InclusionProof proves event seq (leaf seq-1) in the tree of size `size`, from the
+// stored hashes.
+func (l *Log) InclusionProof(ctx context.Context, tx jaga.Tx, seq, size int64) (tlog.RecordProof, error) {
+	if seq < 1 || seq > size {
+		return nil, jaga.FieldError("seq", "event %d is not in a tree of size %d", seq, size)
+	}
+	return tlog.ProveRecord(size, seq-1, l.reader(ctx, tx))
+}
+
+// ConsistencyProof proves that the tree of size from is a prefix of the tree of size to.
+func (l *Log) ConsistencyProof(ctx context.Context, tx jaga.Tx, from, to int64) (tlog.TreeProof, error) {
+	if from < 1 || from > to {
+		return nil, jaga.FieldError("from", "from must be between 1 and to")
+	}
+	return tlog.ProveTree(to, from, l.reader(ctx, tx))
+}
+
+// TreeHash returns the root of the stored tree of size n (n at most the log's size).
+func (l *Log) TreeHash(ctx context.Context, tx jaga.Tx, n int64) (tlog.Hash, error) {
+	var t Tree
+	err := t.load(n, l.reader(ctx, tx))
+	return t.Root(), err
+}
+
+// Members returns the subject IDs of a bulk record in tree order.
+func Members(r *jaga.AuditRecord) []jaga.SubjectID {
+	out := make([]jaga.SubjectID, 0, len(r.Members)/16)
+	for i := 0; i+16 <= len(r.Members); i += 16 {
+		out = append(out, jaga.SubjectID(jaga.SubjectIDPrefix+fmt.Sprintf("%x", r.Members[i:i+16])))
+	}
+	return out
+}
+
+// Event decodes a stored record into an event with its Seq; a bulk event gets its
+// Subjects from the members.
+func Event(r *jaga.AuditRecord) (*jaga.AuditEvent, error) {
+	ev, err := Decode(r.Data)
+	if err != nil {
+		return nil, fmt.Errorf("audit event %d: %w", r.Seq, err)
+	}
+	ev.Seq = r.Seq
+	if ev.SubjectRoot != nil && len(r.Members) > 0 {
+		ev.Subjects = Members(r)
+	}
+	return ev, nil
+}

@@ -1,0 +1,40 @@
+-- The audit log becomes a Merkle tree (issue 5, package auditlog). The hash-chained
+-- tables of 0001 are kept, renamed, as a read-only record of the events before this
+-- migration; the new log starts empty.
+ALTER TABLE audit_events RENAME TO audit_chain_v1;
+ALTER TABLE audit_subjects RENAME TO audit_chain_v1_subjects;
+
+-- One row per event: data is the canonical encoding (the Merkle leaf is
+-- SHA-256(0x00 || data)), hashes the tree hashes stored with this leaf (32 bytes each),
+-- members the 16-byte subject IDs of a bulk event in subject-tree order. No values.
+CREATE TABLE audit_log (
+	seq     INTEGER PRIMARY KEY,
+	data    BLOB NOT NULL,
+	hashes  BLOB NOT NULL,
+	members BLOB
+) STRICT;
+
+-- Which events name which subject (16-byte ID), and where in the event: a subject's
+-- access history without scanning the log (UU PDP Art 32, R-29).
+CREATE TABLE audit_subject_index (
+	subject BLOB NOT NULL,
+	seq     INTEGER NOT NULL,
+	pos     INTEGER NOT NULL,
+	PRIMARY KEY (subject, seq)
+) STRICT, WITHOUT ROWID;
+
+-- The log's size, updated by every append under its row lock, so that appenders
+-- (several nodes on PostgreSQL) take turns and never hash over a stale size.
+CREATE TABLE audit_head (
+	id              INTEGER PRIMARY KEY CHECK (id = 1),
+	size            INTEGER NOT NULL,
+	checkpoint_size INTEGER NOT NULL
+) STRICT;
+INSERT INTO audit_head (id, size, checkpoint_size) VALUES (1, 0, 0);
+
+-- Signed checkpoints (C2SP tlog-checkpoint notes), one per tree size.
+CREATE TABLE audit_checkpoints (
+	size INTEGER PRIMARY KEY,
+	time INTEGER NOT NULL,
+	note BLOB NOT NULL
+) STRICT;
