@@ -311,3 +311,44 @@ func Event(r *jaga.AuditRecord) (*jaga.AuditEvent, error) {
 	}
 	return ev, nil
 }
+
+// Tail calls fn with every event after sequence number after, in order, then with each
+// new one, polling every interval (default 1s) until ctx ends (nil is returned then) or
+// fn fails.
+func Tail(ctx context.Context, st jaga.Store, after int64, interval time.Duration, fn func(*jaga.AuditEvent) error) error {
+	if interval <= 0 {
+		interval = time.Second
+	}
+	for {
+		var page []*jaga.AuditRecord
+		err := st.View(ctx, func(tx jaga.Tx) error {
+			var err error
+			page, err = tx.AuditRecords(ctx, jaga.AuditFilter{AfterSeq: after, Limit: 1000})
+			return err
+		})
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		for _, r := range page {
+			ev, err := Event(r)
+			if err != nil {
+				return err
+			}
+			if err := fn(ev); err != nil {
+				return err
+			}
+			after = r.Seq
+		}
+		if len(page) == 1000 {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(interval):
+		}
+	}
+}

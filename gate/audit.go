@@ -142,12 +142,6 @@ func (g *Gate) readAudit(ctx context.Context, req Request, subjects []jaga.Subje
 	})
 }
 
-// CheckpointInfo is the latest signed checkpoint with the log's size.
-type CheckpointInfo struct {
-	Size int64
-	Note []byte
-}
-
 // AuditCheckpoints returns up to limit checkpoints after size `after` (auditor, dpo).
 func (g *Gate) AuditCheckpoints(ctx context.Context, req Request, after int64, limit int) ([]*jaga.AuditCheckpoint, error) {
 	if err := g.checkAuditReader(ctx, &req, nil); err != nil {

@@ -377,4 +377,3 @@ func (h tlogHashes) ReadHashes(idx []int64) ([]tlog.Hash, error) {
 	}
 	return out, nil
 }
-
