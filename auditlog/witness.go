@@ -22,11 +22,28 @@ type Witness interface {
 }
 
 // FileWitness writes the latest checkpoint to a file (atomically: a temporary file in
-// the same directory, synced, then renamed), for `jaga audit verify --witness FILE`.
+// the same directory, synced, then renamed), for `jaga audit verify --witness FILE`. It
+// never goes back: a checkpoint smaller than the one it holds (a database restored from
+// an older copy), or of the same size with another root (a forked log), is refused and
+// the file kept.
 type FileWitness struct{ Path string }
 
 // Witness implements Witness.
 func (w FileWitness) Witness(_ context.Context, note []byte) error {
+	c, err := ParseCheckpoint(noteText(note))
+	if err != nil {
+		return err
+	}
+	if old, err := os.ReadFile(w.Path); err == nil {
+		if prev, err := ParseCheckpoint(noteText(old)); err == nil {
+			switch {
+			case c.Size < prev.Size:
+				return fmt.Errorf("holds a checkpoint of size %d, larger than the log's %d: the database was rolled back", prev.Size, c.Size)
+			case c.Size == prev.Size && c.Root != prev.Root:
+				return fmt.Errorf("holds another checkpoint of size %d: the log forked", c.Size)
+			}
+		}
+	}
 	dir := filepath.Dir(w.Path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
@@ -80,6 +97,14 @@ func (w HTTPWitness) Witness(ctx context.Context, note []byte) error {
 }
 
 func (w HTTPWitness) String() string { return "url " + w.URL }
+
+// noteText returns the text of a signed note (before its blank line and signatures).
+func noteText(note []byte) string {
+	if i := bytes.Index(note, []byte("\n\n")); i >= 0 {
+		return string(note[:i+1])
+	}
+	return string(note)
+}
 
 // ReadWitness reads the checkpoint notes of a witness file (one or more notes).
 func ReadWitness(path string) ([][]byte, error) {
