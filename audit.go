@@ -67,30 +67,34 @@ type AuditFilter struct {
 // encoding (the Merkle leaf is SHA-256(0x00 ‖ Data)), Hashes the tree hashes the log
 // stores with leaf Seq-1 (32 bytes each: the leaf hash, then one per subtree the leaf
 // completes, as tlog.StoredHashes), Members the 16-byte IDs of a bulk event's subjects in
-// tree order (nil otherwise). Index lists the subjects the event names, with their
-// position in the event, for the per-subject index; Pos is set on records found through
-// AuditFilter.Subject (the subject's position in the event).
+// tree order (nil otherwise). Pos is set on records found through AuditFilter.Subject
+// (the subject's position in the event).
 type AuditRecord struct {
 	Seq     int64
 	Data    []byte
 	Hashes  []byte
 	Members []byte
-	Index   []AuditIndexEntry
 	Pos     int
 }
 
-// AuditIndexEntry names a subject of an audit event and its position among the event's
-// subjects (the leaf index in a bulk event's subject tree).
+// AuditIndexEntry says that event Seq names Subject at position Pos among its subjects
+// (the leaf index in a bulk event's subject tree).
 type AuditIndexEntry struct {
 	Subject SubjectID
+	Seq     int64
 	Pos     int
 }
 
+// AuditIndexEpoch is how many events share an epoch of the per-subject index: entries
+// are grouped by (Seq-1)/AuditIndexEpoch so that indexing a batch touches few pages.
+const AuditIndexEpoch = 1 << 16
+
 // AuditHead is the state of the audit log: Size events, the largest checkpoint at
-// CheckpointSize (0 when none).
+// CheckpointSize (0 when none), the per-subject index covering events up to IndexedSize.
 type AuditHead struct {
 	Size           int64
 	CheckpointSize int64
+	IndexedSize    int64
 }
 
 // AuditCheckpoint is a signed checkpoint of the audit log: Note is the C2SP

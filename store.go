@@ -122,22 +122,27 @@ type Tx interface {
 	CurrentConsent(ctx context.Context, subject SubjectID, purpose string) (*Consent, error)
 
 	// AppendAudit appends records to the audit log as one serialised step: it locks the
-	// log's head (a row lock on PostgreSQL, the write lock on SQLite), reads its size n,
-	// calls seal(n) — which must set every record's Seq (n+1, n+2, …) and Hashes from the
-	// tree of size n, reading older hashes through AuditHashes in the same transaction —
-	// and stores the records, their subject index entries and the new size. So no two
-	// appenders, on one node or several, compute a tree over a stale size. seal's error
-	// is returned unchanged; a Seq stored already is ECONFLICT.
-	AppendAudit(ctx context.Context, records []*AuditRecord, seal func(size int64) error) error
-	// AuditHead returns the log's size and the size of its largest checkpoint.
+	// log's head (a row lock on PostgreSQL, the write lock on SQLite), reads it, calls
+	// seal(head) — which must set every record's Seq (head.Size+1, +2, …) and Hashes
+	// from the tree of head.Size, reading older hashes through AuditHashes in the same
+	// transaction — and stores the records and the new size. So no two appenders, on one
+	// node or several, compute a tree over a stale size. seal's error is returned
+	// unchanged; a Seq stored already is ECONFLICT.
+	AppendAudit(ctx context.Context, records []*AuditRecord, seal func(head AuditHead) error) error
+	// IndexAudit adds per-subject index entries for the events up to upTo (at most the
+	// log's size) and records that the index covers them.
+	IndexAudit(ctx context.Context, upTo int64, entries []AuditIndexEntry) error
+	// AuditHead returns the log's size, the size of its largest checkpoint and how far
+	// the per-subject index reaches.
 	AuditHead(ctx context.Context) (AuditHead, error)
 	// AuditHashes returns the Hashes of the records with the given sequence numbers,
 	// keyed by Seq; a missing record is left out.
 	AuditHashes(ctx context.Context, seqs []int64) (map[int64][]byte, error)
 	// AuditRecords returns records in Seq order: after f.AfterSeq, at most f.Limit
-	// (default 100, at most 1000), only those naming f.Subject (through the per-subject
-	// index, with Pos set) when it is set. ActorID and Action are not filtered here (the
-	// store cannot read the encoding). Members are included.
+	// (default 100, at most 1000); with f.Subject set, those the per-subject index lists
+	// for it (with Pos set; events after the head's IndexedSize are not included).
+	// ActorID and Action are not filtered here (the store cannot read the encoding).
+	// Members are included.
 	AuditRecords(ctx context.Context, f AuditFilter) ([]*AuditRecord, error)
 	// ScanAudit calls fn with every record after Seq `after`, in Seq order, in one
 	// query; Members are not read. The record passed to fn and its slices are reused

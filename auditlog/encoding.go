@@ -158,6 +158,34 @@ func Decode(data []byte) (*jaga.AuditEvent, error) {
 	return ev, nil
 }
 
+// inlineSubjects returns the subjects an encoding lists inline, and whether it is a bulk
+// event (whose subjects are the record's members), without decoding the rest.
+func inlineSubjects(data []byte) ([]jaga.SubjectID, bool, error) {
+	d := decoder{b: data}
+	if d.byte() != Version {
+		return nil, false, errors.New("auditlog: unknown event version")
+	}
+	d.varint()
+	for range 7 {
+		d.bytes(d.count(1))
+	}
+	d.uvarint()
+	var out []jaga.SubjectID
+	switch d.byte() {
+	case subjectsInline:
+		for range d.count(16) {
+			if k := d.bytes(16); k != nil {
+				out = append(out, jaga.SubjectID(jaga.SubjectIDPrefix+hex.EncodeToString(k)))
+			}
+		}
+	case subjectsRoot:
+		return nil, true, d.err
+	default:
+		d.fail("subject mode")
+	}
+	return out, false, d.err
+}
+
 // SubjectKey returns the 16 bytes of a subject ID (its 32 hex digits).
 func SubjectKey(id jaga.SubjectID) ([16]byte, error) {
 	var k [16]byte

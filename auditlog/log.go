@@ -27,6 +27,11 @@ type Config struct {
 	// came since the last one, and copies the latest checkpoint to the witnesses;
 	// default 10s.
 	Interval time.Duration
+	// IndexEvery is how many events the per-subject index may lag behind the log before
+	// an append indexes them (default 4096): indexing thousands at once writes each page
+	// of the index's current epoch once instead of one page per event. Look-ups read the
+	// unindexed events from the log.
+	IndexEvery int64
 	// Witnesses receive every new checkpoint (a file, an HTTP endpoint), so that a
 	// rollback of the whole database is detectable against a copy held elsewhere.
 	Witnesses []Witness
@@ -40,6 +45,7 @@ type Log struct {
 	signer    *NoteSigner
 	origin    string
 	every     int64
+	index     int64
 	interval  time.Duration
 	witnesses []Witness
 	log       *slog.Logger
@@ -59,6 +65,9 @@ func New(cfg Config) (*Log, error) {
 	if cfg.Every <= 0 {
 		cfg.Every = 1000
 	}
+	if cfg.IndexEvery <= 0 {
+		cfg.IndexEvery = 4096
+	}
 	if cfg.Interval <= 0 {
 		cfg.Interval = 10 * time.Second
 	}
@@ -69,7 +78,7 @@ func New(cfg Config) (*Log, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Log{signer: s, origin: cfg.Origin, every: cfg.Every, interval: cfg.Interval, witnesses: cfg.Witnesses, log: cfg.Logger}, nil
+	return &Log{signer: s, origin: cfg.Origin, every: cfg.Every, index: cfg.IndexEvery, interval: cfg.Interval, witnesses: cfg.Witnesses, log: cfg.Logger}, nil
 }
 
 // Origin returns the log's origin line.
@@ -81,26 +90,23 @@ func (l *Log) VerifierKey() string { return l.signer.VerifierKey() }
 // StoredIndex returns the stored-hash index of leaf n's own hash (tlog.StoredHashIndex).
 func StoredIndex(n int64) int64 { return tlog.StoredHashIndex(0, n) }
 
-// Record encodes ev as the store keeps it: the encoding, the subject index entries and,
-// for a bulk event, the members in tree order. Hashes and Seq are set by Append.
+// Record encodes ev as the store keeps it: the encoding and, for a bulk event, the
+// members in tree order. Hashes and Seq are set by Append.
 func Record(ev *jaga.AuditEvent) (*jaga.AuditRecord, error) {
 	data, err := Encode(ev)
 	if err != nil {
 		return nil, err
 	}
-	r := &jaga.AuditRecord{Data: data, Index: make([]jaga.AuditIndexEntry, 0, len(ev.Subjects))}
+	r := &jaga.AuditRecord{Data: data}
 	if ev.SubjectRoot != nil {
 		r.Members = make([]byte, 0, 16*len(ev.Subjects))
-	}
-	for i, s := range ev.Subjects {
-		if r.Members != nil {
+		for _, s := range ev.Subjects {
 			k, err := SubjectKey(s)
 			if err != nil {
 				return nil, err
 			}
 			r.Members = append(r.Members, k[:]...)
 		}
-		r.Index = append(r.Index, jaga.AuditIndexEntry{Subject: s, Pos: i})
 	}
 	return r, nil
 }
@@ -108,7 +114,8 @@ func Record(ev *jaga.AuditEvent) (*jaga.AuditRecord, error) {
 // Append encodes events and appends them in tx through one AppendAudit call: under the
 // store's lock it reads the tree's right edge at the current size, hashes the whole
 // batch once, and — when the log is Every events past its last checkpoint — signs and
-// stores a checkpoint in the same transaction. It sets each event's Seq.
+// stores a checkpoint in the same transaction; when the subject index lags IndexEvery
+// events behind, it indexes them too. It sets each event's Seq.
 func (l *Log) Append(ctx context.Context, tx jaga.Tx, events []*jaga.AuditEvent) error {
 	if len(events) == 0 {
 		return nil
@@ -123,36 +130,119 @@ func (l *Log) Append(ctx context.Context, tx jaga.Tx, events []*jaga.AuditEvent)
 		recs[i] = r
 	}
 	var root tlog.Hash
-	var size int64
-	err := tx.AppendAudit(ctx, recs, func(n int64) error {
+	var head jaga.AuditHead
+	err := tx.AppendAudit(ctx, recs, func(h jaga.AuditHead) error {
+		head = h
 		var t Tree
-		if err := t.load(n, l.reader(ctx, tx)); err != nil {
+		if err := t.load(h.Size, l.reader(ctx, tx)); err != nil {
 			return fmt.Errorf("audit tree edge: %w", err)
 		}
 		var hs []tlog.Hash
 		for i, r := range recs {
 			hs = t.Append(hs[:0], tlog.RecordHash(r.Data))
-			r.Seq = n + int64(i) + 1
+			r.Seq = h.Size + int64(i) + 1
 			r.Hashes = make([]byte, 0, len(hs)*tlog.HashSize)
 			for _, h := range hs {
 				r.Hashes = append(r.Hashes, h[:]...)
 			}
 			events[i].Seq = r.Seq
 		}
-		root, size = t.Root(), t.Size()
+		root = t.Root()
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	head, err := tx.AuditHead(ctx)
-	if err != nil {
-		return err
-	}
+	size := head.Size + int64(len(recs))
 	if size-head.CheckpointSize >= l.every {
-		return l.insertCheckpoint(ctx, tx, Checkpoint{Origin: l.origin, Size: size, Root: root})
+		if err := l.insertCheckpoint(ctx, tx, Checkpoint{Origin: l.origin, Size: size, Root: root}); err != nil {
+			return err
+		}
+	}
+	if size-head.IndexedSize >= l.index {
+		return indexTo(ctx, tx, head.IndexedSize, size)
 	}
 	return nil
+}
+
+// indexTo adds the per-subject index entries of events (from, to] in one call.
+func indexTo(ctx context.Context, tx jaga.Tx, from, to int64) error {
+	var entries []jaga.AuditIndexEntry
+	for after := from; after < to; {
+		page, err := tx.AuditRecords(ctx, jaga.AuditFilter{AfterSeq: after, Limit: 1000})
+		if err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, r := range page {
+			if r.Seq > to {
+				break
+			}
+			subs, err := recordSubjects(r)
+			if err != nil {
+				return fmt.Errorf("index audit event %d: %w", r.Seq, err)
+			}
+			seen := make(map[jaga.SubjectID]bool, len(subs))
+			for pos, s := range subs {
+				if !seen[s] {
+					seen[s] = true
+					entries = append(entries, jaga.AuditIndexEntry{Subject: s, Seq: r.Seq, Pos: pos})
+				}
+			}
+			after = r.Seq
+		}
+	}
+	return tx.IndexAudit(ctx, to, entries)
+}
+
+// recordSubjects returns the subjects a record names, in position order.
+func recordSubjects(r *jaga.AuditRecord) ([]jaga.SubjectID, error) {
+	subs, bulk, err := inlineSubjects(r.Data)
+	if bulk {
+		return Members(r), err
+	}
+	return subs, err
+}
+
+// SubjectRecords returns up to limit records naming subject after sequence number
+// after: those the per-subject index lists, then the not yet indexed ones read from the
+// log (at most IndexEvery and a batch). Pos is the subject's position in each.
+func SubjectRecords(ctx context.Context, tx jaga.Tx, subject jaga.SubjectID, after int64, limit int) ([]*jaga.AuditRecord, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	limit = min(limit, 1000)
+	head, err := tx.AuditHead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out, err := tx.AuditRecords(ctx, jaga.AuditFilter{Subject: subject, AfterSeq: after, Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	for tail := max(after, head.IndexedSize); len(out) < limit; {
+		page, err := tx.AuditRecords(ctx, jaga.AuditFilter{AfterSeq: tail, Limit: 1000})
+		if err != nil {
+			return nil, err
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, r := range page {
+			tail = r.Seq
+			subs, err := recordSubjects(r)
+			if err != nil {
+				return nil, fmt.Errorf("audit event %d: %w", r.Seq, err)
+			}
+			if pos := slices.Index(subs, subject); pos >= 0 && len(out) < limit {
+				r.Pos = pos
+				out = append(out, r)
+			}
+		}
+	}
+	return out, nil
 }
 
 func (l *Log) insertCheckpoint(ctx context.Context, tx jaga.Tx, c Checkpoint) error {

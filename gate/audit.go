@@ -77,7 +77,13 @@ func auditEvents(ctx context.Context, tx jaga.Tx, f jaga.AuditFilter) ([]*jaga.A
 	q := f
 	q.Limit = 1000
 	for pages := 0; pages < 100 && len(out) < limit; pages++ {
-		recs, err := tx.AuditRecords(ctx, q)
+		var recs []*jaga.AuditRecord
+		var err error
+		if q.Subject != "" {
+			recs, err = auditlog.SubjectRecords(ctx, tx, q.Subject, q.AfterSeq, q.Limit)
+		} else {
+			recs, err = tx.AuditRecords(ctx, q)
+		}
 		if err != nil {
 			return nil, err
 		}

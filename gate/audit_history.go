@@ -75,7 +75,7 @@ func (g *Gate) AccessHistory(ctx context.Context, r AccessHistoryRequest) (*Acce
 	}
 	err = g.readAudit(ctx, r.Request, subjects, func(tx jaga.Tx) (int, error) {
 		out.Entries = out.Entries[:0]
-		recs, err := tx.AuditRecords(ctx, jaga.AuditFilter{Subject: r.Subject, AfterSeq: r.After, Limit: r.Limit})
+		recs, err := auditlog.SubjectRecords(ctx, tx, r.Subject, r.After, r.Limit)
 		if err != nil {
 			return 0, err
 		}

@@ -377,3 +377,82 @@ func (h tlogHashes) ReadHashes(idx []int64) ([]tlog.Hash, error) {
 	}
 	return out, nil
 }
+
+// TestAccessHistoryIndex finds a subject's events through the per-subject index (which
+// lags by at most IndexEvery events) and in the unindexed tail, a bulk import among them
+// with the subject's proof through the import's subject tree.
+func TestAccessHistoryIndex(t *testing.T) {
+	ctx := context.Background()
+	f := mustFixtureWith(t, gate.Config{Audit: auditlog.Config{Every: 4, IndexEvery: 5}})
+	rows := make([]gate.ImportRow, 40)
+	for i := range rows {
+		rows[i] = gate.ImportRow{Key: []string{"t", fmt.Sprint(i)}, Channel: jaga.ChannelImport,
+			Values: map[string]string{"full_name": fmt.Sprintf("Pelanggan %d", i), "email": fmt.Sprintf("p%d@example.com", i)}}
+	}
+	res, err := f.g.ImportSubjects(ctx, f.req(jaga.RoleService, jaga.PurposeServiceProvision), rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, other := res.Subjects[7], res.Subjects[8]
+	support := f.req(jaga.RoleSupport, jaga.PurposeCustomerSupport)
+	for i := 0; i < 13; i++ {
+		s := id
+		if i%2 == 1 {
+			s = other
+		}
+		if _, err := f.g.Read(ctx, gate.ReadRequest{Request: support, Subject: s}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var head jaga.AuditHead
+	f.store.View(ctx, func(tx jaga.Tx) error { head, err = tx.AuditHead(ctx); return err })
+	if head.IndexedSize == 0 || head.IndexedSize == head.Size {
+		t.Fatalf("want a partly indexed log, head %+v", head)
+	}
+	h, err := f.g.AccessHistory(ctx, gate.AccessHistoryRequest{Request: f.req(jaga.RoleDPO, jaga.PurposeDSR), Subject: id, Proofs: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Entries) != 1+7 || h.Entries[0].Action != jaga.ActionImport {
+		t.Fatalf("%d entries, first %+v", len(h.Entries), h.Entries[0])
+	}
+	c, err := auditlog.OpenCheckpoint(h.Checkpoint.Note, f.g.AuditLogOf().VerifierKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range h.Entries {
+		if err := tlog.CheckRecord(e.Proof, c.Size, c.Root, e.Seq-1, tlog.RecordHash(e.Record)); err != nil {
+			t.Fatalf("event %d: %v", e.Seq, err)
+		}
+		ev, err := auditlog.Decode(e.Record)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Action == jaga.ActionImport {
+			var root tlog.Hash
+			copy(root[:], ev.SubjectRoot)
+			if ev.SubjectCount != 40 || tlog.CheckRecord(e.SubjectProof, 40, root, int64(e.SubjectPos), auditlog.SubjectLeaf(id)) != nil {
+				t.Fatalf("import event: subject proof does not lead to its root")
+			}
+		} else if len(ev.Subjects) != 1 || ev.Subjects[0] != id {
+			t.Fatalf("event %d names %v", e.Seq, ev.Subjects)
+		}
+	}
+	// Pages: one entry at a time reaches the same events (each call adds one more, its
+	// own read_audit event).
+	var seqs []int64
+	for after := int64(0); len(seqs) < len(h.Entries); {
+		p, err := f.g.AccessHistory(ctx, gate.AccessHistoryRequest{Request: f.req(jaga.RoleDPO, jaga.PurposeDSR), Subject: id, After: after, Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Entries) == 0 {
+			break
+		}
+		seqs = append(seqs, p.Entries[0].Seq)
+		after = p.NextAfter
+	}
+	if len(seqs) != len(h.Entries) || seqs[len(seqs)-1] != h.Entries[len(h.Entries)-1].Seq {
+		t.Fatalf("paged %v, whole %d entries", seqs, len(h.Entries))
+	}
+}

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/hex"
@@ -16,8 +17,8 @@ var (
 		row:    "(?,?,?,?)", width: 4, max: 256,
 	}
 	insertAuditIndexTpl = &rowsTemplate{
-		prefix: "INSERT INTO audit_subject_index (subject, seq, pos) VALUES ",
-		row:    "(?,?,?)", suffix: " ON CONFLICT DO NOTHING", width: 3, max: 512,
+		prefix: "INSERT INTO audit_subject_index (epoch, subject, seq, pos) VALUES ",
+		row:    "(?,?,?,?)", suffix: " ON CONFLICT DO NOTHING", width: 4, max: 512,
 	}
 	selectAuditHashesTpl = &rowsTemplate{
 		prefix: "SELECT seq, hashes FROM audit_log WHERE seq IN (",
@@ -34,6 +35,7 @@ func subjectKey(id jaga.SubjectID) ([]byte, error) {
 }
 
 type auditIndexRow struct {
+	epoch   int64
 	subject []byte
 	seq     int64
 	pos     int
@@ -41,27 +43,26 @@ type auditIndexRow struct {
 
 // AppendAudit implements jaga.Tx. The head row's UPDATE … RETURNING is the lock: on
 // PostgreSQL a row lock held to commit, on SQLite the database write lock.
-func (t *Tx) AppendAudit(ctx context.Context, records []*jaga.AuditRecord, seal func(size int64) error) error {
+func (t *Tx) AppendAudit(ctx context.Context, records []*jaga.AuditRecord, seal func(head jaga.AuditHead) error) error {
 	if err := t.mustWrite(); err != nil {
 		return err
 	}
 	if len(records) == 0 {
 		return nil
 	}
-	var size int64
-	if err := t.queryRow(ctx, `UPDATE audit_head SET size = size + ? WHERE id = 1 RETURNING size`, []any{int64(len(records))}, &size); err != nil {
+	var h jaga.AuditHead
+	if err := t.queryRow(ctx, `UPDATE audit_head SET size = size + ? WHERE id = 1 RETURNING size, checkpoint_size, indexed_size`,
+		[]any{int64(len(records))}, &h.Size, &h.CheckpointSize, &h.IndexedSize); err != nil {
 		return t.db.translate("lock audit head", err, "", "")
 	}
-	size -= int64(len(records))
-	if err := seal(size); err != nil {
+	h.Size -= int64(len(records))
+	if err := seal(h); err != nil {
 		return err
 	}
-	nIdx := 0
 	for i, r := range records {
-		if r == nil || r.Seq != size+int64(i)+1 || len(r.Data) == 0 || len(r.Hashes) == 0 || len(r.Hashes)%32 != 0 {
+		if r == nil || r.Seq != h.Size+int64(i)+1 || len(r.Data) == 0 || len(r.Hashes) == 0 || len(r.Hashes)%32 != 0 {
 			return jaga.Errorf(jaga.EINVALID, "audit record %d: sequence number, data or hashes not set", i)
 		}
-		nIdx += len(r.Index)
 	}
 	if _, err := t.execRows(ctx, insertAuditLogTpl, len(records), func(args []any, i int) []any {
 		r := records[i]
@@ -73,30 +74,36 @@ func (t *Tx) AppendAudit(ctx context.Context, records []*jaga.AuditRecord, seal 
 	}); err != nil {
 		return t.db.translate("append audit", err, "", "audit sequence number exists")
 	}
-	if nIdx == 0 {
-		return nil
+	return nil
+}
+
+// IndexAudit implements jaga.Tx. Rows are inserted sorted by (epoch, subject, seq), so
+// each index page is written once per call.
+func (t *Tx) IndexAudit(ctx context.Context, upTo int64, entries []jaga.AuditIndexEntry) error {
+	if err := t.mustWrite(); err != nil {
+		return err
 	}
-	rows := make([]auditIndexRow, 0, nIdx)
-	for _, r := range records {
-		for _, e := range r.Index {
-			k, err := subjectKey(e.Subject)
-			if err != nil {
-				return err
-			}
-			rows = append(rows, auditIndexRow{k, r.Seq, e.Pos})
+	rows := make([]auditIndexRow, 0, len(entries))
+	for _, e := range entries {
+		k, err := subjectKey(e.Subject)
+		if err != nil {
+			return err
 		}
+		if e.Seq < 1 || e.Seq > upTo {
+			return jaga.Errorf(jaga.EINVALID, "audit index entry for event %d beyond %d", e.Seq, upTo)
+		}
+		rows = append(rows, auditIndexRow{(e.Seq - 1) / jaga.AuditIndexEpoch, k, e.Seq, e.Pos})
 	}
-	// Sorted rows touch each index page once per batch.
 	slices.SortFunc(rows, func(a, b auditIndexRow) int {
-		if c := bytes.Compare(a.subject, b.subject); c != 0 {
-			return c
-		}
-		return int(a.seq - b.seq)
+		return cmp.Or(cmp.Compare(a.epoch, b.epoch), bytes.Compare(a.subject, b.subject), cmp.Compare(a.seq, b.seq))
 	})
 	if _, err := t.execRows(ctx, insertAuditIndexTpl, len(rows), func(args []any, i int) []any {
-		return append(args, rows[i].subject, rows[i].seq, int64(rows[i].pos))
+		return append(args, rows[i].epoch, rows[i].subject, rows[i].seq, int64(rows[i].pos))
 	}); err != nil {
-		return t.db.translate("append audit index", err, "", "")
+		return t.db.translate("index audit", err, "", "")
+	}
+	if _, err := t.exec(ctx, `UPDATE audit_head SET indexed_size = ? WHERE id = 1 AND indexed_size < ? AND size >= ?`, upTo, upTo, upTo); err != nil {
+		return t.db.translate("index audit", err, "", "")
 	}
 	return nil
 }
@@ -104,7 +111,7 @@ func (t *Tx) AppendAudit(ctx context.Context, records []*jaga.AuditRecord, seal 
 // AuditHead implements jaga.Tx.
 func (t *Tx) AuditHead(ctx context.Context) (jaga.AuditHead, error) {
 	var h jaga.AuditHead
-	if err := t.queryRow(ctx, `SELECT size, checkpoint_size FROM audit_head WHERE id = 1`, nil, &h.Size, &h.CheckpointSize); err != nil {
+	if err := t.queryRow(ctx, `SELECT size, checkpoint_size, indexed_size FROM audit_head WHERE id = 1`, nil, &h.Size, &h.CheckpointSize, &h.IndexedSize); err != nil {
 		return h, t.db.translate("read audit head", err, "", "")
 	}
 	return h, nil
@@ -142,7 +149,8 @@ func (t *Tx) AuditHashes(ctx context.Context, seqs []int64) (map[int64][]byte, e
 	return out, nil
 }
 
-// AuditRecords implements jaga.Tx.
+// AuditRecords implements jaga.Tx. A subject's records are found with one index seek
+// per epoch, from the epoch of f.AfterSeq to the last indexed one.
 func (t *Tx) AuditRecords(ctx context.Context, f jaga.AuditFilter) ([]*jaga.AuditRecord, error) {
 	limit := f.Limit
 	if limit <= 0 {
@@ -150,23 +158,33 @@ func (t *Tx) AuditRecords(ctx context.Context, f jaga.AuditFilter) ([]*jaga.Audi
 	} else if limit > maxAuditLimit {
 		limit = maxAuditLimit
 	}
-	var rows *sql.Rows
-	var err error
-	if f.Subject != "" {
-		k, kerr := subjectKey(f.Subject)
-		if kerr != nil {
-			return nil, kerr
-		}
-		rows, err = t.query(ctx, `SELECT l.seq, l.data, l.hashes, l.members, i.pos FROM audit_subject_index i JOIN audit_log l ON l.seq = i.seq
-			WHERE i.subject = ? AND i.seq > ? ORDER BY i.seq LIMIT ?`, k, f.AfterSeq, int64(limit))
-	} else {
-		rows, err = t.query(ctx, `SELECT seq, data, hashes, members, 0 FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`, f.AfterSeq, int64(limit))
+	if f.Subject == "" {
+		return t.auditRecords(ctx, nil, `SELECT seq, data, hashes, members, 0 FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`, f.AfterSeq, int64(limit))
 	}
+	k, err := subjectKey(f.Subject)
+	if err != nil {
+		return nil, err
+	}
+	h, err := t.AuditHead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*jaga.AuditRecord
+	for epoch := max(f.AfterSeq, 0) / jaga.AuditIndexEpoch; epoch <= (h.IndexedSize-1)/jaga.AuditIndexEpoch && len(out) < limit; epoch++ {
+		if out, err = t.auditRecords(ctx, out, `SELECT l.seq, l.data, l.hashes, l.members, i.pos FROM audit_subject_index i JOIN audit_log l ON l.seq = i.seq
+			WHERE i.epoch = ? AND i.subject = ? AND i.seq > ? ORDER BY i.seq LIMIT ?`, epoch, k, f.AfterSeq, int64(limit-len(out))); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (t *Tx) auditRecords(ctx context.Context, out []*jaga.AuditRecord, q string, args ...any) ([]*jaga.AuditRecord, error) {
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
 		return nil, t.db.translate("read audit", err, "", "")
 	}
 	defer rows.Close()
-	var out []*jaga.AuditRecord
 	for rows.Next() {
 		r := &jaga.AuditRecord{}
 		var pos int64

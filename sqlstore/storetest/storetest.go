@@ -804,26 +804,32 @@ func testConsents(t *testing.T, open func(t *testing.T) jaga.Store) {
 	})
 }
 
-// auditRecords returns n records whose data and hashes name their position, each
-// indexing the given subjects.
-func auditRecords(n int, subjects ...jaga.SubjectID) []*jaga.AuditRecord {
+// auditRecords returns n records whose data name their position.
+func auditRecords(n int) []*jaga.AuditRecord {
 	out := make([]*jaga.AuditRecord, n)
 	for i := range out {
-		r := &jaga.AuditRecord{Data: []byte(fmt.Sprintf("event %d", i))}
-		for j, s := range subjects {
-			r.Index = append(r.Index, jaga.AuditIndexEntry{Subject: s, Pos: j})
-		}
-		out[i] = r
+		out[i] = &jaga.AuditRecord{Data: []byte(fmt.Sprintf("event %d", i))}
 	}
 	return out
 }
 
-// sealRecords is the seal function of AppendAudit for tests: Seq from size, Hashes the
-// 32-byte big-endian Seq.
-func sealRecords(recs []*jaga.AuditRecord) func(size int64) error {
-	return func(size int64) error {
+// indexEntries returns entries naming subjects (at positions 0, 1, …) in the records.
+func indexEntries(recs []*jaga.AuditRecord, subjects ...jaga.SubjectID) []jaga.AuditIndexEntry {
+	var out []jaga.AuditIndexEntry
+	for _, r := range recs {
+		for j, s := range subjects {
+			out = append(out, jaga.AuditIndexEntry{Subject: s, Seq: r.Seq, Pos: j})
+		}
+	}
+	return out
+}
+
+// sealRecords is the seal function of AppendAudit for tests: Seq from the head's size,
+// Hashes the 32-byte big-endian Seq.
+func sealRecords(recs []*jaga.AuditRecord) func(jaga.AuditHead) error {
+	return func(h jaga.AuditHead) error {
 		for i, r := range recs {
-			r.Seq = size + int64(i) + 1
+			r.Seq = h.Size + int64(i) + 1
 			r.Hashes = make([]byte, 32)
 			binary.BigEndian.PutUint64(r.Hashes[24:], uint64(r.Seq))
 		}
@@ -846,22 +852,29 @@ func testAudit(t *testing.T, open func(t *testing.T) jaga.Store) {
 			}
 			return nil
 		})
-		first := auditRecords(100, a)
-		first[1].Index = nil
+		first := auditRecords(100)
 		first[2].Members = bytes.Repeat([]byte{7}, 32)
-		second := auditRecords(150, b, a)
+		second := auditRecords(150)
 		var sizes []int64
 		for _, recs := range [][]*jaga.AuditRecord{first, second, nil} {
 			MustUpdate(t, s, func(tx jaga.Tx) error {
-				return tx.AppendAudit(ctx, recs, func(size int64) error {
-					sizes = append(sizes, size)
-					return sealRecords(recs)(size)
+				return tx.AppendAudit(ctx, recs, func(h jaga.AuditHead) error {
+					sizes = append(sizes, h.Size)
+					return sealRecords(recs)(h)
 				})
 			})
 		}
 		if !slices.Equal(sizes, []int64{0, 100}) {
 			t.Fatalf("seal saw sizes %v", sizes)
 		}
+		MustUpdate(t, s, func(tx jaga.Tx) error {
+			entries := append(indexEntries(first[:1], a), indexEntries(first[2:], a)...)
+			return tx.IndexAudit(ctx, 100, entries)
+		})
+		MustUpdate(t, s, func(tx jaga.Tx) error {
+			// b at 0, a at 1; the last 50 stay unindexed.
+			return tx.IndexAudit(ctx, 200, indexEntries(second[:100], b, a))
+		})
 		MustUpdate(t, s, func(tx jaga.Tx) error {
 			return tx.InsertAuditCheckpoint(ctx, &jaga.AuditCheckpoint{Size: 100, Note: []byte("cp 100"), Time: t0})
 		})
@@ -870,7 +883,7 @@ func testAudit(t *testing.T, open func(t *testing.T) jaga.Store) {
 		})
 		MustView(t, s, func(tx jaga.Tx) error {
 			h, err := tx.AuditHead(ctx)
-			if err != nil || h != (jaga.AuditHead{Size: 250, CheckpointSize: 250}) {
+			if err != nil || h != (jaga.AuditHead{Size: 250, CheckpointSize: 250, IndexedSize: 200}) {
 				t.Fatalf("AuditHead = %+v, %v", h, err)
 			}
 			got, err := tx.AuditRecords(ctx, jaga.AuditFilter{Limit: 3})
@@ -895,7 +908,7 @@ func testAudit(t *testing.T, open func(t *testing.T) jaga.Store) {
 				return out
 			}
 			var wantA, wantB []int64
-			for seq := int64(1); seq <= 250; seq++ {
+			for seq := int64(1); seq <= 200; seq++ {
 				if seq != 2 {
 					pos := int64(0)
 					if seq > 100 {
@@ -920,7 +933,7 @@ func testAudit(t *testing.T, open func(t *testing.T) jaga.Store) {
 				}()},
 				{"After", jaga.AuditFilter{AfterSeq: 245}, []int64{2460, 2470, 2480, 2490, 2500}},
 				{"Subject", jaga.AuditFilter{Subject: a, Limit: 1000}, wantA},
-				{"SubjectAfter", jaga.AuditFilter{Subject: b, AfterSeq: 200, Limit: 3}, wantB[100:103]},
+				{"SubjectAfter", jaga.AuditFilter{Subject: b, AfterSeq: 150, Limit: 3}, wantB[50:53]},
 				{"None", jaga.AuditFilter{Subject: NewSubjectID()}, nil},
 			} {
 				if got := seqs(c.f); !slices.Equal(got, c.want) {
@@ -956,7 +969,7 @@ func testAudit(t *testing.T, open func(t *testing.T) jaga.Store) {
 		boom := errors.New("boom")
 		recs := auditRecords(3)
 		err := s.Update(ctx, func(tx jaga.Tx) error {
-			return tx.AppendAudit(ctx, recs, func(int64) error { return boom })
+			return tx.AppendAudit(ctx, recs, func(jaga.AuditHead) error { return boom })
 		})
 		if err != boom {
 			t.Fatalf("got %v, want the seal error unchanged", err)
@@ -972,7 +985,42 @@ func testAudit(t *testing.T, open func(t *testing.T) jaga.Store) {
 		s := open(t)
 		recs := auditRecords(2)
 		err := s.Update(ctx, func(tx jaga.Tx) error {
-			return tx.AppendAudit(ctx, recs, func(int64) error { return nil })
+			return tx.AppendAudit(ctx, recs, func(jaga.AuditHead) error { return nil })
+		})
+		wantCode(t, err, jaga.EINVALID)
+	})
+	t.Run("Epochs", func(t *testing.T) {
+		s := open(t)
+		recs := auditRecords(jaga.AuditIndexEpoch + 10)
+		a := NewSubjectID()
+		MustUpdate(t, s, func(tx jaga.Tx) error {
+			if err := tx.AppendAudit(ctx, recs, sealRecords(recs)); err != nil {
+				return err
+			}
+			return tx.IndexAudit(ctx, int64(len(recs)), append(indexEntries(recs[4:5], a), indexEntries(recs[jaga.AuditIndexEpoch+3:jaga.AuditIndexEpoch+4], a)...))
+		})
+		MustView(t, s, func(tx jaga.Tx) error {
+			for _, after := range []int64{0, 5} {
+				got, err := tx.AuditRecords(ctx, jaga.AuditFilter{Subject: a, AfterSeq: after})
+				if err != nil {
+					return err
+				}
+				var seqs []int64
+				for _, r := range got {
+					seqs = append(seqs, r.Seq)
+				}
+				want := []int64{5, jaga.AuditIndexEpoch + 4}
+				if after == 5 {
+					want = want[1:]
+				}
+				if !slices.Equal(seqs, want) {
+					t.Errorf("after %d: %v, want %v", after, seqs, want)
+				}
+			}
+			return nil
+		})
+		err := s.Update(ctx, func(tx jaga.Tx) error {
+			return tx.IndexAudit(ctx, 3, indexEntries(recs[4:5], a))
 		})
 		wantCode(t, err, jaga.EINVALID)
 	})

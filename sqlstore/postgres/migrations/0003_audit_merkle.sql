@@ -11,18 +11,20 @@ CREATE TABLE audit_log (
 );
 
 CREATE TABLE audit_subject_index (
+	epoch   BIGINT NOT NULL,
 	subject BYTEA NOT NULL,
 	seq     BIGINT NOT NULL,
 	pos     INTEGER NOT NULL,
-	PRIMARY KEY (subject, seq)
+	PRIMARY KEY (epoch, subject, seq)
 );
 
 CREATE TABLE audit_head (
 	id              INTEGER PRIMARY KEY CHECK (id = 1),
 	size            BIGINT NOT NULL,
-	checkpoint_size BIGINT NOT NULL
+	checkpoint_size BIGINT NOT NULL,
+	indexed_size    BIGINT NOT NULL
 );
-INSERT INTO audit_head (id, size, checkpoint_size) VALUES (1, 0, 0);
+INSERT INTO audit_head (id, size, checkpoint_size, indexed_size) VALUES (1, 0, 0, 0);
 
 CREATE TABLE audit_checkpoints (
 	size BIGINT PRIMARY KEY,

@@ -15,22 +15,29 @@ CREATE TABLE audit_log (
 ) STRICT;
 
 -- Which events name which subject (16-byte ID), and where in the event: a subject's
--- access history without scanning the log (UU PDP Art 32, R-29).
+-- access history without scanning the log (UU PDP Art 32, R-29). Rows are grouped by
+-- epoch ((seq-1) / 65536) and written in batches of thousands of events, so that a batch
+-- touches only the few pages of the current epoch however many subjects there are; a
+-- look-up seeks once per epoch. Events after audit_head.indexed_size are not indexed
+-- yet (at most a few thousand) and are read from audit_log.
 CREATE TABLE audit_subject_index (
+	epoch   INTEGER NOT NULL,
 	subject BLOB NOT NULL,
 	seq     INTEGER NOT NULL,
 	pos     INTEGER NOT NULL,
-	PRIMARY KEY (subject, seq)
+	PRIMARY KEY (epoch, subject, seq)
 ) STRICT, WITHOUT ROWID;
 
 -- The log's size, updated by every append under its row lock, so that appenders
--- (several nodes on PostgreSQL) take turns and never hash over a stale size.
+-- (several nodes on PostgreSQL) take turns and never hash over a stale size; the size
+-- of the largest checkpoint; how many events the subject index covers.
 CREATE TABLE audit_head (
 	id              INTEGER PRIMARY KEY CHECK (id = 1),
 	size            INTEGER NOT NULL,
-	checkpoint_size INTEGER NOT NULL
+	checkpoint_size INTEGER NOT NULL,
+	indexed_size    INTEGER NOT NULL
 ) STRICT;
-INSERT INTO audit_head (id, size, checkpoint_size) VALUES (1, 0, 0);
+INSERT INTO audit_head (id, size, checkpoint_size, indexed_size) VALUES (1, 0, 0, 0);
 
 -- Signed checkpoints (C2SP tlog-checkpoint notes), one per tree size.
 CREATE TABLE audit_checkpoints (
