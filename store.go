@@ -76,6 +76,20 @@ type Store interface {
 	Close() error
 }
 
+// DeferredSyncStore is a Store that can commit without waiting for the disk, so that a
+// group committer overlaps one batch's flush with the next batch's work: UpdateNoSync
+// commits (visible to later transactions, not yet durable) and Sync makes every commit
+// before it durable. A caller may report success for an UpdateNoSync only after a
+// Sync that began after it returned (invariant 1: the audit event is durable before
+// any plaintext leaves).
+type DeferredSyncStore interface {
+	Store
+	// UpdateNoSync is Update without the wait for the disk.
+	UpdateNoSync(ctx context.Context, fn func(Tx) error) error
+	// Sync makes every transaction committed before the call durable.
+	Sync(ctx context.Context) error
+}
+
 // Tx is one transaction of a Store. Methods return *Error values with ENOTFOUND for a
 // missing subject or actor and ECONFLICT for a duplicate key; other failures are
 // EINTERNAL-wrapped driver errors that never contain a value.

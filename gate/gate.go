@@ -64,6 +64,7 @@ type Gate struct {
 	plans    sync.Map // planKey → *plan
 	covered  sync.Map // purpose IDs → fields they cover (map[string]bool)
 	audit    auditState
+	sync     *syncer
 }
 
 // New checks cfg and starts the gate's committer.
@@ -101,6 +102,7 @@ func New(cfg Config) (*Gate, error) {
 	if err := g.startAudit(cfg.Audit); err != nil {
 		return nil, err
 	}
+	g.startSyncer()
 	g.wg.Add(1)
 	go g.commitLoop()
 	return g, nil
@@ -115,6 +117,7 @@ func (g *Gate) Close() error {
 		g.closed = true
 		close(g.stop)
 		g.wg.Wait()
+		g.stopSyncer()
 		return g.stopAudit()
 	}
 	return nil
@@ -230,7 +233,7 @@ func (g *Gate) commit(batch []*op) {
 	if len(live) == 0 {
 		return
 	}
-	err := g.store.Update(context.Background(), func(tx jaga.Tx) error {
+	err := g.update(context.Background(), func(tx jaga.Tx) error {
 		var events []*jaga.AuditEvent
 		for _, o := range live {
 			evs, err := o.run(o.ctx, tx)
@@ -241,10 +244,12 @@ func (g *Gate) commit(batch []*op) {
 		}
 		return g.appendAudit(context.Background(), tx, events)
 	})
-	if err == nil || len(live) == 1 {
-		for _, o := range live {
-			o.done <- err
-		}
+	if err == nil {
+		g.release(live)
+		return
+	}
+	if len(live) == 1 {
+		live[0].done <- err
 		return
 	}
 	for _, o := range live {
