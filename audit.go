@@ -90,11 +90,14 @@ type AuditIndexEntry struct {
 const AuditIndexEpoch = 1 << 16
 
 // AuditHead is the state of the audit log: Size events, the largest checkpoint at
-// CheckpointSize (0 when none), the per-subject index covering events up to IndexedSize.
+// CheckpointSize (0 when none), the per-subject index covering events up to
+// IndexedSize, and Edge, the roots of the tree's complete subtrees (32 bytes each,
+// lowest level first) that the next append starts from.
 type AuditHead struct {
 	Size           int64
 	CheckpointSize int64
 	IndexedSize    int64
+	Edge           []byte
 }
 
 // AuditCheckpoint is a signed checkpoint of the audit log: Note is the C2SP

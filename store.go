@@ -138,11 +138,11 @@ type Tx interface {
 	// AppendAudit appends records to the audit log as one serialised step: it locks the
 	// log's head (a row lock on PostgreSQL, the write lock on SQLite), reads it, calls
 	// seal(head) — which must set every record's Seq (head.Size+1, +2, …) and Hashes
-	// from the tree of head.Size, reading older hashes through AuditHashes in the same
-	// transaction — and stores the records and the new size. So no two appenders, on one
-	// node or several, compute a tree over a stale size. seal's error is returned
-	// unchanged; a Seq stored already is ECONFLICT.
-	AppendAudit(ctx context.Context, records []*AuditRecord, seal func(head AuditHead) error) error
+	// from the tree of head.Size (head.Edge) and return the new edge — and stores the
+	// records (one row for the batch) with the new size and edge. So no two appenders,
+	// on one node or several, compute a tree over a stale size. seal's error is
+	// returned unchanged; a Seq stored already is ECONFLICT.
+	AppendAudit(ctx context.Context, records []*AuditRecord, seal func(head AuditHead) (edge []byte, err error)) error
 	// IndexAudit adds per-subject index entries for the events up to upTo (at most the
 	// log's size) and records that the index covers them.
 	IndexAudit(ctx context.Context, upTo int64, entries []AuditIndexEntry) error

@@ -131,11 +131,11 @@ func (l *Log) Append(ctx context.Context, tx jaga.Tx, events []*jaga.AuditEvent)
 	}
 	var root tlog.Hash
 	var head jaga.AuditHead
-	err := tx.AppendAudit(ctx, recs, func(h jaga.AuditHead) error {
+	err := tx.AppendAudit(ctx, recs, func(h jaga.AuditHead) ([]byte, error) {
 		head = h
 		var t Tree
-		if err := t.load(h.Size, l.reader(ctx, tx)); err != nil {
-			return fmt.Errorf("audit tree edge: %w", err)
+		if err := t.loadEdge(h.Size, h.Edge); err != nil {
+			return nil, err
 		}
 		var hs []tlog.Hash
 		for i, r := range recs {
@@ -148,7 +148,7 @@ func (l *Log) Append(ctx context.Context, tx jaga.Tx, events []*jaga.AuditEvent)
 			events[i].Seq = r.Seq
 		}
 		root = t.Root()
-		return nil
+		return t.EdgeBytes(), nil
 	})
 	if err != nil {
 		return err
@@ -265,7 +265,7 @@ func (l *Log) Checkpoint(ctx context.Context, st jaga.Store) (*jaga.AuditCheckpo
 		}
 		if head.Size > head.CheckpointSize {
 			var t Tree
-			if err := t.load(head.Size, l.reader(ctx, tx)); err != nil {
+			if err := t.loadEdge(head.Size, head.Edge); err != nil {
 				return err
 			}
 			if err := l.insertCheckpoint(ctx, tx, Checkpoint{Origin: l.origin, Size: head.Size, Root: t.Root()}); err != nil {

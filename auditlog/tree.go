@@ -51,6 +51,33 @@ func (t *Tree) Root() tlog.Hash {
 	return root
 }
 
+// EdgeBytes returns the roots of the complete subtrees, lowest level first, 32 bytes
+// each (jaga.AuditHead.Edge).
+func (t *Tree) EdgeBytes() []byte {
+	out := make([]byte, 0, bits.OnesCount64(uint64(t.n))*tlog.HashSize)
+	for L := 0; L < 64; L++ {
+		if t.n>>L&1 == 1 {
+			out = append(out, t.edge[L][:]...)
+		}
+	}
+	return out
+}
+
+// loadEdge starts t at size n from EdgeBytes of a tree of that size.
+func (t *Tree) loadEdge(n int64, edge []byte) error {
+	if len(edge) != bits.OnesCount64(uint64(n))*tlog.HashSize {
+		return fmt.Errorf("auditlog: stored tree edge has %d bytes for size %d", len(edge), n)
+	}
+	*t = Tree{n: n}
+	for L := 0; L < 64; L++ {
+		if n>>L&1 == 1 {
+			copy(t.edge[L][:], edge)
+			edge = edge[tlog.HashSize:]
+		}
+	}
+	return nil
+}
+
 // edgeIndexes returns the stored-hash indexes of the complete subtrees of a tree of
 // size n (its right edge), which are all a tree of size n needs to grow.
 func edgeIndexes(n int64) []int64 {

@@ -30,9 +30,12 @@ func TestTreeMatchesTlog(t *testing.T) {
 		if tr.Root() != root {
 			t.Fatalf("size %d: root %v, want %v", n+1, tr.Root(), root)
 		}
-		var again Tree
+		var again, fromEdge Tree
 		if err := again.load(n+1, stored); err != nil || again.Root() != root {
 			t.Fatalf("size %d: loaded root %v (%v), want %v", n+1, again.Root(), err, root)
+		}
+		if err := fromEdge.loadEdge(n+1, tr.EdgeBytes()); err != nil || fromEdge.Root() != root {
+			t.Fatalf("size %d: root from edge %v (%v), want %v", n+1, fromEdge.Root(), err, root)
 		}
 		for _, i := range edgeIndexes(n + 1) {
 			leaf, off := recordOf(i)

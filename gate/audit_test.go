@@ -9,8 +9,10 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"math/bits"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/mod/sumdb/note"
@@ -73,50 +75,94 @@ func forged(t *testing.T, data []byte) []byte {
 	return b
 }
 
+// rawEvent is one event as an administrator with database access sees it after
+// splitting the audit_log rows (one per group commit): its sequence number, encoding
+// and stored tree hashes.
+type rawEvent struct {
+	seq          int64
+	data, hashes []byte
+}
+
+// loadRaw reads every event from audit_log with plain SQL, splitting each row as
+// documented in the migration (uvarint-length-prefixed encodings; 1 + trailing ones of
+// the leaf index hashes per event).
+func loadRaw(t *testing.T, db *sql.DB) []rawEvent {
+	t.Helper()
+	rows, err := db.Query(`SELECT first_seq, data, hashes FROM audit_log ORDER BY first_seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []rawEvent
+	for rows.Next() {
+		var seq int64
+		var data, hashes []byte
+		if err := rows.Scan(&seq, &data, &hashes); err != nil {
+			t.Fatal(err)
+		}
+		for ; len(data) > 0; seq++ {
+			n, k := binary.Uvarint(data)
+			c := 32 * (1 + bits.TrailingZeros64(^uint64(seq-1)))
+			out = append(out, rawEvent{seq, data[k : k+int(n)], hashes[:c]})
+			data, hashes = data[k+int(n):], hashes[c:]
+		}
+	}
+	return out
+}
+
+// storeRaw replaces audit_log with evs, one row each, as a forger would write them.
+func storeRaw(t *testing.T, db *sql.DB, evs []rawEvent) {
+	t.Helper()
+	mustExec(t, db, `DELETE FROM audit_log`)
+	for _, e := range evs {
+		mustExec(t, db, `INSERT INTO audit_log (first_seq, n, data, hashes) VALUES (?, 1, ?, ?)`,
+			e.seq, append(binary.AppendUvarint(nil, uint64(len(e.data))), e.data...), e.hashes)
+	}
+}
+
 // TestAuditTamper edits, deletes, inserts and swaps events with plain SQL, as an
 // administrator with database access could, and checks that verification names the
 // first bad event and the first checkpoint that no longer holds (checkpoints at 4, 8,
 // 12, …).
 func TestAuditTamper(t *testing.T) {
+	renumber := func(evs []rawEvent, from int, by int64) {
+		for i := from; i < len(evs); i++ {
+			evs[i].seq += by
+		}
+	}
 	for _, tc := range []struct {
 		name     string
-		tamper   func(t *testing.T, db *sql.DB)
+		tamper   func(t *testing.T, evs []rawEvent) []rawEvent
 		bad, bcp int64
 	}{
-		{"Edited", func(t *testing.T, db *sql.DB) {
-			var data []byte
-			if err := db.QueryRow(`SELECT data FROM audit_log WHERE seq = 6`).Scan(&data); err != nil {
-				t.Fatal(err)
-			}
-			mustExec(t, db, `UPDATE audit_log SET data = ? WHERE seq = 6`, forged(t, data))
+		{"Edited", func(t *testing.T, evs []rawEvent) []rawEvent {
+			evs[5].data = forged(t, evs[5].data)
+			return evs
 		}, 6, 8},
-		{"Deleted", func(t *testing.T, db *sql.DB) {
-			mustExec(t, db, `DELETE FROM audit_log WHERE seq = 5`)
+		{"Deleted", func(t *testing.T, evs []rawEvent) []rawEvent {
+			return append(evs[:4], evs[5:]...)
 		}, 5, 8},
-		{"DeletedRenumbered", func(t *testing.T, db *sql.DB) {
-			mustExec(t, db, `DELETE FROM audit_log WHERE seq = 5`)
-			mustExec(t, db, `UPDATE audit_log SET seq = -(seq - 1) WHERE seq > 5`)
-			mustExec(t, db, `UPDATE audit_log SET seq = -seq WHERE seq < 0`)
+		{"DeletedRenumbered", func(t *testing.T, evs []rawEvent) []rawEvent {
+			evs = append(evs[:4], evs[5:]...)
+			renumber(evs, 4, -1)
+			return evs
 		}, 5, 8},
-		{"Inserted", func(t *testing.T, db *sql.DB) {
-			var data, hashes []byte
-			if err := db.QueryRow(`SELECT data, hashes FROM audit_log WHERE seq = 10`).Scan(&data, &hashes); err != nil {
-				t.Fatal(err)
-			}
-			mustExec(t, db, `UPDATE audit_log SET seq = -(seq + 1) WHERE seq >= 10`)
-			mustExec(t, db, `UPDATE audit_log SET seq = -seq WHERE seq < 0`)
-			mustExec(t, db, `INSERT INTO audit_log (seq, data, hashes) VALUES (10, ?, ?)`, forged(t, data), hashes)
+		{"Inserted", func(t *testing.T, evs []rawEvent) []rawEvent {
+			fake := rawEvent{10, forged(t, evs[9].data), evs[9].hashes}
+			renumber(evs, 9, 1)
+			return append(evs[:9], append([]rawEvent{fake}, evs[9:]...)...)
 		}, 10, 12},
-		{"Swapped", func(t *testing.T, db *sql.DB) {
-			mustExec(t, db, `UPDATE audit_log SET seq = -1 WHERE seq = 14`)
-			mustExec(t, db, `UPDATE audit_log SET seq = 14 WHERE seq = 15`)
-			mustExec(t, db, `UPDATE audit_log SET seq = 15 WHERE seq = -1`)
+		{"Swapped", func(t *testing.T, evs []rawEvent) []rawEvent {
+			evs[13], evs[14] = evs[14], evs[13]
+			evs[13].seq, evs[14].seq = 14, 15
+			return evs
 		}, 14, 16},
-		{"SwappedContent", func(t *testing.T, db *sql.DB) {
-			mustExec(t, db, `UPDATE audit_log SET data = (SELECT data FROM audit_log WHERE seq = 2) WHERE seq = 3`)
+		{"SwappedContent", func(t *testing.T, evs []rawEvent) []rawEvent {
+			evs[2].data = evs[1].data
+			return evs
 		}, 3, 4},
-		{"TruncatedEnd", func(t *testing.T, db *sql.DB) {
-			mustExec(t, db, `DELETE FROM audit_log WHERE seq > 18`)
+		{"TruncatedEnd", func(t *testing.T, evs []rawEvent) []rawEvent {
+			return evs[:18]
 		}, 19, 20},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -132,7 +178,16 @@ func TestAuditTamper(t *testing.T) {
 			if rep, err := auditlog.VerifyExport(bytes.NewReader(export.Bytes()), f.g.AuditLogOf().VerifierKey()); err != nil || !rep.OK() || rep.Checkpoints < 4 {
 				t.Fatalf("clean export: %v %+v", err, rep)
 			}
-			tc.tamper(t, rawDB(t, f))
+			db := rawDB(t, f)
+			evs := loadRaw(t, db)
+			if len(evs) < 20 || evs[19].seq != 20 {
+				t.Fatalf("raw read: %d events", len(evs))
+			}
+			storeRaw(t, db, evs)
+			if rep, err := auditlog.Verify(ctx, f.store, f.g.AuditLogOf().VerifierKey(), auditlog.VerifyOptions{}); err != nil || !rep.OK() {
+				t.Fatalf("log rewritten unchanged, one row per event: %v %+v", err, rep)
+			}
+			storeRaw(t, db, tc.tamper(t, evs))
 			rep, err := auditlog.Verify(ctx, f.store, f.g.AuditLogOf().VerifierKey(), auditlog.VerifyOptions{})
 			if err != nil {
 				t.Fatal(err)
@@ -143,6 +198,47 @@ func TestAuditTamper(t *testing.T) {
 			}
 		})
 	}
+	t.Run("ByteFlippedInBatch", func(t *testing.T) {
+		// Concurrent reads share rows (group commit); flip one byte in the middle of a
+		// row's data and the event that holds it is named.
+		ctx := context.Background()
+		f := auditFixture(t)
+		id := f.MustCreate(t, "budi@example.com", jaga.ConsentGiven)
+		var wg sync.WaitGroup
+		for range 40 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				f.g.Read(ctx, gate.ReadRequest{Request: f.req(jaga.RoleSupport, jaga.PurposeCustomerSupport), Subject: id})
+			}()
+		}
+		wg.Wait()
+		db := rawDB(t, f)
+		var first, n int64
+		var data []byte
+		if err := db.QueryRow(`SELECT first_seq, n, data FROM audit_log WHERE n > 2 ORDER BY n DESC LIMIT 1`).Scan(&first, &n, &data); err != nil {
+			t.Fatalf("no batch of several events: %v", err)
+		}
+		var victim int64
+		off := 0
+		for seq := first; ; seq++ {
+			l, k := binary.Uvarint(data[off:])
+			if seq == first+1 {
+				victim = seq
+				data[off+k+int(l)-1] ^= 1 // the last byte of the row's second event
+				break
+			}
+			off += k + int(l)
+		}
+		mustExec(t, db, `UPDATE audit_log SET data = ? WHERE first_seq = ?`, data, first)
+		rep, err := auditlog.Verify(ctx, f.store, f.g.AuditLogOf().VerifierKey(), auditlog.VerifyOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.FirstBad != victim {
+			t.Fatalf("verify: first bad %d (%s); want %d", rep.FirstBad, rep.BadReason, victim)
+		}
+	})
 }
 
 // TestAuditExportTamper makes the same kinds of edits in an export: verification names

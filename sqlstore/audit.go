@@ -5,26 +5,28 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"encoding/binary"
 	"encoding/hex"
+	"math/bits"
 	"slices"
 
 	"jaga"
 )
 
 var (
-	insertAuditLogTpl = &rowsTemplate{
-		prefix: "INSERT INTO audit_log (seq, data, hashes, members) VALUES ",
-		row:    "(?,?,?,?)", width: 4, max: 256,
-	}
 	insertAuditIndexTpl = &rowsTemplate{
 		prefix: "INSERT INTO audit_subject_index (epoch, subject, seq, pos) VALUES ",
 		row:    "(?,?,?,?)", suffix: " ON CONFLICT DO NOTHING", width: 4, max: 512,
 	}
-	selectAuditHashesTpl = &rowsTemplate{
-		prefix: "SELECT seq, hashes FROM audit_log WHERE seq IN (",
-		row:    "?", suffix: ")", width: 1, max: 64,
+	insertAuditMembersTpl = &rowsTemplate{
+		prefix: "INSERT INTO audit_members (seq, members) VALUES ",
+		row:    "(?,?)", width: 2, max: 64,
 	}
 )
+
+// storedHashCount is how many hashes the log stores with leaf i: the leaf's own and one
+// per subtree it completes (tlog.StoredHashes).
+func storedHashCount(i int64) int { return 1 + bits.TrailingZeros64(^uint64(i)) }
 
 // subjectKey is the 16-byte index key of a subject ID (its 32 hex digits).
 func subjectKey(id jaga.SubjectID) ([]byte, error) {
@@ -42,8 +44,9 @@ type auditIndexRow struct {
 }
 
 // AppendAudit implements jaga.Tx. The head row's UPDATE … RETURNING is the lock: on
-// PostgreSQL a row lock held to commit, on SQLite the database write lock.
-func (t *Tx) AppendAudit(ctx context.Context, records []*jaga.AuditRecord, seal func(head jaga.AuditHead) error) error {
+// PostgreSQL a row lock held to commit, on SQLite the database write lock. The batch is
+// one audit_log row (and one audit_members row per bulk event).
+func (t *Tx) AppendAudit(ctx context.Context, records []*jaga.AuditRecord, seal func(head jaga.AuditHead) ([]byte, error)) error {
 	if err := t.mustWrite(); err != nil {
 		return err
 	}
@@ -51,30 +54,78 @@ func (t *Tx) AppendAudit(ctx context.Context, records []*jaga.AuditRecord, seal 
 		return nil
 	}
 	var h jaga.AuditHead
-	if err := t.queryRow(ctx, `UPDATE audit_head SET size = size + ? WHERE id = 1 RETURNING size, checkpoint_size, indexed_size`,
-		[]any{int64(len(records))}, &h.Size, &h.CheckpointSize, &h.IndexedSize); err != nil {
+	if err := t.queryRow(ctx, `UPDATE audit_head SET size = size + ? WHERE id = 1 RETURNING size, checkpoint_size, indexed_size, edge`,
+		[]any{int64(len(records))}, &h.Size, &h.CheckpointSize, &h.IndexedSize, &h.Edge); err != nil {
 		return t.db.translate("lock audit head", err, "", "")
 	}
 	h.Size -= int64(len(records))
-	if err := seal(h); err != nil {
+	edge, err := seal(h)
+	if err != nil {
 		return err
 	}
+	size := 0
+	for _, r := range records {
+		size += len(r.Data) + binary.MaxVarintLen32 + len(r.Hashes)
+	}
+	buf := make([]byte, 0, size)
+	var members []*jaga.AuditRecord
 	for i, r := range records {
-		if r == nil || r.Seq != h.Size+int64(i)+1 || len(r.Data) == 0 || len(r.Hashes) == 0 || len(r.Hashes)%32 != 0 {
+		if r == nil || r.Seq != h.Size+int64(i)+1 || len(r.Data) == 0 || len(r.Hashes) != storedHashCount(r.Seq-1)*hashSize {
 			return jaga.Errorf(jaga.EINVALID, "audit record %d: sequence number, data or hashes not set", i)
 		}
-	}
-	if _, err := t.execRows(ctx, insertAuditLogTpl, len(records), func(args []any, i int) []any {
-		r := records[i]
-		var members any
+		buf = binary.AppendUvarint(buf, uint64(len(r.Data)))
+		buf = append(buf, r.Data...)
 		if r.Members != nil {
-			members = r.Members
+			members = append(members, r)
 		}
-		return append(args, r.Seq, r.Data, r.Hashes, members)
-	}); err != nil {
+	}
+	data := buf[:len(buf):len(buf)]
+	for _, r := range records {
+		buf = append(buf, r.Hashes...)
+	}
+	hashes := buf[len(data):]
+	if _, err := t.exec(ctx, `INSERT INTO audit_log (first_seq, n, data, hashes) VALUES (?, ?, ?, ?)`,
+		records[0].Seq, int64(len(records)), data, hashes); err != nil {
 		return t.db.translate("append audit", err, "", "audit sequence number exists")
 	}
+	if _, err := t.exec(ctx, `UPDATE audit_head SET edge = ? WHERE id = 1`, nonNil(edge)); err != nil {
+		return t.db.translate("append audit", err, "", "")
+	}
+	if len(members) > 0 {
+		if _, err := t.execRows(ctx, insertAuditMembersTpl, len(members), func(args []any, i int) []any {
+			return append(args, members[i].Seq, members[i].Members)
+		}); err != nil {
+			return t.db.translate("append audit members", err, "", "")
+		}
+	}
 	return nil
+}
+
+const hashSize = 32
+
+// splitBatch calls fn with each event of an audit_log row, in order. A row whose
+// framing was damaged (by hand, in the database) still yields what it holds: an
+// unreadable rest becomes one last event, hashes that run short leave events with
+// fewer; verification then names them. fn returns false to stop.
+func splitBatch(first int64, data, hashes []byte, fn func(seq int64, data, hashes []byte) bool) {
+	for seq := first; len(data) > 0; seq++ {
+		n, k := binary.Uvarint(data)
+		var d []byte
+		if k <= 0 || n > uint64(len(data)-k) {
+			d, data = data, nil
+		} else {
+			d, data = data[k:k+int(n)], data[k+int(n):]
+		}
+		c := min(storedHashCount(seq-1)*hashSize, len(hashes))
+		h := hashes[:c]
+		hashes = hashes[c:]
+		if len(data) == 0 && len(hashes) > 0 {
+			h = append(h[:len(h):len(h)], hashes...) // surplus hashes stay visible
+		}
+		if !fn(seq, d, h) {
+			return
+		}
+	}
 }
 
 // IndexAudit implements jaga.Tx. Rows are inserted sorted by (epoch, subject, seq), so
@@ -111,40 +162,37 @@ func (t *Tx) IndexAudit(ctx context.Context, upTo int64, entries []jaga.AuditInd
 // AuditHead implements jaga.Tx.
 func (t *Tx) AuditHead(ctx context.Context) (jaga.AuditHead, error) {
 	var h jaga.AuditHead
-	if err := t.queryRow(ctx, `SELECT size, checkpoint_size, indexed_size FROM audit_head WHERE id = 1`, nil, &h.Size, &h.CheckpointSize, &h.IndexedSize); err != nil {
+	if err := t.queryRow(ctx, `SELECT size, checkpoint_size, indexed_size, edge FROM audit_head WHERE id = 1`, nil, &h.Size, &h.CheckpointSize, &h.IndexedSize, &h.Edge); err != nil {
 		return h, t.db.translate("read audit head", err, "", "")
 	}
 	return h, nil
 }
 
-// AuditHashes implements jaga.Tx.
+// AuditHashes implements jaga.Tx: one look-up of the containing row per distinct batch.
 func (t *Tx) AuditHashes(ctx context.Context, seqs []int64) (map[int64][]byte, error) {
 	out := make(map[int64][]byte, len(seqs))
-	for i := 0; i < len(seqs); {
-		k := t.db.chunk(selectAuditHashesTpl, len(seqs)-i)
-		args := make([]any, k)
-		for j := range k {
-			args[j] = seqs[i+j]
+	want := make(map[int64]bool, len(seqs))
+	for _, s := range seqs {
+		want[s] = true
+	}
+	for _, s := range seqs {
+		if _, ok := out[s]; ok {
+			continue
 		}
-		rows, err := t.query(ctx, t.db.text(selectAuditHashesTpl, k), args...)
-		if err != nil {
+		var first int64
+		var data, hashes []byte
+		err := t.queryRow(ctx, `SELECT first_seq, data, hashes FROM audit_log WHERE first_seq <= ? ORDER BY first_seq DESC LIMIT 1`, []any{s}, &first, &data, &hashes)
+		if err == sql.ErrNoRows {
+			continue
+		} else if err != nil {
 			return nil, t.db.translate("read audit hashes", err, "", "")
 		}
-		for rows.Next() {
-			var seq int64
-			var h []byte
-			if err := rows.Scan(&seq, &h); err != nil {
-				rows.Close()
-				return nil, internal("read audit hashes", err)
+		splitBatch(first, data, hashes, func(seq int64, _, h []byte) bool {
+			if want[seq] {
+				out[seq] = h
 			}
-			out[seq] = h
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, t.db.translate("read audit hashes", err, "", "")
-		}
-		i += k
+			return true
+		})
 	}
 	return out, nil
 }
@@ -159,7 +207,15 @@ func (t *Tx) AuditRecords(ctx context.Context, f jaga.AuditFilter) ([]*jaga.Audi
 		limit = maxAuditLimit
 	}
 	if f.Subject == "" {
-		return t.auditRecords(ctx, nil, `SELECT seq, data, hashes, members, 0 FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?`, f.AfterSeq, int64(limit))
+		var out []*jaga.AuditRecord
+		err := t.scanAudit(ctx, f.AfterSeq, func(seq int64, data, hashes []byte) bool {
+			out = append(out, &jaga.AuditRecord{Seq: seq, Data: slices.Clone(data), Hashes: slices.Clone(hashes)})
+			return len(out) < limit
+		})
+		if err != nil {
+			return nil, err
+		}
+		return out, t.addMembers(ctx, out)
 	}
 	k, err := subjectKey(f.Subject)
 	if err != nil {
@@ -169,35 +225,115 @@ func (t *Tx) AuditRecords(ctx context.Context, f jaga.AuditFilter) ([]*jaga.Audi
 	if err != nil {
 		return nil, err
 	}
-	var out []*jaga.AuditRecord
-	for epoch := max(f.AfterSeq, 0) / jaga.AuditIndexEpoch; epoch <= (h.IndexedSize-1)/jaga.AuditIndexEpoch && len(out) < limit; epoch++ {
-		if out, err = t.auditRecords(ctx, out, `SELECT l.seq, l.data, l.hashes, l.members, i.pos FROM audit_subject_index i JOIN audit_log l ON l.seq = i.seq
-			WHERE i.epoch = ? AND i.subject = ? AND i.seq > ? ORDER BY i.seq LIMIT ?`, epoch, k, f.AfterSeq, int64(limit-len(out))); err != nil {
-			return nil, err
+	var hits []jaga.AuditIndexEntry
+	for epoch := max(f.AfterSeq, 0) / jaga.AuditIndexEpoch; epoch <= (h.IndexedSize-1)/jaga.AuditIndexEpoch && len(hits) < limit; epoch++ {
+		rows, err := t.query(ctx, `SELECT seq, pos FROM audit_subject_index WHERE epoch = ? AND subject = ? AND seq > ? ORDER BY seq LIMIT ?`,
+			epoch, k, f.AfterSeq, int64(limit-len(hits)))
+		if err != nil {
+			return nil, t.db.translate("read audit index", err, "", "")
+		}
+		for rows.Next() {
+			var e jaga.AuditIndexEntry
+			var pos int64
+			if err := rows.Scan(&e.Seq, &pos); err != nil {
+				rows.Close()
+				return nil, internal("read audit index", err)
+			}
+			e.Pos = int(pos)
+			hits = append(hits, e)
+		}
+		err = rows.Err()
+		rows.Close()
+		if err != nil {
+			return nil, t.db.translate("read audit index", err, "", "")
 		}
 	}
-	return out, nil
+	out := make([]*jaga.AuditRecord, 0, len(hits))
+	for _, e := range hits {
+		r := &jaga.AuditRecord{Seq: e.Seq, Pos: e.Pos}
+		var first int64
+		var data, hashes []byte
+		err := t.queryRow(ctx, `SELECT first_seq, data, hashes FROM audit_log WHERE first_seq <= ? ORDER BY first_seq DESC LIMIT 1`, []any{e.Seq}, &first, &data, &hashes)
+		if err != nil && err != sql.ErrNoRows {
+			return nil, t.db.translate("read audit", err, "", "")
+		}
+		splitBatch(first, data, hashes, func(seq int64, d, h []byte) bool {
+			if seq == e.Seq {
+				r.Data, r.Hashes = d, h
+			}
+			return seq < e.Seq
+		})
+		if r.Data != nil {
+			out = append(out, r)
+		}
+	}
+	return out, t.addMembers(ctx, out)
 }
 
-func (t *Tx) auditRecords(ctx context.Context, out []*jaga.AuditRecord, q string, args ...any) ([]*jaga.AuditRecord, error) {
-	rows, err := t.query(ctx, q, args...)
+// addMembers sets the Members of the bulk events among recs.
+func (t *Tx) addMembers(ctx context.Context, recs []*jaga.AuditRecord) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	bySeq := make(map[int64]*jaga.AuditRecord, len(recs))
+	lo, hi := recs[0].Seq, recs[0].Seq
+	for _, r := range recs {
+		bySeq[r.Seq] = r
+		lo, hi = min(lo, r.Seq), max(hi, r.Seq)
+	}
+	rows, err := t.query(ctx, `SELECT seq, members FROM audit_members WHERE seq >= ? AND seq <= ?`, lo, hi)
 	if err != nil {
-		return nil, t.db.translate("read audit", err, "", "")
+		return t.db.translate("read audit members", err, "", "")
 	}
 	defer rows.Close()
 	for rows.Next() {
-		r := &jaga.AuditRecord{}
-		var pos int64
-		if err := rows.Scan(&r.Seq, &r.Data, &r.Hashes, &r.Members, &pos); err != nil {
-			return nil, internal("read audit", err)
+		var seq int64
+		var m []byte
+		if err := rows.Scan(&seq, &m); err != nil {
+			return internal("read audit members", err)
 		}
-		r.Pos = int(pos)
-		out = append(out, r)
+		if r := bySeq[seq]; r != nil {
+			r.Members = m
+		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, t.db.translate("read audit", err, "", "")
+		return t.db.translate("read audit members", err, "", "")
 	}
-	return out, nil
+	return nil
+}
+
+// scanAudit calls fn with each event after seq `after` in order, from the row holding
+// after+1 on, until fn returns false. The slices fn gets are valid during the call.
+func (t *Tx) scanAudit(ctx context.Context, after int64, fn func(seq int64, data, hashes []byte) bool) error {
+	var start int64
+	err := t.queryRow(ctx, `SELECT COALESCE(MAX(first_seq), 0) FROM audit_log WHERE first_seq <= ?`, []any{after + 1}, &start)
+	if err != nil {
+		return t.db.translate("read audit", err, "", "")
+	}
+	rows, err := t.query(ctx, `SELECT first_seq, data, hashes FROM audit_log WHERE first_seq >= ? ORDER BY first_seq`, start)
+	if err != nil {
+		return t.db.translate("read audit", err, "", "")
+	}
+	defer rows.Close()
+	var data, hashes sql.RawBytes
+	more := true
+	for more && rows.Next() {
+		var first int64
+		if err := rows.Scan(&first, &data, &hashes); err != nil {
+			return internal("read audit", err)
+		}
+		splitBatch(first, data, hashes, func(seq int64, d, h []byte) bool {
+			if seq <= after {
+				return true
+			}
+			more = fn(seq, d, h)
+			return more
+		})
+	}
+	if err := rows.Err(); err != nil {
+		return t.db.translate("read audit", err, "", "")
+	}
+	return nil
 }
 
 // Audit filter limits (jaga.AuditFilter).
@@ -208,26 +344,17 @@ const (
 
 // ScanAudit implements jaga.Tx.
 func (t *Tx) ScanAudit(ctx context.Context, after int64, fn func(*jaga.AuditRecord) error) error {
-	rows, err := t.query(ctx, `SELECT seq, data, hashes FROM audit_log WHERE seq > ? ORDER BY seq`, after)
-	if err != nil {
-		return t.db.translate("read audit", err, "", "")
-	}
-	defer rows.Close()
 	var r jaga.AuditRecord
-	var data, hashes sql.RawBytes
-	for rows.Next() {
-		if err := rows.Scan(&r.Seq, &data, &hashes); err != nil {
-			return internal("read audit", err)
-		}
-		r.Data, r.Hashes = data, hashes
-		if err := fn(&r); err != nil {
-			return err
-		}
+	var ferr error
+	err := t.scanAudit(ctx, after, func(seq int64, data, hashes []byte) bool {
+		r.Seq, r.Data, r.Hashes = seq, data, hashes
+		ferr = fn(&r)
+		return ferr == nil
+	})
+	if ferr != nil {
+		return ferr
 	}
-	if err := rows.Err(); err != nil {
-		return t.db.translate("read audit", err, "", "")
-	}
-	return nil
+	return err
 }
 
 // InsertAuditCheckpoint implements jaga.Tx.

@@ -93,7 +93,7 @@ func TestAuditCommands(t *testing.T) {
 	}
 
 	t.Run("Edited", func(t *testing.T) {
-		if _, err := db.Exec(`UPDATE audit_log SET data = (SELECT data FROM audit_log WHERE seq = 1) WHERE seq = 2`); err != nil {
+		if _, err := db.Exec(`UPDATE audit_log SET data = (SELECT data FROM audit_log WHERE first_seq = 1) WHERE first_seq = 2`); err != nil {
 			t.Fatal(err)
 		}
 		code, _, errs := run(t, "audit", "verify", "--dir", dir)

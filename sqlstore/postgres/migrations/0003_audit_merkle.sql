@@ -4,10 +4,15 @@ ALTER TABLE audit_events RENAME TO audit_chain_v1;
 ALTER TABLE audit_subjects RENAME TO audit_chain_v1_subjects;
 
 CREATE TABLE audit_log (
+	first_seq BIGINT PRIMARY KEY,
+	n         INTEGER NOT NULL,
+	data      BYTEA NOT NULL,
+	hashes    BYTEA NOT NULL
+);
+
+CREATE TABLE audit_members (
 	seq     BIGINT PRIMARY KEY,
-	data    BYTEA NOT NULL,
-	hashes  BYTEA NOT NULL,
-	members BYTEA
+	members BYTEA NOT NULL
 );
 
 CREATE TABLE audit_subject_index (
@@ -22,9 +27,10 @@ CREATE TABLE audit_head (
 	id              INTEGER PRIMARY KEY CHECK (id = 1),
 	size            BIGINT NOT NULL,
 	checkpoint_size BIGINT NOT NULL,
-	indexed_size    BIGINT NOT NULL
+	indexed_size    BIGINT NOT NULL,
+	edge            BYTEA NOT NULL
 );
-INSERT INTO audit_head (id, size, checkpoint_size, indexed_size) VALUES (1, 0, 0, 0);
+INSERT INTO audit_head (id, size, checkpoint_size, indexed_size, edge) VALUES (1, 0, 0, 0, ''::bytea);
 
 CREATE TABLE audit_checkpoints (
 	size BIGINT PRIMARY KEY,

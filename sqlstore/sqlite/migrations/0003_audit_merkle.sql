@@ -4,14 +4,22 @@
 ALTER TABLE audit_events RENAME TO audit_chain_v1;
 ALTER TABLE audit_subjects RENAME TO audit_chain_v1_subjects;
 
--- One row per event: data is the canonical encoding (the Merkle leaf is
--- SHA-256(0x00 || data)), hashes the tree hashes stored with this leaf (32 bytes each),
--- members the 16-byte subject IDs of a bulk event in subject-tree order. No values.
+-- One row per group commit (a batch of n events from first_seq on): data holds each
+-- event's canonical encoding, prefixed by its length as an unsigned varint (the Merkle
+-- leaf of an event is SHA-256(0x00 || encoding)); hashes the tree hashes stored with
+-- each leaf in turn (32 bytes each; leaf i stores 1 + trailing ones of i). One row per
+-- batch instead of per event is what keeps audit cheap. audit_members holds the 16-byte
+-- subject IDs of a bulk event in subject-tree order. No values anywhere.
 CREATE TABLE audit_log (
+	first_seq INTEGER PRIMARY KEY,
+	n         INTEGER NOT NULL,
+	data      BLOB NOT NULL,
+	hashes    BLOB NOT NULL
+) STRICT;
+
+CREATE TABLE audit_members (
 	seq     INTEGER PRIMARY KEY,
-	data    BLOB NOT NULL,
-	hashes  BLOB NOT NULL,
-	members BLOB
+	members BLOB NOT NULL
 ) STRICT;
 
 -- Which events name which subject (16-byte ID), and where in the event: a subject's
@@ -30,14 +38,16 @@ CREATE TABLE audit_subject_index (
 
 -- The log's size, updated by every append under its row lock, so that appenders
 -- (several nodes on PostgreSQL) take turns and never hash over a stale size; the size
--- of the largest checkpoint; how many events the subject index covers.
+-- of the largest checkpoint; how many events the subject index covers; edge, the roots
+-- of the tree's complete subtrees (32 bytes each, smallest first), all an append needs.
 CREATE TABLE audit_head (
 	id              INTEGER PRIMARY KEY CHECK (id = 1),
 	size            INTEGER NOT NULL,
 	checkpoint_size INTEGER NOT NULL,
-	indexed_size    INTEGER NOT NULL
+	indexed_size    INTEGER NOT NULL,
+	edge            BLOB NOT NULL
 ) STRICT;
-INSERT INTO audit_head (id, size, checkpoint_size, indexed_size) VALUES (1, 0, 0, 0);
+INSERT INTO audit_head (id, size, checkpoint_size, indexed_size, edge) VALUES (1, 0, 0, 0, x'');
 
 -- Signed checkpoints (C2SP tlog-checkpoint notes), one per tree size.
 CREATE TABLE audit_checkpoints (
