@@ -158,11 +158,9 @@ func Verify(ctx context.Context, st jaga.Store, vkey string, opts VerifyOptions)
 			return err
 		}
 		rep.Events = t.Size() - rep.From
-		if t.Size() < head.Size {
-			rep.bad(t.Size()+1, "events %d to %d missing (the log's head says %d)", t.Size()+1, head.Size, head.Size)
-		}
 		for ; i < len(want); i++ {
 			rep.badCheckpoint(want[i].size, "%s commits to %d events but the log has %d (rolled back or truncated)", want[i].source, want[i].size, t.Size())
+			rep.bad(t.Size()+1, "events %d to %d missing (a %s commits to them)", t.Size()+1, want[i].size, want[i].source)
 		}
 		return nil
 	})

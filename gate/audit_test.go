@@ -115,7 +115,7 @@ func storeRaw(t *testing.T, db *sql.DB, evs []rawEvent) {
 	t.Helper()
 	mustExec(t, db, `DELETE FROM audit_log`)
 	for _, e := range evs {
-		mustExec(t, db, `INSERT INTO audit_log (first_seq, n, data, hashes) VALUES (?, 1, ?, ?)`,
+		mustExec(t, db, `INSERT INTO audit_log (first_seq, n, data, hashes, edge) VALUES (?, 1, ?, ?, x'')`,
 			e.seq, append(binary.AppendUvarint(nil, uint64(len(e.data))), e.data...), e.hashes)
 	}
 }

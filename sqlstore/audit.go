@@ -43,9 +43,10 @@ type auditIndexRow struct {
 	pos     int
 }
 
-// AppendAudit implements jaga.Tx. The head row's UPDATE … RETURNING is the lock: on
-// PostgreSQL a row lock held to commit, on SQLite the database write lock. The batch is
-// one audit_log row (and one audit_members row per bulk event).
+// AppendAudit implements jaga.Tx. It takes the dialect's audit lock (SQLite: the
+// write transaction already holds it), reads the head and the last row, and writes the
+// batch as one audit_log row with the tree's new edge (and one audit_members row per
+// bulk event): one page of the log per batch, no other page.
 func (t *Tx) AppendAudit(ctx context.Context, records []*jaga.AuditRecord, seal func(head jaga.AuditHead) ([]byte, error)) error {
 	if err := t.mustWrite(); err != nil {
 		return err
@@ -53,12 +54,15 @@ func (t *Tx) AppendAudit(ctx context.Context, records []*jaga.AuditRecord, seal 
 	if len(records) == 0 {
 		return nil
 	}
-	var h jaga.AuditHead
-	if err := t.queryRow(ctx, `UPDATE audit_head SET size = size + ? WHERE id = 1 RETURNING size, checkpoint_size, indexed_size, edge`,
-		[]any{int64(len(records))}, &h.Size, &h.CheckpointSize, &h.IndexedSize, &h.Edge); err != nil {
-		return t.db.translate("lock audit head", err, "", "")
+	if q := t.db.dialect.LockAudit; q != "" {
+		if _, err := t.exec(ctx, q); err != nil {
+			return t.db.translate("lock audit", err, "", "")
+		}
 	}
-	h.Size -= int64(len(records))
+	h, err := t.AuditHead(ctx)
+	if err != nil {
+		return err
+	}
 	edge, err := seal(h)
 	if err != nil {
 		return err
@@ -84,12 +88,9 @@ func (t *Tx) AppendAudit(ctx context.Context, records []*jaga.AuditRecord, seal 
 		buf = append(buf, r.Hashes...)
 	}
 	hashes := buf[len(data):]
-	if _, err := t.exec(ctx, `INSERT INTO audit_log (first_seq, n, data, hashes) VALUES (?, ?, ?, ?)`,
-		records[0].Seq, int64(len(records)), data, hashes); err != nil {
+	if _, err := t.exec(ctx, `INSERT INTO audit_log (first_seq, n, data, hashes, edge) VALUES (?, ?, ?, ?, ?)`,
+		records[0].Seq, int64(len(records)), data, hashes, nonNil(edge)); err != nil {
 		return t.db.translate("append audit", err, "", "audit sequence number exists")
-	}
-	if _, err := t.exec(ctx, `UPDATE audit_head SET edge = ? WHERE id = 1`, nonNil(edge)); err != nil {
-		return t.db.translate("append audit", err, "", "")
 	}
 	if len(members) > 0 {
 		if _, err := t.execRows(ctx, insertAuditMembersTpl, len(members), func(args []any, i int) []any {
@@ -134,6 +135,11 @@ func (t *Tx) IndexAudit(ctx context.Context, upTo int64, entries []jaga.AuditInd
 	if err := t.mustWrite(); err != nil {
 		return err
 	}
+	if h, err := t.AuditHead(ctx); err != nil {
+		return err
+	} else if upTo > h.Size {
+		return jaga.Errorf(jaga.EINVALID, "audit index up to %d beyond the log's %d events", upTo, h.Size)
+	}
 	rows := make([]auditIndexRow, 0, len(entries))
 	for _, e := range entries {
 		k, err := subjectKey(e.Subject)
@@ -153,17 +159,23 @@ func (t *Tx) IndexAudit(ctx context.Context, upTo int64, entries []jaga.AuditInd
 	}); err != nil {
 		return t.db.translate("index audit", err, "", "")
 	}
-	if _, err := t.exec(ctx, `UPDATE audit_head SET indexed_size = ? WHERE id = 1 AND indexed_size < ? AND size >= ?`, upTo, upTo, upTo); err != nil {
+	if _, err := t.exec(ctx, `UPDATE audit_head SET indexed_size = ? WHERE id = 1 AND indexed_size < ?`, upTo, upTo); err != nil {
 		return t.db.translate("index audit", err, "", "")
 	}
 	return nil
 }
 
-// AuditHead implements jaga.Tx.
+// AuditHead implements jaga.Tx: the size and edge come from the last audit_log row.
 func (t *Tx) AuditHead(ctx context.Context) (jaga.AuditHead, error) {
 	var h jaga.AuditHead
-	if err := t.queryRow(ctx, `SELECT size, checkpoint_size, indexed_size, edge FROM audit_head WHERE id = 1`, nil, &h.Size, &h.CheckpointSize, &h.IndexedSize, &h.Edge); err != nil {
+	var first, n sql.NullInt64
+	if err := t.queryRow(ctx, `SELECT h.checkpoint_size, h.indexed_size, l.first_seq, l.n, l.edge FROM audit_head h
+		LEFT JOIN (SELECT first_seq, n, edge FROM audit_log ORDER BY first_seq DESC LIMIT 1) l ON 1 = 1 WHERE h.id = 1`,
+		nil, &h.CheckpointSize, &h.IndexedSize, &first, &n, &h.Edge); err != nil {
 		return h, t.db.translate("read audit head", err, "", "")
+	}
+	if first.Valid {
+		h.Size = first.Int64 + n.Int64 - 1
 	}
 	return h, nil
 }

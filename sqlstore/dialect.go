@@ -28,6 +28,11 @@ type Dialect struct {
 	// neither engine guarantees). SQLite, with its one writer, reads MAX(id); PostgreSQL
 	// draws from the column's sequence.
 	NextIDs func(ctx context.Context, tx *sql.Tx, table string, n int) ([]int64, error)
+	// LockAudit, if set, is run first by every audit append to serialise appenders of
+	// several processes until commit, e.g. "SELECT id FROM audit_head WHERE id = 1 FOR
+	// UPDATE" (PostgreSQL). SQLite needs none: its writer's transactions are IMMEDIATE,
+	// holding the database's one write lock.
+	LockAudit string
 }
 
 // rebind rewrites "?" placeholders as "$1", "$2", … when the dialect numbers them. The

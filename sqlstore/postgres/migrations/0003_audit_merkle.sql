@@ -7,7 +7,8 @@ CREATE TABLE audit_log (
 	first_seq BIGINT PRIMARY KEY,
 	n         INTEGER NOT NULL,
 	data      BYTEA NOT NULL,
-	hashes    BYTEA NOT NULL
+	hashes    BYTEA NOT NULL,
+	edge      BYTEA NOT NULL
 );
 
 CREATE TABLE audit_members (
@@ -25,12 +26,10 @@ CREATE TABLE audit_subject_index (
 
 CREATE TABLE audit_head (
 	id              INTEGER PRIMARY KEY CHECK (id = 1),
-	size            BIGINT NOT NULL,
 	checkpoint_size BIGINT NOT NULL,
-	indexed_size    BIGINT NOT NULL,
-	edge            BYTEA NOT NULL
+	indexed_size    BIGINT NOT NULL
 );
-INSERT INTO audit_head (id, size, checkpoint_size, indexed_size, edge) VALUES (1, 0, 0, 0, ''::bytea);
+INSERT INTO audit_head (id, checkpoint_size, indexed_size) VALUES (1, 0, 0);
 
 CREATE TABLE audit_checkpoints (
 	size BIGINT PRIMARY KEY,

@@ -8,13 +8,16 @@ ALTER TABLE audit_subjects RENAME TO audit_chain_v1_subjects;
 -- event's canonical encoding, prefixed by its length as an unsigned varint (the Merkle
 -- leaf of an event is SHA-256(0x00 || encoding)); hashes the tree hashes stored with
 -- each leaf in turn (32 bytes each; leaf i stores 1 + trailing ones of i). One row per
--- batch instead of per event is what keeps audit cheap. audit_members holds the 16-byte
+-- batch instead of per event is what keeps audit cheap. edge is the roots of the
+-- tree's complete subtrees after the batch (32 bytes each, lowest level first): all the
+-- next append needs, read from the last row. audit_members holds the 16-byte
 -- subject IDs of a bulk event in subject-tree order. No values anywhere.
 CREATE TABLE audit_log (
 	first_seq INTEGER PRIMARY KEY,
 	n         INTEGER NOT NULL,
 	data      BLOB NOT NULL,
-	hashes    BLOB NOT NULL
+	hashes    BLOB NOT NULL,
+	edge      BLOB NOT NULL
 ) STRICT;
 
 CREATE TABLE audit_members (
@@ -36,18 +39,16 @@ CREATE TABLE audit_subject_index (
 	PRIMARY KEY (epoch, subject, seq)
 ) STRICT, WITHOUT ROWID;
 
--- The log's size, updated by every append under its row lock, so that appenders
--- (several nodes on PostgreSQL) take turns and never hash over a stale size; the size
--- of the largest checkpoint; how many events the subject index covers; edge, the roots
--- of the tree's complete subtrees (32 bytes each, smallest first), all an append needs.
+-- The size of the largest checkpoint and how many events the subject index covers,
+-- updated only when they change. Appenders lock this row first (SQLite: the write
+-- transaction; PostgreSQL: SELECT … FOR UPDATE), so that they take turns and never hash
+-- over a stale size, without writing a page of it per batch.
 CREATE TABLE audit_head (
 	id              INTEGER PRIMARY KEY CHECK (id = 1),
-	size            INTEGER NOT NULL,
 	checkpoint_size INTEGER NOT NULL,
-	indexed_size    INTEGER NOT NULL,
-	edge            BLOB NOT NULL
+	indexed_size    INTEGER NOT NULL
 ) STRICT;
-INSERT INTO audit_head (id, size, checkpoint_size, indexed_size, edge) VALUES (1, 0, 0, 0, x'');
+INSERT INTO audit_head (id, checkpoint_size, indexed_size) VALUES (1, 0, 0);
 
 -- Signed checkpoints (C2SP tlog-checkpoint notes), one per tree size.
 CREATE TABLE audit_checkpoints (
