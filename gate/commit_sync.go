@@ -3,6 +3,7 @@ package gate
 import (
 	"context"
 	"sync"
+	"time"
 
 	"jaga"
 )
@@ -106,4 +107,42 @@ func (s *syncer) flush() {
 	for _, o := range ops {
 		o.done <- err
 	}
+}
+
+// commitSiblings is how many operations the last batch must have had for the
+// committer to wait Config.CommitDelay for more (PostgreSQL's commit_siblings).
+const commitSiblings = 4
+
+// gather adds to batch what is queued and, while the gate is busy (the last batch had
+// commitSiblings operations or more), what arrives within the commit delay, up to
+// MaxBatch operations: one transaction, one page of the audit log and one flush then
+// serve more callers. An idle gate (batches of one) never waits.
+func (g *Gate) gather(batch []*op) []*op {
+	var timer *time.Timer
+	var expire <-chan time.Time
+	if g.lastBatch >= commitSiblings && g.commitDelay > 0 {
+		timer = time.NewTimer(g.commitDelay)
+		defer timer.Stop()
+		expire = timer.C
+	}
+	for len(batch) < g.maxBatch {
+		select {
+		case o := <-g.ops:
+			batch = append(batch, o)
+			continue
+		default:
+		}
+		if expire == nil {
+			break
+		}
+		select {
+		case o := <-g.ops:
+			batch = append(batch, o)
+			continue
+		case <-expire:
+		}
+		break
+	}
+	g.lastBatch = len(batch)
+	return batch
 }

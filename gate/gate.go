@@ -39,6 +39,10 @@ type Config struct {
 	Logger   *slog.Logger
 	// MaxBatch is the most operations grouped into one transaction (default 128).
 	MaxBatch int
+	// CommitDelay is how long the committer of a busy gate waits for more operations
+	// before it commits a batch (PostgreSQL's commit_delay); default 200µs, negative
+	// for none. An idle gate never waits.
+	CommitDelay time.Duration
 	// Audit configures the audit log (checkpoint interval, witnesses); its Signer
 	// defaults to Keys.AuditSigner().
 	Audit auditlog.Config
@@ -65,6 +69,9 @@ type Gate struct {
 	covered  sync.Map // purpose IDs → fields they cover (map[string]bool)
 	audit    auditState
 	sync     *syncer
+	// lastBatch is the size of the committer's last batch (committer goroutine only).
+	lastBatch   int
+	commitDelay time.Duration
 }
 
 // New checks cfg and starts the gate's committer.
@@ -87,10 +94,13 @@ func New(cfg Config) (*Gate, error) {
 	if cfg.MaxBatch <= 0 {
 		cfg.MaxBatch = 128
 	}
+	if cfg.CommitDelay == 0 {
+		cfg.CommitDelay = 200 * time.Microsecond
+	}
 	g := &Gate{
 		store: cfg.Store, keys: cfg.Keys, policy: cfg.Policy, schema: cfg.Schema,
 		purposes: make(map[string]*jaga.Purpose), clock: cfg.Clock, log: cfg.Logger,
-		ops: make(chan *op, 4*cfg.MaxBatch), maxBatch: cfg.MaxBatch, stop: make(chan struct{}),
+		ops: make(chan *op, 4*cfg.MaxBatch), maxBatch: cfg.MaxBatch, stop: make(chan struct{}), commitDelay: cfg.CommitDelay,
 	}
 	for i := range cfg.Purposes {
 		p := cfg.Purposes[i]
@@ -205,16 +215,7 @@ func (g *Gate) commitLoop() {
 				}
 			}
 		}
-		batch = append(batch[:0], first)
-	fill:
-		for len(batch) < g.maxBatch {
-			select {
-			case o := <-g.ops:
-				batch = append(batch, o)
-			default:
-				break fill
-			}
-		}
+		batch = g.gather(append(batch[:0], first))
 		g.commit(batch)
 	}
 }
