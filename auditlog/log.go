@@ -331,6 +331,8 @@ type storeReader struct {
 	tx  jaga.Tx
 }
 
+// ReadHashes reads the stored hashes at the given stored-hash indexes from the
+// records that hold them (tlog.HashReader).
 func (r storeReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	seqs := make([]int64, 0, len(indexes))
 	for _, i := range indexes {

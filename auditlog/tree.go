@@ -132,6 +132,7 @@ func SubjectRoot(ids []jaga.SubjectID) (tlog.Hash, error) {
 // memHashes is a tlog.HashReader over every stored hash of a small tree in memory.
 type memHashes []tlog.Hash
 
+// ReadHashes implements tlog.HashReader.
 func (m memHashes) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 	out := make([]tlog.Hash, len(indexes))
 	for i, x := range indexes {

@@ -65,6 +65,7 @@ func (w FileWitness) Witness(_ context.Context, note []byte) error {
 	return os.Rename(f.Name(), w.Path)
 }
 
+// String names the witness by its path.
 func (w FileWitness) String() string { return "file " + w.Path }
 
 // HTTPWitness POSTs each checkpoint note (text/plain) to URL; any 2xx is success.
@@ -96,6 +97,7 @@ func (w HTTPWitness) Witness(ctx context.Context, note []byte) error {
 	return nil
 }
 
+// String names the witness by its URL.
 func (w HTTPWitness) String() string { return "url " + w.URL }
 
 // noteText returns the text of a signed note (before its blank line and signatures).
