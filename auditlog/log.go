@@ -115,12 +115,14 @@ func Record(ev *jaga.AuditEvent) (*jaga.AuditRecord, error) {
 // store's lock it reads the tree's right edge at the current size, hashes the whole
 // batch once, and — when the log is Every events past its last checkpoint — signs and
 // stores a checkpoint in the same transaction; when the subject index lags IndexEvery
-// events behind, it indexes them too. It sets each event's Seq.
+// events behind, or the batch holds a bulk event, it indexes them too. It sets each
+// event's Seq.
 func (l *Log) Append(ctx context.Context, tx jaga.Tx, events []*jaga.AuditEvent) error {
 	if len(events) == 0 {
 		return nil
 	}
 	recs := make([]*jaga.AuditRecord, len(events))
+	bulk := false
 	for i, ev := range events {
 		ev.Time = ev.Time.UTC().Truncate(time.Microsecond)
 		r, err := Record(ev)
@@ -128,6 +130,7 @@ func (l *Log) Append(ctx context.Context, tx jaga.Tx, events []*jaga.AuditEvent)
 			return fmt.Errorf("audit event %d: %w", i, err)
 		}
 		recs[i] = r
+		bulk = bulk || r.Members != nil
 	}
 	var root tlog.Hash
 	var head jaga.AuditHead
@@ -159,7 +162,9 @@ func (l *Log) Append(ctx context.Context, tx jaga.Tx, events []*jaga.AuditEvent)
 			return err
 		}
 	}
-	if size-head.IndexedSize >= l.index {
+	// A bulk event (thousands of subjects, sorted) is indexed at once: its entries are
+	// many but land on consecutive pages, and its subjects' histories need no long scan.
+	if bulk || size-head.IndexedSize >= l.index {
 		return indexTo(ctx, tx, head.IndexedSize, size)
 	}
 	return nil
