@@ -5,7 +5,6 @@ import "time"
 // Audit actions of intake: a source row merged into an existing subject, a merge
 // undone, rows quarantined, released or discarded.
 const (
-	ActionMerge      = "merge"
 	ActionUnmerge    = "unmerge"
 	ActionQuarantine = "quarantine"
 	ActionSignup     = "signup"

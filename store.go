@@ -82,6 +82,20 @@ type Store interface {
 	Close() error
 }
 
+// DeferredSyncStore is a Store that can commit without waiting for the disk, so that a
+// group committer overlaps one batch's flush with the next batch's work: UpdateNoSync
+// commits (visible to later transactions, not yet durable) and Sync makes every commit
+// before it durable. A caller may report success for an UpdateNoSync only after a
+// Sync that began after it returned (invariant 1: the audit event is durable before
+// any plaintext leaves).
+type DeferredSyncStore interface {
+	Store
+	// UpdateNoSync is Update without the wait for the disk.
+	UpdateNoSync(ctx context.Context, fn func(Tx) error) error
+	// Sync makes every transaction committed before the call durable.
+	Sync(ctx context.Context) error
+}
+
 // Tx is one transaction of a Store. Methods return *Error values with ENOTFOUND for a
 // missing subject or actor and ECONFLICT for a duplicate key; other failures are
 // EINTERNAL-wrapped driver errors that never contain a value.
@@ -129,12 +143,40 @@ type Tx interface {
 	// then by ID; nil when there is none.
 	CurrentConsent(ctx context.Context, subject SubjectID, purpose string) (*Consent, error)
 
-	// AppendAudit appends events whose Seq, PrevHash and Hash the caller has set.
-	AppendAudit(ctx context.Context, events []*AuditEvent) error
-	// LastAudit returns the event with the highest Seq, or nil for an empty log.
-	LastAudit(ctx context.Context) (*AuditEvent, error)
-	// AuditEvents returns events matching f in Seq order.
-	AuditEvents(ctx context.Context, f AuditFilter) ([]*AuditEvent, error)
+	// AppendAudit appends records to the audit log as one serialised step: it locks the
+	// log's head (a row lock on PostgreSQL, the write lock on SQLite), reads it, calls
+	// seal(head) — which must set every record's Seq (head.Size+1, +2, …) and Hashes
+	// from the tree of head.Size (head.Edge) and return the new edge — and stores the
+	// records (one row for the batch) with the new size and edge. So no two appenders,
+	// on one node or several, compute a tree over a stale size. seal's error is
+	// returned unchanged; a Seq stored already is ECONFLICT.
+	AppendAudit(ctx context.Context, records []*AuditRecord, seal func(head AuditHead) (edge []byte, err error)) error
+	// IndexAudit adds per-subject index entries for the events up to upTo (at most the
+	// log's size) and records that the index covers them.
+	IndexAudit(ctx context.Context, upTo int64, entries []AuditIndexEntry) error
+	// AuditHead returns the log's size, the size of its largest checkpoint and how far
+	// the per-subject index reaches.
+	AuditHead(ctx context.Context) (AuditHead, error)
+	// AuditHashes returns the Hashes of the records with the given sequence numbers,
+	// keyed by Seq; a missing record is left out.
+	AuditHashes(ctx context.Context, seqs []int64) (map[int64][]byte, error)
+	// AuditRecords returns records in Seq order: after f.AfterSeq, at most f.Limit
+	// (default 100, at most 1000); with f.Subject set, those the per-subject index lists
+	// for it (with Pos set; events after the head's IndexedSize are not included).
+	// ActorID and Action are not filtered here (the store cannot read the encoding).
+	// Members are included.
+	AuditRecords(ctx context.Context, f AuditFilter) ([]*AuditRecord, error)
+	// ScanAudit calls fn with every record after Seq `after`, in Seq order, in one
+	// query; Members are not read. The record passed to fn and its slices are reused
+	// after fn returns. fn's error stops the scan and is returned.
+	ScanAudit(ctx context.Context, after int64, fn func(*AuditRecord) error) error
+	// InsertAuditCheckpoint stores a checkpoint and raises the head's CheckpointSize;
+	// ECONFLICT if one of that size exists.
+	InsertAuditCheckpoint(ctx context.Context, cp *AuditCheckpoint) error
+	// AuditCheckpoints returns up to limit checkpoints with Size > after, by Size.
+	AuditCheckpoints(ctx context.Context, after int64, limit int) ([]*AuditCheckpoint, error)
+	// LatestAuditCheckpoint returns the checkpoint of the largest size, nil if none.
+	LatestAuditCheckpoint(ctx context.Context) (*AuditCheckpoint, error)
 
 	// CreateActor stores a new actor; ECONFLICT if the name exists.
 	CreateActor(ctx context.Context, a *Actor) error

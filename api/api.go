@@ -95,6 +95,12 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /v1/audit", h.authed(h.listAudit))
 	h.registerDSR(mux)
 	h.registerConsent(mux)
+	mux.HandleFunc("GET /v1/audit/key", h.auditKey)
+	mux.Handle("GET /v1/audit/checkpoints", h.authed(h.listCheckpoints))
+	mux.Handle("GET /v1/audit/proof/inclusion", h.authed(h.inclusionProof))
+	mux.Handle("GET /v1/audit/proof/consistency", h.authed(h.consistencyProof))
+	mux.Handle("GET /v1/audit/stream", h.authed(h.streamAudit))
+	mux.Handle("GET /v1/subjects/{id}/access-history", h.authed(h.accessHistory))
 	mux.HandleFunc("GET /v1/openapi.yaml", serveOpenAPI)
 	mux.HandleFunc("/", h.notFound)
 }

@@ -30,6 +30,7 @@ import (
 // receives through do is validated against the OpenAPI document the server serves.
 type env struct {
 	gate   *gate.Gate
+	store  jaga.Store
 	srv    *httptest.Server
 	client *http.Client
 	keys   map[jaga.Role]string
@@ -65,7 +66,7 @@ func newEnv(tb testing.TB) *env {
 		tb.Fatal(err)
 	}
 
-	e := &env{gate: g, keys: map[jaga.Role]string{}, actors: map[jaga.Role]*jaga.Actor{}}
+	e := &env{gate: g, store: db, keys: map[jaga.Role]string{}, actors: map[jaga.Role]*jaga.Actor{}}
 	for _, role := range jaga.DefaultRoles {
 		a, key, err := g.CreateActor(ctx, gate.Request{}, "test "+string(role), role)
 		if err != nil {

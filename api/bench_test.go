@@ -45,6 +45,7 @@ func lookupLoad(b *testing.B, urls []string, apiKey string, clients int, bodies 
 	b.SetParallelism((clients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := processCPU()
 	b.RunParallel(func(pb *testing.PB) {
 		var local []time.Duration
 		for pb.Next() {
@@ -74,6 +75,7 @@ func lookupLoad(b *testing.B, urls []string, apiKey string, clients int, bodies 
 	})
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reads/s")
+	b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/float64(b.N), "cpu-µs/op")
 	if len(latencies) > 0 {
 		slices.Sort(latencies)
 		p99 := latencies[len(latencies)*99/100]
@@ -119,6 +121,7 @@ func BenchmarkLookupGate(b *testing.B) {
 	b.SetParallelism((clients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := processCPU()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			i := int(next.Add(1) % subjects)
@@ -129,4 +132,5 @@ func BenchmarkLookupGate(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reads/s")
+	b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/float64(b.N), "cpu-µs/op")
 }

@@ -142,11 +142,14 @@ func (h *Handler) timelineDSR(w http.ResponseWriter, r *http.Request, req gate.R
 		return
 	}
 	out := struct {
-		Request *jaga.DSR        `json:"request"`
-		Events  []auditEventView `json:"events"`
-	}{Request: tl.Request, Events: make([]auditEventView, len(tl.Events))}
-	for i, ev := range tl.Events {
-		out.Events[i] = auditView(ev)
+		Request *jaga.DSR          `json:"request"`
+		Events  []*jaga.AuditEvent `json:"events"`
+	}{Request: tl.Request, Events: tl.Events}
+	if out.Events == nil {
+		out.Events = []*jaga.AuditEvent{}
+	}
+	for _, ev := range out.Events {
+		ev.Time = ev.Time.UTC()
 	}
 	h.writeJSON(w, r, http.StatusOK, &out)
 }

@@ -270,7 +270,7 @@ func TestEraseTimeline(t *testing.T) {
 	var steps []string
 	for _, ev := range tl.Events {
 		steps = append(steps, ev.Action+":"+ev.Reason)
-		if ev.RequestID != r.ID || len(ev.Hash) == 0 {
+		if ev.RequestID != r.ID || ev.Seq == 0 {
 			t.Fatalf("event %+v", ev)
 		}
 	}

@@ -45,12 +45,11 @@ type ExportConsent struct {
 	At            time.Time          `json:"at"`
 }
 
-// HistoryEvent is one use of the subject's data: when, by whom (actor ID and role),
-// what (action), why (purpose) and the decision, with the fields returned.
+// HistoryEvent is one use of the subject's data: when, by which staff role (never the
+// person, R-29), what (action), why (purpose) and the decision, with the fields used.
 type HistoryEvent struct {
 	Seq      int64     `json:"seq"`
 	Time     time.Time `json:"time"`
-	Actor    string    `json:"actor"`
 	Role     jaga.Role `json:"role"`
 	Action   string    `json:"action"`
 	Purpose  string    `json:"purpose,omitempty"`
@@ -74,21 +73,22 @@ func (d *Desk) History(ctx context.Context, actor *jaga.Actor, subject jaga.Subj
 	var out []HistoryEvent
 	var after int64
 	for len(out) < 5000 {
-		evs, err := d.cfg.Vault.AccessHistory(ctx, gate.Request{Actor: actor, Purpose: jaga.PurposeDSR}, subject, after, 1000)
+		h, err := d.cfg.Vault.AccessHistory(ctx, gate.AccessHistoryRequest{Request: gate.Request{Actor: actor, Purpose: jaga.PurposeDSR},
+			Subject: subject, After: after, Limit: 1000})
 		if err != nil {
 			return nil, err
 		}
-		for _, e := range evs {
-			if e.Action == gate.ActionAccessHistory && e.ActorID == string(subject) {
+		for _, e := range h.Entries {
+			if e.Action == jaga.ActionReadAudit && e.Role == jaga.RoleSubject {
 				continue // the subject looking at their own history
 			}
-			out = append(out, HistoryEvent{Seq: e.Seq, Time: e.Time.UTC(), Actor: e.ActorID, Role: e.Role, Action: e.Action,
-				Purpose: e.Purpose, Decision: e.Decision, Fields: e.FieldsReturned})
+			out = append(out, HistoryEvent{Seq: e.Seq, Time: e.Time.UTC(), Role: e.Role, Action: e.Action,
+				Purpose: e.Purpose, Decision: e.Decision, Fields: e.Fields})
 		}
-		if len(evs) < 1000 {
+		if len(h.Entries) < 1000 {
 			break
 		}
-		after = evs[len(evs)-1].Seq
+		after = h.NextAfter
 	}
 	return out, nil
 }

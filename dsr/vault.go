@@ -26,9 +26,9 @@ type Vault interface {
 	// deletion of what only that consent held and says what another basis keeps
 	// (gate.RecordConsent; ).
 	RecordConsent(ctx context.Context, req gate.ConsentRequest) (*gate.ConsentResult, error)
-	// AccessHistory lists the audit events naming the subject; the audit issue
-	// replaces it with its access-history call.
-	AccessHistory(ctx context.Context, req gate.Request, subject jaga.SubjectID, afterSeq int64, limit int) ([]*jaga.AuditEvent, error)
+	// AccessHistory pages through the audit events naming the subject, found through the
+	// Merkle log's per-subject index.
+	AccessHistory(ctx context.Context, r gate.AccessHistoryRequest) (*gate.AccessHistory, error)
 	// Update applies a correction; Erase crypto-shreds.
 	Update(ctx context.Context, req gate.UpdateRequest) error
 	Erase(ctx context.Context, req gate.Request, subject jaga.SubjectID) error

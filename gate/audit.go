@@ -1,99 +1,241 @@
 package gate
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/json"
 	"fmt"
 	"time"
 
+	"golang.org/x/mod/sumdb/tlog"
+
 	"jaga"
+	"jaga/auditlog"
 )
 
-// appendAudit chains events after the last stored event and appends them in tx. Reading
-// the last event inside the write transaction keeps the chain linear even when several
-// processes write to one vault.
+// auditState is the gate's audit log and its checkpoint loop.
+type auditState struct {
+	log    *auditlog.Log
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+// startAudit builds the audit log over the controller's audit key and starts the loop
+// that signs a checkpoint every Interval and copies it to the witnesses.
+func (g *Gate) startAudit(cfg auditlog.Config) error {
+	if cfg.Signer == nil {
+		cfg.Signer = g.keys.AuditSigner()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = g.log
+	}
+	l, err := auditlog.New(cfg)
+	if err != nil {
+		return fmt.Errorf("gate: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	g.audit = auditState{log: l, cancel: cancel, done: make(chan struct{})}
+	go func() {
+		defer close(g.audit.done)
+		l.Run(ctx, g.store)
+	}()
+	return nil
+}
+
+// stopAudit ends the checkpoint loop and signs and witnesses a last checkpoint
+// (shutdown), so that no event stays uncommitted to a checkpoint.
+func (g *Gate) stopAudit() error {
+	g.audit.cancel()
+	<-g.audit.done
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := g.audit.log.CheckpointAndWitness(ctx, g.store); err != nil {
+		return fmt.Errorf("gate: final audit checkpoint: %w", err)
+	}
+	return nil
+}
+
+// appendAudit appends the events of one grouped transaction to the Merkle log in tx:
+// one store call, tree hashes computed once for the batch (auditlog.Log.Append).
 func (g *Gate) appendAudit(ctx context.Context, tx jaga.Tx, events []*jaga.AuditEvent) error {
 	if len(events) == 0 || !auditEnabled {
 		return nil
 	}
-	last, err := tx.LastAudit(ctx)
-	if err != nil {
-		return fmt.Errorf("last audit event: %w", err)
-	}
-	seq, prev := int64(0), make([]byte, sha256.Size)
-	if last != nil {
-		seq, prev = last.Seq, last.Hash
-	}
-	for _, ev := range events {
-		seq++
-		ev.Seq = seq
-		ev.Time = ev.Time.UTC().Truncate(time.Microsecond)
-		ev.PrevHash = prev
-		ev.Hash = EventHash(ev)
-		prev = ev.Hash
-	}
-	return tx.AppendAudit(ctx, events)
+	return g.audit.log.Append(ctx, tx, events)
 }
 
-// EventHash returns SHA-256(PrevHash ‖ canonical JSON of the event without Hash): the
-// hash that chains ev to the event before it. Times are in UTC at microsecond precision.
-func EventHash(ev *jaga.AuditEvent) []byte {
-	c := *ev
-	c.Hash = nil
-	c.Time = c.Time.UTC().Truncate(time.Microsecond)
-	b, err := json.Marshal(&c)
-	if err != nil {
-		panic(err) // an AuditEvent of plain values always marshals
+// AuditLogOf returns the gate's audit log (for the verifier key, verification and
+// export, which read no personal data).
+func (g *Gate) AuditLogOf() *auditlog.Log { return g.audit.log }
+
+// auditEvents returns the events matching f, decoded: the store selects by subject and
+// sequence; actor and action are filtered here, reading at most 100 pages.
+func auditEvents(ctx context.Context, tx jaga.Tx, f jaga.AuditFilter) ([]*jaga.AuditEvent, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 100
 	}
-	h := sha256.New()
-	h.Write(ev.PrevHash)
-	h.Write(b)
-	return h.Sum(nil)
-}
-
-// VerifyResult is the outcome of VerifyAudit: how many events were checked and, when the
-// chain is broken, the sequence number of the first bad event and why.
-type VerifyResult struct {
-	Events int64
-	BadSeq int64
-	Reason string
-}
-
-// VerifyAudit recomputes the hash chain over every stored event. A changed, deleted,
-// inserted or reordered event shows as BadSeq with a reason; err is for storage failures.
-func VerifyAudit(ctx context.Context, st jaga.Store) (VerifyResult, error) {
-	var res VerifyResult
-	prev := make([]byte, sha256.Size)
-	var after int64
-	for {
-		var page []*jaga.AuditEvent
-		err := st.View(ctx, func(tx jaga.Tx) error {
-			var err error
-			page, err = tx.AuditEvents(ctx, jaga.AuditFilter{AfterSeq: after, Limit: 1000})
-			return err
-		})
+	var out []*jaga.AuditEvent
+	q := f
+	q.Limit = 1000
+	for pages := 0; pages < 100 && len(out) < limit; pages++ {
+		var recs []*jaga.AuditRecord
+		var err error
+		if q.Subject != "" {
+			recs, err = auditlog.SubjectRecords(ctx, tx, q.Subject, q.AfterSeq, q.Limit)
+		} else {
+			recs, err = tx.AuditRecords(ctx, q)
+		}
 		if err != nil {
-			return res, err
+			return nil, err
 		}
-		if len(page) == 0 {
-			return res, nil
+		for _, r := range recs {
+			q.AfterSeq = r.Seq
+			if len(out) == limit {
+				break
+			}
+			ev, err := auditlog.Event(r)
+			if err != nil {
+				return nil, jaga.Errorf(jaga.EINTERNAL, "%v", err)
+			}
+			if (f.ActorID == "" || ev.ActorID == f.ActorID) && (f.Action == "" || ev.Action == f.Action) {
+				out = append(out, ev)
+			}
 		}
-		for _, ev := range page {
-			switch {
-			case ev.Seq != after+1:
-				res.BadSeq, res.Reason = after+1, fmt.Sprintf("event %d missing (next stored is %d)", after+1, ev.Seq)
-			case !bytes.Equal(ev.PrevHash, prev):
-				res.BadSeq, res.Reason = ev.Seq, "previous-hash link broken"
-			case !bytes.Equal(EventHash(ev), ev.Hash):
-				res.BadSeq, res.Reason = ev.Seq, "event content does not match its hash"
-			}
-			if res.BadSeq != 0 {
-				return res, nil
-			}
-			res.Events++
-			prev, after = ev.Hash, ev.Seq
+		if len(recs) < q.Limit {
+			break
 		}
 	}
+	return out, nil
+}
+
+// checkAuditReader lets the auditor and dpo roles read the audit log under purpose
+// security (the default); anything else is refused and the refusal audited.
+func (g *Gate) checkAuditReader(ctx context.Context, req *Request, subjects []jaga.SubjectID) error {
+	if req.Purpose == "" {
+		req.Purpose = jaga.PurposeSecurity
+	}
+	if req.Actor == nil {
+		return jaga.Errorf(jaga.EUNAUTHORIZED, "no actor")
+	}
+	var err error
+	switch {
+	case !g.knownPurpose(req.Purpose):
+		err = &jaga.Error{Code: jaga.EINVALID, Field: "Jaga-Purpose", Message: "unknown purpose"}
+	case checkReason(req.Reason) != nil:
+		err = checkReason(req.Reason)
+	case req.Purpose != jaga.PurposeSecurity:
+		err = jaga.Refusal("purpose_not_allowed", "the audit log is read under purpose security")
+	case req.Actor.Role != jaga.RoleAuditor && req.Actor.Role != jaga.RoleDPO:
+		err = jaga.Refusal("role_not_allowed", "only auditor and dpo read the audit log")
+	}
+	if err != nil {
+		return g.refuse(ctx, *req, jaga.ActionReadAudit, subjects, nil, err)
+	}
+	return nil
+}
+
+// readAudit runs fn in a grouped transaction that also appends the read_audit event
+// of the call (with count set from fn's result).
+func (g *Gate) readAudit(ctx context.Context, req Request, subjects []jaga.SubjectID, fn func(tx jaga.Tx) (int, error)) error {
+	return g.execRead(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+		n, err := fn(tx)
+		if err != nil {
+			return nil, err
+		}
+		ev := g.event(req, jaga.ActionReadAudit, subjects)
+		ev.Count = n
+		ev.Decision = string(jaga.Allow)
+		return []*jaga.AuditEvent{ev}, nil
+	})
+}
+
+// AuditCheckpoints returns up to limit checkpoints after size `after` (auditor, dpo).
+func (g *Gate) AuditCheckpoints(ctx context.Context, req Request, after int64, limit int) ([]*jaga.AuditCheckpoint, error) {
+	if err := g.checkAuditReader(ctx, &req, nil); err != nil {
+		return nil, err
+	}
+	var out []*jaga.AuditCheckpoint
+	err := g.readAudit(ctx, req, nil, func(tx jaga.Tx) (int, error) {
+		var err error
+		out, err = tx.AuditCheckpoints(ctx, after, min(max(limit, 1), 1000))
+		return len(out), err
+	})
+	return out, err
+}
+
+// InclusionProof proves event seq in the tree of a stored checkpoint of size `size`
+// (0: the latest checkpoint). It returns the checkpoint, the event's record and the
+// proof (auditor, dpo). Errors: ENOTFOUND for an unknown event or checkpoint,
+// EUNPROCESSABLE for an event after the checkpoint.
+func (g *Gate) InclusionProof(ctx context.Context, req Request, seq, size int64) (*jaga.AuditCheckpoint, *jaga.AuditRecord, tlog.RecordProof, error) {
+	if err := g.checkAuditReader(ctx, &req, nil); err != nil {
+		return nil, nil, nil, err
+	}
+	var cp *jaga.AuditCheckpoint
+	var rec *jaga.AuditRecord
+	var proof tlog.RecordProof
+	err := g.readAudit(ctx, req, nil, func(tx jaga.Tx) (int, error) {
+		var err error
+		if cp, err = checkpointOf(ctx, tx, size); err != nil {
+			return 0, err
+		}
+		recs, err := tx.AuditRecords(ctx, jaga.AuditFilter{AfterSeq: seq - 1, Limit: 1})
+		if err != nil {
+			return 0, err
+		}
+		if len(recs) == 0 || recs[0].Seq != seq {
+			return 0, jaga.Errorf(jaga.ENOTFOUND, "audit event %d not found", seq)
+		}
+		rec = recs[0]
+		proof, err = g.audit.log.InclusionProof(ctx, tx, seq, cp.Size)
+		return 1, err
+	})
+	return cp, rec, proof, err
+}
+
+// ConsistencyProof proves that the stored checkpoint of size from is a prefix of the
+// one of size to (auditor, dpo). Errors: ENOTFOUND for an unknown checkpoint.
+func (g *Gate) ConsistencyProof(ctx context.Context, req Request, from, to int64) (old, cur *jaga.AuditCheckpoint, proof tlog.TreeProof, err error) {
+	if err := g.checkAuditReader(ctx, &req, nil); err != nil {
+		return nil, nil, nil, err
+	}
+	err = g.readAudit(ctx, req, nil, func(tx jaga.Tx) (int, error) {
+		var err error
+		if old, err = checkpointOf(ctx, tx, from); err != nil {
+			return 0, err
+		}
+		if cur, err = checkpointOf(ctx, tx, to); err != nil {
+			return 0, err
+		}
+		if old.Size > cur.Size {
+			return 0, jaga.FieldError("from", "from must not be after to")
+		}
+		proof, err = g.audit.log.ConsistencyProof(ctx, tx, old.Size, cur.Size)
+		return 2, err
+	})
+	return old, cur, proof, err
+}
+
+// checkpointOf returns the stored checkpoint of the given size, the latest for 0.
+func checkpointOf(ctx context.Context, tx jaga.Tx, size int64) (*jaga.AuditCheckpoint, error) {
+	if size == 0 {
+		cp, err := tx.LatestAuditCheckpoint(ctx)
+		if err == nil && cp == nil {
+			err = jaga.Errorf(jaga.ENOTFOUND, "no audit checkpoint yet")
+		}
+		return cp, err
+	}
+	cps, err := tx.AuditCheckpoints(ctx, size-1, 1)
+	if err != nil {
+		return nil, err
+	}
+	if len(cps) == 0 || cps[0].Size != size {
+		return nil, jaga.Errorf(jaga.ENOTFOUND, "no audit checkpoint of size %d", size)
+	}
+	return cps[0], nil
+}
+
+// knownPurpose reports whether id is a purpose of the registry.
+func (g *Gate) knownPurpose(id string) bool {
+	_, ok := g.Purpose(id)
+	return ok
 }

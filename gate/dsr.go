@@ -130,30 +130,3 @@ func (g *Gate) OpenRequestData(ctx context.Context, req Request, subject jaga.Su
 	}
 	return out, nil
 }
-
-// AccessHistory returns the audit events that name subject (who used the data, when,
-// for what purpose and with which decision; UU PDP Art 32(1), R-16, R-29), oldest first,
-// after sequence number afterSeq, at most limit (default 100, at most 1000). A subject
-// reads their own history under purpose dsr; staff the policy allows purpose dsr read
-// any subject's. The read is itself audited. Errors: as DSRStep.
-func (g *Gate) AccessHistory(ctx context.Context, req Request, subject jaga.SubjectID, afterSeq int64, limit int) ([]*jaga.AuditEvent, error) {
-	if err := g.checkDSR(req, subject); err != nil {
-		return nil, g.refuse(ctx, req, ActionAccessHistory, []jaga.SubjectID{subject}, nil, err)
-	}
-	if limit <= 0 {
-		limit = 100
-	}
-	limit = min(limit, 1000)
-	var out []*jaga.AuditEvent
-	err := g.execRead(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
-		var err error
-		if out, err = tx.AuditEvents(ctx, jaga.AuditFilter{Subject: subject, AfterSeq: afterSeq, Limit: limit}); err != nil {
-			return nil, err
-		}
-		ev := g.event(req, ActionAccessHistory, []jaga.SubjectID{subject})
-		ev.Count = len(out)
-		ev.Decision = string(jaga.Allow)
-		return []*jaga.AuditEvent{ev}, nil
-	})
-	return out, err
-}

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"jaga"
+	"jaga/auditlog"
 	"jaga/policy"
 	"jaga/seal"
 )
@@ -46,6 +47,13 @@ type Config struct {
 	RegistryRefresh time.Duration
 	// Controller names the controller in privacy notices and consent receipts.
 	Controller Controller
+	// CommitDelay is how long the committer of a busy gate waits for more operations
+	// before it commits a batch (PostgreSQL's commit_delay); default 200µs, negative
+	// for none. An idle gate never waits.
+	CommitDelay time.Duration
+	// Audit configures the audit log (checkpoint interval, witnesses); its Signer
+	// defaults to Keys.AuditSigner().
+	Audit auditlog.Config
 }
 
 // Gate is the one gate. It is safe for concurrent use; Close stops its committer.
@@ -70,6 +78,11 @@ type Gate struct {
 	covered  sync.Map // purpose IDs → fields they cover (map[string]bool)
 
 	intakeMu sync.Mutex // serialises identity resolution and its commit (intake.go)
+	audit    auditState
+	sync     *syncer
+	// lastBatch is the size of the committer's last batch (committer goroutine only).
+	lastBatch   int
+	commitDelay time.Duration
 }
 
 // New checks cfg and starts the gate's committer.
@@ -95,10 +108,13 @@ func New(cfg Config) (*Gate, error) {
 	if cfg.RegistryRefresh <= 0 {
 		cfg.RegistryRefresh = time.Second
 	}
+	if cfg.CommitDelay == 0 {
+		cfg.CommitDelay = 200 * time.Microsecond
+	}
 	g := &Gate{
 		store: cfg.Store, keys: cfg.Keys, policy: newPolicyRef(cfg.Policy), schema: cfg.Schema,
 		ctrl: cfg.Controller.withDefaults(), clock: cfg.Clock, log: cfg.Logger,
-		ops: make(chan *op, 4*cfg.MaxBatch), maxBatch: cfg.MaxBatch, stop: make(chan struct{}),
+		ops: make(chan *op, 4*cfg.MaxBatch), maxBatch: cfg.MaxBatch, stop: make(chan struct{}), commitDelay: cfg.CommitDelay,
 	}
 	g.reg.refresh = cfg.RegistryRefresh
 	for _, p := range cfg.Purposes {
@@ -109,6 +125,10 @@ func New(cfg Config) (*Gate, error) {
 	if err := g.openRegistry(context.Background(), cfg.Purposes); err != nil {
 		return nil, fmt.Errorf("gate: purpose registry: %w", err)
 	}
+	if err := g.startAudit(cfg.Audit); err != nil {
+		return nil, err
+	}
+	g.startSyncer()
 	g.wg.Add(1)
 	go g.commitLoop()
 	return g, nil
@@ -123,6 +143,8 @@ func (g *Gate) Close() error {
 		g.closed = true
 		close(g.stop)
 		g.wg.Wait()
+		g.stopSyncer()
+		return g.stopAudit()
 	}
 	return nil
 }
@@ -194,16 +216,7 @@ func (g *Gate) commitLoop() {
 				}
 			}
 		}
-		batch = append(batch[:0], first)
-	fill:
-		for len(batch) < g.maxBatch {
-			select {
-			case o := <-g.ops:
-				batch = append(batch, o)
-			default:
-				break fill
-			}
-		}
+		batch = g.gather(append(batch[:0], first))
 		g.commit(batch)
 	}
 }
@@ -222,7 +235,7 @@ func (g *Gate) commit(batch []*op) {
 	if len(live) == 0 {
 		return
 	}
-	err := g.store.Update(context.Background(), func(tx jaga.Tx) error {
+	err := g.update(context.Background(), func(tx jaga.Tx) error {
 		var events []*jaga.AuditEvent
 		for _, o := range live {
 			evs, err := o.run(o.ctx, tx)
@@ -233,10 +246,12 @@ func (g *Gate) commit(batch []*op) {
 		}
 		return g.appendAudit(context.Background(), tx, events)
 	})
-	if err == nil || len(live) == 1 {
-		for _, o := range live {
-			o.done <- err
-		}
+	if err == nil {
+		g.release(live)
+		return
+	}
+	if len(live) == 1 {
+		live[0].done <- err
 		return
 	}
 	for _, o := range live {

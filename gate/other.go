@@ -119,41 +119,18 @@ func (g *Gate) Consents(ctx context.Context, req Request, subject jaga.SubjectID
 // log (DESIGN.md roles); the read itself is audited. Errors: EFORBIDDEN with reason
 // role_not_allowed.
 func (g *Gate) AuditLog(ctx context.Context, req Request, f jaga.AuditFilter) ([]*jaga.AuditEvent, error) {
-	if req.Purpose == "" {
-		req.Purpose = jaga.PurposeSecurity
+	var subjects []jaga.SubjectID
+	if f.Subject != "" {
+		subjects = []jaga.SubjectID{f.Subject}
 	}
-	if req.Actor == nil {
-		return nil, jaga.Errorf(jaga.EUNAUTHORIZED, "no actor")
+	if err := g.checkAuditReader(ctx, &req, subjects); err != nil {
+		return nil, err
 	}
-	if _, ok := g.Purpose(req.Purpose); !ok {
-		return nil, g.refuse(ctx, req, jaga.ActionReadAudit, nil, nil, &jaga.Error{Code: jaga.EINVALID, Field: "Jaga-Purpose", Message: "unknown purpose"})
-	}
-	if err := checkReason(req.Reason); err != nil {
-		return nil, g.refuse(ctx, req, jaga.ActionReadAudit, nil, nil, err)
-	}
-	if req.Purpose != jaga.PurposeSecurity {
-		return nil, g.refuse(ctx, req, jaga.ActionReadAudit, nil, nil, jaga.Refusal("purpose_not_allowed", "the audit log is read under purpose security"))
-	}
-	if req.Actor.Role != jaga.RoleAuditor && req.Actor.Role != jaga.RoleDPO {
-		return nil, g.refuse(ctx, req, jaga.ActionReadAudit, nil, nil, jaga.Refusal("role_not_allowed", "only auditor and dpo read the audit log"))
-	}
-	if f.Limit <= 0 {
-		f.Limit = 100
-	}
-	f.Limit = min(f.Limit, 1000)
 	var out []*jaga.AuditEvent
-	err := g.execRead(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+	err := g.readAudit(ctx, req, subjects, func(tx jaga.Tx) (int, error) {
 		var err error
-		if out, err = tx.AuditEvents(ctx, f); err != nil {
-			return nil, err
-		}
-		ev := g.event(req, jaga.ActionReadAudit, nil)
-		if f.Subject != "" {
-			ev.Subjects = []jaga.SubjectID{f.Subject}
-		}
-		ev.Count = len(out)
-		ev.Decision = string(jaga.Allow)
-		return []*jaga.AuditEvent{ev}, nil
+		out, err = auditEvents(ctx, tx, f)
+		return len(out), err
 	})
 	return out, err
 }

@@ -105,7 +105,7 @@ func (p *Portal) me(w http.ResponseWriter, r *http.Request, l *lang) {
 	}
 	for i := len(ex.History) - 1; i >= 0 && len(pg.History) < 100; i-- {
 		e := ex.History[i]
-		if e.Actor == string(s.Subject) {
+		if e.Role == jaga.RoleSubject {
 			continue // the customer's own visits to the portal
 		}
 		pg.History = append(pg.History, historyRow{fmtTime(e.Time), string(e.Role), e.Action, e.Purpose, e.Decision})

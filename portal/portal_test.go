@@ -268,7 +268,7 @@ func TestExport(t *testing.T) {
 	}
 	found := false
 	for _, h := range ex.History {
-		if h.Actor == "act_support1" && h.Purpose == jaga.PurposeCustomerSupport && h.Action == jaga.ActionFind {
+		if h.Role == jaga.RoleSupport && h.Purpose == jaga.PurposeCustomerSupport && h.Action == jaga.ActionFind {
 			found = true
 		}
 	}

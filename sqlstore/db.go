@@ -31,6 +31,11 @@ type Config struct {
 	// AfterCommit, if set, is called after each committed Update (SQLite wakes its
 	// background checkpointer with it). It must not block.
 	AfterCommit func()
+	// Sync, if set, makes every earlier commit durable. Update calls it after each
+	// commit; UpdateNoSync leaves it to the caller's Sync (group commit with the flush
+	// of one batch overlapping the next). SQLite's writer commits without its own fsync
+	// and Sync flushes the WAL file; without Sync a commit is durable by itself.
+	Sync func(ctx context.Context) error
 }
 
 // DB runs transactions for a dialect: it implements Update, View and Dialect of
@@ -43,6 +48,7 @@ type DB struct {
 	retries     int
 	retryDelay  time.Duration
 	afterCommit func()
+	sync        func(ctx context.Context) error
 
 	textMu  sync.Mutex
 	texts   map[textKey]string
@@ -59,6 +65,7 @@ func New(c Config) *DB {
 		retries:     c.Retries,
 		retryDelay:  c.RetryDelay,
 		afterCommit: c.AfterCommit,
+		sync:        c.Sync,
 		texts:       map[textKey]string{},
 		rebound:     map[string]string{},
 	}
@@ -97,7 +104,28 @@ func (db *DB) Close() error {
 // that a second run would repeat. Commit is durable when it returns (SQLite:
 // synchronous=FULL).
 func (db *DB) Update(ctx context.Context, fn func(jaga.Tx) error) error {
+	if err := db.run(ctx, true, fn); err != nil {
+		return err
+	}
+	return db.Sync(ctx)
+}
+
+// UpdateNoSync is Update without waiting for the disk: the transaction is committed
+// and visible, and durable after the next Sync (jaga.DeferredSyncStore).
+func (db *DB) UpdateNoSync(ctx context.Context, fn func(jaga.Tx) error) error {
 	return db.run(ctx, true, fn)
+}
+
+// Sync makes every transaction committed before it durable; a no-op where commits are
+// durable by themselves.
+func (db *DB) Sync(ctx context.Context) error {
+	if db.sync == nil {
+		return nil
+	}
+	if err := db.sync(ctx); err != nil {
+		return internal("sync", err)
+	}
+	return nil
 }
 
 // View runs fn in a read-only transaction: one consistent snapshot, concurrent with

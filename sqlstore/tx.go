@@ -156,14 +156,6 @@ var (
 		prefix: "INSERT INTO consents (id, subject_id, purpose, status, flag, notice_version, channel, evidence, at, recorded_at, details, expires_at) VALUES ",
 		row:    "(?,?,?,?,?,?,?,?,?,?,?,?)", width: 12, max: 256,
 	}
-	insertAuditTpl = &rowsTemplate{
-		prefix: "INSERT INTO audit_events (seq, time, actor_id, role, action, purpose, reason, subjects, fields_requested, fields_returned, decision, decisions, request_id, count, prev_hash, hash) VALUES ",
-		row:    "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", width: 16, max: 128,
-	}
-	insertAuditSubjectsTpl = &rowsTemplate{
-		prefix: "INSERT INTO audit_subjects (subject_id, seq) VALUES ",
-		row:    "(?,?)", suffix: " ON CONFLICT DO NOTHING", width: 2, max: 512,
-	}
 )
 
 // BlindIndexSize is the length of every stored blind index value: HMAC-SHA256 truncated
@@ -724,97 +716,6 @@ func (t *Tx) CurrentConsent(ctx context.Context, subject jaga.SubjectID, purpose
 	return c, nil
 }
 
-// AppendAudit appends events whose Seq, PrevHash and Hash the caller has set, and
-// indexes them by subject. A Seq already stored is ECONFLICT. List fields are stored as
-// JSON arrays (NULL for nil), Decisions as a JSON object.
-func (t *Tx) AppendAudit(ctx context.Context, events []*jaga.AuditEvent) error {
-	if err := t.mustWrite(); err != nil {
-		return err
-	}
-	type enc struct{ subjects, requested, returned, decisions any }
-	encs := make([]enc, len(events))
-	nSubjects := 0
-	for i, e := range events {
-		if e == nil {
-			return jaga.Errorf(jaga.EINVALID, "nil audit event")
-		}
-		var err error
-		var x enc
-		if x.subjects, err = jsonValue(e.Subjects, e.Subjects == nil); err == nil {
-			if x.requested, err = jsonValue(e.FieldsRequested, e.FieldsRequested == nil); err == nil {
-				if x.returned, err = jsonValue(e.FieldsReturned, e.FieldsReturned == nil); err == nil {
-					x.decisions, err = jsonValue(e.Decisions, e.Decisions == nil)
-				}
-			}
-		}
-		if err != nil {
-			return internal("encode audit event", err)
-		}
-		encs[i] = x
-		nSubjects += len(e.Subjects)
-	}
-	if len(events) == 0 {
-		return nil
-	}
-	if err := t.LockAudit(ctx); err != nil {
-		return err
-	}
-	if _, err := t.execRows(ctx, insertAuditTpl, len(events), func(args []any, i int) []any {
-		e, x := events[i], encs[i]
-		return append(args, e.Seq, TimeValue(e.Time), e.ActorID, string(e.Role), e.Action, e.Purpose, e.Reason,
-			x.subjects, x.requested, x.returned, e.Decision, x.decisions, e.RequestID, int64(e.Count),
-			nonNil(e.PrevHash), nonNil(e.Hash))
-	}); err != nil {
-		return t.db.translate("append audit", err, "", "audit sequence number exists")
-	}
-	if nSubjects > 0 {
-		type row struct {
-			subject string
-			seq     int64
-		}
-		rows := make([]row, 0, nSubjects)
-		for _, e := range events {
-			for _, s := range e.Subjects {
-				rows = append(rows, row{string(s), e.Seq})
-			}
-		}
-		slices.SortFunc(rows, func(a, b row) int { return cmp.Or(strings.Compare(a.subject, b.subject), cmp.Compare(a.seq, b.seq)) })
-		if _, err := t.execRows(ctx, insertAuditSubjectsTpl, len(rows), func(args []any, i int) []any {
-			return append(args, rows[i].subject, rows[i].seq)
-		}); err != nil {
-			return t.db.translate("append audit subjects", err, "", "")
-		}
-	}
-	return nil
-}
-
-const auditColumns = `seq, time, actor_id, role, action, purpose, reason, subjects, fields_requested, fields_returned, decision, decisions, request_id, count, prev_hash, hash`
-
-func scanAudit(sc interface{ Scan(...any) error }) (*jaga.AuditEvent, error) {
-	var (
-		e                                        jaga.AuditEvent
-		role                                     string
-		subjects, requested, returned, decisions sql.NullString
-		count                                    int64
-	)
-	if err := sc.Scan(&e.Seq, Time{&e.Time}, &e.ActorID, &role, &e.Action, &e.Purpose, &e.Reason,
-		&subjects, &requested, &returned, &e.Decision, &decisions, &e.RequestID, &count, &e.PrevHash, &e.Hash); err != nil {
-		return nil, err
-	}
-	e.Role, e.Count = jaga.Role(role), int(count)
-	for _, f := range []struct {
-		s   sql.NullString
-		dst any
-	}{{subjects, &e.Subjects}, {requested, &e.FieldsRequested}, {returned, &e.FieldsReturned}, {decisions, &e.Decisions}} {
-		if f.s.Valid {
-			if err := json.Unmarshal([]byte(f.s.String), f.dst); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return &e, nil
-}
-
 // LockAudit makes this write transaction the only appender of the audit log until it
 // ends, across every node sharing the database (Dialect.LockAudit; a no-op on SQLite
 // and in read transactions). LastAudit and AppendAudit call it, so that reading the
@@ -845,81 +746,6 @@ func (t *Tx) LockResolution(ctx context.Context) error {
 	}
 	t.resolutionLocked = true
 	return nil
-}
-
-// LastAudit returns the event with the highest Seq, or nil for an empty log. In a
-// write transaction it first takes the audit lock (LockAudit), so that the head it
-// returns stays the head until the transaction appends and commits.
-func (t *Tx) LastAudit(ctx context.Context) (*jaga.AuditEvent, error) {
-	if err := t.LockAudit(ctx); err != nil {
-		return nil, err
-	}
-	s, err := t.stmt(ctx, t.db.bind(`SELECT `+auditColumns+` FROM audit_events ORDER BY seq DESC LIMIT 1`))
-	if err != nil {
-		return nil, t.db.translate("read audit", err, "", "")
-	}
-	e, err := scanAudit(s.QueryRowContext(ctx))
-	if err == sql.ErrNoRows {
-		return nil, nil
-	} else if err != nil {
-		return nil, t.db.translate("read audit", err, "", "")
-	}
-	return e, nil
-}
-
-// Audit filter limits (jaga.AuditFilter).
-const (
-	defaultAuditLimit = 100
-	maxAuditLimit     = 1000
-)
-
-// AuditEvents returns events matching f in Seq order: those of f.Subject (through the
-// audit_subjects index), of f.ActorID, with f.Action, after f.AfterSeq; at most f.Limit
-// (default 100, capped at 1000).
-func (t *Tx) AuditEvents(ctx context.Context, f jaga.AuditFilter) ([]*jaga.AuditEvent, error) {
-	limit := f.Limit
-	if limit <= 0 {
-		limit = defaultAuditLimit
-	} else if limit > maxAuditLimit {
-		limit = maxAuditLimit
-	}
-	var q strings.Builder
-	args := []any{f.AfterSeq}
-	if f.Subject != "" {
-		q.WriteString(`SELECT ` + prefixColumns("e.", auditColumns) + ` FROM audit_subjects s JOIN audit_events e ON e.seq = s.seq WHERE s.subject_id = ? AND s.seq > ?`)
-		args = []any{string(f.Subject), f.AfterSeq}
-	} else {
-		q.WriteString(`SELECT ` + prefixColumns("e.", auditColumns) + ` FROM audit_events e WHERE e.seq > ?`)
-	}
-	if f.ActorID != "" {
-		q.WriteString(` AND e.actor_id = ?`)
-		args = append(args, f.ActorID)
-	}
-	if f.Action != "" {
-		q.WriteString(` AND e.action = ?`)
-		args = append(args, f.Action)
-	}
-	q.WriteString(` ORDER BY e.seq LIMIT ?`)
-	args = append(args, int64(limit))
-
-	// At most eight shapes of the query exist, so each is prepared once and cached.
-	rows, err := t.query(ctx, q.String(), args...)
-	if err != nil {
-		return nil, t.db.translate("read audit", err, "", "")
-	}
-	defer rows.Close()
-	var out []*jaga.AuditEvent
-	for rows.Next() {
-		e, err := scanAudit(rows)
-		if err != nil {
-			return nil, internal("read audit", err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, t.db.translate("read audit", err, "", "")
-	}
-	return out, nil
 }
 
 // CreateActor stores a new actor (CreatedAt set to the transaction's time when zero);

@@ -1,19 +1,136 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
+	"strconv"
 
 	"github.com/spf13/cobra"
 
-	"jaga/gate"
+	"jaga"
+	"jaga/auditlog"
 )
 
+// auditLogConfig turns the audit settings into the gate's audit log configuration.
+func auditLogConfig(c auditConfig) auditlog.Config {
+	out := auditlog.Config{Every: c.CheckpointEvery, Interval: c.CheckpointInterval}
+	if c.WitnessFile != "" {
+		out.Witnesses = append(out.Witnesses, auditlog.FileWitness{Path: c.WitnessFile})
+	}
+	if c.WitnessURL != "" {
+		out.Witnesses = append(out.Witnesses, auditlog.HTTPWitness{URL: c.WitnessURL})
+	}
+	return out
+}
+
 func auditCmd(e *env) *cobra.Command {
-	c := &cobra.Command{Use: "audit", Short: "Check the audit log"}
+	c := &cobra.Command{Use: "audit", Short: "Verify, export and follow the audit log"}
+	c.AddCommand(auditVerifyCmd(e), auditExportCmd(e), auditTailCmd(e))
+	return c
+}
+
+func auditVerifyCmd(e *env) *cobra.Command {
 	var vf vaultFlags
-	verify := &cobra.Command{
+	var from, witness, export string
+	cmd := &cobra.Command{
 		Use:   "verify",
-		Short: "Recompute the audit log's hash chain; report the first changed, deleted, inserted or reordered event",
+		Short: "Recompute the audit log's Merkle tree and check every signed checkpoint",
+		Long: `Recompute the Merkle tree from the stored events and check every signed checkpoint
+and the tree hashes stored with each event. A changed, deleted, inserted or reordered
+event is reported with its index (sequence number) and the first checkpoint it breaks.
+--from CHECKPOINT starts from a trusted checkpoint file (or the size of a stored one);
+--witness FILE compares with checkpoints held outside the database, so that a restored
+older copy of the database is detected; --export FILE verifies an export instead.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := e.open(cmd, &vf, true)
+			if err != nil {
+				return err
+			}
+			defer v.Close()
+			ctx := cmd.Context()
+			vkey := v.gate.AuditLogOf().VerifierKey()
+			var rep *auditlog.Report
+			if export != "" {
+				f, err := os.Open(export)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if rep, err = auditlog.VerifyExport(f, vkey); err != nil {
+					return fmt.Errorf("%s: %w", export, err)
+				}
+			} else {
+				var opts auditlog.VerifyOptions
+				if from != "" {
+					if opts.From, err = trustedCheckpoint(ctx, v, from); err != nil {
+						return err
+					}
+				}
+				if witness != "" {
+					if opts.Witnessed, err = auditlog.ReadWitness(witness); err != nil {
+						return fmt.Errorf("witness: %w", err)
+					}
+				}
+				if rep, err = auditlog.Verify(ctx, v.store, vkey, opts); err != nil {
+					return err
+				}
+			}
+			if !rep.OK() {
+				if rep.FirstBad != 0 {
+					errorf(e.stderr, "audit log broken at event %d: %s", rep.FirstBad, rep.BadReason)
+				}
+				if rep.BadCheckpoint != 0 {
+					errorf(e.stderr, "first failing checkpoint: size %d: %s", rep.BadCheckpoint, rep.CheckpointReason)
+				}
+				return exitError{code: 1}
+			}
+			fmt.Fprintf(e.stdout, "audit log ok: %d events recomputed (from %d), %d checkpoints verified\n", rep.Events, rep.From, rep.Checkpoints)
+			return nil
+		},
+	}
+	vf.add(cmd)
+	cmd.Flags().StringVar(&from, "from", "", "start from this trusted checkpoint (a file with a signed checkpoint, or the size of a stored one)")
+	cmd.Flags().StringVar(&witness, "witness", "", "a file with checkpoints held outside the database")
+	cmd.Flags().StringVar(&export, "export", "", "verify this export (JSON Lines) instead of the database")
+	return cmd
+}
+
+// trustedCheckpoint reads --from: a file holding a signed checkpoint, or the size of a
+// stored checkpoint.
+func trustedCheckpoint(ctx context.Context, v *vault, from string) ([]byte, error) {
+	size, err := strconv.ParseInt(from, 10, 64)
+	if err != nil {
+		notes, err := auditlog.ReadWitness(from)
+		if err != nil {
+			return nil, fmt.Errorf("--from: %w", err)
+		}
+		return notes[len(notes)-1], nil
+	}
+	var note []byte
+	err = v.store.View(ctx, func(tx jaga.Tx) error {
+		cps, err := tx.AuditCheckpoints(ctx, size-1, 1)
+		if err != nil {
+			return err
+		}
+		if len(cps) == 0 || cps[0].Size != size {
+			return fmt.Errorf("--from: no stored checkpoint of size %d", size)
+		}
+		note = cps[0].Note
+		return nil
+	})
+	return note, err
+}
+
+func auditExportCmd(e *env) *cobra.Command {
+	var vf vaultFlags
+	var out string
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Write the audit log as JSON Lines with every signed checkpoint (docs/audit-verify.md)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			v, err := e.open(cmd, &vf, true)
@@ -21,19 +138,82 @@ func auditCmd(e *env) *cobra.Command {
 				return err
 			}
 			defer v.Close()
-			res, err := gate.VerifyAudit(cmd.Context(), v.store)
+			w := e.stdout
+			if out != "" {
+				f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				w = f
+			}
+			n, err := v.gate.AuditLogOf().Export(cmd.Context(), v.store, w)
 			if err != nil {
 				return err
 			}
-			if res.BadSeq != 0 {
-				errorf(e.stderr, "audit log broken at event %d: %s (%d events before it verify)", res.BadSeq, res.Reason, res.Events)
-				return exitError{code: 1}
+			if out != "" {
+				fmt.Fprintf(e.stderr, "jaga: %d audit events written to %s\n", n, out)
 			}
-			fmt.Fprintf(e.stdout, "audit log ok: %d events, hash chain intact\n", res.Events)
 			return nil
 		},
 	}
-	vf.add(verify)
-	c.AddCommand(verify)
-	return c
+	vf.add(cmd)
+	cmd.Flags().StringVarP(&out, "output", "o", "", "write to this file (mode 0600) instead of standard output")
+	return cmd
+}
+
+var errTailDone = errors.New("tail done")
+
+func auditTailCmd(e *env) *cobra.Command {
+	var vf vaultFlags
+	var after int64
+	var follow bool
+	cmd := &cobra.Command{
+		Use:   "tail",
+		Short: "Print audit events as JSON Lines (for a SIEM); --follow waits for new ones",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			v, err := e.open(cmd, &vf, true)
+			if err != nil {
+				return err
+			}
+			defer v.Close()
+			ctx := cmd.Context()
+			enc := json.NewEncoder(e.stdout)
+			if !follow {
+				var head jaga.AuditHead
+				if err := v.store.View(ctx, func(tx jaga.Tx) error {
+					var err error
+					head, err = tx.AuditHead(ctx)
+					return err
+				}); err != nil {
+					return err
+				}
+				if head.Size <= after {
+					return nil
+				}
+				err := auditlog.Tail(ctx, v.store, after, 0, func(ev *jaga.AuditEvent) error {
+					if ev.Seq > head.Size {
+						return errTailDone
+					}
+					if err := enc.Encode(ev); err != nil {
+						return err
+					}
+					if ev.Seq == head.Size {
+						return errTailDone
+					}
+					return nil
+				})
+				if err == errTailDone {
+					err = nil
+				}
+				return err
+			}
+			return auditlog.Tail(ctx, v.store, after, 0, func(ev *jaga.AuditEvent) error { return enc.Encode(ev) })
+		},
+	}
+	vf.add(cmd)
+	cmd.Flags().Int64Var(&after, "after", 0, "start after this sequence number")
+	cmd.Flags().BoolVarP(&follow, "follow", "f", false, "keep running and print new events as they are committed")
+	return cmd
 }

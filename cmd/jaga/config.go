@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -46,11 +47,21 @@ type config struct {
 	// PublicURL is the public base URL of the intake forms' confirmation links (JAGA_PUBLIC_URL;
 	// default http://ADDR).
 	PublicURL string `yaml:"public_url"`
+	// Audit configures the audit log's checkpoints and witnesses.
+	Audit auditConfig `yaml:"audit"`
+}
+
+// auditConfig configures the audit log's checkpoints and witnesses (issue 5).
+type auditConfig struct {
+	CheckpointEvery    int64         `yaml:"checkpoint_every"`    // JAGA_AUDIT_CHECKPOINT_EVERY: most events between checkpoints (default 1000)
+	CheckpointInterval time.Duration `yaml:"checkpoint_interval"` // JAGA_AUDIT_CHECKPOINT_INTERVAL: checkpoint and witness period (default 10s)
+	WitnessFile        string        `yaml:"witness_file"`        // JAGA_AUDIT_WITNESS_FILE: a file outside data/ that holds the latest checkpoint
+	WitnessURL         string        `yaml:"witness_url"`         // JAGA_AUDIT_WITNESS_URL: an HTTP endpoint each new checkpoint is POSTed to
 }
 
 func defaultConfig() config {
 	return config{Addr: "127.0.0.1:8080", LogLevel: "info", KeyReload: 2 * time.Second, SMTPPort: 587, SMTPFrom: "privasi@localhost",
-		TextChannel: "sms", DSRTarget: 72 * time.Hour}
+		TextChannel: "sms", DSRTarget: 72 * time.Hour, Audit: auditConfig{CheckpointEvery: 1000, CheckpointInterval: 10 * time.Second}}
 }
 
 // loadConfig reads path (if it exists; an explicit path must exist) over the defaults,
@@ -95,6 +106,26 @@ func loadConfig(path string, explicit bool, getenv func(string) string) (config,
 	}
 	if err := databaseEnv(&c, getenv); err != nil {
 		return c, err
+	}
+	if v := getenv("JAGA_AUDIT_CHECKPOINT_EVERY"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return c, fmt.Errorf("config: JAGA_AUDIT_CHECKPOINT_EVERY: %w", err)
+		}
+		c.Audit.CheckpointEvery = n
+	}
+	if v := getenv("JAGA_AUDIT_CHECKPOINT_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return c, fmt.Errorf("config: JAGA_AUDIT_CHECKPOINT_INTERVAL: %w", err)
+		}
+		c.Audit.CheckpointInterval = d
+	}
+	if v := getenv("JAGA_AUDIT_WITNESS_FILE"); v != "" {
+		c.Audit.WitnessFile = v
+	}
+	if v := getenv("JAGA_AUDIT_WITNESS_URL"); v != "" {
+		c.Audit.WitnessURL = v
 	}
 	return c, c.Validate()
 }
@@ -197,6 +228,17 @@ func (c config) Validate() error {
 	if c.PolicyFile != "" {
 		if _, err := os.Stat(c.PolicyFile); err != nil {
 			return fmt.Errorf("config: policy_file: %w", err)
+		}
+	}
+	if c.Audit.CheckpointEvery <= 0 {
+		return fmt.Errorf("config: audit.checkpoint_every must be positive")
+	}
+	if c.Audit.CheckpointInterval <= 0 {
+		return fmt.Errorf("config: audit.checkpoint_interval must be positive")
+	}
+	if u := c.Audit.WitnessURL; u != "" {
+		if p, err := url.Parse(u); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			return fmt.Errorf("config: audit.witness_url must be an http or https URL")
 		}
 	}
 	if _, err := jaga.DefaultSchema().Extend(c.Fields); err != nil {

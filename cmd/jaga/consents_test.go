@@ -16,14 +16,6 @@ import (
 	"jaga/policy"
 )
 
-// run runs the jaga command line and returns its exit status, stdout and stderr.
-func run(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code := Main(context.Background(), args, strings.NewReader(""), &out, &errb)
-	return code, out.String(), errb.String()
-}
-
 // TestRegistryCommands walks a fresh vault's registry through the CLI: cross_selling
 // starts as a draft, cannot be activated without its DPIA and a covering notice, and
 // can once both exist.

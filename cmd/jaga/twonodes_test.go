@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"jaga"
+	"jaga/auditlog"
 	"jaga/demodata"
 	"jaga/importer"
 	"jaga/sqlstore/postgres"
@@ -228,20 +229,17 @@ func TestTwoNodesOnePostgres(t *testing.T) {
 		logged := map[string]bool{}
 		imports := 0
 		if err := st.View(ctx, func(tx jaga.Tx) error {
-			var after int64
-			for {
-				page, err := tx.AuditEvents(ctx, jaga.AuditFilter{AfterSeq: after, Limit: 1000})
-				if err != nil || len(page) == 0 {
+			return tx.ScanAudit(ctx, 0, func(r *jaga.AuditRecord) error {
+				e, err := auditlog.Event(r)
+				if err != nil {
 					return err
 				}
-				for _, e := range page {
-					logged[e.RequestID] = true
-					if e.Action == jaga.ActionImport && e.Count > 0 {
-						imports++
-					}
+				logged[e.RequestID] = true
+				if e.Action == jaga.ActionImport && e.Count > 0 {
+					imports++
 				}
-				after = page[len(page)-1].Seq
-			}
+				return nil
+			})
 		}); err != nil {
 			t.Fatal(err)
 		}

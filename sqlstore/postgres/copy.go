@@ -383,7 +383,7 @@ func insertText(table, list string, width, k int) string {
 // seededTables are the tables whose rows the migrations insert into every new
 // database (singletons such as the registry version counter); Copy replaces their rows
 // with the source's instead of refusing the destination as non-empty.
-var seededTables = map[string]bool{"registry_version": true}
+var seededTables = map[string]bool{"registry_version": true, "audit_head": true}
 
 // resetSequences moves every identity or serial sequence of the schema past the largest
 // value copied into its column.

@@ -42,8 +42,11 @@ func sqliteSource(t *testing.T) (*sqlite.DB, []*jaga.SealedSubject) {
 		if err := tx.CreateActor(ctx, &jaga.Actor{ID: "act_1", Name: "support", Kind: jaga.ActorStaff, Role: jaga.RoleSupport, KeyHash: g.Bytes(32)}); err != nil {
 			return err
 		}
-		if err := tx.AppendAudit(ctx, []*jaga.AuditEvent{{Seq: 1, Time: time.Now(), ActorID: "act_1", Role: jaga.RoleSupport, Action: jaga.ActionRead,
-			Subjects: []jaga.SubjectID{subs[0].ID}, Decision: "allow", PrevHash: make([]byte, 32), Hash: g.Bytes(32)}}); err != nil {
+		rec := &jaga.AuditRecord{Data: []byte("event"), Hashes: g.Bytes(32)}
+		if err := tx.AppendAudit(ctx, []*jaga.AuditRecord{rec}, func(h jaga.AuditHead) ([]byte, error) {
+			rec.Seq = h.Size + 1
+			return g.Bytes(32), nil // any edge: the copy moves bytes, it does not verify
+		}); err != nil {
 			return err
 		}
 		return tx.EraseSubject(ctx, subs[24].ID, time.Now())

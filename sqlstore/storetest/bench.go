@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"bytes"
 	"fmt"
 	"testing"
 	"time"
@@ -109,22 +110,18 @@ func BenchInsertPurchases(b *testing.B, s jaga.Store, batch int) {
 	b.ReportMetric(float64(b.N)/again.Seconds(), "skipped-lines/s")
 }
 
-// BenchAppendAudit appends b.N audit events naming one subject each, in Updates of
-// batch events (the gate's group commit), and reports events/s.
+// BenchAppendAudit appends b.N audit records of 120 bytes, in Updates of batch records
+// (the gate's group commit), and reports events/s.
 func BenchAppendAudit(b *testing.B, s jaga.Store, batch int) {
-	events := make([]*jaga.AuditEvent, b.N)
-	for i := range events {
-		events[i] = &jaga.AuditEvent{Seq: int64(i + 1), Time: t0, ActorID: "act_support", Role: jaga.RoleSupport,
-			Action: jaga.ActionRead, Purpose: jaga.PurposeCustomerSupport, Subjects: []jaga.SubjectID{NewSubjectID()},
-			FieldsRequested: []string{"full_name", "phone"}, FieldsReturned: []string{"full_name", "phone"},
-			Decision: "allow", Decisions: map[string]jaga.Decision{"phone": jaga.Mask("last3")},
-			PrevHash: make([]byte, 32), Hash: make([]byte, 32)}
+	recs := make([]*jaga.AuditRecord, b.N)
+	for i := range recs {
+		recs[i] = &jaga.AuditRecord{Data: bytes.Repeat([]byte{byte(i)}, 120)}
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
-	for i := 0; i < len(events); i += batch {
-		part := events[i:min(i+batch, len(events))]
-		MustUpdate(b, s, func(tx jaga.Tx) error { return tx.AppendAudit(ctx, part) })
+	for i := 0; i < len(recs); i += batch {
+		part := recs[i:min(i+batch, len(recs))]
+		MustUpdate(b, s, func(tx jaga.Tx) error { return tx.AppendAudit(ctx, part, sealRecords(part)) })
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")

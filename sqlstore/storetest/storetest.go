@@ -10,8 +10,10 @@ package storetest
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/bits"
 	"reflect"
 	"slices"
 	"strings"
@@ -810,11 +812,42 @@ func testConsents(t *testing.T, open func(t *testing.T) jaga.Store) {
 	})
 }
 
-func auditEvent(seq int64, actor, action string, subjects ...jaga.SubjectID) *jaga.AuditEvent {
-	return &jaga.AuditEvent{
-		Seq: seq, Time: t0.Add(time.Duration(seq) * time.Second), ActorID: actor, Role: jaga.RoleSupport,
-		Action: action, Purpose: jaga.PurposeCustomerSupport, Subjects: subjects,
-		Decision: "allow", PrevHash: bytes.Repeat([]byte{byte(seq - 1)}, 32), Hash: bytes.Repeat([]byte{byte(seq)}, 32),
+// auditRecords returns n records whose data name their position.
+func auditRecords(n int) []*jaga.AuditRecord {
+	out := make([]*jaga.AuditRecord, n)
+	for i := range out {
+		out[i] = &jaga.AuditRecord{Data: []byte(fmt.Sprintf("event %d", i))}
+	}
+	return out
+}
+
+// indexEntries returns entries naming subjects (at positions 0, 1, …) in the records.
+func indexEntries(recs []*jaga.AuditRecord, subjects ...jaga.SubjectID) []jaga.AuditIndexEntry {
+	var out []jaga.AuditIndexEntry
+	for _, r := range recs {
+		for j, s := range subjects {
+			out = append(out, jaga.AuditIndexEntry{Subject: s, Seq: r.Seq, Pos: j})
+		}
+	}
+	return out
+}
+
+// sealRecords is the seal function of AppendAudit for tests: Seq from the head's size,
+// as many hashes as the log stores with the leaf (1 + trailing ones of Seq-1), each the
+// 32-byte big-endian Seq; the edge is the new size in 32 bytes.
+func sealRecords(recs []*jaga.AuditRecord) func(jaga.AuditHead) ([]byte, error) {
+	return func(h jaga.AuditHead) ([]byte, error) {
+		for i, r := range recs {
+			r.Seq = h.Size + int64(i) + 1
+			n := 1 + bits.TrailingZeros64(^uint64(r.Seq-1))
+			r.Hashes = make([]byte, 32*n)
+			for j := range n {
+				binary.BigEndian.PutUint64(r.Hashes[32*j+24:], uint64(r.Seq))
+			}
+		}
+		edge := make([]byte, 32)
+		binary.BigEndian.PutUint64(edge[24:], uint64(h.Size+int64(len(recs))))
+		return edge, nil
 	}
 }
 
@@ -823,115 +856,197 @@ func testAudit(t *testing.T, open func(t *testing.T) jaga.Store) {
 		s := open(t)
 		a, b := NewSubjectID(), NewSubjectID()
 		MustView(t, s, func(tx jaga.Tx) error {
-			e, err := tx.LastAudit(ctx)
-			if err != nil || e != nil {
-				t.Fatalf("LastAudit(empty) = %v, %v", e, err)
+			h, err := tx.AuditHead(ctx)
+			if err != nil || h.Size != 0 || h.CheckpointSize != 0 || h.IndexedSize != 0 || len(h.Edge) != 0 {
+				t.Fatalf("AuditHead(empty) = %+v, %v", h, err)
+			}
+			cp, err := tx.LatestAuditCheckpoint(ctx)
+			if err != nil || cp != nil {
+				t.Fatalf("LatestAuditCheckpoint(empty) = %+v, %v", cp, err)
 			}
 			return nil
 		})
-		full := auditEvent(1, "act_1", jaga.ActionRead, a, b)
-		full.Reason = "TICKET-7"
-		full.FieldsRequested = []string{"phone", "email"}
-		full.FieldsReturned = []string{}
-		full.Decisions = map[string]jaga.Decision{"phone": jaga.Mask("last3"), "email": jaga.Deny("no_consent")}
-		full.RequestID = "req-1"
-		full.Count = 2
-		events := []*jaga.AuditEvent{full}
-		for seq := int64(2); seq <= 250; seq++ {
-			actor, action := "act_1", jaga.ActionRead
-			if seq%5 == 0 {
-				actor = "act_2"
-			}
-			if seq%7 == 0 {
-				action = jaga.ActionFind
-			}
-			subs := []jaga.SubjectID{b}
-			if seq%10 == 0 {
-				subs = []jaga.SubjectID{a, a} // repeated: indexed once
-			}
-			events = append(events, auditEvent(seq, actor, action, subs...))
+		first := auditRecords(100)
+		first[2].Members = bytes.Repeat([]byte{7}, 32)
+		second := auditRecords(150)
+		var sizes []int64
+		for _, recs := range [][]*jaga.AuditRecord{first, second, nil} {
+			MustUpdate(t, s, func(tx jaga.Tx) error {
+				return tx.AppendAudit(ctx, recs, func(h jaga.AuditHead) ([]byte, error) {
+					sizes = append(sizes, h.Size)
+					return sealRecords(recs)(h)
+				})
+			})
 		}
-		events[1].Subjects = nil // an event about no subject
-		MustUpdate(t, s, func(tx jaga.Tx) error { return tx.AppendAudit(ctx, events[:100]) })
-		MustUpdate(t, s, func(tx jaga.Tx) error { return tx.AppendAudit(ctx, events[100:]) })
-		MustUpdate(t, s, func(tx jaga.Tx) error { return tx.AppendAudit(ctx, nil) })
-
-		norm := func(e *jaga.AuditEvent) *jaga.AuditEvent {
-			c := *e
-			c.Time = trunc(c.Time)
-			return &c
+		if !slices.Equal(sizes, []int64{0, 100}) {
+			t.Fatalf("seal saw sizes %v", sizes)
 		}
-		seqs := func(es []*jaga.AuditEvent) []int64 {
-			var out []int64
-			for _, e := range es {
-				out = append(out, e.Seq)
-			}
-			return out
-		}
-		wantSeqs := func(keep func(e *jaga.AuditEvent) bool, after int64, limit int) []int64 {
-			var out []int64
-			for _, e := range events {
-				if e.Seq > after && keep(e) && len(out) < limit {
-					out = append(out, e.Seq)
-				}
-			}
-			return out
-		}
+		MustUpdate(t, s, func(tx jaga.Tx) error {
+			entries := append(indexEntries(first[:1], a), indexEntries(first[2:], a)...)
+			return tx.IndexAudit(ctx, 100, entries)
+		})
+		MustUpdate(t, s, func(tx jaga.Tx) error {
+			// b at 0, a at 1; the last 50 stay unindexed.
+			return tx.IndexAudit(ctx, 200, indexEntries(second[:100], b, a))
+		})
+		MustUpdate(t, s, func(tx jaga.Tx) error {
+			return tx.InsertAuditCheckpoint(ctx, &jaga.AuditCheckpoint{Size: 100, Note: []byte("cp 100"), Time: t0})
+		})
+		MustUpdate(t, s, func(tx jaga.Tx) error {
+			return tx.InsertAuditCheckpoint(ctx, &jaga.AuditCheckpoint{Size: 250, Note: []byte("cp 250")})
+		})
 		MustView(t, s, func(tx jaga.Tx) error {
-			last, err := tx.LastAudit(ctx)
+			h, err := tx.AuditHead(ctx)
+			if err != nil || h.Size != 250 || h.CheckpointSize != 250 || h.IndexedSize != 200 || binary.BigEndian.Uint64(h.Edge[24:]) != 250 {
+				t.Fatalf("AuditHead = %+v, %v", h, err)
+			}
+			got, err := tx.AuditRecords(ctx, jaga.AuditFilter{Limit: 3})
 			if err != nil {
 				return err
 			}
-			if !reflect.DeepEqual(last, norm(events[249])) {
-				t.Fatalf("LastAudit = %+v", last)
+			if len(got) != 3 || string(got[0].Data) != "event 0" || got[0].Seq != 1 || !bytes.Equal(got[2].Members, first[2].Members) || got[1].Members != nil {
+				t.Fatalf("AuditRecords round trip: %+v", got)
 			}
-			got, err := tx.AuditEvents(ctx, jaga.AuditFilter{Limit: 2})
-			if err != nil {
-				return err
+			hs, err := tx.AuditHashes(ctx, []int64{1, 250, 251})
+			if err != nil || len(hs) != 2 || !bytes.Equal(hs[250], second[149].Hashes) {
+				t.Fatalf("AuditHashes = %v, %v", hs, err)
 			}
-			if len(got) != 2 || !reflect.DeepEqual(got[0], norm(full)) || !reflect.DeepEqual(got[1], norm(events[1])) {
-				t.Fatalf("AuditEvents round trip:\n got %+v\nwant %+v", got, []*jaga.AuditEvent{norm(full), norm(events[1])})
+			seqs := func(f jaga.AuditFilter) (out []int64) {
+				rs, err := tx.AuditRecords(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, r := range rs {
+					out = append(out, r.Seq*10+int64(r.Pos))
+				}
+				return out
 			}
-			all := func(*jaga.AuditEvent) bool { return true }
-			hasSubject := func(id jaga.SubjectID) func(e *jaga.AuditEvent) bool {
-				return func(e *jaga.AuditEvent) bool { return slices.Contains(e.Subjects, id) }
+			var wantA, wantB []int64
+			for seq := int64(1); seq <= 200; seq++ {
+				if seq != 2 {
+					pos := int64(0)
+					if seq > 100 {
+						pos = 1
+					}
+					wantA = append(wantA, seq*10+pos)
+				}
+				if seq > 100 {
+					wantB = append(wantB, seq*10)
+				}
 			}
 			for _, c := range []struct {
 				name string
 				f    jaga.AuditFilter
 				want []int64
 			}{
-				{"Default", jaga.AuditFilter{}, wantSeqs(all, 0, 100)},
-				{"After", jaga.AuditFilter{AfterSeq: 200}, wantSeqs(all, 200, 100)},
-				{"MaxLimit", jaga.AuditFilter{Limit: 5000}, wantSeqs(all, 0, 1000)},
-				{"Subject", jaga.AuditFilter{Subject: a, Limit: 1000}, wantSeqs(hasSubject(a), 0, 1000)},
-				{"SubjectAfter", jaga.AuditFilter{Subject: a, AfterSeq: 100, Limit: 3}, wantSeqs(hasSubject(a), 100, 3)},
-				{"Actor", jaga.AuditFilter{ActorID: "act_2", Limit: 1000}, wantSeqs(func(e *jaga.AuditEvent) bool { return e.ActorID == "act_2" }, 0, 1000)},
-				{"Action", jaga.AuditFilter{Action: jaga.ActionFind, Limit: 1000}, wantSeqs(func(e *jaga.AuditEvent) bool { return e.Action == jaga.ActionFind }, 0, 1000)},
-				{"All", jaga.AuditFilter{Subject: b, ActorID: "act_2", Action: jaga.ActionFind, Limit: 1000},
-					wantSeqs(func(e *jaga.AuditEvent) bool {
-						return slices.Contains(e.Subjects, b) && e.ActorID == "act_2" && e.Action == jaga.ActionFind
-					}, 0, 1000)},
+				{"Default", jaga.AuditFilter{}, func() (o []int64) {
+					for i := int64(1); i <= 100; i++ {
+						o = append(o, i*10)
+					}
+					return o
+				}()},
+				{"After", jaga.AuditFilter{AfterSeq: 245}, []int64{2460, 2470, 2480, 2490, 2500}},
+				{"Subject", jaga.AuditFilter{Subject: a, Limit: 1000}, wantA},
+				{"SubjectAfter", jaga.AuditFilter{Subject: b, AfterSeq: 150, Limit: 3}, wantB[50:53]},
 				{"None", jaga.AuditFilter{Subject: NewSubjectID()}, nil},
 			} {
-				got, err := tx.AuditEvents(ctx, c.f)
-				if err != nil {
-					return err
+				if got := seqs(c.f); !slices.Equal(got, c.want) {
+					t.Errorf("%s: %v, want %v", c.name, got, c.want)
 				}
-				if !slices.Equal(seqs(got), c.want) {
-					t.Errorf("%s: seqs %v, want %v", c.name, seqs(got), c.want)
+			}
+			var scanned []int64
+			if err := tx.ScanAudit(ctx, 240, func(r *jaga.AuditRecord) error {
+				if string(r.Data) != fmt.Sprintf("event %d", (r.Seq-101)) {
+					t.Errorf("scan: record %d has data %q", r.Seq, r.Data)
 				}
+				scanned = append(scanned, r.Seq)
+				return nil
+			}); err != nil {
+				return err
+			}
+			if !slices.Equal(scanned, []int64{241, 242, 243, 244, 245, 246, 247, 248, 249, 250}) {
+				t.Errorf("ScanAudit: %v", scanned)
+			}
+			cps, err := tx.AuditCheckpoints(ctx, 0, 10)
+			if err != nil || len(cps) != 2 || cps[0].Size != 100 || string(cps[1].Note) != "cp 250" || !cps[0].Time.Equal(t0) || cps[1].Time.IsZero() {
+				t.Fatalf("AuditCheckpoints = %+v, %v", cps, err)
+			}
+			cp, err := tx.LatestAuditCheckpoint(ctx)
+			if err != nil || cp.Size != 250 {
+				t.Fatalf("LatestAuditCheckpoint = %+v, %v", cp, err)
 			}
 			return nil
 		})
 	})
-	t.Run("ErrConflict", func(t *testing.T) {
+	t.Run("ErrSealRollsBack", func(t *testing.T) {
 		s := open(t)
+		boom := errors.New("boom")
+		recs := auditRecords(3)
+		err := s.Update(ctx, func(tx jaga.Tx) error {
+			return tx.AppendAudit(ctx, recs, func(jaga.AuditHead) ([]byte, error) { return nil, boom })
+		})
+		if err != boom {
+			t.Fatalf("got %v, want the seal error unchanged", err)
+		}
+		MustView(t, s, func(tx jaga.Tx) error {
+			if h, err := tx.AuditHead(ctx); err != nil || h.Size != 0 {
+				t.Fatalf("head after failed append: %+v, %v", h, err)
+			}
+			return nil
+		})
+	})
+	t.Run("ErrUnsealed", func(t *testing.T) {
+		s := open(t)
+		recs := auditRecords(2)
+		err := s.Update(ctx, func(tx jaga.Tx) error {
+			return tx.AppendAudit(ctx, recs, func(jaga.AuditHead) ([]byte, error) { return nil, nil })
+		})
+		wantCode(t, err, jaga.EINVALID)
+	})
+	t.Run("Epochs", func(t *testing.T) {
+		s := open(t)
+		recs := auditRecords(jaga.AuditIndexEpoch + 10)
+		a := NewSubjectID()
 		MustUpdate(t, s, func(tx jaga.Tx) error {
-			return tx.AppendAudit(ctx, []*jaga.AuditEvent{auditEvent(1, "act_1", jaga.ActionRead)})
+			if err := tx.AppendAudit(ctx, recs, sealRecords(recs)); err != nil {
+				return err
+			}
+			return tx.IndexAudit(ctx, int64(len(recs)), append(indexEntries(recs[4:5], a), indexEntries(recs[jaga.AuditIndexEpoch+3:jaga.AuditIndexEpoch+4], a)...))
+		})
+		MustView(t, s, func(tx jaga.Tx) error {
+			for _, after := range []int64{0, 5} {
+				got, err := tx.AuditRecords(ctx, jaga.AuditFilter{Subject: a, AfterSeq: after})
+				if err != nil {
+					return err
+				}
+				var seqs []int64
+				for _, r := range got {
+					seqs = append(seqs, r.Seq)
+				}
+				want := []int64{5, jaga.AuditIndexEpoch + 4}
+				if after == 5 {
+					want = want[1:]
+				}
+				if !slices.Equal(seqs, want) {
+					t.Errorf("after %d: %v, want %v", after, seqs, want)
+				}
+			}
+			return nil
 		})
 		err := s.Update(ctx, func(tx jaga.Tx) error {
-			return tx.AppendAudit(ctx, []*jaga.AuditEvent{auditEvent(2, "act_1", jaga.ActionRead), auditEvent(1, "act_1", jaga.ActionRead)})
+			return tx.IndexAudit(ctx, 3, indexEntries(recs[4:5], a))
+		})
+		wantCode(t, err, jaga.EINVALID)
+	})
+	t.Run("ErrConflict", func(t *testing.T) {
+		s := open(t)
+		recs := auditRecords(1)
+		MustUpdate(t, s, func(tx jaga.Tx) error { return tx.AppendAudit(ctx, recs, sealRecords(recs)) })
+		MustUpdate(t, s, func(tx jaga.Tx) error {
+			return tx.InsertAuditCheckpoint(ctx, &jaga.AuditCheckpoint{Size: 1, Note: []byte("cp")})
+		})
+		err := s.Update(ctx, func(tx jaga.Tx) error {
+			return tx.InsertAuditCheckpoint(ctx, &jaga.AuditCheckpoint{Size: 1, Note: []byte("again")})
 		})
 		wantCode(t, err, jaga.ECONFLICT)
 	})
