@@ -101,7 +101,9 @@ func testInsertImportKeys(t *testing.T, open func(t *testing.T) jaga.Store) {
 	MustInsertSubjects(t, s, a, b)
 	k1, k2 := g.Bytes(32), g.Bytes(32)
 	t.Run("OK", func(t *testing.T) {
-		MustUpdate(t, s, func(tx jaga.Tx) error { return tx.InsertImportKeys(ctx, [][]byte{k1, k2}, []jaga.SubjectID{a.ID, a.ID}) })
+		MustUpdate(t, s, func(tx jaga.Tx) error {
+			return tx.InsertImportKeys(ctx, [][]byte{k1, k2}, []jaga.SubjectID{a.ID, a.ID})
+		})
 		MustView(t, s, func(tx jaga.Tx) error {
 			got, err := tx.ImportKeys(ctx, [][]byte{k1, k2, a.ImportKey, b.ImportKey, g.Bytes(32)})
 			if err != nil {
