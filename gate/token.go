@@ -188,6 +188,16 @@ func (s *TokenSession) Flush(ctx context.Context) error {
 	return nil
 }
 
+// Redact replaces every identifier pii.Scan finds in text by a token of the session and
+// stores the tokens (Flush) before it returns the redacted text.
+func (s *TokenSession) Redact(ctx context.Context, text []byte) ([]byte, error) {
+	out, err := pii.Redact(ctx, text, pii.Scan(string(text)), pii.Redaction{Mode: pii.Token, Tokenizer: s})
+	if err != nil {
+		return nil, err
+	}
+	return out, s.Flush(ctx)
+}
+
 // Issued returns how many tokens the session has stored.
 func (s *TokenSession) Issued() int {
 	s.mu.Lock()
