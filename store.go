@@ -119,7 +119,7 @@ type Tx interface {
 	// SetRestricted sets or clears the subject's restriction flag (UU PDP Art 11, R-21).
 	SetRestricted(ctx context.Context, id SubjectID, restricted bool) error
 	// EraseSubject crypto-shreds subject id (invariant 4): deletes its wrapped DEK, sealed
-	// values, blind indexes and purchases and records a tombstone with the time. It
+	// values, blind indexes, purchases and tokens and records a tombstone with the time. It
 	// returns ENOTFOUND if the subject does not exist or was already erased.
 	EraseSubject(ctx context.Context, id SubjectID, at time.Time) error
 	// Erased reports whether id was erased.
@@ -262,6 +262,13 @@ type Tx interface {
 	// ConfirmPendingSignup records that sign-up id became subject and destroys its
 	// sealed copy; ENOTFOUND if it does not exist or was confirmed.
 	ConfirmPendingSignup(ctx context.Context, id SubjectID, subject SubjectID) error
+
+	// InsertTokens stores redaction tokens (issue 8); an Index already stored is
+	// ECONFLICT.
+	InsertTokens(ctx context.Context, tokens []*Token) error
+	// TokenByIndex returns the token whose Index is index; ENOTFOUND if there is none
+	// (never issued, or deleted with its subject by EraseSubject).
+	TokenByIndex(ctx context.Context, index []byte) (*Token, error)
 }
 
 // RegistryTx is the part of Tx that keeps the purpose registry, the notices, the

@@ -93,6 +93,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /v1/subjects/{id}/purchases", h.authed(h.listPurchases))
 	mux.Handle("GET /v1/subjects/{id}/consents", h.authed(h.listConsents))
 	mux.Handle("GET /v1/audit", h.authed(h.listAudit))
+	mux.Handle("POST /v1/tokens/resolve", h.authed(h.resolveToken))
 	h.registerDSR(mux)
 	h.registerConsent(mux)
 	mux.HandleFunc("GET /v1/audit/key", h.auditKey)

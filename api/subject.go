@@ -60,7 +60,7 @@ func (h *Handler) createSubject(w http.ResponseWriter, r *http.Request, req gate
 		consents[i] = gate.ConsentInput{Purpose: c.Purpose, Status: jaga.ConsentStatus(c.Status),
 			NoticeVersion: c.NoticeVersion, Evidence: c.Evidence, At: at}
 	}
-	id, err := h.gate.Create(r.Context(), gate.CreateRequest{Request: req, Values: values,
+	id, review, err := h.gate.CreateWithReview(r.Context(), gate.CreateRequest{Request: req, Values: values,
 		Channel: jaga.Channel(body.Channel), CollectedAt: collected, Consents: consents})
 	if err != nil {
 		h.error(w, r, err)
@@ -68,8 +68,9 @@ func (h *Handler) createSubject(w http.ResponseWriter, r *http.Request, req gate
 	}
 	w.Header()["Location"] = []string{"/v1/subjects/" + string(id)}
 	h.writeJSON(w, r, http.StatusCreated, struct {
-		ID jaga.SubjectID `json:"id"`
-	}{id})
+		ID     jaga.SubjectID `json:"id"`
+		Review []string       `json:"review,omitempty"`
+	}{id, review})
 }
 
 // mergeValues checks that every name in in is a schema field of kind and adds the
@@ -221,8 +222,16 @@ func (h *Handler) updateSubject(w http.ResponseWriter, r *http.Request, req gate
 		return
 	}
 	slices.Sort(up.Remove)
-	if err := h.gate.Update(r.Context(), up); err != nil {
+	review, err := h.gate.UpdateWithReview(r.Context(), up)
+	if err != nil {
 		h.error(w, r, err)
+		return
+	}
+	if len(review) > 0 {
+		// A free-text value holds an identifier: stored, sealed, and flagged (issue 8).
+		h.writeJSON(w, r, http.StatusOK, struct {
+			Review []string `json:"review"`
+		}{review})
 		return
 	}
 	noContent(w)

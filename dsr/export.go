@@ -3,6 +3,8 @@ package dsr
 import (
 	"context"
 	_ "embed"
+	"encoding/json"
+	"maps"
 	"slices"
 	"time"
 
@@ -94,7 +96,9 @@ func (d *Desk) History(ctx context.Context, actor *jaga.Actor, subject jaga.Subj
 }
 
 // Export builds subject's export as actor under purpose dsr: every read goes through
-// the gate and is audited.
+// the gate and is audited. Before it is returned, its JSON form passes the gate's export
+// guard: identifiers of kinds its fields do not declare block it with EFORBIDDEN, reason
+// undeclared_identifier (issue 8, R-33).
 func (d *Desk) Export(ctx context.Context, actor *jaga.Actor, subject jaga.SubjectID) (*Export, error) {
 	req := gate.Request{Actor: actor, Purpose: jaga.PurposeDSR}
 	rec, err := d.cfg.Vault.Read(ctx, gate.ReadRequest{Request: req, Subject: subject})
@@ -128,6 +132,17 @@ func (d *Desk) Export(ctx context.Context, actor *jaga.Actor, subject jaga.Subje
 	}
 	for _, r := range rs {
 		ex.Requests = append(ex.Requests, ExportRequest{ID: r.ID, Type: r.Type, Status: r.Status, ReceivedAt: r.ReceivedAt, DueAt: r.DueAt, Outcome: r.Outcome})
+	}
+	// The data-loss guard: the serialised export may hold identifiers only of the
+	// kinds its fields declare (the subject's own e-mail, phone, NIK); another person's
+	// NIK or an NPWP typed into a free-text field stops it, audited.
+	body, err := json.Marshal(ex)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.cfg.Vault.GuardExport(ctx, gate.ExportGuard{Request: req, Name: "dsr_export", Subjects: []jaga.SubjectID{subject},
+		Fields: slices.Sorted(maps.Keys(ex.Fields)), Body: body}); err != nil {
+		return nil, err
 	}
 	return ex, nil
 }

@@ -38,6 +38,10 @@ type Vault interface {
 	OpenRequestData(ctx context.Context, req gate.Request, subject jaga.SubjectID, sealed, wrappedKey []byte) (map[string]string, error)
 	// AuditLog reads the log for a request's timeline (purpose security, dpo or auditor).
 	AuditLog(ctx context.Context, req gate.Request, f jaga.AuditFilter) ([]*jaga.AuditEvent, error)
+	// GuardExport scans an export's serialised form before it leaves and blocks it
+	// (EFORBIDDEN, reason undeclared_identifier, audited) when it holds identifiers of
+	// kinds its fields do not declare (issue 8, R-33).
+	GuardExport(ctx context.Context, x gate.ExportGuard) error
 }
 
 // GateVault is the Vault of a *gate.Gate and the store under it (whose View reads the

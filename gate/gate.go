@@ -8,7 +8,7 @@
 // Transactions are grouped (group commit): concurrent calls share one transaction and
 // one fsync, each still writing its own audit event before any plaintext leaves.
 //
-// gate may import the root package, seal, policy, normalize and the standard library. It
+// gate may import the root package, seal, policy, normalize, pii and the standard library. It
 // is the only package besides cmd/jaga that imports seal.
 package gate
 

@@ -214,6 +214,7 @@ func (g *Gate) prepRow(p *jaga.Purpose, r *IntakeRow) (*intakePrep, error) {
 		}
 		if err == nil && out != nil {
 			pr.values = out.values
+			pr.review = append(pr.review, out.review...)
 		}
 	}
 	if pr.values == nil {

@@ -65,6 +65,7 @@ type prepared struct {
 	channel  jaga.Channel
 	at       time.Time
 	consents []ConsentInput
+	review   []string // review reasons of the values (pii_in_free_text:<kind>)
 }
 
 // prepare normalises and validates raw values for purpose p. Errors are EUNPROCESSABLE
@@ -138,6 +139,7 @@ func (g *Gate) prepare(p *jaga.Purpose, values map[string]string, channel jaga.C
 	if len(out.values) == 0 {
 		return nil, jaga.FieldError("values", "at least one field is required")
 	}
+	out.review = g.freeTextReview(out.values)
 	return out, nil
 }
 
@@ -209,9 +211,17 @@ func hasEvidence(ch jaga.Channel, c ConsentInput) bool {
 // Create validates, seals and stores one subject with its consents and returns its ID.
 // Errors: as Read for the request; EUNPROCESSABLE naming the field for bad values.
 func (g *Gate) Create(ctx context.Context, req CreateRequest) (jaga.SubjectID, error) {
+	id, _, err := g.CreateWithReview(ctx, req)
+	return id, err
+}
+
+// CreateWithReview is Create that also returns the review flags raised on the new
+// subject (pii_in_free_text:<kind> when a free-text value holds an identifier, issue 8),
+// stored in the same transaction.
+func (g *Gate) CreateWithReview(ctx context.Context, req CreateRequest) (jaga.SubjectID, []string, error) {
 	p, err := g.checkRequest(req.Request)
 	if err != nil {
-		return "", g.refuse(ctx, req.Request, jaga.ActionCreate, nil, nil, err)
+		return "", nil, g.refuse(ctx, req.Request, jaga.ActionCreate, nil, nil, err)
 	}
 	pr, err := g.prepare(p, req.Values, req.Channel, req.CollectedAt, req.Consents)
 	if err == nil && p.NeedsConsent() && !slices.ContainsFunc(req.Consents, func(c ConsentInput) bool {
@@ -221,19 +231,22 @@ func (g *Gate) Create(ctx context.Context, req CreateRequest) (jaga.SubjectID, e
 		err = jaga.Refusal(policy.ReasonNoConsent, "collecting data for purpose %s needs a given consent to it in the same request", p.ID)
 	}
 	if err != nil {
-		return "", g.refuse(ctx, req.Request, jaga.ActionCreate, nil, keys(req.Values), err)
+		return "", nil, g.refuse(ctx, req.Request, jaga.ActionCreate, nil, keys(req.Values), err)
 	}
 	id, err := NewSubjectID()
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	now := g.now()
 	s, err := g.seal(id, pr, nil, now)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
 		if err := tx.InsertSubjects(ctx, []*jaga.SealedSubject{s}); err != nil {
+			return nil, err
+		}
+		if err := tx.InsertReviewFlags(ctx, reviewFlags(id, pr.review)); err != nil {
 			return nil, err
 		}
 		if err := tx.InsertConsents(ctx, g.consentRecords(id, pr.channel, pr.at, now, pr.consents)); err != nil {
@@ -246,9 +259,9 @@ func (g *Gate) Create(ctx context.Context, req CreateRequest) (jaga.SubjectID, e
 		return []*jaga.AuditEvent{ev}, nil
 	})
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	return id, nil
+	return id, pr.review, nil
 }
 
 func keys[V any](m map[string]V) []string {
@@ -273,9 +286,16 @@ type UpdateRequest struct {
 // cover every field touched and, if consent-based, the subject must have
 // consented. Errors: as Read, plus EUNPROCESSABLE for bad values.
 func (g *Gate) Update(ctx context.Context, req UpdateRequest) error {
+	_, err := g.UpdateWithReview(ctx, req)
+	return err
+}
+
+// UpdateWithReview is Update that also returns the review flags raised on the subject
+// by the new values (as CreateWithReview), stored in the same transaction.
+func (g *Gate) UpdateWithReview(ctx context.Context, req UpdateRequest) ([]string, error) {
 	p, err := g.checkRequest(req.Request)
 	if err != nil {
-		return g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, nil, err)
+		return nil, g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, nil, err)
 	}
 	touched := append(keys(req.Set), req.Remove...)
 	pr := &prepared{values: map[string]string{}}
@@ -290,22 +310,22 @@ func (g *Gate) Update(ctx context.Context, req UpdateRequest) error {
 		}
 		if len(set) > 0 {
 			if pr, err = g.prepare(p, set, jaga.ChannelAPI, time.Time{}, nil); err != nil {
-				return g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, touched, err)
+				return nil, g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, touched, err)
 			}
 		}
 	}
 	for _, name := range req.Remove {
 		f, ok := g.schema.Field(name)
 		if !ok {
-			return g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, touched, jaga.FieldError(name, "unknown field"))
+			return nil, g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, touched, jaga.FieldError(name, "unknown field"))
 		}
 		if !p.Covers(f) {
-			return g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, touched,
+			return nil, g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, touched,
 				jaga.FieldError(name, "field is not processed for purpose %s (R-26)", p.ID))
 		}
 	}
 	if len(touched) == 0 {
-		return g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, nil, jaga.FieldError("values", "nothing to update"))
+		return nil, g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, nil, jaga.FieldError("values", "nothing to update"))
 	}
 	var refusal error
 	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
@@ -372,13 +392,19 @@ func (g *Gate) Update(ctx context.Context, req UpdateRequest) error {
 		if err := tx.UpdateSubject(ctx, s.ID, patch); err != nil {
 			return nil, err
 		}
+		if err := tx.InsertReviewFlags(ctx, reviewFlags(s.ID, pr.review)); err != nil {
+			return nil, err
+		}
 		ev.Decision = string(jaga.Allow)
 		return []*jaga.AuditEvent{ev}, nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	return refusal
+	if refusal != nil {
+		return nil, refusal
+	}
+	return pr.review, nil
 }
 
 // Erase crypto-shreds one subject (UU PDP Art 8, Arts 43-44; invariant 4): the erasure is

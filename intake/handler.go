@@ -80,6 +80,7 @@ func (h *Handler) Register(mux *http.ServeMux) {
 var labelsID = map[string][2]string{
 	"full_name": {"Nama lengkap", "Full name"}, "email": {"Email", "E-mail"}, "phone": {"No. HP/WA", "Mobile phone"},
 	"birth_date": {"Tanggal lahir", "Date of birth"}, "domicile_city": {"Kota", "City"}, "nik": {"NIK", "National ID number"},
+	"address":             {"Alamat", "Address"},
 	"service_improvement": {"Saya setuju data saya dipakai untuk meningkatkan layanan", "I agree to my data being used to improve the service"},
 	"cross_selling":       {"Saya bersedia menerima penawaran produk lain", "I agree to receive offers of other products"},
 }
@@ -92,7 +93,7 @@ type fieldView struct {
 func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 	f, ok := h.forms[r.PathValue("form")]
 	if !ok {
-		problem(w, http.StatusNotFound, "ENOTFOUND", "form not found", "")
+		problem(w, http.StatusNotFound, jaga.ENOTFOUND, "form not found", "")
 		return
 	}
 	h.render(w, f, "")
@@ -145,17 +146,21 @@ type PostResponse struct {
 	Status   string                   `json:"status"` // received, quarantined, confirmation_sent
 	Consents map[string]ConsentResult `json:"consents"`
 	Problems []jaga.RowReason         `json:"problems,omitempty"`
+	// Review lists the review flags the free text raised (pii_in_free_text:<kind>: an
+	// identifier typed into a free-text field, issue 8). Other review reasons (identity
+	// conflicts) are left out: they would say that the person was known.
+	Review []string `json:"review,omitempty"`
 }
 
 func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 	f, ok := h.forms[r.PathValue("form")]
 	if !ok {
-		problem(w, http.StatusNotFound, "ENOTFOUND", "form not found", "")
+		problem(w, http.StatusNotFound, jaga.ENOTFOUND, "form not found", "")
 		return
 	}
 	values, ticked, err := readPost(r, f)
 	if err != nil {
-		problem(w, http.StatusBadRequest, "EINVALID", err.Error(), "")
+		problem(w, http.StatusBadRequest, jaga.EINVALID, err.Error(), "")
 		return
 	}
 	gpc := strings.TrimSpace(r.Header.Get("Sec-GPC")) == "1"
@@ -194,12 +199,17 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 	out, err := h.cfg.Gate.IntakeOne(r.Context(), req, row)
 	if err != nil {
 		h.cfg.Logger.Error("intake form", "form", f.ID, "error", err)
-		problem(w, http.StatusInternalServerError, "EINTERNAL", "the form could not be stored", "")
+		problem(w, http.StatusInternalServerError, jaga.EINTERNAL, "the form could not be stored", "")
 		return
 	}
 	resp.Status = "received"
 	if out.Status == gate.IntakeQuarantined {
 		resp.Status, resp.Problems = "quarantined", out.Reasons
+	}
+	for _, r := range out.Review {
+		if strings.HasPrefix(r, gate.ReviewFreeTextPII) {
+			resp.Review = append(resp.Review, r)
+		}
 	}
 	h.respond(w, r, f, http.StatusAccepted, resp)
 }
@@ -212,9 +222,14 @@ func (h *Handler) startSignup(w http.ResponseWriter, r *http.Request, f Form, re
 		h.respond(w, r, f, http.StatusUnprocessableEntity, resp)
 		return
 	}
+	if h.cfg.Mailer == nil {
+		// Checked before anything is stored: a sign-up nobody can confirm is not kept.
+		problem(w, http.StatusServiceUnavailable, jaga.EINTERNAL, "mail is not configured", "")
+		return
+	}
 	var tok [32]byte
 	if _, err := rand.Read(tok[:]); err != nil {
-		problem(w, http.StatusInternalServerError, "EINTERNAL", "no randomness", "")
+		problem(w, http.StatusInternalServerError, jaga.EINTERNAL, "no randomness", "")
 		return
 	}
 	token := base64.RawURLEncoding.EncodeToString(tok[:])
@@ -222,19 +237,15 @@ func (h *Handler) startSignup(w http.ResponseWriter, r *http.Request, f Form, re
 	now := h.cfg.Clock.Now()
 	if err := h.cfg.Gate.StartSignup(r.Context(), req, f.ID, row, sum[:], now.Add(h.cfg.ConfirmFor)); err != nil {
 		h.cfg.Logger.Error("intake sign-up", "form", f.ID, "error", err)
-		problem(w, http.StatusInternalServerError, "EINTERNAL", "the sign-up could not be stored", "")
+		problem(w, http.StatusInternalServerError, jaga.EINTERNAL, "the sign-up could not be stored", "")
 		return
 	}
 	link := strings.TrimRight(h.cfg.BaseURL, "/") + "/v1/intake/confirm/" + token
 	body := "Terima kasih telah mendaftar. Klik tautan ini untuk mengonfirmasi:\n" + link +
 		"\n\nThank you for signing up. Follow this link to confirm:\n" + link + "\n\nAbaikan email ini jika Anda tidak mendaftar. / Ignore this mail if you did not sign up.\n"
-	if h.cfg.Mailer == nil {
-		problem(w, http.StatusServiceUnavailable, "EINTERNAL", "mail is not configured", "")
-		return
-	}
 	if err := h.cfg.Mailer.Mail(r.Context(), jaga.Redact(email), notify.Message{Subject: "Konfirmasi pendaftaran / Confirm your sign-up", Body: body}); err != nil {
 		h.cfg.Logger.Error("intake confirmation mail", "form", f.ID, "error", err)
-		problem(w, http.StatusBadGateway, "EINTERNAL", "the confirmation mail could not be sent", "")
+		problem(w, http.StatusBadGateway, jaga.EINTERNAL, "the confirmation mail could not be sent", "")
 		return
 	}
 	resp.Status = "confirmation_sent"
@@ -251,11 +262,11 @@ func (h *Handler) confirm(w http.ResponseWriter, r *http.Request) {
 	req := gate.Request{Actor: formActor, Purpose: jaga.PurposeServiceProvision, Reason: "double opt-in"}
 	out, err := h.cfg.Gate.ConfirmSignup(r.Context(), req, sum[:], ref)
 	if jaga.ErrorCode(err) == jaga.ENOTFOUND {
-		problem(w, http.StatusNotFound, "ENOTFOUND", "confirmation link unknown, used or expired", "")
+		problem(w, http.StatusNotFound, jaga.ENOTFOUND, "confirmation link unknown, used or expired", "")
 		return
 	} else if err != nil {
 		h.cfg.Logger.Error("intake confirm", "error", err)
-		problem(w, http.StatusInternalServerError, "EINTERNAL", "the confirmation could not be stored", "")
+		problem(w, http.StatusInternalServerError, jaga.EINTERNAL, "the confirmation could not be stored", "")
 		return
 	}
 	status := "confirmed"
@@ -335,13 +346,18 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// problem writes an RFC 9457 problem document.
+// problem writes an RFC 9457 problem document with the API's problem types
+// ("urn:jaga:problem:" and a jaga error code) and the request ID the server's
+// middleware set on the response, as api.WriteProblem does.
 func problem(w http.ResponseWriter, status int, code, detail, reason string) {
-	w.Header().Set("Content-Type", "application/problem+json")
-	w.WriteHeader(status)
 	p := map[string]any{"type": "urn:jaga:problem:" + code, "title": http.StatusText(status), "status": status, "detail": detail}
 	if reason != "" {
 		p["reason"] = reason
 	}
+	if id := w.Header().Get("Jaga-Request-Id"); id != "" {
+		p["request_id"] = id
+	}
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(p)
 }

@@ -23,39 +23,49 @@ func RequestDataAD(requestID string) []byte { return []byte("jaga/request-data/v
 // "jaga/request-key/v1|<request ID>"). Deleting the wrapped form destroys the key. The
 // returned DEK is named after the request in its error messages.
 func (k *Keyring) NewRequestKey(requestID string) (*DEK, []byte, error) {
-	if requestID == "" {
-		return nil, nil, jaga.Errorf(jaga.EINVALID, "a request key needs a request ID")
+	return k.newNamedKey("request", requestKeyADPrefix, requestID)
+}
+
+// OpenRequestKey unwraps a key made by NewRequestKey for the same request. A wrapped key
+// of the wrong size, tampered with or made for another request wraps ErrDecrypt.
+func (k *Keyring) OpenRequestKey(requestID string, wrapped []byte) (*DEK, error) {
+	return k.openNamedKey("request", requestKeyADPrefix, requestID, wrapped)
+}
+
+// newNamedKey generates a fresh key that belongs to one named thing (a request, a
+// token) and wraps it with the primary KEK under associated data adPrefix+name.
+func (k *Keyring) newNamedKey(what, adPrefix, name string) (*DEK, []byte, error) {
+	if name == "" {
+		return nil, nil, jaga.Errorf(jaga.EINVALID, "a %s key needs a %s ID", what, what)
 	}
 	var raw [KeySize]byte
 	rand.Read(raw[:])
 	defer clear(raw[:])
-	wrapped, err := k.kek.Load().aead.Encrypt(raw[:], []byte(requestKeyADPrefix+requestID))
+	wrapped, err := k.kek.Load().aead.Encrypt(raw[:], []byte(adPrefix+name))
 	if err != nil {
-		return nil, nil, fmt.Errorf("seal: wrap the key of request %s: %w", requestID, err)
+		return nil, nil, fmt.Errorf("seal: wrap the key of %s %s: %w", what, name, err)
 	}
-	d, err := newDEK(jaga.SubjectID(requestID), raw[:])
+	d, err := newDEK(jaga.SubjectID(name), raw[:])
 	if err != nil {
 		return nil, nil, err
 	}
 	return d, wrapped, nil
 }
 
-// OpenRequestKey unwraps a key made by NewRequestKey for the same request. A wrapped key
-// of the wrong size, tampered with or made for another request wraps ErrDecrypt.
-func (k *Keyring) OpenRequestKey(requestID string, wrapped []byte) (*DEK, error) {
+// openNamedKey unwraps a key made by newNamedKey with the same what, adPrefix and name.
+func (k *Keyring) openNamedKey(what, adPrefix, name string, wrapped []byte) (*DEK, error) {
 	if len(wrapped) != WrappedDEKSize {
-		return nil, fmt.Errorf("seal: wrapped key of request %s is %d bytes, want %d: %w", requestID, len(wrapped), WrappedDEKSize, ErrDecrypt)
+		return nil, fmt.Errorf("seal: wrapped key of %s %s is %d bytes, want %d: %w", what, name, len(wrapped), WrappedDEKSize, ErrDecrypt)
 	}
-	st := k.kek.Load()
-	raw, err := st.aead.Decrypt(wrapped, []byte(requestKeyADPrefix+requestID))
+	raw, err := k.kek.Load().aead.Decrypt(wrapped, []byte(adPrefix+name))
 	if err != nil {
-		return nil, fmt.Errorf("seal: unwrap the key of request %s: %w: %w", requestID, ErrDecrypt, err)
+		return nil, fmt.Errorf("seal: unwrap the key of %s %s: %w: %w", what, name, ErrDecrypt, err)
 	}
 	defer clear(raw)
 	if len(raw) != KeySize {
-		return nil, fmt.Errorf("seal: unwrap the key of request %s: %d-byte key: %w", requestID, len(raw), ErrDecrypt)
+		return nil, fmt.Errorf("seal: unwrap the key of %s %s: %d-byte key: %w", what, name, len(raw), ErrDecrypt)
 	}
-	return newDEK(jaga.SubjectID(requestID), raw)
+	return newDEK(jaga.SubjectID(name), raw)
 }
 
 // portalKeyInfo is the HKDF info of the privacy portal's MAC key.

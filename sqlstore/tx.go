@@ -517,6 +517,10 @@ func (t *Tx) EraseSubject(ctx context.Context, id jaga.SubjectID, at time.Time) 
 	if _, err := t.exec(ctx, `DELETE FROM merges WHERE subject_id = ?`, sid); err != nil {
 		return t.db.translate("erase subject merges", err, "", "")
 	}
+	// Redaction tokens of the subject's values (issue 8, invariant 4).
+	if _, err := t.exec(ctx, `DELETE FROM tokens WHERE subject_id = ?`, sid); err != nil {
+		return t.db.translate("erase subject tokens", err, "", "")
+	}
 	res, err := t.exec(ctx, `DELETE FROM subjects WHERE id = ?`, sid)
 	if err := t.affectedOne("erase subject", res, err, "subject not found"); err != nil {
 		return err

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -20,6 +21,8 @@ func scanCmd(e *env) *cobra.Command {
 	var asJSON, names bool
 	var failOn, redactTo, redactMode, kinds, dbURL, table string
 	var sample int
+	var vf vaultFlags
+	var flushTokens func(context.Context) error
 	c := &cobra.Command{
 		Use:   "scan [PATH...] | scan --db URL --table T",
 		Short: "Find personal data (NIK, NPWP, phones, e-mails, cards, …) in files, directories or a database table",
@@ -27,7 +30,9 @@ func scanCmd(e *env) *cobra.Command {
 of a SQLite or PostgreSQL table for Indonesian personal data, and print where it is and of
 which kind — never the values. --fail-on nik,npwp exits with status 3 when one of those
 kinds is found (for CI). --redact DIR writes redacted copies under DIR (--redact - writes
-them to standard output); --redact-mode is mask (default) or label.
+them to standard output); --redact-mode is mask (default), label, or token: each value
+is replaced by a token jgt_… that the gate of the vault --dir stores sealed and that the
+dpo or support resolve with a reason (POST /v1/tokens/resolve).
 
 Kinds: ` + strings.Join(kindNames(), ", "),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -66,17 +71,28 @@ Kinds: ` + strings.Join(kindNames(), ", "),
 				if err != nil {
 					return fmt.Errorf("--redact-mode: %w", err)
 				}
-				if m == pii.Token {
-					return withHint(fmt.Errorf("--redact-mode token needs a vault"), "tokens are issued by the gate; use mask or label here")
-				}
 				po.Redact, po.RedactDir = &pii.Redaction{Mode: m}, redactTo
 				if redactTo == "-" && asJSON {
 					return fmt.Errorf("--redact - and --json both write to standard output")
+				}
+				if m == pii.Token {
+					// Tokens are issued by the gate of an existing vault (scan_token.go).
+					tokens, done, err := openTokenSession(cmd, e, &vf)
+					if err != nil {
+						return err
+					}
+					defer done()
+					po.Redact.Tokenizer, flushTokens = tokens, tokens.Flush
 				}
 			}
 			reps, err := piiscan.ScanPaths(cmd.Context(), args, po)
 			if err != nil {
 				return err
+			}
+			if flushTokens != nil {
+				if err := flushTokens(cmd.Context()); err != nil {
+					return withHint(fmt.Errorf("the tokens could not be stored: %w", err), "do not use the redacted copies: their tokens resolve to nothing")
+				}
 			}
 			for _, r := range reps {
 				for k, n := range r.Counts {
@@ -113,7 +129,9 @@ Kinds: ` + strings.Join(kindNames(), ", "),
 	f.BoolVar(&asJSON, "json", false, "print the report as JSON (every finding with its place, never its value)")
 	f.StringVar(&failOn, "fail-on", "", "exit with status 3 if any of these kinds (comma-separated) is found")
 	f.StringVar(&redactTo, "redact", "", "write redacted copies under this directory (- for standard output)")
-	f.StringVar(&redactMode, "redact-mode", "mask", "mask or label")
+	f.StringVar(&redactMode, "redact-mode", "mask", "mask, label or token (token needs a vault: --dir)")
+	f.StringVar(&vf.dir, "dir", "", "vault that issues the tokens of --redact-mode token (default $JAGA_DIR, else ./jaga-data)")
+	f.StringVar(&vf.config, "config", "", "config file of that vault (default DIR/jaga.yaml)")
 	f.BoolVar(&names, "names", false, "also find person names, places and street addresses (slower)")
 	f.StringVar(&kinds, "kinds", "", "report only these kinds (comma-separated)")
 	f.StringVar(&dbURL, "db", "", "database to scan: postgres://…, sqlite:PATH or file:PATH")

@@ -60,7 +60,20 @@ func Run(t *testing.T, open func(t *testing.T) jaga.Store) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
 	}
+	for _, tt := range extra {
+		t.Run(tt.name, func(t *testing.T) { tt.fn(t, open) })
+	}
 }
+
+// suiteCase is one named test of the suite.
+type suiteCase struct {
+	name string
+	fn   func(t *testing.T, open func(t *testing.T) jaga.Store)
+}
+
+// extra holds the cases other files of the suite register in init (intake.go), so that
+// adding a file of cases does not touch the table above.
+var extra []suiteCase
 
 var ctx = context.Background()
 

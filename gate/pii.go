@@ -1,0 +1,139 @@
+package gate
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"jaga"
+	"jaga/pii"
+)
+
+// The gate's PII guard (issue 8, UU-PDP.md R-33): free text collected on intake is
+// scanned for identifiers that belong in fields of their own (a NIK typed into the
+// address), and every export is scanned before it leaves for identifiers of kinds it
+// did not declare.
+
+// ReviewFreeTextPII is the prefix of the review reason raised when a free-text value
+// holds an identifier: "pii_in_free_text:<kind>" (kind as pii.Kind.String gives it). The
+// value stays sealed in its field; the flag names only the kind.
+const ReviewFreeTextPII = "pii_in_free_text:"
+
+// ActionExportBlocked is the audit action of an export the guard stopped.
+const ActionExportBlocked = "export_blocked"
+
+// ReasonUndeclaredIdentifier is the refusal reason of an export that holds identifiers of
+// kinds it did not declare.
+const ReasonUndeclaredIdentifier = "undeclared_identifier"
+
+// freeTextKinds are the identifier kinds that raise a review flag in free text: numbers
+// and contact details that identify a person. IP addresses, URLs and vehicle plates do
+// not (a shop's web address or a plate in a delivery note is no reason for review).
+var freeTextKinds = []pii.Kind{pii.NIK, pii.KK, pii.NPWP, pii.Phone, pii.Email, pii.Card, pii.BankAccount, pii.Passport, pii.BPJS}
+
+// freeTextReview scans the free-text values (fields of type text) of a normalised row
+// and returns one review reason per identifier kind found, sorted. It never returns or
+// logs the value.
+func (g *Gate) freeTextReview(values map[string]string) []string {
+	var out []string
+	for name, v := range values {
+		if f, ok := g.schema.Field(name); !ok || f.Type != jaga.TypeText || !strings.ContainsAny(v, "0123456789@") {
+			continue // every kind of freeTextKinds has a digit or an @
+		}
+		for _, fd := range pii.Scan(v) {
+			if r := ReviewFreeTextPII + fd.Kind.String(); slices.Contains(freeTextKinds, fd.Kind) && !slices.Contains(out, r) {
+				out = append(out, r)
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// reviewFlags turns review reasons into flags on subject.
+func reviewFlags(subject jaga.SubjectID, reasons []string) []*jaga.ReviewFlag {
+	out := make([]*jaga.ReviewFlag, len(reasons))
+	for i, r := range reasons {
+		out[i] = &jaga.ReviewFlag{Subject: subject, Reason: r}
+	}
+	return out
+}
+
+// DeclaredKinds returns the identifier kinds that the given schema fields declare: a
+// field of type email, phone or nik declares that kind, and a field named after a kind
+// (a company's own "npwp" or "passport" field) declares it. Unknown names declare
+// nothing.
+func (g *Gate) DeclaredKinds(fields []string) []pii.Kind {
+	var out []pii.Kind
+	add := func(k pii.Kind) {
+		if !slices.Contains(out, k) {
+			out = append(out, k)
+		}
+	}
+	for _, name := range fields {
+		f, ok := g.schema.Field(name)
+		if !ok {
+			continue
+		}
+		switch f.Type {
+		case jaga.TypeEmail:
+			add(pii.Email)
+		case jaga.TypePhone:
+			add(pii.Phone)
+		case jaga.TypeNIK:
+			add(pii.NIK)
+		}
+		if k, err := pii.ParseKind(name); err == nil && slices.Contains(pii.IdentifierKinds, k) {
+			add(k)
+		}
+	}
+	return out
+}
+
+// ExportGuard describes one export about to leave the gate: what it is (Name, e.g.
+// "dsr_export"), whom it is about, which fields it declares and its serialised form.
+type ExportGuard struct {
+	Request
+	Name     string
+	Subjects []jaga.SubjectID
+	Fields   []string
+	Body     []byte
+}
+
+// GuardExport scans an export's serialised form before it leaves: an identifier
+// of a kind that its declared fields do not declare (DeclaredKinds) blocks it with
+// EFORBIDDEN, reason undeclared_identifier, naming the kinds and how many were found but
+// never a value, and the block is audited (action export_blocked, the kinds in the
+// decision). A clean export returns nil and writes nothing: the reads that built it are
+// audited already.
+func (g *Gate) GuardExport(ctx context.Context, x ExportGuard) error {
+	declared := g.DeclaredKinds(x.Fields)
+	counts := map[pii.Kind]int{}
+	for _, f := range pii.Scan(string(x.Body)) {
+		if !slices.Contains(declared, f.Kind) {
+			counts[f.Kind]++
+		}
+	}
+	if len(counts) == 0 {
+		return nil
+	}
+	var kinds []string
+	n := 0
+	for k, c := range counts {
+		kinds = append(kinds, k.String())
+		n += c
+	}
+	slices.Sort(kinds)
+	refusal := jaga.Refusal(ReasonUndeclaredIdentifier, "export %s blocked: it holds %d identifier(s) of kind %s, which its fields do not declare (R-33)",
+		x.Name, n, strings.Join(kinds, ", "))
+	ev := g.event(x.Request, ActionExportBlocked, x.Subjects)
+	ev.FieldsRequested = g.knownFields(x.Fields)
+	ev.Decision = "deny:" + ReasonUndeclaredIdentifier + ":" + strings.Join(kinds, ",")
+	ev.Count = n
+	if err := g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+		return []*jaga.AuditEvent{ev}, nil
+	}); err != nil {
+		return err
+	}
+	return refusal
+}
