@@ -31,22 +31,37 @@ type fixture struct {
 
 func MustFixture(tb testing.TB) *fixture {
 	tb.Helper()
+	return mustFixtureWith(tb, fixtureOptions{})
+}
+
+// fixtureOptions change MustFixture's vault: an injected clock (nil: the system's),
+// and Bare for a registry without the demo's notices and assessments.
+type fixtureOptions struct {
+	Clock      jaga.Clock
+	Bare       bool
+	Controller gate.Controller
+}
+
+func mustFixtureWith(tb testing.TB, o fixtureOptions) *fixture {
+	tb.Helper()
 	ctx := context.Background()
 	dir := tb.TempDir()
 	keys, err := seal.Open(filepath.Join(dir, "keys"))
 	if err != nil {
 		tb.Fatal(err)
 	}
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "data", "jaga.db"), sqlite.Options{})
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "data", "jaga.db"), sqlite.Options{Clock: o.Clock})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	g, err := gate.New(gate.Config{Store: st, Keys: keys, Policy: policy.Default()})
+	g, err := gate.New(gate.Config{Store: st, Keys: keys, Policy: policy.Default(), Clock: o.Clock, Controller: o.Controller})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := g.SeedDemo(ctx); err != nil {
-		tb.Fatal(err)
+	if !o.Bare {
+		if err := g.SeedDemo(ctx); err != nil {
+			tb.Fatal(err)
+		}
 	}
 	tb.Cleanup(func() {
 		g.Close()

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"jaga"
+	"jaga/policy"
 	"jaga/seal"
 )
 
@@ -115,9 +116,11 @@ func (g *Gate) Consents(ctx context.Context, req Request, subject jaga.SubjectID
 	return out, refusal
 }
 
-// AuditLog returns audit events matching f. Only the auditor and dpo roles may read the
-// log (DESIGN.md roles); the read itself is audited. Errors: EFORBIDDEN with reason
-// role_not_allowed.
+// AuditLog returns audit events matching f. The log is read under purpose security
+// (legitimate interest: DESIGN.md purposes), which must be active — it is a draft until
+// its balancing test is recorded (UU PDP Art 20(2)(f), R-5); only the auditor and dpo
+// roles may read it (DESIGN.md roles); the read itself is audited. Errors: EFORBIDDEN
+// with reason purpose_not_allowed, purpose_not_active or role_not_allowed.
 func (g *Gate) AuditLog(ctx context.Context, req Request, f jaga.AuditFilter) ([]*jaga.AuditEvent, error) {
 	if req.Purpose == "" {
 		req.Purpose = jaga.PurposeSecurity
@@ -125,7 +128,8 @@ func (g *Gate) AuditLog(ctx context.Context, req Request, f jaga.AuditFilter) ([
 	if req.Actor == nil {
 		return nil, jaga.Errorf(jaga.EUNAUTHORIZED, "no actor")
 	}
-	if _, ok := g.Purpose(req.Purpose); !ok {
+	p, ok := g.Purpose(req.Purpose)
+	if !ok {
 		return nil, g.refuse(ctx, req, jaga.ActionReadAudit, nil, nil, &jaga.Error{Code: jaga.EINVALID, Field: "Jaga-Purpose", Message: "unknown purpose"})
 	}
 	if err := checkReason(req.Reason); err != nil {
@@ -133,6 +137,10 @@ func (g *Gate) AuditLog(ctx context.Context, req Request, f jaga.AuditFilter) ([
 	}
 	if req.Purpose != jaga.PurposeSecurity {
 		return nil, g.refuse(ctx, req, jaga.ActionReadAudit, nil, nil, jaga.Refusal("purpose_not_allowed", "the audit log is read under purpose security"))
+	}
+	if p.Status != jaga.PurposeActive {
+		return nil, g.refuse(ctx, req, jaga.ActionReadAudit, nil, nil, jaga.Refusal(policy.ReasonPurposeNotActive,
+			"purpose security is %s: record its balancing test and activate it to read the audit log (R-5)", p.Status))
 	}
 	if req.Actor.Role != jaga.RoleAuditor && req.Actor.Role != jaga.RoleDPO {
 		return nil, g.refuse(ctx, req, jaga.ActionReadAudit, nil, nil, jaga.Refusal("role_not_allowed", "only auditor and dpo read the audit log"))
