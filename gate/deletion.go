@@ -49,8 +49,8 @@ const deletionBatch = 100
 // req must name purpose legal_obligation and a role the policy lets use it (the dpo,
 // or the system's deletion actor). The run holds DeletionLock; while another holder has
 // it RunDeletions returns ECONFLICT at once. It stops when ctx ends, returning the counts
-// so far with ctx.Err(). One audit event records the run. A dry run writes nothing but
-// that event. Errors: as Read for the request; ECONFLICT.
+// so far with ctx.Err(). One audit event records a run that found deletions due (or
+// failed, or was dry). A dry run writes nothing but that event. Errors: as Read for the request; ECONFLICT.
 func (g *Gate) RunDeletions(ctx context.Context, req Request, dryRun bool) (DeletionReport, error) {
 	rep := DeletionReport{DryRun: dryRun}
 	p, err := g.checkRequest(req)
@@ -103,8 +103,12 @@ func (g *Gate) RunDeletions(ctx context.Context, req Request, dryRun bool) (Dele
 }
 
 // finishRun writes the run's audit event (its count the deletions done) and returns
-// runErr, or the audit failure.
+// runErr, or the audit failure. A run that found nothing due and failed in nothing
+// leaves no event (jaga serve looks every few minutes).
 func (g *Gate) finishRun(ctx context.Context, req Request, rep *DeletionReport, runErr error) error {
+	if rep.Due == 0 && !rep.DryRun && runErr == nil {
+		return nil
+	}
 	r := req
 	r.Reason = fmt.Sprintf("deletion run: due %d, done %d, held %d, fields deleted %d", rep.Due, rep.Done, rep.Held, rep.Fields)
 	if rep.DryRun {
