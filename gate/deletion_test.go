@@ -17,8 +17,8 @@ import (
 type testClock struct{ t atomic.Pointer[time.Time] }
 
 func newTestClock(t time.Time) *testClock { c := &testClock{}; c.Set(t); return c }
-func (c *testClock) Now() time.Time      { return *c.t.Load() }
-func (c *testClock) Set(t time.Time)     { c.t.Store(&t) }
+func (c *testClock) Now() time.Time       { return *c.t.Load() }
+func (c *testClock) Set(t time.Time)      { c.t.Store(&t) }
 
 var deletionT0 = time.Date(2025, 3, 1, 2, 0, 0, 0, time.UTC)
 
