@@ -428,12 +428,10 @@ func (g *Gate) ConsentsAt(ctx context.Context, req Request, subject jaga.Subject
 // consent in force counts now (given, no invalid flag, not expired), for another basis
 // every live subject; restricted subjects are left out except for legal_obligation and
 // dsr. The selection runs in the database. An audit event is committed before
-// the first ID leaves and a second one records the count. Errors: as Read for the
-// request; fn's error stops the listing.
-//
-// Children's guardianship is not part of the database selection: a child whose own
-// consent is in force is listed, and the gate refuses its record on read
-// (guardian_required). KNOWN GAP, see the issue 3 report.
+// the first ID leaves and a second one records the count. A child (a guardianship in
+// force) is listed only when its consent in force was given by the linked guardian, as
+// a read decides (guardian_required; UU PDP Art 25, R-3), in the same query. Errors: as
+// Read for the request; fn's error stops the listing.
 func (g *Gate) ListSubjects(ctx context.Context, req Request, fn func(jaga.SubjectID) error) (int, error) {
 	p, err := g.checkRequest(req)
 	if err != nil {
