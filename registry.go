@@ -164,7 +164,9 @@ type Guardianship struct {
 
 // ScheduledDeletion is data of a subject that no lawful basis keeps after a withdrawal
 // (UU PDP Art 43(1)(b), R-11): the fields to delete by DueAt, with the purpose whose
-// withdrawal caused it.
+// withdrawal caused it. DoneAt is set when the deletion job handled it, Deleted naming
+// the fields it removed (the others were kept by a basis in force then); a deletion
+// whose fields a legal hold keeps stays pending until the hold ends.
 type ScheduledDeletion struct {
 	ID        int64     `json:"id"`
 	Subject   SubjectID `json:"subject"`
@@ -172,6 +174,8 @@ type ScheduledDeletion struct {
 	Fields    []string  `json:"fields"`
 	DueAt     time.Time `json:"due_at"`
 	CreatedAt time.Time `json:"created_at"`
+	DoneAt    time.Time `json:"done_at,omitzero"`
+	Deleted   []string  `json:"deleted,omitempty"`
 }
 
 // SubjectListFilter selects the subjects with a valid basis for a purpose (R-27):

@@ -134,13 +134,16 @@ type Tx interface {
 	Purchases(ctx context.Context, subject SubjectID) ([]*SealedPurchase, error)
 	// CountPurchases returns the number of stored purchases.
 	CountPurchases(ctx context.Context) (int, error)
+	// DeletePurchases deletes every purchase of subject (a scheduled deletion, R-11) and
+	// returns how many it deleted.
+	DeletePurchases(ctx context.Context, subject SubjectID) (int, error)
 
 	// InsertConsents appends consent records (never overwrites) and sets their IDs.
 	InsertConsents(ctx context.Context, consents []*Consent) error
-	// Consents returns a subject's consent records, oldest first.
+	// Consents returns a subject's consent records, oldest first (CompareConsents).
 	Consents(ctx context.Context, subject SubjectID) ([]*Consent, error)
-	// CurrentConsent returns the record in force for (subject, purpose): the latest by At,
-	// then by ID; nil when there is none.
+	// CurrentConsent returns the record in force for (subject, purpose): the last in the
+	// order of CompareConsents (At, TieKey, ID); nil when there is none.
 	CurrentConsent(ctx context.Context, subject SubjectID, purpose string) (*Consent, error)
 
 	// AppendAudit appends records to the audit log as one serialised step: it locks the
@@ -289,7 +292,7 @@ type RegistryTx interface {
 	PutNotice(ctx context.Context, n *Notice) error
 
 	// ConsentAt returns the record that was in force for (subject, purpose) at t: the
-	// latest with At ≤ t, then by ID; nil when there is none (proof, R-9).
+	// last with At ≤ t in the order of CompareConsents; nil when there is none (proof, R-9).
 	ConsentAt(ctx context.Context, subject SubjectID, purpose string, t time.Time) (*Consent, error)
 	// ListSubjects calls fn with the ID of each subject f selects, in ascending order,
 	// computed in the database; fn's error stops the listing and is returned.
@@ -303,4 +306,10 @@ type RegistryTx interface {
 	ScheduleDeletion(ctx context.Context, d *ScheduledDeletion) error
 	// ScheduledDeletions returns the deletions scheduled for subject, oldest first.
 	ScheduledDeletions(ctx context.Context, subject SubjectID) ([]*ScheduledDeletion, error)
+	// DueDeletions returns up to limit (1-1000) deletions not yet done whose DueAt is at
+	// or before at and whose ID is above after, by ID.
+	DueDeletions(ctx context.Context, at time.Time, after int64, limit int) ([]*ScheduledDeletion, error)
+	// FinishDeletion marks deletion id done at at, with the fields it deleted; ENOTFOUND
+	// if there is no such deletion pending.
+	FinishDeletion(ctx context.Context, id int64, at time.Time, deleted []string) error
 }

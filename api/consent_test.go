@@ -334,6 +334,10 @@ func TestChildConsent(t *testing.T) {
 	}
 	e.do(t, call{method: "GET", path: "/v1/subjects/" + string(child), key: e.keys[jaga.RoleMarketer], purpose: jaga.PurposeCrossSelling}).
 		wantProblem(t, 403, jaga.EFORBIDDEN, "", "guardian_required")
+	// The bulk listing agrees with the read: not listed without the guardian's consent.
+	if ids := e.listed(t, jaga.RoleMarketer, jaga.PurposeCrossSelling); slices.Contains(ids, child) {
+		t.Fatalf("child listed on its own consent: %v", ids)
+	}
 	r = e.consent(t, child, map[string]any{"purpose": "cross_selling", "status": "given", "channel": "store_visit", "evidence": "FRM-TOKO-2025-0101",
 		"given_by": "guardian", "guardian": guardian}, nil).want(t, 201)
 	r.decode(t, &res)
@@ -341,4 +345,7 @@ func TestChildConsent(t *testing.T) {
 		t.Fatalf("guardian's consent: %s", r.body)
 	}
 	e.do(t, call{method: "GET", path: "/v1/subjects/" + string(child), key: e.keys[jaga.RoleMarketer], purpose: jaga.PurposeCrossSelling}).want(t, http.StatusOK)
+	if ids := e.listed(t, jaga.RoleMarketer, jaga.PurposeCrossSelling); !slices.Contains(ids, child) {
+		t.Fatalf("child not listed with the guardian's consent: %v", ids)
+	}
 }

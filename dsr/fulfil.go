@@ -323,8 +323,9 @@ func (d *Desk) PlaceHold(ctx context.Context, actor *jaga.Actor, subject jaga.Su
 	return h, err
 }
 
-// withdrawalOutcome says what a withdrawal left: the purposes (and their lawful bases)
-// that keep some of the subject's data, and when the rest is deleted.
+// withdrawalOutcome says what a withdrawal left: the purposes (and their lawful bases,
+// or the legal hold) that keep some of the subject's data, and when the rest is deleted
+//
 func withdrawalOutcome(w *gate.Withdrawal) string {
 	if w == nil {
 		return ""
@@ -332,7 +333,11 @@ func withdrawalOutcome(w *gate.Withdrawal) string {
 	var kept []string
 	for _, by := range w.Kept {
 		for _, k := range by {
-			if e := k.Purpose + " (" + string(k.Basis) + ")"; !slices.Contains(kept, e) {
+			e := k.Purpose + " (" + string(k.Basis) + ")"
+			if k.Hold != "" {
+				e = k.Purpose + " (legal hold " + k.Hold + " " + k.HoldRef + ")"
+			}
+			if !slices.Contains(kept, e) {
 				kept = append(kept, e)
 			}
 		}

@@ -9,6 +9,7 @@ import (
 
 	"jaga"
 	"jaga/auditlog"
+	"jaga/policy"
 )
 
 // auditState is the gate's audit log and its checkpoint loop.
@@ -124,6 +125,8 @@ func (g *Gate) checkAuditReader(ctx context.Context, req *Request, subjects []ja
 		err = checkReason(req.Reason)
 	case req.Purpose != jaga.PurposeSecurity:
 		err = jaga.Refusal("purpose_not_allowed", "the audit log is read under purpose security")
+	case !g.purposeActive(req.Purpose):
+		err = jaga.Refusal(policy.ReasonPurposeNotActive, "purpose security is not active: record its balancing test and activate it to read the audit log (R-5)")
 	case req.Actor.Role != jaga.RoleAuditor && req.Actor.Role != jaga.RoleDPO:
 		err = jaga.Refusal("role_not_allowed", "only auditor and dpo read the audit log")
 	}
@@ -232,6 +235,12 @@ func checkpointOf(ctx context.Context, tx jaga.Tx, size int64) (*jaga.AuditCheck
 		return nil, jaga.Errorf(jaga.ENOTFOUND, "no audit checkpoint of size %d", size)
 	}
 	return cps[0], nil
+}
+
+// purposeActive reports whether id is an active purpose of the registry.
+func (g *Gate) purposeActive(id string) bool {
+	p, ok := g.Purpose(id)
+	return ok && p.Status == jaga.PurposeActive
 }
 
 // knownPurpose reports whether id is a purpose of the registry.

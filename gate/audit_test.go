@@ -37,7 +37,7 @@ func mustVerify(t *testing.T, f *fixture) *auditlog.Report {
 // and reads up to 20 events, with a checkpoint every 4 events.
 func auditFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := mustFixtureWith(t, gate.Config{Audit: auditlog.Config{Every: 4}})
+	f := mustFixtureWith(t, fixtureOptions{Audit: auditlog.Config{Every: 4}})
 	id := f.MustCreate(t, "rina@example.com", jaga.ConsentGiven)
 	for lastSeq(t, f) < 20 {
 		if _, err := f.g.Read(context.Background(), gate.ReadRequest{Request: f.req(jaga.RoleSupport, jaga.PurposeCustomerSupport), Subject: id}); err != nil {
@@ -314,7 +314,7 @@ func mustExec(t *testing.T, db *sql.DB, q string, args ...any) {
 func TestAuditRollback(t *testing.T) {
 	ctx := context.Background()
 	witness := filepath.Join(t.TempDir(), "witness", "checkpoint")
-	f := mustFixtureWith(t, gate.Config{Audit: auditlog.Config{Every: 4, Witnesses: []auditlog.Witness{auditlog.FileWitness{Path: witness}}}})
+	f := mustFixtureWith(t, fixtureOptions{Audit: auditlog.Config{Every: 4, Witnesses: []auditlog.Witness{auditlog.FileWitness{Path: witness}}}})
 	id := f.MustCreate(t, "rina@example.com", jaga.ConsentGiven)
 	backup := filepath.Join(t.TempDir(), "backup.db")
 	mustExec(t, rawDB(t, f), `VACUUM INTO ?`, backup)
@@ -483,7 +483,7 @@ func (h tlogHashes) ReadHashes(idx []int64) ([]tlog.Hash, error) {
 // with the subject's proof through the import's subject tree.
 func TestAccessHistoryIndex(t *testing.T) {
 	ctx := context.Background()
-	f := mustFixtureWith(t, gate.Config{Audit: auditlog.Config{Every: 4, IndexEvery: 5}})
+	f := mustFixtureWith(t, fixtureOptions{Audit: auditlog.Config{Every: 4, IndexEvery: 5}})
 	rows := make([]gate.ImportRow, 40)
 	for i := range rows {
 		rows[i] = gate.ImportRow{Key: []string{"t", fmt.Sprint(i)}, Channel: jaga.ChannelImport,

@@ -2,6 +2,7 @@ package gate
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -95,18 +96,24 @@ type ConsentResult struct {
 }
 
 // Withdrawal says, after a withdrawal, which of the subject's fields another lawful
-// basis keeps (Kept: field → the purposes and their bases) and which are scheduled for
-// deletion because the withdrawn consent was their only basis (UU PDP Art 43(1)(b),
-// R-11).
+// basis keeps (Kept: field → the purposes and their bases, and any legal hold) and which
+// are scheduled for deletion because no purpose keeps them (UU PDP Art 43(1)(b), R-11).
+// A field kept only by a legal hold is in both: kept while the hold is in force, deleted
+// once it ends.
 type Withdrawal struct {
 	Kept      map[string][]KeptBy
 	Scheduled *jaga.ScheduledDeletion
 }
 
-// KeptBy names a purpose and lawful basis that keeps a field after a withdrawal.
+// KeptBy names a purpose and lawful basis that keeps a field after a withdrawal. For a
+// legal hold (purpose and basis legal_obligation; DESIGN.md: legal_obligation covers
+// the fields under a recorded legal hold, UU PDP Art 43(2)-(3), R-19) Hold is the
+// hold's basis (e.g. tax_records) and HoldRef its case reference.
 type KeptBy struct {
 	Purpose string           `json:"purpose"`
 	Basis   jaga.LawfulBasis `json:"lawful_basis"`
+	Hold    string           `json:"legal_hold,omitempty"`
+	HoldRef string           `json:"legal_hold_ref,omitempty"`
 }
 
 // DeletionDelay is how long after a withdrawal the data it alone held is deleted at the
@@ -252,53 +259,26 @@ func (g *Gate) checkConsentInput(req ConsentRequest, in *ConsentInput) (*jaga.Pu
 }
 
 // withdrawal works out, after subject s withdrew consent to p, which fields another
-// basis keeps and schedules the deletion of the rest (R-11). A field is kept by an
-// active purpose that covers it and rests on contract, vital interest, public task or
-// legitimate interest, or on a consent that still counts. legal_obligation and dsr keep
-// nothing by themselves: Jaga has no legal holds yet.
+// basis keeps and schedules the deletion of those no purpose keeps (R-11); see retention.
 func (g *Gate) withdrawal(ctx context.Context, tx jaga.Tx, s *jaga.SealedSubject, p *jaga.Purpose, now time.Time) (*Withdrawal, error) {
-	var keepers []*jaga.Purpose
-	for _, o := range g.Purposes() {
-		if o.ID == p.ID || o.Status != jaga.PurposeActive || o.Basis == jaga.BasisLegalObligation {
-			continue
-		}
-		if o.NeedsConsent() {
-			st, err := g.consentState(ctx, tx, s.ID, o, now)
-			if err != nil {
-				return nil, err
-			}
-			if st != policy.StateGiven {
-				continue
-			}
-		}
-		keepers = append(keepers, o)
+	r, err := g.retention(ctx, tx, s.ID, now)
+	if err != nil {
+		return nil, err
+	}
+	held, err := g.heldFields(s, p)
+	if err != nil {
+		return nil, err
 	}
 	w := &Withdrawal{Kept: map[string][]KeptBy{}}
 	var orphans []string
-	consider := func(name string, covered func(*jaga.Purpose) bool) {
-		var by []KeptBy
-		for _, k := range keepers {
-			if covered(k) {
-				by = append(by, KeptBy{Purpose: k.ID, Basis: k.Basis})
-			}
-		}
+	for _, name := range held {
+		by, purposeKeeps := r.keptBy(g.schema, name)
 		if len(by) > 0 {
 			w.Kept[name] = by
-		} else {
+		}
+		if !purposeKeeps {
 			orphans = append(orphans, name)
 		}
-	}
-	for _, f := range g.schema.Fields {
-		if !p.Covers(f) {
-			continue
-		}
-		if _, has := s.Sealed[sealedKey(f)]; !has {
-			continue
-		}
-		consider(f.Name, func(k *jaga.Purpose) bool { return k.Covers(f) })
-	}
-	if p.CoversPurchases() {
-		consider(jaga.FieldPurchases, (*jaga.Purpose).CoversPurchases)
 	}
 	if len(orphans) > 0 {
 		w.Scheduled = &jaga.ScheduledDeletion{Subject: s.ID, Purpose: p.ID, Fields: orphans, DueAt: now.Add(DeletionDelay), CreatedAt: now}
@@ -307,6 +287,110 @@ func (g *Gate) withdrawal(ctx context.Context, tx jaga.Tx, s *jaga.SealedSubject
 		}
 	}
 	return w, nil
+}
+
+// heldFields lists the fields of purpose p that subject s holds (schema order), then
+// jaga.FieldPurchases when p covers purchases. Which attributes s has is known only
+// inside the sealed attribute object, which is opened here (no value leaves).
+func (g *Gate) heldFields(s *jaga.SealedSubject, p *jaga.Purpose) ([]string, error) {
+	var names []string
+	for _, f := range g.schema.Fields {
+		if p.Covers(f) {
+			names = append(names, f.Name)
+		}
+	}
+	out, _, err := g.present(s, names)
+	if err == nil && p.CoversPurchases() {
+		out = append(out, jaga.FieldPurchases)
+	}
+	return out, err
+}
+
+// present returns the names among names (schema fields; jaga.FieldPurchases is left
+// out) that subject s holds a value for, in the order given, and s's attributes when
+// it opened them (nil otherwise).
+func (g *Gate) present(s *jaga.SealedSubject, names []string) ([]string, map[string]string, error) {
+	var out []string
+	var attrs map[string]string
+	for _, name := range names {
+		f, ok := g.schema.Field(name)
+		if !ok {
+			continue
+		}
+		if f.Kind != jaga.KindAttribute {
+			if _, has := s.Sealed[name]; has {
+				out = append(out, name)
+			}
+			continue
+		}
+		if _, has := s.Sealed[AttributesField]; !has {
+			continue
+		}
+		if attrs == nil {
+			dek, err := g.keys.OpenDEK(s.ID, s.WrappedDEK)
+			if err != nil {
+				return nil, nil, fmt.Errorf("subject %s: open data key: %w", s.ID, err)
+			}
+			if attrs, err = openAttributes(dek, s); err != nil {
+				return nil, nil, err
+			}
+		}
+		if _, has := attrs[name]; has {
+			out = append(out, name)
+		}
+	}
+	return out, attrs, nil
+}
+
+// retained is what keeps a subject's data at one time: the active purposes with a basis
+// in force for it, and its legal holds in force.
+type retained struct {
+	keepers []*jaga.Purpose
+	holds   []*jaga.LegalHold
+}
+
+// retention reads what keeps subject's data at t (R-11, R-19): every active purpose
+// that rests on contract, vital interest, public task or legitimate interest, or on a
+// consent that counts at t; legal_obligation and dsr keep nothing by themselves, only
+// through the subject's legal holds in force at t.
+func (g *Gate) retention(ctx context.Context, tx jaga.Tx, subject jaga.SubjectID, t time.Time) (*retained, error) {
+	r := &retained{}
+	for _, o := range g.Purposes() {
+		if o.Status != jaga.PurposeActive || o.Basis == jaga.BasisLegalObligation {
+			continue
+		}
+		if o.NeedsConsent() {
+			st, err := g.consentState(ctx, tx, subject, o, t)
+			if err != nil {
+				return nil, err
+			}
+			if st != policy.StateGiven {
+				continue
+			}
+		}
+		r.keepers = append(r.keepers, o)
+	}
+	var err error
+	if r.holds, err = tx.LegalHolds(ctx, subject, t); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// keptBy says what keeps field name (or jaga.FieldPurchases): the purposes covering it,
+// then each legal hold (which keeps every field), and whether a purpose keeps it.
+func (r *retained) keptBy(schema *jaga.Schema, name string) (by []KeptBy, purposeKeeps bool) {
+	f, isField := schema.Field(name)
+	for _, k := range r.keepers {
+		if isField && k.Covers(f) || name == jaga.FieldPurchases && k.CoversPurchases() {
+			by = append(by, KeptBy{Purpose: k.ID, Basis: k.Basis})
+		}
+	}
+	purposeKeeps = len(by) > 0
+	for _, h := range r.holds {
+		by = append(by, KeptBy{Purpose: jaga.PurposeLegalObligation, Basis: jaga.BasisLegalObligation, Hold: h.Basis, HoldRef: h.Ref})
+	}
+	return by, purposeKeeps
 }
 
 // ConsentsAt returns, for each consent-based purpose, the record that was in force for
@@ -344,12 +428,10 @@ func (g *Gate) ConsentsAt(ctx context.Context, req Request, subject jaga.Subject
 // consent in force counts now (given, no invalid flag, not expired), for another basis
 // every live subject; restricted subjects are left out except for legal_obligation and
 // dsr (R-21). The selection runs in the database. An audit event is committed before
-// the first ID leaves and a second one records the count. Errors: as Read for the
-// request; fn's error stops the listing.
-//
-// Children's guardianship is not part of the database selection: a child whose own
-// consent is in force is listed, and the gate refuses its record on read
-// (guardian_required). KNOWN GAP, see the issue 3 report.
+// the first ID leaves and a second one records the count. A child (a guardianship in
+// force) is listed only when its consent in force was given by the linked guardian, as
+// a read decides (guardian_required; UU PDP Art 25, R-3), in the same query. Errors: as
+// Read for the request; fn's error stops the listing.
 func (g *Gate) ListSubjects(ctx context.Context, req Request, fn func(jaga.SubjectID) error) (int, error) {
 	p, err := g.checkRequest(req)
 	if err != nil {

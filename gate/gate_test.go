@@ -12,6 +12,7 @@ import (
 	_ "modernc.org/sqlite"
 
 	"jaga"
+	"jaga/auditlog"
 	"jaga/gate"
 	"jaga/policy"
 	"jaga/seal"
@@ -30,12 +31,20 @@ type fixture struct {
 
 func MustFixture(tb testing.TB) *fixture {
 	tb.Helper()
-	return mustFixtureWith(tb, gate.Config{})
+	return mustFixtureWith(tb, fixtureOptions{})
 }
 
-// mustFixtureWith is MustFixture with cfg's optional settings (Store, Keys and Policy
-// are the fixture's).
-func mustFixtureWith(tb testing.TB, cfg gate.Config) *fixture {
+// fixtureOptions change MustFixture's vault: an injected clock (nil: the system's),
+// and Bare for a registry without the demo's notices and assessments.
+type fixtureOptions struct {
+	Clock      jaga.Clock
+	Bare       bool
+	Controller gate.Controller
+	// Audit sets the audit log's checkpoint interval, witnesses and index period.
+	Audit auditlog.Config
+}
+
+func mustFixtureWith(tb testing.TB, o fixtureOptions) *fixture {
 	tb.Helper()
 	ctx := context.Background()
 	dir := tb.TempDir()
@@ -43,17 +52,18 @@ func mustFixtureWith(tb testing.TB, cfg gate.Config) *fixture {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "data", "jaga.db"), sqlite.Options{})
+	st, err := sqlite.Open(ctx, filepath.Join(dir, "data", "jaga.db"), sqlite.Options{Clock: o.Clock})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	cfg.Store, cfg.Keys, cfg.Policy = st, keys, policy.Default()
-	g, err := gate.New(cfg)
+	g, err := gate.New(gate.Config{Store: st, Keys: keys, Policy: policy.Default(), Clock: o.Clock, Controller: o.Controller, Audit: o.Audit})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if err := g.SeedDemo(ctx); err != nil {
-		tb.Fatal(err)
+	if !o.Bare {
+		if err := g.SeedDemo(ctx); err != nil {
+			tb.Fatal(err)
+		}
 	}
 	tb.Cleanup(func() {
 		g.Close()

@@ -597,6 +597,7 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 			// The registry flags a consent against a draft, unknown or not yet in-force
 			// notice (completeConsent, R-8).
 			cs := g.consentRecords(target, orChannel(pr.row.Channel), pr.row.CollectedAt, now, pr.row.Consents)
+			sourceConsents(cs, pr.row.File, pr.row.Line, pr.values)
 			for _, c := range cs {
 				if c.Flag != "" {
 					pr.review = append(pr.review, "consent_"+c.Purpose+"_"+strings.TrimPrefix(c.Flag, "invalid:"))

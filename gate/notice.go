@@ -153,11 +153,15 @@ func fieldList(p *jaga.Purpose, lang int) string {
 // noticeTexts writes the two texts of a notice with every item of UU PDP Art 21(1):
 // (a) legality, (b) purpose, (c) type and relevance of the data, (d) retention period of
 // documents, (e) details of the data collected, (f) processing period, (g) the
-// subject's rights; plus the controller's identity and contacts (Art 5, R-12).
+// subject's rights; plus the controller's identity, address and contacts (Art 5, R-12).
 func noticeTexts(c Controller, version string, ps []*jaga.Purpose) (id, en string) {
 	var b [2]strings.Builder
-	fmt.Fprintf(&b[0], "PEMBERITAHUAN PRIVASI %s\n\nPengendali data pribadi: %s (kontak: %s; pejabat pelindungan data pribadi: %s).\n\n", version, c.Name, c.Contact, c.DPOContact)
-	fmt.Fprintf(&b[1], "PRIVACY NOTICE %s\n\nData controller: %s (contact: %s; data protection officer: %s).\n\n", version, c.Name, c.Contact, c.DPOContact)
+	addr := [2]string{}
+	if c.Address != "" {
+		addr = [2]string{"; alamat: " + c.Address, "; address: " + c.Address}
+	}
+	fmt.Fprintf(&b[0], "PEMBERITAHUAN PRIVASI %s\n\nPengendali data pribadi: %s (kontak: %s; pejabat pelindungan data pribadi: %s%s).\n\n", version, c.Name, c.Contact, c.DPOContact, addr[0])
+	fmt.Fprintf(&b[1], "PRIVACY NOTICE %s\n\nData controller: %s (contact: %s; data protection officer: %s%s).\n\n", version, c.Name, c.Contact, c.DPOContact, addr[1])
 	for i, p := range ps {
 		bt := basisText[p.Basis]
 		years := func(lang int) string {

@@ -115,9 +115,11 @@ func (g *Gate) Consents(ctx context.Context, req Request, subject jaga.SubjectID
 	return out, refusal
 }
 
-// AuditLog returns audit events matching f. Only the auditor and dpo roles may read the
-// log (DESIGN.md roles); the read itself is audited. Errors: EFORBIDDEN with reason
-// role_not_allowed.
+// AuditLog returns audit events matching f. The log is read under purpose security
+// (legitimate interest: DESIGN.md purposes), which must be active — it is a draft until
+// its balancing test is recorded (UU PDP Art 20(2)(f), R-5); only the auditor and dpo
+// roles may read it (DESIGN.md roles); the read itself is audited. Errors: EFORBIDDEN
+// with reason purpose_not_allowed, purpose_not_active or role_not_allowed.
 func (g *Gate) AuditLog(ctx context.Context, req Request, f jaga.AuditFilter) ([]*jaga.AuditEvent, error) {
 	var subjects []jaga.SubjectID
 	if f.Subject != "" {

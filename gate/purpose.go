@@ -14,8 +14,12 @@ import (
 )
 
 // Controller names the controller (pengendali data pribadi) in privacy notices and
-// consent receipts (UU PDP Art 21(1): the requester's identity, R-12). Zero fields get
-// neutral defaults; a company sets its own in jaga.yaml.
+// consent receipts (UU PDP Art 21(1): the requester's identity, R-12): its name, postal
+// address, privacy contact and the contact of its data protection officer (Art 53,
+// R-44).
+// Zero fields get neutral defaults (no address); a company sets its own in jaga.yaml
+// (controller:). Notices keep the controller they were generated with; receipts name
+// the current one.
 type Controller struct {
 	Name       string `json:"name"`
 	Contact    string `json:"contact"`

@@ -249,7 +249,9 @@ func (g *Gate) CreateWithReview(ctx context.Context, req CreateRequest) (jaga.Su
 		if err := tx.InsertReviewFlags(ctx, reviewFlags(id, pr.review)); err != nil {
 			return nil, err
 		}
-		if err := tx.InsertConsents(ctx, g.consentRecords(id, pr.channel, pr.at, now, pr.consents)); err != nil {
+		cs := g.consentRecords(id, pr.channel, pr.at, now, pr.consents)
+		provinceZone(cs, pr.values)
+		if err := tx.InsertConsents(ctx, cs); err != nil {
 			return nil, err
 		}
 		ev := g.event(req.Request, jaga.ActionCreate, []jaga.SubjectID{id})

@@ -192,25 +192,27 @@ func cityName(raw string) string {
 // collectedAt reads a collection time: RFC 3339 with a zone, or a date alone
 // (DD/MM/YYYY and the other indoDate shapes), which is taken as 23:59 WIB of that day:
 // the latest the row can have been collected, so that a decision made that day is
-// never dated before an earlier one of the same day.
+// never dated before an earlier one of the same day. The time keeps the source's UTC
+// offset: the gate stores it in UTC and takes the consent's local zone (WIB, WITA,
+// WIT) from it (R-7: time UTC and local).
 func collectedAt(raw string) (time.Time, bool) {
 	s := strings.TrimSpace(raw)
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC(), true
+		return t, true
 	}
 	d, err := normalize.Date(indoDate(s))
 	if err != nil {
 		return time.Time{}, false
 	}
 	t, _ := time.ParseInLocation(time.DateOnly, d, wib)
-	return t.Add(23*time.Hour + 59*time.Minute).UTC(), true
+	return t.Add(23*time.Hour + 59*time.Minute), true
 }
 
 var titleRange = regexp.MustCompile(`(?i)(\d{1,2})\s*(?:-|–|s/d|sampai)\s*(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})`)
 var titleDay = regexp.MustCompile(`(?i)(\d{1,2})\s+([A-Za-z]+)\s+(\d{4})`)
 
 // titleDate finds the last day an event title names ("12-15 September 2024" → 15
-// September 2024) and returns 23:59 WIB of it: the collection time of a sign-up sheet
+// September 2024) and returns 23:59 WIB of it (in WIB): the collection time of a sign-up sheet
 // whose rows carry none.
 func titleDate(title string) (time.Time, bool) {
 	var d, y int
@@ -227,5 +229,5 @@ func titleDate(title string) (time.Time, bool) {
 	if mon == 0 || d < 1 || d > 31 {
 		return time.Time{}, false
 	}
-	return time.Date(y, mon, d, 23, 59, 0, 0, wib).UTC(), true
+	return time.Date(y, mon, d, 23, 59, 0, 0, wib), true
 }

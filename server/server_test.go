@@ -81,6 +81,11 @@ func mustVault(tb testing.TB) *testVault {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { g.Close() })
+	// The audit log is read under purpose security, active once its (demo) balancing
+	// test is recorded.
+	if err := g.SeedDemo(ctx); err != nil {
+		tb.Fatal(err)
+	}
 	v := &testVault{gate: g}
 	if _, v.support, err = g.CreateActor(ctx, gate.Request{}, "support", jaga.RoleSupport); err != nil {
 		tb.Fatal(err)

@@ -31,12 +31,14 @@ func decodeDetails(b []byte, d *jaga.ConsentDetails) error {
 }
 
 // upsertCurrentSQL makes a consent record the one in force for its (purpose, subject)
-// unless a later one (by at, then id) is there already. Both SQLite (3.24+) and
-// PostgreSQL read it.
-const upsertCurrentSQL = `INSERT INTO current_consents (purpose, subject_id, consent_id, at, counts, expires_at) VALUES (?, ?, ?, ?, ?, ?)
-ON CONFLICT (purpose, subject_id) DO UPDATE SET consent_id = excluded.consent_id, at = excluded.at, counts = excluded.counts, expires_at = excluded.expires_at
+// unless a later one in the order of jaga.CompareConsents (at, tie, id) is there
+// already. Both SQLite (3.24+) and PostgreSQL read it; tie compares byte by byte in both.
+const upsertCurrentSQL = `INSERT INTO current_consents (purpose, subject_id, consent_id, at, counts, expires_at, tie, guardian) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (purpose, subject_id) DO UPDATE SET consent_id = excluded.consent_id, at = excluded.at, counts = excluded.counts,
+	expires_at = excluded.expires_at, tie = excluded.tie, guardian = excluded.guardian
 WHERE COALESCE(excluded.at, 0) > COALESCE(current_consents.at, 0)
-   OR (COALESCE(excluded.at, 0) = COALESCE(current_consents.at, 0) AND excluded.consent_id > current_consents.consent_id)`
+   OR (COALESCE(excluded.at, 0) = COALESCE(current_consents.at, 0) AND (excluded.tie > current_consents.tie
+       OR (excluded.tie = current_consents.tie AND excluded.consent_id > current_consents.consent_id)))`
 
 // updateCurrent maintains current_consents after consents were inserted (IDs set).
 // Within the batch only the latest record per (subject, purpose) is written, so that no
@@ -54,7 +56,7 @@ func (t *Tx) updateCurrent(ctx context.Context, consents []*jaga.Consent) error 
 		if !ok {
 			order = append(order, k)
 		}
-		if !ok || c.At.After(prev.At) || c.At.Equal(prev.At) && c.ID > prev.ID {
+		if !ok || jaga.CompareConsents(c, prev) > 0 {
 			latest[k] = c
 		}
 	}
@@ -64,7 +66,13 @@ func (t *Tx) updateCurrent(ctx context.Context, consents []*jaga.Consent) error 
 		if c.Counts() {
 			counts = 1
 		}
-		if _, err := t.exec(ctx, upsertCurrentSQL, c.Purpose, string(c.Subject), c.ID, TimeValue(c.At), counts, TimeValue(c.ExpiresAt)); err != nil {
+		// The guardian who gave it, for the listing's child check (policy.StateOf, R-3).
+		guardian := ""
+		if c.GivenBy == jaga.GivenByGuardian {
+			guardian = string(c.Guardian)
+		}
+		if _, err := t.exec(ctx, upsertCurrentSQL, c.Purpose, string(c.Subject), c.ID, TimeValue(c.At), counts, TimeValue(c.ExpiresAt),
+			c.TieKey(), guardian); err != nil {
 			return t.db.translate("update consent in force", err, "", "")
 		}
 	}
@@ -194,7 +202,7 @@ ON CONFLICT (version) DO UPDATE SET status = excluded.status, in_force_at = excl
 
 // ConsentAt returns the record in force for (subject, purpose) at at.
 func (t *Tx) ConsentAt(ctx context.Context, subject jaga.SubjectID, purpose string, at time.Time) (*jaga.Consent, error) {
-	s, err := t.stmt(ctx, t.db.bind(`SELECT `+consentColumns+` FROM consents WHERE subject_id = ? AND purpose = ? AND at <= ? ORDER BY at DESC, id DESC LIMIT 1`))
+	s, err := t.stmt(ctx, t.db.bind(`SELECT `+consentColumns+` FROM consents WHERE subject_id = ? AND purpose = ? AND at <= ? ORDER BY at DESC, tie DESC, id DESC LIMIT 1`))
 	if err != nil {
 		return nil, t.db.translate("read consent", err, "", "")
 	}
@@ -209,16 +217,21 @@ func (t *Tx) ConsentAt(ctx context.Context, subject jaga.SubjectID, purpose stri
 
 // ListSubjects calls fn with each subject f selects. A consent listing is one range
 // scan of current_consents' primary key (purpose, subject_id); restricted subjects are
-// skipped through the small partial index subjects_restricted, read once.
+// skipped through the small partial index subjects_restricted, read once, and children
+// whose consent in force was not given by their guardian (policy.StateOf, R-3) through
+// the small guardianships table joined once to their consents in force.
 func (t *Tx) ListSubjects(ctx context.Context, f jaga.SubjectListFilter, fn func(jaga.SubjectID) error) error {
 	var q string
 	var args []any
 	if f.Consent {
-		q = `SELECT c.subject_id FROM current_consents c WHERE c.purpose = ? AND c.subject_id > ? AND c.counts = 1 AND (c.expires_at IS NULL OR c.expires_at > ?)`
-		args = []any{f.Purpose, string(f.After), f.Now.UnixMicro()}
+		now := f.Now.UnixMicro()
+		// Neither subquery is correlated: each is computed once (a few rows), not per
+		// listed subject.
+		q = `SELECT c.subject_id FROM current_consents c WHERE c.purpose = ? AND c.subject_id > ? AND c.counts = 1 AND (c.expires_at IS NULL OR c.expires_at > ?)
+ AND c.subject_id NOT IN (SELECT g.subject_id FROM guardianships g JOIN current_consents k ON k.purpose = ? AND k.subject_id = g.subject_id
+  WHERE g.adult_at > ? AND k.guardian <> g.guardian_id)`
+		args = []any{f.Purpose, string(f.After), now, f.Purpose, now}
 		if !f.IncludeRestricted {
-			// Not correlated: the few restricted IDs are read once (partial index
-			// subjects_restricted), not looked up per row.
 			q += ` AND c.subject_id NOT IN (SELECT r.id FROM subjects r WHERE r.restricted = TRUE)`
 		}
 		q += ` ORDER BY c.purpose, c.subject_id`
@@ -303,20 +316,40 @@ func (t *Tx) ScheduleDeletion(ctx context.Context, d *jaga.ScheduledDeletion) er
 
 // ScheduledDeletions returns the deletions scheduled for subject, oldest first.
 func (t *Tx) ScheduledDeletions(ctx context.Context, subject jaga.SubjectID) ([]*jaga.ScheduledDeletion, error) {
-	rows, err := t.query(ctx, `SELECT id, purpose, fields, due_at, created_at FROM scheduled_deletions WHERE subject_id = ? ORDER BY id`, string(subject))
+	return t.scheduledDeletions(ctx, `WHERE subject_id = ? ORDER BY id`, string(subject))
+}
+
+// DueDeletions returns pending deletions due by at with IDs above after, by ID (the
+// partial index scheduled_deletions_due holds only the pending ones).
+func (t *Tx) DueDeletions(ctx context.Context, at time.Time, after int64, limit int) ([]*jaga.ScheduledDeletion, error) {
+	if limit < 1 || limit > 1000 {
+		return nil, jaga.Errorf(jaga.EINVALID, "limit must be 1-1000")
+	}
+	return t.scheduledDeletions(ctx, `WHERE done_at IS NULL AND due_at <= ? AND id > ? ORDER BY id LIMIT ?`, at.UnixMicro(), after, limit)
+}
+
+func (t *Tx) scheduledDeletions(ctx context.Context, where string, args ...any) ([]*jaga.ScheduledDeletion, error) {
+	rows, err := t.query(ctx, `SELECT id, subject_id, purpose, fields, due_at, created_at, done_at, deleted FROM scheduled_deletions `+where, args...)
 	if err != nil {
 		return nil, t.db.translate("read scheduled deletions", err, "", "")
 	}
 	defer rows.Close()
 	var out []*jaga.ScheduledDeletion
 	for rows.Next() {
-		d := &jaga.ScheduledDeletion{Subject: subject}
-		var fields []byte
-		if err := rows.Scan(&d.ID, &d.Purpose, &fields, Time{&d.DueAt}, Time{&d.CreatedAt}); err != nil {
+		d := &jaga.ScheduledDeletion{}
+		var subject string
+		var fields, deleted []byte
+		if err := rows.Scan(&d.ID, &subject, &d.Purpose, &fields, Time{&d.DueAt}, Time{&d.CreatedAt}, Time{&d.DoneAt}, &deleted); err != nil {
 			return nil, internal("read scheduled deletions", err)
 		}
+		d.Subject = jaga.SubjectID(subject)
 		if err := json.Unmarshal(fields, &d.Fields); err != nil {
 			return nil, internal("decode scheduled deletion", err)
+		}
+		if len(deleted) > 0 {
+			if err := json.Unmarshal(deleted, &d.Deleted); err != nil {
+				return nil, internal("decode scheduled deletion", err)
+			}
 		}
 		out = append(out, d)
 	}
@@ -324,4 +357,28 @@ func (t *Tx) ScheduledDeletions(ctx context.Context, subject jaga.SubjectID) ([]
 		return nil, t.db.translate("read scheduled deletions", err, "", "")
 	}
 	return out, nil
+}
+
+// FinishDeletion marks a pending deletion done with the fields it deleted.
+func (t *Tx) FinishDeletion(ctx context.Context, id int64, at time.Time, deleted []string) error {
+	if err := t.mustWrite(); err != nil {
+		return err
+	}
+	if deleted == nil {
+		deleted = []string{}
+	}
+	b, err := json.Marshal(deleted)
+	if err != nil {
+		return internal("encode fields", err)
+	}
+	res, err := t.exec(ctx, `UPDATE scheduled_deletions SET done_at = ?, deleted = ? WHERE id = ? AND done_at IS NULL`, TimeValue(at), string(b), id)
+	if err != nil {
+		return t.db.translate("finish scheduled deletion", err, "", "")
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return internal("finish scheduled deletion", err)
+	} else if n == 0 {
+		return jaga.Errorf(jaga.ENOTFOUND, "no pending scheduled deletion %d", id)
+	}
+	return nil
 }

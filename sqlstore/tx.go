@@ -153,8 +153,8 @@ var (
 		row:    "(?,?,?,?)", suffix: " ON CONFLICT (source_key) DO NOTHING", width: 4, max: 256,
 	}
 	insertConsentsTpl = &rowsTemplate{
-		prefix: "INSERT INTO consents (id, subject_id, purpose, status, flag, notice_version, channel, evidence, at, recorded_at, details, expires_at) VALUES ",
-		row:    "(?,?,?,?,?,?,?,?,?,?,?,?)", width: 12, max: 256,
+		prefix: "INSERT INTO consents (id, subject_id, purpose, status, flag, notice_version, channel, evidence, at, recorded_at, details, expires_at, tie) VALUES ",
+		row:    "(?,?,?,?,?,?,?,?,?,?,?,?,?)", width: 13, max: 256,
 	}
 )
 
@@ -613,6 +613,22 @@ func (t *Tx) Purchases(ctx context.Context, subject jaga.SubjectID) ([]*jaga.Sea
 	return out, nil
 }
 
+// DeletePurchases deletes every purchase of subject and returns how many.
+func (t *Tx) DeletePurchases(ctx context.Context, subject jaga.SubjectID) (int, error) {
+	if err := t.mustWrite(); err != nil {
+		return 0, err
+	}
+	res, err := t.exec(ctx, `DELETE FROM purchases WHERE subject_id = ?`, string(subject))
+	if err != nil {
+		return 0, t.db.translate("delete purchases", err, "", "")
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, internal("delete purchases", err)
+	}
+	return int(n), nil
+}
+
 // CountPurchases returns the number of stored purchases.
 func (t *Tx) CountPurchases(ctx context.Context) (int, error) {
 	var n int
@@ -654,7 +670,7 @@ func (t *Tx) InsertConsents(ctx context.Context, consents []*jaga.Consent) error
 			rec = t.now
 		}
 		return append(args, ids[i], string(c.Subject), c.Purpose, string(c.Status), c.Flag, c.NoticeVersion,
-			string(c.Channel), c.Evidence, TimeValue(c.At), TimeValue(rec), details[i], TimeValue(c.ExpiresAt))
+			string(c.Channel), c.Evidence, TimeValue(c.At), TimeValue(rec), details[i], TimeValue(c.ExpiresAt), c.TieKey())
 	}); err != nil {
 		return t.db.translate("insert consents", err, "", "consent exists")
 	}
@@ -683,9 +699,9 @@ func scanConsent(sc interface{ Scan(...any) error }) (*jaga.Consent, error) {
 	return &c, nil
 }
 
-// Consents returns a subject's consent records, oldest first (by At, then ID).
+// Consents returns a subject's consent records, oldest first (jaga.CompareConsents).
 func (t *Tx) Consents(ctx context.Context, subject jaga.SubjectID) ([]*jaga.Consent, error) {
-	rows, err := t.query(ctx, `SELECT `+consentColumns+` FROM consents WHERE subject_id = ? ORDER BY at, id`, string(subject))
+	rows, err := t.query(ctx, `SELECT `+consentColumns+` FROM consents WHERE subject_id = ? ORDER BY at, tie, id`, string(subject))
 	if err != nil {
 		return nil, t.db.translate("read consents", err, "", "")
 	}
@@ -704,10 +720,10 @@ func (t *Tx) Consents(ctx context.Context, subject jaga.SubjectID) ([]*jaga.Cons
 	return out, nil
 }
 
-// CurrentConsent returns the record in force for (subject, purpose): the latest by At,
-// then by ID; nil and no error when there is none.
+// CurrentConsent returns the record in force for (subject, purpose): the last in the
+// order of jaga.CompareConsents (at, tie, id); nil and no error when there is none.
 func (t *Tx) CurrentConsent(ctx context.Context, subject jaga.SubjectID, purpose string) (*jaga.Consent, error) {
-	s, err := t.stmt(ctx, t.db.bind(`SELECT `+consentColumns+` FROM consents WHERE subject_id = ? AND purpose = ? ORDER BY at DESC, id DESC LIMIT 1`))
+	s, err := t.stmt(ctx, t.db.bind(`SELECT `+consentColumns+` FROM consents WHERE subject_id = ? AND purpose = ? ORDER BY at DESC, tie DESC, id DESC LIMIT 1`))
 	if err != nil {
 		return nil, t.db.translate("read consent", err, "", "")
 	}

@@ -9,10 +9,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 
 	"jaga"
+	"jaga/gate"
 	"jaga/sqlstore/postgres"
 )
 
@@ -49,6 +51,10 @@ type config struct {
 	PublicURL string `yaml:"public_url"`
 	// Audit configures the audit log's checkpoints and witnesses.
 	Audit auditConfig `yaml:"audit"`
+	// Controller names the company in privacy notices and consent receipts (UU PDP Art
+	// 21(1), R-12; DPO contact R-44): JAGA_CONTROLLER_NAME, _ADDRESS, _CONTACT,
+	// _DPO_CONTACT. Unset, notices and receipts carry neutral placeholders.
+	Controller controllerConfig `yaml:"controller"`
 }
 
 // auditConfig configures the audit log's checkpoints and witnesses (issue 5).
@@ -57,6 +63,35 @@ type auditConfig struct {
 	CheckpointInterval time.Duration `yaml:"checkpoint_interval"` // JAGA_AUDIT_CHECKPOINT_INTERVAL: checkpoint and witness period (default 10s)
 	WitnessFile        string        `yaml:"witness_file"`        // JAGA_AUDIT_WITNESS_FILE: a file outside data/ that holds the latest checkpoint
 	WitnessURL         string        `yaml:"witness_url"`         // JAGA_AUDIT_WITNESS_URL: an HTTP endpoint each new checkpoint is POSTed to
+}
+
+// controllerConfig is the controller: block of jaga.yaml.
+type controllerConfig struct {
+	Name       string `yaml:"name"`        // legal name, e.g. "PT Contoh Sejahtera Tbk"
+	Address    string `yaml:"address"`     // postal address
+	Contact    string `yaml:"contact"`     // privacy contact (e-mail or URL)
+	DPOContact string `yaml:"dpo_contact"` // the data protection officer's contact
+}
+
+// gate returns the controller as the gate takes it.
+func (c controllerConfig) gate() gate.Controller {
+	return gate.Controller{Name: c.Name, Address: c.Address, Contact: c.Contact, DPOContact: c.DPOContact}
+}
+
+// validate names the first bad controller setting: a name is needed once any is set,
+// and each is one line of at most 200 bytes.
+func (c controllerConfig) validate() error {
+	set := false
+	for _, f := range []struct{ name, v string }{{"name", c.Name}, {"address", c.Address}, {"contact", c.Contact}, {"dpo_contact", c.DPOContact}} {
+		if len(f.v) > 200 || strings.ContainsAny(f.v, "\r\n\t") || !utf8.ValidString(f.v) {
+			return fmt.Errorf("config: controller.%s must be one line of at most 200 bytes", f.name)
+		}
+		set = set || f.v != ""
+	}
+	if set && strings.TrimSpace(c.Name) == "" {
+		return fmt.Errorf("config: controller.name is required when another controller setting is given")
+	}
+	return nil
 }
 
 func defaultConfig() config {
@@ -89,7 +124,8 @@ func loadConfig(path string, explicit bool, getenv func(string) string) (config,
 	for _, e := range []struct {
 		name string
 		dst  *string
-	}{{"JAGA_PUBLIC_URL", &c.PublicURL}} {
+	}{{"JAGA_PUBLIC_URL", &c.PublicURL}, {"JAGA_CONTROLLER_NAME", &c.Controller.Name}, {"JAGA_CONTROLLER_ADDRESS", &c.Controller.Address},
+		{"JAGA_CONTROLLER_CONTACT", &c.Controller.Contact}, {"JAGA_CONTROLLER_DPO_CONTACT", &c.Controller.DPOContact}} {
 		if v := getenv(e.name); v != "" {
 			*e.dst = v
 		}
@@ -240,6 +276,9 @@ func (c config) Validate() error {
 		if p, err := url.Parse(u); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
 			return fmt.Errorf("config: audit.witness_url must be an http or https URL")
 		}
+	}
+	if err := c.Controller.validate(); err != nil {
+		return err
 	}
 	if _, err := jaga.DefaultSchema().Extend(c.Fields); err != nil {
 		return fmt.Errorf("config: fields: %w", err)

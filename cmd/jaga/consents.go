@@ -13,7 +13,7 @@ import (
 )
 
 func consentsCmd(e *env) *cobra.Command {
-	c := &cobra.Command{Use: "consents", Short: "Consents: list (or as of a time), record, receipts, and the subjects with a valid basis"}
+	c := &cobra.Command{Use: "consents", Short: "Consents: list (or as of a time), record, receipts, the subjects with a valid basis, and the deletions due after withdrawals"}
 	var at string
 	list, _ := vaultCmd(e, "list SUBJECT [--at TIME]", "List a subject's consent records (proof, R-9); --at shows those in force at an RFC 3339 time", cobra.ExactArgs(1), true, func(cmd *cobra.Command, v *vault, args []string) error {
 		id, err := jaga.ParseSubjectID(args[0])
@@ -104,7 +104,7 @@ func consentsCmd(e *env) *cobra.Command {
 		return nil
 	})
 	subjects.Flags().StringVar(&role, "role", string(jaga.RoleMarketer), "the role the listing is made for (the policy must allow it the purpose)")
-	c.AddCommand(list, record, receipt, subjects)
+	c.AddCommand(list, record, receipt, subjects, runDeletionsCmd(e))
 	return c
 }
 

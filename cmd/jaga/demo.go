@@ -40,6 +40,7 @@ and re-imports idempotently.`,
 			}
 			cfg := defaultConfig()
 			cfg.Addr = addr
+			cfg.Controller = demoController
 			if err := cfg.Validate(); err != nil {
 				return err
 			}
@@ -64,6 +65,15 @@ and re-imports idempotently.`,
 	c.Flags().StringVar(&dir, "dir", "", "vault directory (default: a fresh temporary directory)")
 	c.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "listen address HOST:PORT (127.0.0.1:0 picks a free port)")
 	return c
+}
+
+// demoController is the demo's controller in notices and receipts: plausible values
+// that say they are a demo (example.co.id addresses are not a real company's).
+var demoController = controllerConfig{
+	Name:       "PT Toko Contoh Nusantara (DEMO, bukan perusahaan nyata / not a real company)",
+	Address:    "Jl. Contoh Raya No. 1, Jakarta Pusat 10110 (alamat demo / demo address)",
+	Contact:    "privasi@toko-contoh.example.co.id",
+	DPOContact: "dpo@toko-contoh.example.co.id (DEMO)",
 }
 
 // demoImport seeds the demo's purpose registry and notices and imports the bundled files; the birth date is derived from the NIK and

@@ -17,6 +17,11 @@ func TestDSRCommands(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	v := MustOpenVault(t, dir)
+	// dsr show reads the request's timeline from the audit log, under purpose security:
+	// active once its balancing test is recorded (the demo's here).
+	if err := v.gate.SeedDemo(ctx); err != nil {
+		t.Fatal(err)
+	}
 	_, key, err := v.gate.CreateActor(ctx, gate.Request{Actor: cliActor, Purpose: jaga.PurposeSecurity}, "dpo one", jaga.RoleDPO)
 	if err != nil {
 		t.Fatal(err)

@@ -83,6 +83,7 @@ func serve(ctx context.Context, e *env, v *vault, addr string, ready func(addr s
 		return err
 	}
 	go deskJobs(ctx, v, desk)
+	go deletionJobs(ctx, v)
 	go v.watchSIGHUP(ctx)
 	bound := ln.Addr().String()
 	ic := intake.Config{Gate: v.gate, Logger: v.log, BaseURL: v.cfg.PublicURL}

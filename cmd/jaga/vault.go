@@ -63,7 +63,7 @@ func openVault(ctx context.Context, dir string, cfg config, logw io.Writer) (*va
 		keys.Close()
 		return nil, err
 	}
-	g, err := gate.New(gate.Config{Store: st, Keys: keys, Policy: pol, Schema: schema, Logger: log, Audit: auditLogConfig(cfg.Audit)})
+	g, err := gate.New(gate.Config{Store: st, Keys: keys, Policy: pol, Schema: schema, Logger: log, Audit: auditLogConfig(cfg.Audit), Controller: cfg.Controller.gate()})
 	if err != nil {
 		st.Close()
 		keys.Close()
