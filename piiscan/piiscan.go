@@ -45,6 +45,9 @@ type FileReport struct {
 	Hits     []Hit          `json:"hits,omitempty"`
 	Warnings []string       `json:"warnings,omitempty"` // located problems (never values)
 	Redacted string         `json:"redacted,omitempty"` // where the redacted copy went
+	// Error says why the file could not be scanned ("x.xlsx: not a readable XLSX
+	// workbook: …"); its counts are then incomplete and no redacted copy was written.
+	Error string `json:"error,omitempty"`
 }
 
 // Options configure a scan of paths.
@@ -60,11 +63,25 @@ type Options struct {
 }
 
 // ScanPaths scans files and directories (recursively, hidden entries skipped) and
-// returns one report per file in walk order. An unreadable path is an error that names
-// it; a malformed line or record inside a file becomes a warning and is scanned as
-// text.
+// returns one report per file in walk order. A path given as an argument that cannot
+// be read is an error that names it. A file inside a directory (or given as an
+// argument) that cannot be scanned — unreadable, not the format its name says — is
+// reported with its Error set and the scan goes on: callers must treat a report with
+// an Error as a failure (see Failed). A malformed line or record inside a file becomes
+// a warning and is scanned as text.
+//
+// When redacting to a directory, ScanPaths first checks (CheckRedactDir) that no
+// input would be overwritten and returns that error before it touches any file; the
+// output directory is skipped when it lies inside a scanned directory.
 func ScanPaths(ctx context.Context, paths []string, o Options) ([]FileReport, error) {
 	var out []FileReport
+	var outDir string // resolved redaction directory, "" when not writing one
+	if o.Redact != nil && o.RedactDir != "-" {
+		var err error
+		if outDir, err = CheckRedactDir(o.RedactDir, paths); err != nil {
+			return nil, err
+		}
+	}
 	for _, root := range paths {
 		info, err := os.Stat(root)
 		if err != nil {
@@ -78,9 +95,25 @@ func ScanPaths(ctx context.Context, paths []string, o Options) ([]FileReport, er
 			out = append(out, r)
 			continue
 		}
+		realRoot, err := resolvePath(root)
+		if err != nil {
+			return out, pathError(root, err)
+		}
 		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
-				return pathError(p, err)
+				if p == root {
+					return pathError(p, err)
+				}
+				// An unreadable subdirectory is reported like an unreadable file.
+				out = append(out, FileReport{Path: p, Format: "directory", Counts: map[string]int{}, Error: pathError(p, err).Error()})
+				if d != nil && d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			rel, _ := filepath.Rel(root, p)
+			if d.IsDir() && outDir != "" && filepath.Join(realRoot, rel) == outDir {
+				return filepath.SkipDir // the redacted copies of an earlier run are not input
 			}
 			if p != root && strings.HasPrefix(d.Name(), ".") {
 				if d.IsDir() {
@@ -91,7 +124,6 @@ func ScanPaths(ctx context.Context, paths []string, o Options) ([]FileReport, er
 			if d.IsDir() || !d.Type().IsRegular() {
 				return nil
 			}
-			rel, _ := filepath.Rel(root, p)
 			r, err := scanFile(ctx, p, rel, o)
 			if err != nil {
 				return err
@@ -104,6 +136,17 @@ func ScanPaths(ctx context.Context, paths []string, o Options) ([]FileReport, er
 		}
 	}
 	return out, nil
+}
+
+// Failed returns the reports of files that could not be scanned (Error set).
+func Failed(reps []FileReport) []FileReport {
+	var bad []FileReport
+	for _, r := range reps {
+		if r.Error != "" {
+			bad = append(bad, r)
+		}
+	}
+	return bad
 }
 
 // Format returns the format scanFile uses for path, from its extension.
@@ -119,31 +162,37 @@ func Format(path string) string {
 	return "text"
 }
 
+// scanFile scans one file. Problems with the file itself (it cannot be opened or
+// read, or is not the format its name says) are put in the report's Error; the
+// returned error is for what stops the whole scan: cancellation, or a redacted copy
+// that cannot be written.
 func scanFile(ctx context.Context, path, rel string, o Options) (FileReport, error) {
 	rep := FileReport{Path: path, Format: Format(path), Counts: map[string]int{}}
 	f, err := os.Open(path)
 	if err != nil {
-		return rep, pathError(path, err)
+		rep.Error = pathError(path, err).Error()
+		return rep, nil
 	}
 	defer f.Close()
 	var w io.Writer
-	var outFile *os.File
+	var tmp *os.File
+	var rw *recWriter
 	if o.Redact != nil {
 		if o.RedactDir == "-" {
 			w, rep.Redacted = o.Stdout, "-"
 		} else {
 			dst := filepath.Join(o.RedactDir, rel)
-			if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+			if tmp, err = createTemp(f, dst); err != nil {
 				return rep, err
 			}
-			if rep.Format != "xlsx" {
-				if outFile, err = os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600); err != nil {
-					return rep, err
+			defer func() {
+				if tmp != nil { // not renamed into place
+					tmp.Close()
+					os.Remove(tmp.Name())
 				}
-				defer outFile.Close()
-				w = outFile
-			}
-			rep.Redacted = dst
+			}()
+			rw = &recWriter{w: tmp}
+			w, rep.Redacted = rw, dst
 		}
 	}
 	switch rep.Format {
@@ -157,12 +206,24 @@ func scanFile(ctx context.Context, path, rel string, o Options) (FileReport, err
 		err = scanText(ctx, f, &rep, o, w)
 	}
 	if err != nil {
-		return rep, fmt.Errorf("%s: %w", path, err)
-	}
-	if outFile != nil {
-		if err := outFile.Close(); err != nil {
-			return rep, err
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return rep, ctxErr
 		}
+		if rw != nil && rw.err != nil {
+			return rep, fmt.Errorf("%s: %w", rep.Redacted, rw.err)
+		}
+		rep.Error = fmt.Sprintf("%s: %v", path, err)
+		rep.Redacted = ""
+		return rep, nil
+	}
+	if tmp != nil {
+		if err := tmp.Close(); err != nil {
+			return rep, fmt.Errorf("%s: %w", rep.Redacted, err)
+		}
+		if err := os.Rename(tmp.Name(), rep.Redacted); err != nil {
+			return rep, fmt.Errorf("%s: %w", rep.Redacted, err)
+		}
+		tmp = nil
 	}
 	return rep, nil
 }
@@ -317,11 +378,8 @@ func scanXLSX(ctx context.Context, f io.Reader, rep *FileReport, o Options, w io
 	if o.Redact == nil {
 		return nil
 	}
-	if w != nil {
-		_, err = wb.WriteTo(w)
-		return err
-	}
-	return wb.SaveAs(rep.Redacted)
+	_, err = wb.WriteTo(w)
+	return err
 }
 
 // scanJSONL scans each line's string and number values with their field path; a line
