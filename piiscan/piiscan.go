@@ -40,8 +40,9 @@ type Hit struct {
 // offsets in the file for text, and in the cell or JSON value otherwise.
 type FileReport struct {
 	Path     string         `json:"path"`
-	Format   string         `json:"format"` // text, csv, xlsx, jsonl, or skipped
-	Counts   map[string]int `json:"counts"` // kind name → findings
+	Format   string         `json:"format"`             // text, csv, xlsx, jsonl, or skipped
+	Encoding string         `json:"encoding,omitempty"` // "Windows-1252" when the file was decoded from it
+	Counts   map[string]int `json:"counts"`             // kind name → findings
 	Hits     []Hit          `json:"hits,omitempty"`
 	Warnings []string       `json:"warnings,omitempty"` // located problems (never values)
 	Redacted string         `json:"redacted,omitempty"` // where the redacted copy went
@@ -238,15 +239,19 @@ func (r *FileReport) add(f pii.Finding, line int, col string, keep bool) {
 // scanText streams a text or log file; a file with NUL bytes in its first 8 KiB is
 // skipped as binary.
 func scanText(ctx context.Context, f io.Reader, rep *FileReport, o Options, w io.Writer) error {
-	br := bufio.NewReaderSize(f, 64<<10)
-	head, _ := br.Peek(8 << 10)
-	if bytes.IndexByte(head, 0) >= 0 {
+	br := bufio.NewReaderSize(f, pii.SniffHead)
+	head, err := br.Peek(pii.SniffHead)
+	if err != nil && err != io.EOF {
+		return err
+	}
+	if bytes.IndexByte(head[:min(len(head), 8<<10)], 0) >= 0 {
 		rep.Format = "skipped"
 		rep.Warnings = append(rep.Warnings, "binary file (NUL bytes) not scanned")
 		return nil
 	}
+	in := decoded(br, head, rep, w != nil)
 	if w != nil {
-		counts, err := o.Scanner.RedactReader(ctx, br, w, *o.Redact)
+		counts, err := o.Scanner.RedactReader(ctx, in, w, *o.Redact)
 		for k, n := range counts {
 			rep.Counts[k.String()] += n
 		}
@@ -255,10 +260,28 @@ func scanText(ctx context.Context, f io.Reader, rep *FileReport, o Options, w io
 		}
 		return err
 	}
-	return o.Scanner.ScanReader(br, func(x pii.Finding) error {
+	return o.Scanner.ScanReader(in, func(x pii.Finding) error {
 		rep.add(x, 0, "", o.KeepHits)
 		return nil
 	})
+}
+
+// decoded returns br as UTF-8: a file whose head (its first pii.SniffHead bytes) is not
+// valid UTF-8 is read as Windows-1252, as the importer reads it (pii.SniffEncoding),
+// and the report says so. Hit offsets and the redacted copy are then those of the
+// decoded UTF-8 text.
+func decoded(br *bufio.Reader, head []byte, rep *FileReport, redacting bool) io.Reader {
+	enc := pii.SniffEncoding(head)
+	if enc != pii.Windows1252 {
+		return br
+	}
+	rep.Encoding = enc.String()
+	msg := "read as Windows-1252 (not valid UTF-8); offsets are in the decoded UTF-8 text"
+	if redacting {
+		msg += ", and the redacted copy is written as UTF-8"
+	}
+	rep.Warnings = append(rep.Warnings, msg)
+	return pii.DecodeReader(br, enc)
 }
 
 // scanCell scans one value and returns it redacted when redacting.
@@ -277,7 +300,12 @@ func scanCell(ctx context.Context, val string, rep *FileReport, o Options, line 
 // scanCSV reads a CSV (the delimiter is the first of tab, semicolon and comma found in
 // the first line); the first record names the columns.
 func scanCSV(ctx context.Context, f io.Reader, rep *FileReport, o Options, w io.Writer) error {
-	br := bufio.NewReader(f)
+	br := bufio.NewReaderSize(f, pii.SniffHead)
+	head, err := br.Peek(pii.SniffHead)
+	if err != nil && err != io.EOF {
+		return err
+	}
+	br = bufio.NewReader(decoded(br, head, rep, w != nil))
 	first, _ := br.Peek(4096)
 	if i := bytes.IndexByte(first, '\n'); i >= 0 {
 		first = first[:i]
