@@ -29,7 +29,7 @@ func CheckRedactDir(dir string, inputs []string) (string, error) {
 			if rin == out {
 				what = "is"
 			}
-			return "", fmt.Errorf("--redact %s %s the input %s, whose files would be overwritten by their redacted copies; hint: write the redacted copies to a directory outside the scanned paths", dir, what, in)
+			return "", fmt.Errorf("--redact %s %s the input %s: input files would be overwritten by their redacted copies; hint: write the redacted copies to a directory outside the scanned paths", dir, what, in)
 		}
 		if a, err := os.Stat(in); err == nil {
 			if b, err := os.Stat(dir); err == nil && os.SameFile(a, b) {
