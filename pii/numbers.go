@@ -176,6 +176,16 @@ func (st *state) classify(t *numTok, p int) (int, bool) {
 			st.emit(NPWP, start, end, conf(c, NPWP, 0.85, 0.97), "npwp_check_digit", c.word[NPWP])
 			return end, true
 		}
+		if shapeIn(sh, nikShapes) {
+			// Sixteen digits right after "NIK"/"KTP" that fail the structure check (a
+			// typo, a made-up number): still meant as a NIK, and redacted as one, but
+			// with low confidence and the validator "context_only". A card word nearer
+			// than the label keeps the card reading.
+			if c := getCtx(); strongNIK(c) && !(cardOK && c.nearer(Card, NIK)) {
+				st.emit(NIK, start, end, contextOnlyConfidence, "context_only", c.word[NIK])
+				return end, true
+			}
+		}
 	}
 	if n == 15 && !t.plus && !t.paren && shapeIn(sh, npwp15Shapes) && npwpCheck(digits) {
 		// Written as NPWP (dots and hyphen) or starting with 0 (no card does): an NPWP.
@@ -250,6 +260,22 @@ func (st *state) phone(raw, d []byte, c *ctx) bool {
 // off returns the offset in st.buf of the subslice b.
 func (st *state) off(b []byte) int {
 	return cap(st.buf) - cap(b)
+}
+
+// contextOnlyConfidence is the confidence of a finding that only its label supports.
+const contextOnlyConfidence = 0.4
+
+// strongNIK reports whether the word right before a number is a NIK label ("NIK",
+// "NIK-nya", "KTP", "e-KTP", "No. KTP"); wider words ("identitas", "penduduk") are not.
+func strongNIK(c *ctx) bool {
+	if c.dist[NIK] != 1 {
+		return false
+	}
+	switch c.word[NIK] {
+	case "nik", "ktp", "e-ktp", "ektp", "ktp-el":
+		return true
+	}
+	return false
 }
 
 // nikLike reports whether 16 digits start like a NIK (province, regency and district

@@ -16,7 +16,8 @@
 //
 // The package imports the standard library, jaga/normalize (NIK and phone validation
 // shared with intake), github.com/nyaruka/phonenumbers (through normalize and for
-// international numbers), golang.org/x/net/idna and golang.org/x/net/publicsuffix.
+// international numbers), golang.org/x/net/idna, golang.org/x/net/publicsuffix and
+// golang.org/x/text/encoding/charmap (SniffEncoding, DecodeReader).
 package pii
 
 import (
@@ -114,7 +115,9 @@ type Finding struct {
 type Evidence struct {
 	// Validator names the check that passed: "nik_structure", "npwp_check_digit",
 	// "luhn", "libphonenumber", "email_syntax", "netip", "public_suffix", "url_syntax",
-	// "plate_format", "length", "dictionary", "pattern".
+	// "plate_format", "length", "dictionary", "pattern", or "context_only" when no
+	// validator passed and only a label right before the value supports it (16 digits
+	// after "NIK"/"KTP" that fail the NIK structure check; low confidence).
 	Validator string `json:"validator"`
 	// Context is the context keyword found before the value, in its base form
 	// ("nik" for "NIK-nya", "nomor rekening" → "rekening"), or "" if none was needed or

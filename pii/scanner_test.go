@@ -2,6 +2,7 @@ package pii
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -30,8 +31,13 @@ func TestDetectors(t *testing.T) {
 		{"npwp perusahaan 016090524017000", "npwp:016090524017000"},
 		{"NPWP baru 0013121660091000", "npwp:0013121660091000"},
 		{"NPWP 01.451.869.7-054.000 salah", ""}, // bad check digit
-		{"NIK 9971011708450001", ""},            // no province 99
-		{"NIK 3171013208450001", ""},            // day 32
+		// A labelled NIK that fails the structure check is still a NIK (low confidence,
+		// TestLabelledInvalidNIK); without the label right before it, nothing.
+		{"NIK 9971011708450001", "nik:9971011708450001"}, // no province 99
+		{"NIK 3171013208450001", "nik:3171013208450001"}, // day 32
+		{"kode 9971011708450001", ""},
+		{"nomor 3171013208450001", ""},
+		{"identitas 3171013208450001", ""},
 		// Phones.
 		{"hubungi 0812-3456-7890 atau +62 812 3456 7890", "phone:0812-3456-7890 phone:+62 812 3456 7890"},
 		{"WA-ku 081234567890.", "phone:081234567890"},
@@ -65,6 +71,34 @@ func TestDetectors(t *testing.T) {
 		if g := got(sc, c.text); g != c.want {
 			t.Errorf("%q: got %q, want %q", c.text, g, c.want)
 		}
+	}
+}
+
+// TestLabelledInvalidNIK: sixteen digits right after "NIK"/"KTP" that fail the NIK
+// structure check are reported as a NIK with evidence "context_only" and low confidence,
+// so that redaction covers them (issue 8, defect 4); a valid NIK keeps its validator.
+func TestLabelledInvalidNIK(t *testing.T) {
+	sc := MustScanner(Options{})
+	for _, c := range []struct {
+		text, ctx string
+	}{
+		{"NIK 3171234567890001", "nik"},
+		{"NIK-nya: 3171-2345-6789-0001", "nik"},
+		{"No. KTP 9971011708450001", "ktp"},
+		{"e-KTP 3171013208450001", "e-ktp"},
+	} {
+		fs := sc.Scan([]byte(c.text))
+		if len(fs) != 1 || fs[0].Kind != NIK || fs[0].Evidence != (Evidence{Validator: "context_only", Context: c.ctx}) ||
+			fs[0].Confidence >= 0.5 || int(fs[0].End) != len(c.text) {
+			t.Errorf("%q: %+v", c.text, fs)
+		}
+		red, err := Redact(context.Background(), []byte(c.text), fs, Redaction{Mode: Label})
+		if err != nil || !strings.HasSuffix(string(red), "[NIK]") {
+			t.Errorf("%q: redacted %q, %v", c.text, red, err)
+		}
+	}
+	if fs := sc.Scan([]byte("NIK 3171011708450001")); len(fs) != 1 || fs[0].Evidence.Validator != "nik_structure" || fs[0].Confidence < 0.9 {
+		t.Errorf("valid NIK: %+v", fs)
 	}
 }
 

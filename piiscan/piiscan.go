@@ -40,11 +40,15 @@ type Hit struct {
 // offsets in the file for text, and in the cell or JSON value otherwise.
 type FileReport struct {
 	Path     string         `json:"path"`
-	Format   string         `json:"format"` // text, csv, xlsx, jsonl, or skipped
-	Counts   map[string]int `json:"counts"` // kind name → findings
+	Format   string         `json:"format"`             // text, csv, xlsx, jsonl, or skipped
+	Encoding string         `json:"encoding,omitempty"` // "Windows-1252" when the file was decoded from it
+	Counts   map[string]int `json:"counts"`             // kind name → findings
 	Hits     []Hit          `json:"hits,omitempty"`
 	Warnings []string       `json:"warnings,omitempty"` // located problems (never values)
 	Redacted string         `json:"redacted,omitempty"` // where the redacted copy went
+	// Error says why the file could not be scanned ("x.xlsx: not a readable XLSX
+	// workbook: …"); its counts are then incomplete and no redacted copy was written.
+	Error string `json:"error,omitempty"`
 }
 
 // Options configure a scan of paths.
@@ -60,11 +64,25 @@ type Options struct {
 }
 
 // ScanPaths scans files and directories (recursively, hidden entries skipped) and
-// returns one report per file in walk order. An unreadable path is an error that names
-// it; a malformed line or record inside a file becomes a warning and is scanned as
-// text.
+// returns one report per file in walk order. A path given as an argument that cannot
+// be read is an error that names it. A file inside a directory (or given as an
+// argument) that cannot be scanned — unreadable, not the format its name says — is
+// reported with its Error set and the scan goes on: callers must treat a report with
+// an Error as a failure (see Failed). A malformed line or record inside a file becomes
+// a warning and is scanned as text.
+//
+// When redacting to a directory, ScanPaths first checks (CheckRedactDir) that no
+// input would be overwritten and returns that error before it touches any file; the
+// output directory is skipped when it lies inside a scanned directory.
 func ScanPaths(ctx context.Context, paths []string, o Options) ([]FileReport, error) {
 	var out []FileReport
+	var outDir string // resolved redaction directory, "" when not writing one
+	if o.Redact != nil && o.RedactDir != "-" {
+		var err error
+		if outDir, err = CheckRedactDir(o.RedactDir, paths); err != nil {
+			return nil, err
+		}
+	}
 	for _, root := range paths {
 		info, err := os.Stat(root)
 		if err != nil {
@@ -78,9 +96,25 @@ func ScanPaths(ctx context.Context, paths []string, o Options) ([]FileReport, er
 			out = append(out, r)
 			continue
 		}
+		realRoot, err := resolvePath(root)
+		if err != nil {
+			return out, pathError(root, err)
+		}
 		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
-				return pathError(p, err)
+				if p == root {
+					return pathError(p, err)
+				}
+				// An unreadable subdirectory is reported like an unreadable file.
+				out = append(out, FileReport{Path: p, Format: "directory", Counts: map[string]int{}, Error: pathError(p, err).Error()})
+				if d != nil && d.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			rel, _ := filepath.Rel(root, p)
+			if d.IsDir() && outDir != "" && filepath.Join(realRoot, rel) == outDir {
+				return filepath.SkipDir // the redacted copies of an earlier run are not input
 			}
 			if p != root && strings.HasPrefix(d.Name(), ".") {
 				if d.IsDir() {
@@ -91,7 +125,6 @@ func ScanPaths(ctx context.Context, paths []string, o Options) ([]FileReport, er
 			if d.IsDir() || !d.Type().IsRegular() {
 				return nil
 			}
-			rel, _ := filepath.Rel(root, p)
 			r, err := scanFile(ctx, p, rel, o)
 			if err != nil {
 				return err
@@ -104,6 +137,17 @@ func ScanPaths(ctx context.Context, paths []string, o Options) ([]FileReport, er
 		}
 	}
 	return out, nil
+}
+
+// Failed returns the reports of files that could not be scanned (Error set).
+func Failed(reps []FileReport) []FileReport {
+	var bad []FileReport
+	for _, r := range reps {
+		if r.Error != "" {
+			bad = append(bad, r)
+		}
+	}
+	return bad
 }
 
 // Format returns the format scanFile uses for path, from its extension.
@@ -119,31 +163,37 @@ func Format(path string) string {
 	return "text"
 }
 
+// scanFile scans one file. Problems with the file itself (it cannot be opened or
+// read, or is not the format its name says) are put in the report's Error; the
+// returned error is for what stops the whole scan: cancellation, or a redacted copy
+// that cannot be written.
 func scanFile(ctx context.Context, path, rel string, o Options) (FileReport, error) {
 	rep := FileReport{Path: path, Format: Format(path), Counts: map[string]int{}}
 	f, err := os.Open(path)
 	if err != nil {
-		return rep, pathError(path, err)
+		rep.Error = pathError(path, err).Error()
+		return rep, nil
 	}
 	defer f.Close()
 	var w io.Writer
-	var outFile *os.File
+	var tmp *os.File
+	var rw *recWriter
 	if o.Redact != nil {
 		if o.RedactDir == "-" {
 			w, rep.Redacted = o.Stdout, "-"
 		} else {
 			dst := filepath.Join(o.RedactDir, rel)
-			if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+			if tmp, err = createTemp(f, dst); err != nil {
 				return rep, err
 			}
-			if rep.Format != "xlsx" {
-				if outFile, err = os.OpenFile(dst, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600); err != nil {
-					return rep, err
+			defer func() {
+				if tmp != nil { // not renamed into place
+					tmp.Close()
+					os.Remove(tmp.Name())
 				}
-				defer outFile.Close()
-				w = outFile
-			}
-			rep.Redacted = dst
+			}()
+			rw = &recWriter{w: tmp}
+			w, rep.Redacted = rw, dst
 		}
 	}
 	switch rep.Format {
@@ -157,12 +207,24 @@ func scanFile(ctx context.Context, path, rel string, o Options) (FileReport, err
 		err = scanText(ctx, f, &rep, o, w)
 	}
 	if err != nil {
-		return rep, fmt.Errorf("%s: %w", path, err)
-	}
-	if outFile != nil {
-		if err := outFile.Close(); err != nil {
-			return rep, err
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return rep, ctxErr
 		}
+		if rw != nil && rw.err != nil {
+			return rep, fmt.Errorf("%s: %w", rep.Redacted, rw.err)
+		}
+		rep.Error = fmt.Sprintf("%s: %v", path, err)
+		rep.Redacted = ""
+		return rep, nil
+	}
+	if tmp != nil {
+		if err := tmp.Close(); err != nil {
+			return rep, fmt.Errorf("%s: %w", rep.Redacted, err)
+		}
+		if err := os.Rename(tmp.Name(), rep.Redacted); err != nil {
+			return rep, fmt.Errorf("%s: %w", rep.Redacted, err)
+		}
+		tmp = nil
 	}
 	return rep, nil
 }
@@ -177,15 +239,19 @@ func (r *FileReport) add(f pii.Finding, line int, col string, keep bool) {
 // scanText streams a text or log file; a file with NUL bytes in its first 8 KiB is
 // skipped as binary.
 func scanText(ctx context.Context, f io.Reader, rep *FileReport, o Options, w io.Writer) error {
-	br := bufio.NewReaderSize(f, 64<<10)
-	head, _ := br.Peek(8 << 10)
-	if bytes.IndexByte(head, 0) >= 0 {
+	br := bufio.NewReaderSize(f, pii.SniffHead)
+	head, err := br.Peek(pii.SniffHead)
+	if err != nil && err != io.EOF {
+		return err
+	}
+	if bytes.IndexByte(head[:min(len(head), 8<<10)], 0) >= 0 {
 		rep.Format = "skipped"
 		rep.Warnings = append(rep.Warnings, "binary file (NUL bytes) not scanned")
 		return nil
 	}
+	in := decoded(br, head, rep, w != nil)
 	if w != nil {
-		counts, err := o.Scanner.RedactReader(ctx, br, w, *o.Redact)
+		counts, err := o.Scanner.RedactReader(ctx, in, w, *o.Redact)
 		for k, n := range counts {
 			rep.Counts[k.String()] += n
 		}
@@ -194,10 +260,28 @@ func scanText(ctx context.Context, f io.Reader, rep *FileReport, o Options, w io
 		}
 		return err
 	}
-	return o.Scanner.ScanReader(br, func(x pii.Finding) error {
+	return o.Scanner.ScanReader(in, func(x pii.Finding) error {
 		rep.add(x, 0, "", o.KeepHits)
 		return nil
 	})
+}
+
+// decoded returns br as UTF-8: a file whose head (its first pii.SniffHead bytes) is not
+// valid UTF-8 is read as Windows-1252, as the importer reads it (pii.SniffEncoding),
+// and the report says so. Hit offsets and the redacted copy are then those of the
+// decoded UTF-8 text.
+func decoded(br *bufio.Reader, head []byte, rep *FileReport, redacting bool) io.Reader {
+	enc := pii.SniffEncoding(head)
+	if enc != pii.Windows1252 {
+		return br
+	}
+	rep.Encoding = enc.String()
+	msg := "read as Windows-1252 (not valid UTF-8); offsets are in the decoded UTF-8 text"
+	if redacting {
+		msg += ", and the redacted copy is written as UTF-8"
+	}
+	rep.Warnings = append(rep.Warnings, msg)
+	return pii.DecodeReader(br, enc)
 }
 
 // scanCell scans one value and returns it redacted when redacting.
@@ -216,7 +300,12 @@ func scanCell(ctx context.Context, val string, rep *FileReport, o Options, line 
 // scanCSV reads a CSV (the delimiter is the first of tab, semicolon and comma found in
 // the first line); the first record names the columns.
 func scanCSV(ctx context.Context, f io.Reader, rep *FileReport, o Options, w io.Writer) error {
-	br := bufio.NewReader(f)
+	br := bufio.NewReaderSize(f, pii.SniffHead)
+	head, err := br.Peek(pii.SniffHead)
+	if err != nil && err != io.EOF {
+		return err
+	}
+	br = bufio.NewReader(decoded(br, head, rep, w != nil))
 	first, _ := br.Peek(4096)
 	if i := bytes.IndexByte(first, '\n'); i >= 0 {
 		first = first[:i]
@@ -317,11 +406,8 @@ func scanXLSX(ctx context.Context, f io.Reader, rep *FileReport, o Options, w io
 	if o.Redact == nil {
 		return nil
 	}
-	if w != nil {
-		_, err = wb.WriteTo(w)
-		return err
-	}
-	return wb.SaveAs(rep.Redacted)
+	_, err = wb.WriteTo(w)
+	return err
 }
 
 // scanJSONL scans each line's string and number values with their field path; a line

@@ -17,6 +17,10 @@ import (
 // exitFound is the exit status of `jaga scan --fail-on` when a listed kind was found.
 const exitFound = 3
 
+// exitUnscanned is the exit status of `jaga scan` when a file could not be scanned (it
+// is listed with the reason); it wins over exitFound, since the scan is incomplete.
+const exitUnscanned = 4
+
 func scanCmd(e *env) *cobra.Command {
 	var asJSON, names bool
 	var failOn, redactTo, redactMode, kinds, dbURL, table string
@@ -29,8 +33,12 @@ func scanCmd(e *env) *cobra.Command {
 		Long: `Scan text, log, CSV, XLSX and JSON Lines files (directories recursively) or the columns
 of a SQLite or PostgreSQL table for Indonesian personal data, and print where it is and of
 which kind — never the values. --fail-on nik,npwp exits with status 3 when one of those
-kinds is found (for CI). --redact DIR writes redacted copies under DIR (--redact - writes
-them to standard output); --redact-mode is mask (default), label, or token: each value
+kinds is found (for CI). A file that cannot be scanned (unreadable, or not the format
+its name says) is listed with the reason, the rest is scanned, and the exit status is 4
+(whatever --fail-on found). --redact DIR writes redacted copies under DIR (--redact - writes
+them to standard output); DIR must not be, or contain, a scanned file (a DIR inside a
+scanned directory is skipped); copies are written through a temporary file and renamed,
+and text or CSV read as Windows-1252 is written as UTF-8; --redact-mode is mask (default), label, or token: each value
 is replaced by a token jgt_… that the gate of the vault --dir stores sealed and that the
 dpo or support resolve with a reason (POST /v1/tokens/resolve).
 
@@ -114,6 +122,11 @@ Kinds: ` + strings.Join(kindNames(), ", "),
 				tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "FILE\tFORMAT\tFOUND")
 				for _, r := range reps {
+					if r.Error != "" {
+						fmt.Fprintf(tw, "%s\t%s\tnot scanned\n", r.Path, r.Format)
+						fmt.Fprintf(tw, "\t\terror: %s\n", r.Error)
+						continue
+					}
 					fmt.Fprintf(tw, "%s\t%s\t%s\n", r.Path, r.Format, summary(r.Counts))
 					for _, w := range r.Warnings {
 						fmt.Fprintf(tw, "\t\twarning: %s\n", w)
@@ -122,7 +135,12 @@ Kinds: ` + strings.Join(kindNames(), ", "),
 				fmt.Fprintf(tw, "TOTAL\t%d files\t%s\n", len(reps), summary(totals))
 				tw.Flush()
 			}
-			return failStatus(e, fail, totals)
+			status := failStatus(e, fail, totals)
+			if bad := piiscan.Failed(reps); len(bad) > 0 {
+				errorf(e.stderr, "%d of %d files could not be scanned (listed with the reason)", len(bad), len(reps))
+				return exitError{code: exitUnscanned}
+			}
+			return status
 		},
 	}
 	f := c.Flags()
