@@ -67,15 +67,42 @@ type IntakeOutcome struct {
 type IntakeSession struct {
 	profiles map[jaga.SubjectID]*profile
 	max      int
+	bit      map[string]int // field name → its bit in profile.present (AttributesField: 0)
 }
 
 // NewIntakeSession returns a session that caches up to maxProfiles profiles (default
-// 500,000; about 300 bytes each).
+// 500,000; about 250 bytes each).
 func (g *Gate) NewIntakeSession(maxProfiles int) *IntakeSession {
 	if maxProfiles <= 0 {
 		maxProfiles = 500_000
 	}
-	return &IntakeSession{profiles: make(map[jaga.SubjectID]*profile), max: maxProfiles}
+	bit := map[string]int{AttributesField: 0}
+	for _, f := range g.schema.Fields {
+		if f.Kind != jaga.KindAttribute {
+			bit[f.Name] = len(bit)
+		}
+	}
+	return &IntakeSession{profiles: make(map[jaga.SubjectID]*profile), max: maxProfiles, bit: bit}
+}
+
+// has reports whether the subject of p holds field f (or, for AttributesField, any
+// attribute).
+func (s *IntakeSession) has(p *profile, f string) bool {
+	b, ok := s.bit[f]
+	return ok && b/64 < len(p.present) && p.present[b/64]&(1<<(b%64)) != 0
+}
+
+// mark records that the subject of p holds field f; names outside the schema are
+// ignored (resolution asks only about schema fields).
+func (s *IntakeSession) mark(p *profile, f string) {
+	b, ok := s.bit[f]
+	if !ok {
+		return
+	}
+	if p.present == nil {
+		p.present = make([]uint64, (len(s.bit)+63)/64)
+	}
+	p.present[b/64] |= 1 << (b % 64)
 }
 
 func (s *IntakeSession) put(id jaga.SubjectID, p *profile) {
@@ -90,12 +117,37 @@ func (s *IntakeSession) put(id jaga.SubjectID, p *profile) {
 	s.profiles[id] = p
 }
 
-// profile is what identity resolution needs of a subject.
+// profile is what identity resolution needs of a subject, compact because an import
+// keeps up to IntakeSession.max of them: the fields present as bits (IntakeSession.has),
+// the blind indexes as fixed arrays.
 type profile struct {
 	name, birth, nik string
-	present          map[string]bool // fields (and AttributesField) the subject holds
-	indexes          []jaga.BlindIndex
+	present          []uint64
+	indexes          []profileIndex
 	wrapped          []byte
+}
+
+// profileIndex is one blind index of a profile; field is the schema's own string.
+type profileIndex struct {
+	field string
+	value [16]byte
+}
+
+func (p *profile) hasIndex(field string, v []byte) bool {
+	for i := range p.indexes {
+		if p.indexes[i].field == field && string(p.indexes[i].value[:]) == string(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// addIndex appends a blind index (16 bytes, as the store requires of every one).
+func (p *profile) addIndex(field string, v []byte) {
+	var ix profileIndex
+	ix.field = field
+	copy(ix.value[:], v)
+	p.indexes = append(p.indexes, ix)
 }
 
 // IntakeBatch is a prepared batch: validated, normalised, blind-indexed, quarantined
@@ -170,23 +222,23 @@ func (g *Gate) prepRow(p *jaga.Purpose, r *IntakeRow) (*intakePrep, error) {
 	if r.Key != nil {
 		pr.ikey = g.keys.ImportKey(r.Key...)
 	}
-	// Everything prepare checks, but every problem of the row is collected.
-	fields := map[string]bool{}
-	for name, raw := range r.Values {
-		if strings.TrimSpace(raw) != "" {
-			fields[name] = true
+	// Everything prepare checks, but every problem of the row is collected. The row's
+	// own map serves as long as nothing is left out of it (the common case: no empty
+	// value, no problem found by the reader); it is copied before anything is removed.
+	vals, owned := r.Values, false
+	clean := len(r.Problems) == 0
+	for _, raw := range r.Values {
+		if !clean {
+			break
 		}
+		clean = strings.TrimSpace(raw) != ""
 	}
-	for name := range r.Unverified {
-		fields[name] = true
-	}
-	for _, rs := range r.Problems {
-		delete(fields, rs.Field) // the reader's verdict stands
-	}
-	vals := make(map[string]string, len(fields))
-	for name := range fields {
-		if raw, ok := r.Values[name]; ok && strings.TrimSpace(raw) != "" {
-			vals[name] = raw
+	if !clean {
+		vals, owned = make(map[string]string, len(r.Values)), true
+		for name, raw := range r.Values {
+			if strings.TrimSpace(raw) != "" && !hasReason(r.Problems, name) { // the reader's verdict stands
+				vals[name] = raw
+			}
 		}
 	}
 	if len(vals) > 0 || len(r.Consents) > 0 {
@@ -205,6 +257,9 @@ func (g *Gate) prepRow(p *jaga.Purpose, r *IntakeRow) (*intakePrep, error) {
 				// a row-level problem (consents, channel, collected_at): stop here
 				vals = nil
 				break
+			}
+			if !owned {
+				vals, owned = maps.Clone(vals), true
 			}
 			delete(vals, field)
 			if len(vals) == 0 {
@@ -246,7 +301,9 @@ func (g *Gate) prepRow(p *jaga.Purpose, r *IntakeRow) (*intakePrep, error) {
 		}
 	}
 	if len(pr.reasons) > 0 {
-		return pr, g.sealQuarantine(pr)
+		err := g.sealQuarantine(pr)
+		pr.row = r.withoutValues()
+		return pr, err
 	}
 	pr.idx = make(map[string][]byte, 3)
 	for _, f := range g.schema.Indexed() {
@@ -254,7 +311,17 @@ func (g *Gate) prepRow(p *jaga.Purpose, r *IntakeRow) (*intakePrep, error) {
 			pr.idx[f.Name] = g.keys.BlindIndex(f.Name, v)
 		}
 	}
+	pr.row = r.withoutValues()
 	return pr, nil
+}
+
+// withoutValues returns a copy of r without its raw values, which a prepared row no
+// longer needs (its normalised values are in intakePrep.values), so that a batch
+// waiting to commit holds one copy of the values, not two.
+func (r *IntakeRow) withoutValues() *IntakeRow {
+	c := *r
+	c.Values, c.Unverified = nil, nil
+	return &c
 }
 
 func hasReason(rs []jaga.RowReason, field string) bool {
@@ -421,7 +488,7 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 			if err != nil {
 				return nil, err
 			}
-			p, err := g.loadProfile(sub)
+			p, err := g.loadProfile(s, sub)
 			if err != nil {
 				return nil, err
 			}
@@ -542,7 +609,7 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 					for f, v := range pr.values {
 						spec, _ := g.schema.Field(f)
 						if spec.Kind == jaga.KindAttribute {
-							if !p.present[AttributesField] {
+							if !s.has(p, AttributesField) {
 								if attrs == nil {
 									attrs = map[string]string{}
 								}
@@ -550,9 +617,9 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 							}
 							continue
 						}
-						if !p.present[f] {
+						if !s.has(p, f) {
 							m.set[f] = v
-							p.present[f] = true
+							s.mark(p, f)
 							mr.fields = append(mr.fields, f)
 							if f == "full_name" {
 								p.name = v
@@ -564,15 +631,14 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 								p.nik = v
 							}
 						}
-						if ix := pr.idx[f]; ix != nil && !slices.ContainsFunc(p.indexes, func(b jaga.BlindIndex) bool { return b.Field == f && string(b.Value) == string(ix) }) {
-							bi := jaga.BlindIndex{Field: f, Value: ix}
-							p.indexes = append(p.indexes, bi)
-							m.newIdx = append(m.newIdx, bi)
+						if ix := pr.idx[f]; ix != nil && !p.hasIndex(f, ix) {
+							p.addIndex(f, ix)
+							m.newIdx = append(m.newIdx, jaga.BlindIndex{Field: f, Value: ix})
 						}
 					}
 					if attrs != nil {
 						m.attrs = attrs
-						p.present[AttributesField] = true
+						s.mark(p, AttributesField)
 						for f := range attrs {
 							mr.fields = append(mr.fields, f)
 						}
@@ -613,9 +679,9 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 		return nil, err
 	}
 
-	// Seal the new subjects on every core but one.
+	// Seal the new subjects on every core.
 	sealErr := make([]error, len(order))
-	parallel(len(order), func(j int) {
+	parallelAll(len(order), func(j int) {
 		ps := order[j]
 		dek, wrapped, err := g.keys.NewDEK(ps.id)
 		if err != nil {
@@ -646,11 +712,20 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 		}
 	}
 	for _, ps := range order {
-		s.put(ps.id, &profile{name: ps.values["full_name"], birth: ps.values["birth_date"], nik: ps.values["nik"],
-			present: presentOf(g.schema, ps.values), indexes: slices.Clone(ps.sealed.Indexes), wrapped: ps.sealed.WrappedDEK})
+		p := &profile{name: ps.values["full_name"], birth: ps.values["birth_date"], nik: ps.values["nik"], wrapped: ps.sealed.WrappedDEK,
+			indexes: make([]profileIndex, 0, len(ps.sealed.Indexes))}
+		for f := range ps.values {
+			if spec, _ := g.schema.Field(f); spec.Kind == jaga.KindAttribute {
+				f = AttributesField
+			}
+			s.mark(p, f)
+		}
+		for _, ix := range ps.sealed.Indexes {
+			p.addIndex(ix.Field, ix.Value)
+		}
+		s.put(ps.id, p)
 	}
-	// Seal the changes of existing subjects and every merge record, on every core but
-	// one. Most duplicates add nothing to their subject; those need no update.
+	// Seal the changes of existing subjects and every merge record, on every core. Most duplicates add nothing to their subject; those need no update.
 	deks := make(map[jaga.SubjectID]*seal.DEK, len(order)+len(mergeOrder))
 	for _, ps := range order {
 		deks[ps.id] = ps.dek
@@ -658,7 +733,7 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 	patches := make([]*jaga.SubjectPatch, len(mergeOrder))
 	mdeks := make([]*seal.DEK, len(mergeOrder))
 	perr := make([]error, len(mergeOrder))
-	parallel(len(mergeOrder), func(i int) {
+	parallelAll(len(mergeOrder), func(i int) {
 		m := mergeOrder[i]
 		dek, err := g.keys.OpenDEK(m.id, m.prof.wrapped)
 		if err != nil {
@@ -685,9 +760,9 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 			for _, ix := range m.newIdx {
 				touched[ix.Field] = true
 			}
-			for _, ix := range m.prof.indexes {
-				if touched[ix.Field] {
-					patch.Indexes = append(patch.Indexes, ix)
+			for i := range m.prof.indexes {
+				if ix := &m.prof.indexes[i]; touched[ix.field] {
+					patch.Indexes = append(patch.Indexes, jaga.BlindIndex{Field: ix.field, Value: ix.value[:]})
 				}
 			}
 		}
@@ -701,18 +776,14 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 	}
 	records := make([]*jaga.MergeRecord, len(mrows))
 	rerr := make([]error, len(mrows))
-	parallel(len(mrows), func(i int) {
+	parallelAll(len(mrows), func(i int) {
 		mr := mrows[i]
 		dek := deks[mr.target]
 		key := mr.pr.ikey
 		if key == nil {
 			key = g.keys.ImportKey("merge", string(mr.target), mr.pr.row.File, fmt.Sprint(mr.pr.row.Line))
 		}
-		pt, err := json.Marshal(&quarantined{Values: mr.pr.values, Channel: mr.pr.row.Channel, CollectedAt: mr.pr.row.CollectedAt, Key: mr.pr.row.Key})
-		if err != nil {
-			rerr[i] = err
-			return
-		}
+		pt := appendMergeRow(nil, mr.pr.values, mr.pr.row.Channel, mr.pr.row.CollectedAt, mr.pr.row.Key)
 		ct, err := dek.Seal(seal.MergeAD(mr.target, key), pt)
 		if err != nil {
 			rerr[i] = err
@@ -829,24 +900,22 @@ func profileOf(values map[string]string) *profile {
 	return &profile{name: values["full_name"], birth: values["birth_date"], nik: values["nik"]}
 }
 
-func presentOf(schema *jaga.Schema, values map[string]string) map[string]bool {
-	m := make(map[string]bool, len(values))
-	for f := range values {
-		if spec, _ := schema.Field(f); spec.Kind == jaga.KindAttribute {
-			m[AttributesField] = true
-			continue
-		}
-		m[f] = true
-	}
-	return m
-}
-
 // loadProfile opens the identity fields resolution compares. It runs inside the gate
 // and returns nothing to a caller.
-func (g *Gate) loadProfile(s *jaga.SealedSubject) (*profile, error) {
-	p := &profile{present: map[string]bool{}, indexes: slices.Clone(s.Indexes), wrapped: s.WrappedDEK}
+func (g *Gate) loadProfile(ses *IntakeSession, s *jaga.SealedSubject) (*profile, error) {
+	p := &profile{indexes: make([]profileIndex, 0, len(s.Indexes)), wrapped: s.WrappedDEK}
 	for f := range s.Sealed {
-		p.present[f] = true
+		ses.mark(p, f)
+	}
+	for _, ix := range s.Indexes {
+		if len(ix.Value) != len(profileIndex{}.value) {
+			return nil, fmt.Errorf("subject %s: a blind index of %s is not 16 bytes", s.ID, ix.Field)
+		}
+		field := ix.Field
+		if spec, ok := g.schema.Field(field); ok {
+			field = spec.Name // one copy of the name for every profile
+		}
+		p.addIndex(field, ix.Value)
 	}
 	dek, err := g.keys.OpenDEK(s.ID, s.WrappedDEK)
 	if err != nil {

@@ -367,7 +367,6 @@ type run struct {
 
 type job struct {
 	lines    []int
-	rows     []gate.IntakeRow
 	purch    []gate.PurchaseRow
 	prepared chan prepared
 }
@@ -709,12 +708,15 @@ func (im *run) flush() error {
 	if len(im.rows) == 0 && len(im.purchases) == 0 {
 		return nil
 	}
-	j := &job{lines: im.lines, rows: im.rows, purch: im.purchases, prepared: make(chan prepared, 1)}
+	// The raw rows are the prepare goroutine's alone: once prepared, only the batch
+	// holds their values.
+	rows := im.rows
+	j := &job{lines: im.lines, purch: im.purchases, prepared: make(chan prepared, 1)}
 	im.rows, im.purchases, im.lines = nil, nil, nil
 	req := gate.Request{Actor: im.opts.Actor, Purpose: im.opts.Purpose, Reason: "import " + im.name}
-	if j.rows != nil {
+	if rows != nil {
 		go func() {
-			b, err := im.g.PrepareIntake(im.ctx, req, j.rows)
+			b, err := im.g.PrepareIntake(im.ctx, req, rows)
 			j.prepared <- prepared{b, err}
 		}()
 	} else {
