@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -68,6 +69,10 @@ type IntakeSession struct {
 	profiles map[jaga.SubjectID]*profile
 	max      int
 	bit      map[string]int // field name → its bit in profile.present (AttributesField: 0)
+
+	mu      sync.Mutex        // guards overlay, stale and ResolvedIntake.state
+	overlay []*ResolvedIntake // resolved batches not yet stored, oldest first
+	stale   bool              // a resolved batch failed to store: profiles may be wrong
 }
 
 // NewIntakeSession returns a session that caches up to maxProfiles profiles (default
@@ -411,17 +416,124 @@ func (g *Gate) CommitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 	g.intakeMu.Lock()
 	defer g.intakeMu.Unlock()
 	for attempt := 0; ; attempt++ {
-		out, err := g.commitIntake(ctx, s, b)
+		r, err := g.resolveIntake(ctx, s, b)
+		if err != nil {
+			return nil, err
+		}
+		out, err := g.StoreIntake(ctx, s, r)
 		if jaga.ErrorCode(err) == jaga.ECONFLICT && attempt < 8 {
-			// Another writer stored one of these keys meanwhile: resolve again.
-			clear(s.profiles)
+			// Another writer stored one of these keys meanwhile: resolve again (the
+			// session drops its profiles first).
 			continue
 		}
 		return out, err
 	}
 }
 
-func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatch) ([]IntakeOutcome, error) {
+// ResolvedIntake is a batch whose identities are resolved and whose new values are
+// sealed, ready for StoreIntake. Until it is stored, later batches of its session
+// resolve as if it were (see ResolveIntake).
+type ResolvedIntake struct {
+	out   []IntakeOutcome
+	write func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error)
+	deps  []*ResolvedIntake // the unstored batches this one was resolved against
+	state int               // resolvedPending, resolvedStored or resolvedFailed (IntakeSession.mu)
+
+	// What storing it adds, for the batches resolved before it is stored: import keys
+	// and quarantine keys → subject or quarantine ID, blind indexes → subjects, and the
+	// profiles of the subjects it creates.
+	keys, qkeys map[string]jaga.SubjectID
+	idx         map[indexKey][]jaga.SubjectID
+	profs       map[jaga.SubjectID]*profile
+}
+
+const (
+	resolvedPending = iota
+	resolvedStored
+	resolvedFailed
+)
+
+// indexKey is a blind index of a field, as a map key.
+type indexKey struct {
+	field string
+	value [16]byte
+}
+
+func keyOf(field string, v []byte) indexKey {
+	k := indexKey{field: field}
+	copy(k.value[:], v)
+	return k
+}
+
+// ResolveIntake resolves and seals a prepared batch (CommitIntake's first half), so that
+// the caller can store the batch before with StoreIntake meanwhile: an import
+// pipelines its batches so. Batches of one session must be resolved in order and
+// stored in that same order, each after the one before has been stored; a batch
+// resolves against the stored subjects and against every batch of its session that is
+// resolved but not yet stored, exactly as if those were stored. Resolution holds the
+// gate's intake lock; storing does not, so another intake may commit in between: the
+// store's re-check (recheckResolution) then finds what it created and StoreIntake
+// returns ECONFLICT. Errors: as CommitIntake.
+func (g *Gate) ResolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBatch) (*ResolvedIntake, error) {
+	g.intakeMu.Lock()
+	defer g.intakeMu.Unlock()
+	return g.resolveIntake(ctx, s, b)
+}
+
+// StoreIntake stores a resolved batch in one transaction and returns its rows'
+// outcomes. ECONFLICT means the batch must be resolved again (CommitIntake does that):
+// another writer stored one of its people meanwhile, or a batch it was resolved against
+// failed to store; the session then forgets its cached profiles and every batch
+// resolved but not stored. A batch whose predecessor is still being stored is an
+// EINTERNAL error: store in order.
+func (g *Gate) StoreIntake(ctx context.Context, s *IntakeSession, r *ResolvedIntake) ([]IntakeOutcome, error) {
+	s.mu.Lock()
+	var depErr error
+	for _, d := range r.deps {
+		switch d.state {
+		case resolvedFailed:
+			depErr = jaga.Errorf(jaga.ECONFLICT, "identity resolution: a batch this one was resolved against was not stored")
+		case resolvedPending:
+			depErr = jaga.Errorf(jaga.EINTERNAL, "intake batches stored out of order")
+		}
+	}
+	s.mu.Unlock()
+	err := depErr
+	if err == nil {
+		err = g.exec(ctx, r.write)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i := slices.Index(s.overlay, r); i >= 0 {
+		s.overlay = slices.Delete(s.overlay, i, i+1)
+	}
+	if err != nil {
+		r.state = resolvedFailed
+		s.stale = true
+		return nil, err
+	}
+	r.state = resolvedStored
+	return r.out, nil
+}
+
+// begin starts a resolution: after a failed store it forgets the cached profiles (they
+// may hold subjects that were never stored) and the batches resolved meanwhile; it
+// returns the batches still waiting to be stored.
+func (s *IntakeSession) begin() []*ResolvedIntake {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stale {
+		clear(s.profiles)
+		for _, r := range s.overlay {
+			r.state = resolvedFailed
+		}
+		s.overlay, s.stale = nil, false
+	}
+	return slices.Clone(s.overlay)
+}
+
+func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBatch) (*ResolvedIntake, error) {
+	overlay := s.begin()
 	out := make([]IntakeOutcome, len(b.rows))
 	var keys, qkeys [][]byte
 	for _, pr := range b.rows {
@@ -437,7 +549,7 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 		known, qknown map[string]jaga.SubjectID
 		found         = map[string]map[string][]jaga.SubjectID{}
 	)
-	local := map[string][]jaga.SubjectID{} // field|index → subjects of this batch or learned
+	local := map[indexKey][]jaga.SubjectID{} // blind index → subjects of this batch or learned
 	pending := map[jaga.SubjectID]*pendingSubject{}
 	var order []*pendingSubject
 	merges := map[jaga.SubjectID]*dbMerge{}
@@ -462,6 +574,31 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 		if qknown, err = tx.QuarantineKeys(ctx, append(slices.Clone(keys), qkeys...)); err != nil {
 			return err
 		}
+		if len(overlay) > 0 {
+			if known == nil {
+				known = map[string]jaga.SubjectID{}
+			}
+			if qknown == nil {
+				qknown = map[string]jaga.SubjectID{}
+			}
+			for _, k := range keys {
+				for _, o := range overlay {
+					if id, ok := o.keys[string(k)]; ok {
+						known[string(k)] = id
+					}
+					if id, ok := o.qkeys[string(k)]; ok {
+						qknown[string(k)] = id
+					}
+				}
+			}
+			for _, k := range qkeys {
+				for _, o := range overlay {
+					if id, ok := o.qkeys[string(k)]; ok {
+						qknown[string(k)] = id
+					}
+				}
+			}
+		}
 		for _, f := range g.schema.Indexed() {
 			var vals [][]byte
 			for _, pr := range b.rows {
@@ -475,6 +612,21 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 			if found[f.Name], err = tx.FindByIndexes(ctx, f.Name, vals); err != nil {
 				return err
 			}
+			if len(overlay) > 0 {
+				if found[f.Name] == nil {
+					found[f.Name] = map[string][]jaga.SubjectID{}
+				}
+				for _, v := range vals {
+					k := keyOf(f.Name, v)
+					for _, o := range overlay {
+						for _, id := range o.idx[k] {
+							if !slices.Contains(found[f.Name][string(v)], id) {
+								found[f.Name][string(v)] = append(found[f.Name][string(v)], id)
+							}
+						}
+					}
+				}
+			}
 		}
 		// prof returns the profile of a subject: pending in this batch, cached, or read.
 		prof := func(id jaga.SubjectID) (*profile, error) {
@@ -483,6 +635,11 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 			}
 			if p := s.profiles[id]; p != nil {
 				return p, nil
+			}
+			for _, o := range overlay {
+				if p := o.profs[id]; p != nil {
+					return p, nil
+				}
 			}
 			sub, err := tx.Subject(ctx, id)
 			if err != nil {
@@ -497,7 +654,7 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 		}
 		candidates := func(field string, v []byte) []jaga.SubjectID {
 			c := slices.Clone(found[field][string(v)])
-			for _, id := range local[field+"|"+string(v)] {
+			for _, id := range local[keyOf(field, v)] {
 				if !slices.Contains(c, id) {
 					c = append(c, id)
 				}
@@ -506,7 +663,7 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 			return c
 		}
 		learn := func(field string, v []byte, id jaga.SubjectID) {
-			k := field + "|" + string(v)
+			k := keyOf(field, v)
 			if !slices.Contains(local[k], id) && !slices.Contains(found[field][string(v)], id) {
 				local[k] = append(local[k], id)
 			}
@@ -662,13 +819,14 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 			// The registry flags a consent against a draft, unknown or not yet in-force
 			// notice (completeConsent, R-8).
 			cs := g.consentRecords(target, orChannel(pr.row.Channel), pr.row.CollectedAt, now, pr.row.Consents)
+			review := slices.Clip(pr.review) // the batch may be resolved again
 			for _, c := range cs {
 				if c.Flag != "" {
-					pr.review = append(pr.review, "consent_"+c.Purpose+"_"+strings.TrimPrefix(c.Flag, "invalid:"))
+					review = append(review, "consent_"+c.Purpose+"_"+strings.TrimPrefix(c.Flag, "invalid:"))
 				}
 			}
 			consentsOf[pr] = cs
-			for _, r := range pr.review {
+			for _, r := range review {
 				flags = append(flags, &jaga.ReviewFlag{Subject: target, Reason: r, File: pr.row.File, Line: pr.row.Line})
 				out[i].Review = append(out[i].Review, r)
 			}
@@ -679,6 +837,8 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 		return nil, err
 	}
 
+	res := &ResolvedIntake{out: out, deps: overlay, keys: map[string]jaga.SubjectID{}, qkeys: map[string]jaga.SubjectID{},
+		idx: map[indexKey][]jaga.SubjectID{}, profs: make(map[jaga.SubjectID]*profile, len(order))}
 	// Seal the new subjects on every core.
 	sealErr := make([]error, len(order))
 	parallelAll(len(order), func(j int) {
@@ -724,6 +884,7 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 			p.addIndex(ix.Field, ix.Value)
 		}
 		s.put(ps.id, p)
+		res.profs[ps.id] = p
 	}
 	// Seal the changes of existing subjects and every merge record, on every core. Most duplicates add nothing to their subject; those need no update.
 	deks := make(map[jaga.SubjectID]*seal.DEK, len(order)+len(mergeOrder))
@@ -810,7 +971,34 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 	for _, ps := range order {
 		created = append(created, ps.sealed)
 	}
-	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+	// What later batches must see before this one is stored.
+	for _, ps := range order {
+		if ps.first.ikey != nil {
+			res.keys[string(ps.first.ikey)] = ps.id
+		}
+		for _, ix := range ps.sealed.Indexes {
+			k := keyOf(ix.Field, ix.Value)
+			res.idx[k] = append(res.idx[k], ps.id)
+		}
+	}
+	for _, m := range mergeOrder {
+		for _, ix := range m.newIdx {
+			k := keyOf(ix.Field, ix.Value)
+			res.idx[k] = append(res.idx[k], m.id)
+		}
+	}
+	for i, k := range mkeys {
+		res.keys[string(k)] = msubj[i]
+	}
+	for _, q := range quarantine {
+		res.qkeys[string(q.RowKey)] = q.ID
+	}
+	for i, pr := range b.rows {
+		if out[i].Status == IntakeQuarantined && pr.ikey != nil {
+			res.qkeys[string(pr.ikey)] = out[i].Subject
+		}
+	}
+	res.write = func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
 		if err := recheckResolution(ctx, tx, g.schema, order, found); err != nil {
 			return nil, err
 		}
@@ -882,11 +1070,11 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 			evs = append(evs, ev)
 		}
 		return evs, nil
-	})
-	if err != nil {
-		return nil, err
 	}
-	return out, nil
+	s.mu.Lock()
+	s.overlay = append(s.overlay, res)
+	s.mu.Unlock()
+	return res, nil
 }
 
 func orChannel(c jaga.Channel) jaga.Channel {

@@ -253,6 +253,7 @@ func Import(ctx context.Context, g *gate.Gate, name string, r io.Reader, size in
 	if err := im.finish(); err != nil && runErr == nil {
 		runErr = err
 	}
+	rep.Lines = append(rep.Lines, im.rejected...)
 	if opts.Progress != nil {
 		opts.Progress(size, size)
 	}
@@ -358,6 +359,7 @@ type run struct {
 	required  []string
 	hasEvid   bool
 	seen      map[[16]byte]int // hash of a row's cells → its first line
+	rejected  []LineReport     // the reader's lines; the committer's go to rep.Lines
 	rows      []gate.IntakeRow
 	purchases []gate.PurchaseRow
 	lines     []int
@@ -461,7 +463,7 @@ func (im *run) reject(line int, code, why string) {
 		im.file.Rejected++
 	}
 	im.rep.RejectedBy[code]++
-	im.rep.Lines = append(im.rep.Lines, LineReport{File: im.name, Line: line, Status: "rejected",
+	im.rejected = append(im.rejected, LineReport{File: im.name, Line: line, Status: "rejected",
 		Reasons: []jaga.RowReason{{Field: "row", Code: code, Reason: why}}})
 }
 
@@ -741,54 +743,126 @@ func (im *run) finish() error {
 	return err
 }
 
-// committer commits batches in order and fills the report.
+// committer commits batches in order and fills the report. People batches are
+// pipelined: batch k+1 is resolved (identity resolution, sealing) while batch k is
+// being written, and written once batch k is stored. If batch k's store finds that
+// another writer stored one of its people meanwhile (ECONFLICT), batch k and then
+// batch k+1 are resolved again and committed one by one; batch k+1's first resolution,
+// made against batch k's, is dropped unstored.
 func (im *run) committer() {
 	var failed error
-	for j := range im.jobs {
-		if failed != nil {
-			<-j.prepared
-			continue
-		}
-		if err := im.commit(j); err != nil {
+	var prev *storing
+	fail := func(j *job, err error) {
+		if failed == nil {
 			failed = fmt.Errorf("%s: lines %d-%d: %w", im.name, j.lines[0], j.lines[len(j.lines)-1], err)
 		}
 	}
+	// finish waits for the batch being stored and reports it; it says whether that
+	// store had to be redone (which leaves a batch resolved meanwhile stale).
+	finish := func() (redone bool) {
+		if prev == nil {
+			return false
+		}
+		st := <-prev.done
+		if jaga.ErrorCode(st.err) == jaga.ECONFLICT {
+			st.outs, st.err = im.g.CommitIntake(im.ctx, im.opts.Session, prev.b)
+			redone = true
+		}
+		if st.err != nil {
+			fail(prev.j, st.err)
+		} else {
+			im.report(prev.j, st.outs)
+		}
+		prev = nil
+		return redone
+	}
+	for j := range im.jobs {
+		p := <-j.prepared
+		if failed != nil {
+			continue
+		}
+		if p.err != nil {
+			finish()
+			fail(j, p.err)
+			continue
+		}
+		if j.purch != nil {
+			finish()
+			if failed == nil {
+				if err := im.commitPurchases(j); err != nil {
+					fail(j, err)
+				}
+			}
+			continue
+		}
+		r, rerr := im.g.ResolveIntake(im.ctx, im.opts.Session, p.b)
+		if finish() && rerr == nil {
+			// r was resolved against a batch that had to be resolved again.
+			outs, err := im.g.CommitIntake(im.ctx, im.opts.Session, p.b)
+			if err != nil {
+				fail(j, err)
+			} else {
+				im.report(j, outs)
+			}
+			continue
+		}
+		if failed != nil {
+			continue
+		}
+		if rerr != nil {
+			fail(j, rerr)
+			continue
+		}
+		st := &storing{j: j, b: p.b, done: make(chan stored, 1)}
+		go func() {
+			outs, err := im.g.StoreIntake(im.ctx, im.opts.Session, r)
+			st.done <- stored{outs, err}
+		}()
+		prev = st
+	}
+	finish()
 	im.done <- failed
 }
 
-func (im *run) commit(j *job) error {
-	p := <-j.prepared
-	if p.err != nil {
-		return p.err
-	}
+// storing is a people batch being written.
+type storing struct {
+	j    *job
+	b    *gate.IntakeBatch
+	done chan stored
+}
+
+type stored struct {
+	outs []gate.IntakeOutcome
+	err  error
+}
+
+func (im *run) commitPurchases(j *job) error {
 	req := gate.Request{Actor: im.opts.Actor, Purpose: im.opts.Purpose, Reason: "import " + im.name}
-	if j.purch != nil {
-		var res *gate.PurchaseResult
-		var err error
-		for attempt := 0; attempt < 3; attempt++ {
-			res, err = im.g.ImportPurchases(im.ctx, req, j.purch)
-			if jaga.ErrorCode(err) != jaga.ECONFLICT {
-				break
-			}
+	var res *gate.PurchaseResult
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		res, err = im.g.ImportPurchases(im.ctx, req, j.purch)
+		if jaga.ErrorCode(err) != jaga.ECONFLICT {
+			break
 		}
-		if err != nil {
-			return err
-		}
-		pc := &im.rep.Purchases
-		pc.Linked += res.Inserted
-		pc.Unchanged += res.Existing
-		pc.Erased += res.Erased
-		pc.Pending += len(res.Errors)
-		for _, e := range res.Errors {
-			im.rep.Lines = append(im.rep.Lines, LineReport{File: im.name, Line: j.lines[e.Row], Status: "pending",
-				Reasons: []jaga.RowReason{{Field: "customer", Code: "pending_customer", Reason: jaga.ErrorMessage(e.Err)}}})
-		}
-		return nil
 	}
-	outs, err := im.g.CommitIntake(im.ctx, im.opts.Session, p.b)
 	if err != nil {
 		return err
 	}
+	pc := &im.rep.Purchases
+	pc.Linked += res.Inserted
+	pc.Unchanged += res.Existing
+	pc.Erased += res.Erased
+	pc.Pending += len(res.Errors)
+	for _, e := range res.Errors {
+		im.rep.Lines = append(im.rep.Lines, LineReport{File: im.name, Line: j.lines[e.Row], Status: "pending",
+			Reasons: []jaga.RowReason{{Field: "customer", Code: "pending_customer", Reason: jaga.ErrorMessage(e.Err)}}})
+	}
+	return nil
+}
+
+// report counts a stored people batch's outcomes.
+func (im *run) report(j *job, outs []gate.IntakeOutcome) {
 	for i, o := range outs {
 		lr := LineReport{File: im.name, Line: j.lines[i], Status: string(o.Status), Subject: o.Subject, Reasons: o.Reasons, Review: o.Review}
 		switch o.Status {
@@ -818,7 +892,6 @@ func (im *run) commit(j *job) error {
 			im.rep.Lines = append(im.rep.Lines, lr)
 		}
 	}
-	return nil
 }
 
 // number normalises a decimal cell of a purchase line (normalize.Number: no exponents,
