@@ -546,11 +546,12 @@ func (im *run) row(rec record) (gate.IntakeRow, string) {
 			}
 			spec, _ := im.g.Schema().Field(t.Name)
 			switch {
-			case spec.Type == jaga.TypeNIK && nikPrecisionLost(v, numeric):
-				row.Problems = append(row.Problems, jaga.RowReason{Field: t.Name, Code: "nik_precision_lost",
-					Reason: "the NIK was stored as a number by a spreadsheet and lost digits; type it again as text"})
+			case spec.Type == jaga.TypeNIK:
+				if p, ok := nikCell(t.Name, v, numeric); ok {
+					row.Problems = append(row.Problems, p)
+				}
 			case spec.Type == jaga.TypePhone:
-				if e164, ok := landline(v); ok {
+				if e164, ok := unverifiedPhone(v); ok {
 					if row.Unverified == nil {
 						row.Unverified = map[string]string{}
 					}
@@ -558,11 +559,7 @@ func (im *run) row(rec record) (gate.IntakeRow, string) {
 					continue
 				}
 			case spec.Type == jaga.TypeDate && numeric:
-				if d, ok := excelDate(v); ok {
-					v = d
-				}
-			case spec.Type == jaga.TypeDate:
-				v = indoDate(v)
+				v = excelDate(v)
 			case t.Name == "domicile_city":
 				v = cityName(v)
 			case spec.Type == jaga.TypeNumber && strings.Contains(v, ",") && !strings.Contains(v, "."):
@@ -570,9 +567,9 @@ func (im *run) row(rec record) (gate.IntakeRow, string) {
 			}
 			row.Values[t.Name] = v
 		case TargetConsent:
-			st, ok, err := yesNo(v)
+			st, ok, err := readConsent(v)
 			if err != nil {
-				row.Problems = append(row.Problems, jaga.RowReason{Field: "consent_" + t.Name, Code: "invalid_consent", Reason: err.Error()})
+				row.Problems = append(row.Problems, jaga.RowReason{Field: "consent_" + t.Name, Code: "invalid_consent", Reason: jaga.ErrorMessage(err)})
 				continue
 			}
 			if ok {
