@@ -653,8 +653,16 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 			return p, nil
 		}
 		candidates := func(field string, v []byte) []jaga.SubjectID {
+			extra := local[keyOf(field, v)]
+			if len(extra) == 0 {
+				// Most values: found's own list, sorted in place (the re-check compares
+				// only its length).
+				c := found[field][string(v)]
+				slices.Sort(c) // oldest first: IDs are UUIDv7
+				return c
+			}
 			c := slices.Clone(found[field][string(v)])
-			for _, id := range local[keyOf(field, v)] {
+			for _, id := range extra {
 				if !slices.Contains(c, id) {
 					c = append(c, id)
 				}

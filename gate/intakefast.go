@@ -2,7 +2,9 @@ package gate
 
 import (
 	"runtime"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"jaga"
@@ -62,4 +64,42 @@ func appendMergeRow(b []byte, values map[string]string, channel jaga.Channel, at
 		b = append(b, ']')
 	}
 	return append(b, '}')
+}
+
+// keyOrders remembers the sorted key lists of recent maps: an import seals maps with
+// the same keys (the attribute columns of its file) row after row, and checking that a
+// map has a remembered set costs a lookup per key where sorting costs several string
+// comparisons per key.
+var (
+	keyOrders    [4]atomic.Pointer[[]string]
+	keyOrderNext atomic.Uint32
+)
+
+// sortedKeys returns the keys of m in sorted order; the result must not be modified.
+func sortedKeys(m map[string]string) []string {
+	for i := range keyOrders {
+		p := keyOrders[i].Load()
+		if p == nil || len(*p) != len(m) {
+			continue
+		}
+		same := true
+		for _, k := range *p {
+			if _, ok := m[k]; !ok {
+				same = false
+				break
+			}
+		}
+		if same { // as many distinct keys, all in m: the same set
+			return *p
+		}
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	if len(keys) >= 8 {
+		keyOrders[keyOrderNext.Add(1)%uint32(len(keyOrders))].Store(&keys)
+	}
+	return keys
 }

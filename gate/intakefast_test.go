@@ -2,7 +2,9 @@ package gate
 
 import (
 	"encoding/json"
+	"maps"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -36,6 +38,27 @@ func TestAppendMergeRowReadsBack(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, want) || !got.CollectedAt.Equal(want.CollectedAt) {
 			t.Errorf("case %d: got %+v, want %+v", i, got, want)
+		}
+	}
+}
+
+// TestSortedKeysRemembersOnlyTheSameSet checks that a remembered key order is reused
+// only for a map with exactly those keys, not for one of the same size with others.
+func TestSortedKeysRemembersOnlyTheSameSet(t *testing.T) {
+	a := map[string]string{}
+	for _, k := range []string{"k", "c", "a", "h", "e", "g", "b", "d", "f"} {
+		a[k] = "x"
+	}
+	b := maps.Clone(a)
+	delete(b, "k")
+	b["z"] = "y"
+	for range 3 {
+		for _, m := range []map[string]string{a, b, a} {
+			got := sortedKeys(m)
+			want := slices.Sorted(maps.Keys(m))
+			if !slices.Equal(got, want) {
+				t.Fatalf("sortedKeys = %v, want %v", got, want)
+			}
 		}
 	}
 }

@@ -360,6 +360,8 @@ type run struct {
 	hasEvid   bool
 	seen      map[[16]byte]int // hash of a row's cells → its first line
 	rejected  []LineReport     // the reader's lines; the committer's go to rep.Lines
+	cellBuf   []byte           // a row's cells, each followed by a 0 byte, for seen
+	specs     []jaga.FieldSpec // the field of each column that maps to one
 	rows      []gate.IntakeRow
 	purchases []gate.PurchaseRow
 	lines     []int
@@ -380,8 +382,12 @@ type prepared struct {
 
 func (im *run) setup() error {
 	has := map[TargetKind]bool{}
-	for _, t := range im.targets {
+	im.specs = make([]jaga.FieldSpec, len(im.targets))
+	for i, t := range im.targets {
 		has[t.Kind] = true
+		if t.Kind == TargetField {
+			im.specs[i], _ = im.g.Schema().Field(t.Name)
+		}
 	}
 	if im.kind == KindPurchases && !has[TargetCustomer] {
 		return fmt.Errorf("%s: a purchase file needs a customer_source_id column", im.name)
@@ -407,7 +413,7 @@ func (im *run) setup() error {
 			im.file.Detected += ", collection date " + t.In(wib).Format("2006-01-02 15:04 WIB") + " from the title"
 		}
 	}
-	im.jobs = make(chan *job, 2)
+	im.jobs = make(chan *job, 1) // one batch prepares while one resolves and one is written
 	im.done = make(chan error, 1)
 	go im.committer()
 	return nil
@@ -483,14 +489,14 @@ func (im *run) add(rec record) error {
 		return nil
 	}
 	empty := true
-	h := sha256.New()
+	buf := im.cellBuf[:0]
 	for _, c := range rec.cells {
-		if strings.TrimSpace(c) != "" {
+		if empty && strings.TrimSpace(c) != "" {
 			empty = false
 		}
-		h.Write([]byte(c))
-		h.Write([]byte{0})
+		buf = append(append(buf, c...), 0)
 	}
+	im.cellBuf = buf
 	if empty {
 		im.reject(rec.line, "empty", "row is entirely empty")
 		return nil
@@ -498,7 +504,8 @@ func (im *run) add(rec record) error {
 	if im.kind == KindSubjects {
 		// Purchase files repeat identical lines as distinct purchases (intake README).
 		var sum [16]byte
-		copy(sum[:], h.Sum(nil))
+		full := sha256.Sum256(buf)
+		copy(sum[:], full[:])
 		if first, dup := im.seen[sum]; dup {
 			im.reject(rec.line, "duplicate", fmt.Sprintf("exact duplicate of line %d", first))
 			return nil
@@ -544,7 +551,7 @@ func (im *run) row(rec record) (gate.IntakeRow, string) {
 			if strings.TrimSpace(v) == "" {
 				continue
 			}
-			spec, _ := im.g.Schema().Field(t.Name)
+			spec := im.specs[i]
 			switch {
 			case spec.Type == jaga.TypeNIK:
 				if p, ok := nikCell(t.Name, v, numeric); ok {
