@@ -507,13 +507,17 @@ func (g *Gate) StoreIntake(ctx context.Context, s *IntakeSession, r *ResolvedInt
 	if i := slices.Index(s.overlay, r); i >= 0 {
 		s.overlay = slices.Delete(s.overlay, i, i+1)
 	}
+	// A batch resolved after this one keeps it only to read its state: drop the rest
+	// (else each batch would hold every batch before it).
+	out := r.out
+	r.out, r.write, r.deps, r.keys, r.qkeys, r.idx, r.profs = nil, nil, nil, nil, nil, nil, nil
 	if err != nil {
 		r.state = resolvedFailed
 		s.stale = true
 		return nil, err
 	}
 	r.state = resolvedStored
-	return r.out, nil
+	return out, nil
 }
 
 // begin starts a resolution: after a failed store it forgets the cached profiles (they
