@@ -77,8 +77,9 @@ type FieldSpec struct {
 
 // Schema is the ordered list of fields and attributes a vault holds. Names are unique.
 type Schema struct {
-	Fields []FieldSpec
-	byName map[string]int
+	Fields  []FieldSpec
+	byName  map[string]int
+	indexed []FieldSpec // the blind-indexed fields, set by NewSchema
 }
 
 // NewSchema checks specs (unique snake_case names, a valid class, kind and type, a
@@ -112,6 +113,9 @@ func NewSchema(specs []FieldSpec) (*Schema, error) {
 		}
 		s.byName[f.Name] = len(s.Fields)
 		s.Fields = append(s.Fields, f)
+		if f.Indexed {
+			s.indexed = append(s.indexed, f)
+		}
 	}
 	return s, nil
 }
@@ -149,15 +153,10 @@ func (s *Schema) Names() []string {
 	return out
 }
 
-// Indexed returns the blind-indexed fields in schema order.
+// Indexed returns the blind-indexed fields in schema order. The slice is shared (it is
+// read once per imported row): callers must not modify its elements; an append copies.
 func (s *Schema) Indexed() []FieldSpec {
-	var out []FieldSpec
-	for _, f := range s.Fields {
-		if f.Indexed {
-			out = append(out, f)
-		}
-	}
-	return out
+	return s.indexed[:len(s.indexed):len(s.indexed)]
 }
 
 // Extend returns a new schema with extra fields and attributes appended (a company's

@@ -81,12 +81,7 @@ func openAttributes(dek *seal.DEK, s *jaga.SealedSubject) (map[string]string, er
 // imported subject. Strings are escaped as RFC 8259 §7 requires (quote, backslash,
 // control characters); other UTF-8 is copied as is.
 func appendAttributes(b []byte, attrs map[string]string) []byte {
-	var buf [64]string
-	keys := buf[:0]
-	for k := range attrs {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
+	keys := sortedKeys(attrs)
 	b = slices.Grow(b, 16*len(attrs))
 	b = append(b, '{')
 	for i, k := range keys {

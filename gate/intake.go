@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -67,15 +68,46 @@ type IntakeOutcome struct {
 type IntakeSession struct {
 	profiles map[jaga.SubjectID]*profile
 	max      int
+	bit      map[string]int // field name → its bit in profile.present (AttributesField: 0)
+
+	mu      sync.Mutex        // guards overlay, stale and ResolvedIntake.state
+	overlay []*ResolvedIntake // resolved batches not yet stored, oldest first
+	stale   bool              // a resolved batch failed to store: profiles may be wrong
 }
 
 // NewIntakeSession returns a session that caches up to maxProfiles profiles (default
-// 500,000; about 300 bytes each).
+// 500,000; about 250 bytes each).
 func (g *Gate) NewIntakeSession(maxProfiles int) *IntakeSession {
 	if maxProfiles <= 0 {
 		maxProfiles = 500_000
 	}
-	return &IntakeSession{profiles: make(map[jaga.SubjectID]*profile), max: maxProfiles}
+	bit := map[string]int{AttributesField: 0}
+	for _, f := range g.schema.Fields {
+		if f.Kind != jaga.KindAttribute {
+			bit[f.Name] = len(bit)
+		}
+	}
+	return &IntakeSession{profiles: make(map[jaga.SubjectID]*profile), max: maxProfiles, bit: bit}
+}
+
+// has reports whether the subject of p holds field f (or, for AttributesField, any
+// attribute).
+func (s *IntakeSession) has(p *profile, f string) bool {
+	b, ok := s.bit[f]
+	return ok && b/64 < len(p.present) && p.present[b/64]&(1<<(b%64)) != 0
+}
+
+// mark records that the subject of p holds field f; names outside the schema are
+// ignored (resolution asks only about schema fields).
+func (s *IntakeSession) mark(p *profile, f string) {
+	b, ok := s.bit[f]
+	if !ok {
+		return
+	}
+	if p.present == nil {
+		p.present = make([]uint64, (len(s.bit)+63)/64)
+	}
+	p.present[b/64] |= 1 << (b % 64)
 }
 
 func (s *IntakeSession) put(id jaga.SubjectID, p *profile) {
@@ -90,12 +122,37 @@ func (s *IntakeSession) put(id jaga.SubjectID, p *profile) {
 	s.profiles[id] = p
 }
 
-// profile is what identity resolution needs of a subject.
+// profile is what identity resolution needs of a subject, compact because an import
+// keeps up to IntakeSession.max of them: the fields present as bits (IntakeSession.has),
+// the blind indexes as fixed arrays.
 type profile struct {
 	name, birth, nik string
-	present          map[string]bool // fields (and AttributesField) the subject holds
-	indexes          []jaga.BlindIndex
+	present          []uint64
+	indexes          []profileIndex
 	wrapped          []byte
+}
+
+// profileIndex is one blind index of a profile; field is the schema's own string.
+type profileIndex struct {
+	field string
+	value [16]byte
+}
+
+func (p *profile) hasIndex(field string, v []byte) bool {
+	for i := range p.indexes {
+		if p.indexes[i].field == field && string(p.indexes[i].value[:]) == string(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// addIndex appends a blind index (16 bytes, as the store requires of every one).
+func (p *profile) addIndex(field string, v []byte) {
+	var ix profileIndex
+	ix.field = field
+	copy(ix.value[:], v)
+	p.indexes = append(p.indexes, ix)
 }
 
 // IntakeBatch is a prepared batch: validated, normalised, blind-indexed, quarantined
@@ -170,23 +227,23 @@ func (g *Gate) prepRow(p *jaga.Purpose, r *IntakeRow) (*intakePrep, error) {
 	if r.Key != nil {
 		pr.ikey = g.keys.ImportKey(r.Key...)
 	}
-	// Everything prepare checks, but every problem of the row is collected.
-	fields := map[string]bool{}
-	for name, raw := range r.Values {
-		if strings.TrimSpace(raw) != "" {
-			fields[name] = true
+	// Everything prepare checks, but every problem of the row is collected. The row's
+	// own map serves as long as nothing is left out of it (the common case: no empty
+	// value, no problem found by the reader); it is copied before anything is removed.
+	vals, owned := r.Values, false
+	clean := len(r.Problems) == 0
+	for _, raw := range r.Values {
+		if !clean {
+			break
 		}
+		clean = strings.TrimSpace(raw) != ""
 	}
-	for name := range r.Unverified {
-		fields[name] = true
-	}
-	for _, rs := range r.Problems {
-		delete(fields, rs.Field) // the reader's verdict stands
-	}
-	vals := make(map[string]string, len(fields))
-	for name := range fields {
-		if raw, ok := r.Values[name]; ok && strings.TrimSpace(raw) != "" {
-			vals[name] = raw
+	if !clean {
+		vals, owned = make(map[string]string, len(r.Values)), true
+		for name, raw := range r.Values {
+			if strings.TrimSpace(raw) != "" && !hasReason(r.Problems, name) { // the reader's verdict stands
+				vals[name] = raw
+			}
 		}
 	}
 	if len(vals) > 0 || len(r.Consents) > 0 {
@@ -205,6 +262,9 @@ func (g *Gate) prepRow(p *jaga.Purpose, r *IntakeRow) (*intakePrep, error) {
 				// a row-level problem (consents, channel, collected_at): stop here
 				vals = nil
 				break
+			}
+			if !owned {
+				vals, owned = maps.Clone(vals), true
 			}
 			delete(vals, field)
 			if len(vals) == 0 {
@@ -247,7 +307,9 @@ func (g *Gate) prepRow(p *jaga.Purpose, r *IntakeRow) (*intakePrep, error) {
 		}
 	}
 	if len(pr.reasons) > 0 {
-		return pr, g.sealQuarantine(pr)
+		err := g.sealQuarantine(pr)
+		pr.row = r.withoutValues()
+		return pr, err
 	}
 	pr.idx = make(map[string][]byte, 3)
 	for _, f := range g.schema.Indexed() {
@@ -255,7 +317,17 @@ func (g *Gate) prepRow(p *jaga.Purpose, r *IntakeRow) (*intakePrep, error) {
 			pr.idx[f.Name] = g.keys.BlindIndex(f.Name, v)
 		}
 	}
+	pr.row = r.withoutValues()
 	return pr, nil
+}
+
+// withoutValues returns a copy of r without its raw values, which a prepared row no
+// longer needs (its normalised values are in intakePrep.values), so that a batch
+// waiting to commit holds one copy of the values, not two.
+func (r *IntakeRow) withoutValues() *IntakeRow {
+	c := *r
+	c.Values, c.Unverified = nil, nil
+	return &c
 }
 
 func hasReason(rs []jaga.RowReason, field string) bool {
@@ -345,17 +417,128 @@ func (g *Gate) CommitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 	g.intakeMu.Lock()
 	defer g.intakeMu.Unlock()
 	for attempt := 0; ; attempt++ {
-		out, err := g.commitIntake(ctx, s, b)
+		r, err := g.resolveIntake(ctx, s, b)
+		if err != nil {
+			return nil, err
+		}
+		out, err := g.StoreIntake(ctx, s, r)
 		if jaga.ErrorCode(err) == jaga.ECONFLICT && attempt < 8 {
-			// Another writer stored one of these keys meanwhile: resolve again.
-			clear(s.profiles)
+			// Another writer stored one of these keys meanwhile: resolve again (the
+			// session drops its profiles first).
 			continue
 		}
 		return out, err
 	}
 }
 
-func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatch) ([]IntakeOutcome, error) {
+// ResolvedIntake is a batch whose identities are resolved and whose new values are
+// sealed, ready for StoreIntake. Until it is stored, later batches of its session
+// resolve as if it were (see ResolveIntake).
+type ResolvedIntake struct {
+	out   []IntakeOutcome
+	write func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error)
+	deps  []*ResolvedIntake // the unstored batches this one was resolved against
+	state int               // resolvedPending, resolvedStored or resolvedFailed (IntakeSession.mu)
+
+	// What storing it adds, for the batches resolved before it is stored: import keys
+	// and quarantine keys → subject or quarantine ID, blind indexes → subjects, and the
+	// profiles of the subjects it creates.
+	keys, qkeys map[string]jaga.SubjectID
+	idx         map[indexKey][]jaga.SubjectID
+	profs       map[jaga.SubjectID]*profile
+}
+
+const (
+	resolvedPending = iota
+	resolvedStored
+	resolvedFailed
+)
+
+// indexKey is a blind index of a field, as a map key.
+type indexKey struct {
+	field string
+	value [16]byte
+}
+
+func keyOf(field string, v []byte) indexKey {
+	k := indexKey{field: field}
+	copy(k.value[:], v)
+	return k
+}
+
+// ResolveIntake resolves and seals a prepared batch (CommitIntake's first half), so that
+// the caller can store the batch before with StoreIntake meanwhile: an import
+// pipelines its batches so. Batches of one session must be resolved in order and
+// stored in that same order, each after the one before has been stored; a batch
+// resolves against the stored subjects and against every batch of its session that is
+// resolved but not yet stored, exactly as if those were stored. Resolution holds the
+// gate's intake lock; storing does not, so another intake may commit in between: the
+// store's re-check (recheckResolution) then finds what it created and StoreIntake
+// returns ECONFLICT. Errors: as CommitIntake.
+func (g *Gate) ResolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBatch) (*ResolvedIntake, error) {
+	g.intakeMu.Lock()
+	defer g.intakeMu.Unlock()
+	return g.resolveIntake(ctx, s, b)
+}
+
+// StoreIntake stores a resolved batch in one transaction and returns its rows'
+// outcomes. ECONFLICT means the batch must be resolved again (CommitIntake does that):
+// another writer stored one of its people meanwhile, or a batch it was resolved against
+// failed to store; the session then forgets its cached profiles and every batch
+// resolved but not stored. A batch whose predecessor is still being stored is an
+// EINTERNAL error: store in order.
+func (g *Gate) StoreIntake(ctx context.Context, s *IntakeSession, r *ResolvedIntake) ([]IntakeOutcome, error) {
+	s.mu.Lock()
+	var depErr error
+	for _, d := range r.deps {
+		switch d.state {
+		case resolvedFailed:
+			depErr = jaga.Errorf(jaga.ECONFLICT, "identity resolution: a batch this one was resolved against was not stored")
+		case resolvedPending:
+			depErr = jaga.Errorf(jaga.EINTERNAL, "intake batches stored out of order")
+		}
+	}
+	s.mu.Unlock()
+	err := depErr
+	if err == nil {
+		err = g.exec(ctx, r.write)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i := slices.Index(s.overlay, r); i >= 0 {
+		s.overlay = slices.Delete(s.overlay, i, i+1)
+	}
+	// A batch resolved after this one keeps it only to read its state: drop the rest
+	// (else each batch would hold every batch before it).
+	out := r.out
+	r.out, r.write, r.deps, r.keys, r.qkeys, r.idx, r.profs = nil, nil, nil, nil, nil, nil, nil
+	if err != nil {
+		r.state = resolvedFailed
+		s.stale = true
+		return nil, err
+	}
+	r.state = resolvedStored
+	return out, nil
+}
+
+// begin starts a resolution: after a failed store it forgets the cached profiles (they
+// may hold subjects that were never stored) and the batches resolved meanwhile; it
+// returns the batches still waiting to be stored.
+func (s *IntakeSession) begin() []*ResolvedIntake {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.stale {
+		clear(s.profiles)
+		for _, r := range s.overlay {
+			r.state = resolvedFailed
+		}
+		s.overlay, s.stale = nil, false
+	}
+	return slices.Clone(s.overlay)
+}
+
+func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBatch) (*ResolvedIntake, error) {
+	overlay := s.begin()
 	out := make([]IntakeOutcome, len(b.rows))
 	var keys, qkeys [][]byte
 	for _, pr := range b.rows {
@@ -371,7 +554,7 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 		known, qknown map[string]jaga.SubjectID
 		found         = map[string]map[string][]jaga.SubjectID{}
 	)
-	local := map[string][]jaga.SubjectID{} // field|index → subjects of this batch or learned
+	local := map[indexKey][]jaga.SubjectID{} // blind index → subjects of this batch or learned
 	pending := map[jaga.SubjectID]*pendingSubject{}
 	var order []*pendingSubject
 	merges := map[jaga.SubjectID]*dbMerge{}
@@ -396,6 +579,31 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 		if qknown, err = tx.QuarantineKeys(ctx, append(slices.Clone(keys), qkeys...)); err != nil {
 			return err
 		}
+		if len(overlay) > 0 {
+			if known == nil {
+				known = map[string]jaga.SubjectID{}
+			}
+			if qknown == nil {
+				qknown = map[string]jaga.SubjectID{}
+			}
+			for _, k := range keys {
+				for _, o := range overlay {
+					if id, ok := o.keys[string(k)]; ok {
+						known[string(k)] = id
+					}
+					if id, ok := o.qkeys[string(k)]; ok {
+						qknown[string(k)] = id
+					}
+				}
+			}
+			for _, k := range qkeys {
+				for _, o := range overlay {
+					if id, ok := o.qkeys[string(k)]; ok {
+						qknown[string(k)] = id
+					}
+				}
+			}
+		}
 		for _, f := range g.schema.Indexed() {
 			var vals [][]byte
 			for _, pr := range b.rows {
@@ -409,6 +617,21 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 			if found[f.Name], err = tx.FindByIndexes(ctx, f.Name, vals); err != nil {
 				return err
 			}
+			if len(overlay) > 0 {
+				if found[f.Name] == nil {
+					found[f.Name] = map[string][]jaga.SubjectID{}
+				}
+				for _, v := range vals {
+					k := keyOf(f.Name, v)
+					for _, o := range overlay {
+						for _, id := range o.idx[k] {
+							if !slices.Contains(found[f.Name][string(v)], id) {
+								found[f.Name][string(v)] = append(found[f.Name][string(v)], id)
+							}
+						}
+					}
+				}
+			}
 		}
 		// prof returns the profile of a subject: pending in this batch, cached, or read.
 		prof := func(id jaga.SubjectID) (*profile, error) {
@@ -418,11 +641,16 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 			if p := s.profiles[id]; p != nil {
 				return p, nil
 			}
+			for _, o := range overlay {
+				if p := o.profs[id]; p != nil {
+					return p, nil
+				}
+			}
 			sub, err := tx.Subject(ctx, id)
 			if err != nil {
 				return nil, err
 			}
-			p, err := g.loadProfile(sub)
+			p, err := g.loadProfile(s, sub)
 			if err != nil {
 				return nil, err
 			}
@@ -430,8 +658,16 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 			return p, nil
 		}
 		candidates := func(field string, v []byte) []jaga.SubjectID {
+			extra := local[keyOf(field, v)]
+			if len(extra) == 0 {
+				// Most values: found's own list, sorted in place (the re-check compares
+				// only its length).
+				c := found[field][string(v)]
+				slices.Sort(c) // oldest first: IDs are UUIDv7
+				return c
+			}
 			c := slices.Clone(found[field][string(v)])
-			for _, id := range local[field+"|"+string(v)] {
+			for _, id := range extra {
 				if !slices.Contains(c, id) {
 					c = append(c, id)
 				}
@@ -440,7 +676,7 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 			return c
 		}
 		learn := func(field string, v []byte, id jaga.SubjectID) {
-			k := field + "|" + string(v)
+			k := keyOf(field, v)
 			if !slices.Contains(local[k], id) && !slices.Contains(found[field][string(v)], id) {
 				local[k] = append(local[k], id)
 			}
@@ -543,7 +779,7 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 					for f, v := range pr.values {
 						spec, _ := g.schema.Field(f)
 						if spec.Kind == jaga.KindAttribute {
-							if !p.present[AttributesField] {
+							if !s.has(p, AttributesField) {
 								if attrs == nil {
 									attrs = map[string]string{}
 								}
@@ -551,9 +787,9 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 							}
 							continue
 						}
-						if !p.present[f] {
+						if !s.has(p, f) {
 							m.set[f] = v
-							p.present[f] = true
+							s.mark(p, f)
 							mr.fields = append(mr.fields, f)
 							if f == "full_name" {
 								p.name = v
@@ -565,15 +801,14 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 								p.nik = v
 							}
 						}
-						if ix := pr.idx[f]; ix != nil && !slices.ContainsFunc(p.indexes, func(b jaga.BlindIndex) bool { return b.Field == f && string(b.Value) == string(ix) }) {
-							bi := jaga.BlindIndex{Field: f, Value: ix}
-							p.indexes = append(p.indexes, bi)
-							m.newIdx = append(m.newIdx, bi)
+						if ix := pr.idx[f]; ix != nil && !p.hasIndex(f, ix) {
+							p.addIndex(f, ix)
+							m.newIdx = append(m.newIdx, jaga.BlindIndex{Field: f, Value: ix})
 						}
 					}
 					if attrs != nil {
 						m.attrs = attrs
-						p.present[AttributesField] = true
+						s.mark(p, AttributesField)
 						for f := range attrs {
 							mr.fields = append(mr.fields, f)
 						}
@@ -598,13 +833,14 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 			// notice (completeConsent, R-8).
 			cs := g.consentRecords(target, orChannel(pr.row.Channel), pr.row.CollectedAt, now, pr.row.Consents)
 			sourceConsents(cs, pr.row.File, pr.row.Line, pr.values)
+			review := slices.Clip(pr.review) // the batch may be resolved again
 			for _, c := range cs {
 				if c.Flag != "" {
-					pr.review = append(pr.review, "consent_"+c.Purpose+"_"+strings.TrimPrefix(c.Flag, "invalid:"))
+					review = append(review, "consent_"+c.Purpose+"_"+strings.TrimPrefix(c.Flag, "invalid:"))
 				}
 			}
 			consentsOf[pr] = cs
-			for _, r := range pr.review {
+			for _, r := range review {
 				flags = append(flags, &jaga.ReviewFlag{Subject: target, Reason: r, File: pr.row.File, Line: pr.row.Line})
 				out[i].Review = append(out[i].Review, r)
 			}
@@ -615,9 +851,11 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 		return nil, err
 	}
 
-	// Seal the new subjects on every core but one.
+	res := &ResolvedIntake{out: out, deps: overlay, keys: map[string]jaga.SubjectID{}, qkeys: map[string]jaga.SubjectID{},
+		idx: map[indexKey][]jaga.SubjectID{}, profs: make(map[jaga.SubjectID]*profile, len(order))}
+	// Seal the new subjects on every core.
 	sealErr := make([]error, len(order))
-	parallel(len(order), func(j int) {
+	parallelAll(len(order), func(j int) {
 		ps := order[j]
 		dek, wrapped, err := g.keys.NewDEK(ps.id)
 		if err != nil {
@@ -648,11 +886,21 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 		}
 	}
 	for _, ps := range order {
-		s.put(ps.id, &profile{name: ps.values["full_name"], birth: ps.values["birth_date"], nik: ps.values["nik"],
-			present: presentOf(g.schema, ps.values), indexes: slices.Clone(ps.sealed.Indexes), wrapped: ps.sealed.WrappedDEK})
+		p := &profile{name: ps.values["full_name"], birth: ps.values["birth_date"], nik: ps.values["nik"], wrapped: ps.sealed.WrappedDEK,
+			indexes: make([]profileIndex, 0, len(ps.sealed.Indexes))}
+		for f := range ps.values {
+			if spec, _ := g.schema.Field(f); spec.Kind == jaga.KindAttribute {
+				f = AttributesField
+			}
+			s.mark(p, f)
+		}
+		for _, ix := range ps.sealed.Indexes {
+			p.addIndex(ix.Field, ix.Value)
+		}
+		s.put(ps.id, p)
+		res.profs[ps.id] = p
 	}
-	// Seal the changes of existing subjects and every merge record, on every core but
-	// one. Most duplicates add nothing to their subject; those need no update.
+	// Seal the changes of existing subjects and every merge record, on every core. Most duplicates add nothing to their subject; those need no update.
 	deks := make(map[jaga.SubjectID]*seal.DEK, len(order)+len(mergeOrder))
 	for _, ps := range order {
 		deks[ps.id] = ps.dek
@@ -660,7 +908,7 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 	patches := make([]*jaga.SubjectPatch, len(mergeOrder))
 	mdeks := make([]*seal.DEK, len(mergeOrder))
 	perr := make([]error, len(mergeOrder))
-	parallel(len(mergeOrder), func(i int) {
+	parallelAll(len(mergeOrder), func(i int) {
 		m := mergeOrder[i]
 		dek, err := g.keys.OpenDEK(m.id, m.prof.wrapped)
 		if err != nil {
@@ -687,9 +935,9 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 			for _, ix := range m.newIdx {
 				touched[ix.Field] = true
 			}
-			for _, ix := range m.prof.indexes {
-				if touched[ix.Field] {
-					patch.Indexes = append(patch.Indexes, ix)
+			for i := range m.prof.indexes {
+				if ix := &m.prof.indexes[i]; touched[ix.field] {
+					patch.Indexes = append(patch.Indexes, jaga.BlindIndex{Field: ix.field, Value: ix.value[:]})
 				}
 			}
 		}
@@ -703,18 +951,14 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 	}
 	records := make([]*jaga.MergeRecord, len(mrows))
 	rerr := make([]error, len(mrows))
-	parallel(len(mrows), func(i int) {
+	parallelAll(len(mrows), func(i int) {
 		mr := mrows[i]
 		dek := deks[mr.target]
 		key := mr.pr.ikey
 		if key == nil {
 			key = g.keys.ImportKey("merge", string(mr.target), mr.pr.row.File, fmt.Sprint(mr.pr.row.Line))
 		}
-		pt, err := json.Marshal(&quarantined{Values: mr.pr.values, Channel: mr.pr.row.Channel, CollectedAt: mr.pr.row.CollectedAt, Key: mr.pr.row.Key})
-		if err != nil {
-			rerr[i] = err
-			return
-		}
+		pt := appendMergeRow(nil, mr.pr.values, mr.pr.row.Channel, mr.pr.row.CollectedAt, mr.pr.row.Key)
 		ct, err := dek.Seal(seal.MergeAD(mr.target, key), pt)
 		if err != nil {
 			rerr[i] = err
@@ -741,7 +985,34 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 	for _, ps := range order {
 		created = append(created, ps.sealed)
 	}
-	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+	// What later batches must see before this one is stored.
+	for _, ps := range order {
+		if ps.first.ikey != nil {
+			res.keys[string(ps.first.ikey)] = ps.id
+		}
+		for _, ix := range ps.sealed.Indexes {
+			k := keyOf(ix.Field, ix.Value)
+			res.idx[k] = append(res.idx[k], ps.id)
+		}
+	}
+	for _, m := range mergeOrder {
+		for _, ix := range m.newIdx {
+			k := keyOf(ix.Field, ix.Value)
+			res.idx[k] = append(res.idx[k], m.id)
+		}
+	}
+	for i, k := range mkeys {
+		res.keys[string(k)] = msubj[i]
+	}
+	for _, q := range quarantine {
+		res.qkeys[string(q.RowKey)] = q.ID
+	}
+	for i, pr := range b.rows {
+		if out[i].Status == IntakeQuarantined && pr.ikey != nil {
+			res.qkeys[string(pr.ikey)] = out[i].Subject
+		}
+	}
+	res.write = func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
 		if err := recheckResolution(ctx, tx, g.schema, order, found); err != nil {
 			return nil, err
 		}
@@ -813,11 +1084,11 @@ func (g *Gate) commitIntake(ctx context.Context, s *IntakeSession, b *IntakeBatc
 			evs = append(evs, ev)
 		}
 		return evs, nil
-	})
-	if err != nil {
-		return nil, err
 	}
-	return out, nil
+	s.mu.Lock()
+	s.overlay = append(s.overlay, res)
+	s.mu.Unlock()
+	return res, nil
 }
 
 func orChannel(c jaga.Channel) jaga.Channel {
@@ -831,24 +1102,22 @@ func profileOf(values map[string]string) *profile {
 	return &profile{name: values["full_name"], birth: values["birth_date"], nik: values["nik"]}
 }
 
-func presentOf(schema *jaga.Schema, values map[string]string) map[string]bool {
-	m := make(map[string]bool, len(values))
-	for f := range values {
-		if spec, _ := schema.Field(f); spec.Kind == jaga.KindAttribute {
-			m[AttributesField] = true
-			continue
-		}
-		m[f] = true
-	}
-	return m
-}
-
 // loadProfile opens the identity fields resolution compares. It runs inside the gate
 // and returns nothing to a caller.
-func (g *Gate) loadProfile(s *jaga.SealedSubject) (*profile, error) {
-	p := &profile{present: map[string]bool{}, indexes: slices.Clone(s.Indexes), wrapped: s.WrappedDEK}
+func (g *Gate) loadProfile(ses *IntakeSession, s *jaga.SealedSubject) (*profile, error) {
+	p := &profile{indexes: make([]profileIndex, 0, len(s.Indexes)), wrapped: s.WrappedDEK}
 	for f := range s.Sealed {
-		p.present[f] = true
+		ses.mark(p, f)
+	}
+	for _, ix := range s.Indexes {
+		if len(ix.Value) != len(profileIndex{}.value) {
+			return nil, fmt.Errorf("subject %s: a blind index of %s is not 16 bytes", s.ID, ix.Field)
+		}
+		field := ix.Field
+		if spec, ok := g.schema.Field(field); ok {
+			field = spec.Name // one copy of the name for every profile
+		}
+		p.addIndex(field, ix.Value)
 	}
 	dek, err := g.keys.OpenDEK(s.ID, s.WrappedDEK)
 	if err != nil {

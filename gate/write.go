@@ -131,7 +131,7 @@ func (g *Gate) prepare(p *jaga.Purpose, values map[string]string, channel jaga.C
 		if len(v) > f.MaxLen {
 			return nil, jaga.FieldError(name, "value is %d bytes; at most %d allowed", len(v), f.MaxLen)
 		}
-		if f.Name == "birth_date" && v > g.now().Format("2006-01-02") {
+		if f.Name == "birth_date" && v > g.now().Format(time.DateOnly) {
 			return nil, jaga.FieldError(name, "birth date is in the future")
 		}
 		out.values[name] = v

@@ -65,12 +65,14 @@ func BenchmarkImportSynthetic(b *testing.B) {
 		b.StopTimer()
 		g, st := MustGate(b)
 		b.StartTimer()
+		mem := trackMemory(b)
 		start := time.Now()
 		rep, err := importer.ImportFile(context.Background(), g, path, importer.Options{Actor: importer_})
 		if err != nil {
 			b.Fatal(err)
 		}
 		el := time.Since(start)
+		mem()
 		if rep.Created != *benchN || rep.Quarantined+rep.Rejected != 0 {
 			b.Fatalf("created %d, quarantined %d, rejected %d", rep.Created, rep.Quarantined, rep.Rejected)
 		}
@@ -109,12 +111,14 @@ func BenchmarkImportDuplicates(b *testing.B) {
 		b.StopTimer()
 		g, _ := MustGate(b)
 		b.StartTimer()
+		mem := trackMemory(b)
 		start := time.Now()
 		rep, err := importer.ImportFile(context.Background(), g, path, importer.Options{Actor: importer_})
 		if err != nil {
 			b.Fatal(err)
 		}
 		el := time.Since(start)
+		mem()
 		if rep.RowsRead != *benchN || rep.Created+rep.Merged != *benchN || rep.Merged < *benchN/2-*benchN/100 {
 			b.Fatalf("read %d, created %d, merged %d, quarantined %d %v, rejected %d %v", rep.RowsRead, rep.Created, rep.Merged,
 				rep.Quarantined, rep.QuarantinedBy, rep.Rejected, rep.RejectedBy)

@@ -253,6 +253,7 @@ func Import(ctx context.Context, g *gate.Gate, name string, r io.Reader, size in
 	if err := im.finish(); err != nil && runErr == nil {
 		runErr = err
 	}
+	rep.Lines = append(rep.Lines, im.rejected...)
 	if opts.Progress != nil {
 		opts.Progress(size, size)
 	}
@@ -358,6 +359,9 @@ type run struct {
 	required  []string
 	hasEvid   bool
 	seen      map[[16]byte]int // hash of a row's cells → its first line
+	rejected  []LineReport     // the reader's lines; the committer's go to rep.Lines
+	cellBuf   []byte           // a row's cells, each followed by a 0 byte, for seen
+	specs     []jaga.FieldSpec // the field of each column that maps to one
 	rows      []gate.IntakeRow
 	purchases []gate.PurchaseRow
 	lines     []int
@@ -367,7 +371,6 @@ type run struct {
 
 type job struct {
 	lines    []int
-	rows     []gate.IntakeRow
 	purch    []gate.PurchaseRow
 	prepared chan prepared
 }
@@ -379,8 +382,12 @@ type prepared struct {
 
 func (im *run) setup() error {
 	has := map[TargetKind]bool{}
-	for _, t := range im.targets {
+	im.specs = make([]jaga.FieldSpec, len(im.targets))
+	for i, t := range im.targets {
 		has[t.Kind] = true
+		if t.Kind == TargetField {
+			im.specs[i], _ = im.g.Schema().Field(t.Name)
+		}
 	}
 	if im.kind == KindPurchases && !has[TargetCustomer] {
 		return fmt.Errorf("%s: a purchase file needs a customer_source_id column", im.name)
@@ -406,7 +413,7 @@ func (im *run) setup() error {
 			im.file.Detected += ", collection date " + t.In(wib).Format("2006-01-02 15:04 WIB") + " from the title"
 		}
 	}
-	im.jobs = make(chan *job, 2)
+	im.jobs = make(chan *job, 1) // one batch prepares while one resolves and one is written
 	im.done = make(chan error, 1)
 	go im.committer()
 	return nil
@@ -462,7 +469,7 @@ func (im *run) reject(line int, code, why string) {
 		im.file.Rejected++
 	}
 	im.rep.RejectedBy[code]++
-	im.rep.Lines = append(im.rep.Lines, LineReport{File: im.name, Line: line, Status: "rejected",
+	im.rejected = append(im.rejected, LineReport{File: im.name, Line: line, Status: "rejected",
 		Reasons: []jaga.RowReason{{Field: "row", Code: code, Reason: why}}})
 }
 
@@ -482,14 +489,14 @@ func (im *run) add(rec record) error {
 		return nil
 	}
 	empty := true
-	h := sha256.New()
+	buf := im.cellBuf[:0]
 	for _, c := range rec.cells {
-		if strings.TrimSpace(c) != "" {
+		if empty && strings.TrimSpace(c) != "" {
 			empty = false
 		}
-		h.Write([]byte(c))
-		h.Write([]byte{0})
+		buf = append(append(buf, c...), 0)
 	}
+	im.cellBuf = buf
 	if empty {
 		im.reject(rec.line, "empty", "row is entirely empty")
 		return nil
@@ -497,7 +504,8 @@ func (im *run) add(rec record) error {
 	if im.kind == KindSubjects {
 		// Purchase files repeat identical lines as distinct purchases (intake README).
 		var sum [16]byte
-		copy(sum[:], h.Sum(nil))
+		full := sha256.Sum256(buf)
+		copy(sum[:], full[:])
 		if first, dup := im.seen[sum]; dup {
 			im.reject(rec.line, "duplicate", fmt.Sprintf("exact duplicate of line %d", first))
 			return nil
@@ -543,13 +551,14 @@ func (im *run) row(rec record) (gate.IntakeRow, string) {
 			if strings.TrimSpace(v) == "" {
 				continue
 			}
-			spec, _ := im.g.Schema().Field(t.Name)
+			spec := im.specs[i]
 			switch {
-			case spec.Type == jaga.TypeNIK && nikPrecisionLost(v, numeric):
-				row.Problems = append(row.Problems, jaga.RowReason{Field: t.Name, Code: "nik_precision_lost",
-					Reason: "the NIK was stored as a number by a spreadsheet and lost digits; type it again as text"})
+			case spec.Type == jaga.TypeNIK:
+				if p, ok := nikCell(t.Name, v, numeric); ok {
+					row.Problems = append(row.Problems, p)
+				}
 			case spec.Type == jaga.TypePhone:
-				if e164, ok := landline(v); ok {
+				if e164, ok := unverifiedPhone(v); ok {
 					if row.Unverified == nil {
 						row.Unverified = map[string]string{}
 					}
@@ -557,11 +566,7 @@ func (im *run) row(rec record) (gate.IntakeRow, string) {
 					continue
 				}
 			case spec.Type == jaga.TypeDate && numeric:
-				if d, ok := excelDate(v); ok {
-					v = d
-				}
-			case spec.Type == jaga.TypeDate:
-				v = indoDate(v)
+				v = excelDate(v)
 			case t.Name == "domicile_city":
 				v = cityName(v)
 			case spec.Type == jaga.TypeNumber && strings.Contains(v, ",") && !strings.Contains(v, "."):
@@ -569,9 +574,9 @@ func (im *run) row(rec record) (gate.IntakeRow, string) {
 			}
 			row.Values[t.Name] = v
 		case TargetConsent:
-			st, ok, err := yesNo(v)
+			st, ok, err := readConsent(v)
 			if err != nil {
-				row.Problems = append(row.Problems, jaga.RowReason{Field: "consent_" + t.Name, Code: "invalid_consent", Reason: err.Error()})
+				row.Problems = append(row.Problems, jaga.RowReason{Field: "consent_" + t.Name, Code: "invalid_consent", Reason: jaga.ErrorMessage(err)})
 				continue
 			}
 			if ok {
@@ -709,12 +714,15 @@ func (im *run) flush() error {
 	if len(im.rows) == 0 && len(im.purchases) == 0 {
 		return nil
 	}
-	j := &job{lines: im.lines, rows: im.rows, purch: im.purchases, prepared: make(chan prepared, 1)}
+	// The raw rows are the prepare goroutine's alone: once prepared, only the batch
+	// holds their values.
+	rows := im.rows
+	j := &job{lines: im.lines, purch: im.purchases, prepared: make(chan prepared, 1)}
 	im.rows, im.purchases, im.lines = nil, nil, nil
 	req := gate.Request{Actor: im.opts.Actor, Purpose: im.opts.Purpose, Reason: "import " + im.name}
-	if j.rows != nil {
+	if rows != nil {
 		go func() {
-			b, err := im.g.PrepareIntake(im.ctx, req, j.rows)
+			b, err := im.g.PrepareIntake(im.ctx, req, rows)
 			j.prepared <- prepared{b, err}
 		}()
 	} else {
@@ -739,54 +747,126 @@ func (im *run) finish() error {
 	return err
 }
 
-// committer commits batches in order and fills the report.
+// committer commits batches in order and fills the report. People batches are
+// pipelined: batch k+1 is resolved (identity resolution, sealing) while batch k is
+// being written, and written once batch k is stored. If batch k's store finds that
+// another writer stored one of its people meanwhile (ECONFLICT), batch k and then
+// batch k+1 are resolved again and committed one by one; batch k+1's first resolution,
+// made against batch k's, is dropped unstored.
 func (im *run) committer() {
 	var failed error
-	for j := range im.jobs {
-		if failed != nil {
-			<-j.prepared
-			continue
-		}
-		if err := im.commit(j); err != nil {
+	var prev *storing
+	fail := func(j *job, err error) {
+		if failed == nil {
 			failed = fmt.Errorf("%s: lines %d-%d: %w", im.name, j.lines[0], j.lines[len(j.lines)-1], err)
 		}
 	}
+	// finish waits for the batch being stored and reports it; it says whether that
+	// store had to be redone (which leaves a batch resolved meanwhile stale).
+	finish := func() (redone bool) {
+		if prev == nil {
+			return false
+		}
+		st := <-prev.done
+		if jaga.ErrorCode(st.err) == jaga.ECONFLICT {
+			st.outs, st.err = im.g.CommitIntake(im.ctx, im.opts.Session, prev.b)
+			redone = true
+		}
+		if st.err != nil {
+			fail(prev.j, st.err)
+		} else {
+			im.report(prev.j, st.outs)
+		}
+		prev = nil
+		return redone
+	}
+	for j := range im.jobs {
+		p := <-j.prepared
+		if failed != nil {
+			continue
+		}
+		if p.err != nil {
+			finish()
+			fail(j, p.err)
+			continue
+		}
+		if j.purch != nil {
+			finish()
+			if failed == nil {
+				if err := im.commitPurchases(j); err != nil {
+					fail(j, err)
+				}
+			}
+			continue
+		}
+		r, rerr := im.g.ResolveIntake(im.ctx, im.opts.Session, p.b)
+		if finish() && rerr == nil {
+			// r was resolved against a batch that had to be resolved again.
+			outs, err := im.g.CommitIntake(im.ctx, im.opts.Session, p.b)
+			if err != nil {
+				fail(j, err)
+			} else {
+				im.report(j, outs)
+			}
+			continue
+		}
+		if failed != nil {
+			continue
+		}
+		if rerr != nil {
+			fail(j, rerr)
+			continue
+		}
+		st := &storing{j: j, b: p.b, done: make(chan stored, 1)}
+		go func() {
+			outs, err := im.g.StoreIntake(im.ctx, im.opts.Session, r)
+			st.done <- stored{outs, err}
+		}()
+		prev = st
+	}
+	finish()
 	im.done <- failed
 }
 
-func (im *run) commit(j *job) error {
-	p := <-j.prepared
-	if p.err != nil {
-		return p.err
-	}
+// storing is a people batch being written.
+type storing struct {
+	j    *job
+	b    *gate.IntakeBatch
+	done chan stored
+}
+
+type stored struct {
+	outs []gate.IntakeOutcome
+	err  error
+}
+
+func (im *run) commitPurchases(j *job) error {
 	req := gate.Request{Actor: im.opts.Actor, Purpose: im.opts.Purpose, Reason: "import " + im.name}
-	if j.purch != nil {
-		var res *gate.PurchaseResult
-		var err error
-		for attempt := 0; attempt < 3; attempt++ {
-			res, err = im.g.ImportPurchases(im.ctx, req, j.purch)
-			if jaga.ErrorCode(err) != jaga.ECONFLICT {
-				break
-			}
+	var res *gate.PurchaseResult
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		res, err = im.g.ImportPurchases(im.ctx, req, j.purch)
+		if jaga.ErrorCode(err) != jaga.ECONFLICT {
+			break
 		}
-		if err != nil {
-			return err
-		}
-		pc := &im.rep.Purchases
-		pc.Linked += res.Inserted
-		pc.Unchanged += res.Existing
-		pc.Erased += res.Erased
-		pc.Pending += len(res.Errors)
-		for _, e := range res.Errors {
-			im.rep.Lines = append(im.rep.Lines, LineReport{File: im.name, Line: j.lines[e.Row], Status: "pending",
-				Reasons: []jaga.RowReason{{Field: "customer", Code: "pending_customer", Reason: jaga.ErrorMessage(e.Err)}}})
-		}
-		return nil
 	}
-	outs, err := im.g.CommitIntake(im.ctx, im.opts.Session, p.b)
 	if err != nil {
 		return err
 	}
+	pc := &im.rep.Purchases
+	pc.Linked += res.Inserted
+	pc.Unchanged += res.Existing
+	pc.Erased += res.Erased
+	pc.Pending += len(res.Errors)
+	for _, e := range res.Errors {
+		im.rep.Lines = append(im.rep.Lines, LineReport{File: im.name, Line: j.lines[e.Row], Status: "pending",
+			Reasons: []jaga.RowReason{{Field: "customer", Code: "pending_customer", Reason: jaga.ErrorMessage(e.Err)}}})
+	}
+	return nil
+}
+
+// report counts a stored people batch's outcomes.
+func (im *run) report(j *job, outs []gate.IntakeOutcome) {
 	for i, o := range outs {
 		lr := LineReport{File: im.name, Line: j.lines[i], Status: string(o.Status), Subject: o.Subject, Reasons: o.Reasons, Review: o.Review}
 		switch o.Status {
@@ -816,7 +896,6 @@ func (im *run) commit(j *job) error {
 			im.rep.Lines = append(im.rep.Lines, lr)
 		}
 	}
-	return nil
 }
 
 // number normalises a decimal cell of a purchase line (normalize.Number: no exponents,

@@ -182,7 +182,7 @@ func fullPhone(s string, digits int) (string, error) {
 // fastMobile handles the common shape of Indonesian mobile numbers — digits with
 // separators, written +62 8…, 62 8…, 08… or 8… (a lost trunk 0) — without libphonenumber's
 // parser, which costs most of the time on an import; libphonenumber still decides
-// validity (IsValidNumberForRegion on the ID metadata). Anything else, or a number the
+// validity (IsValidNumberForRegion on the ID metadata, see validNSN). Anything else, or a number the
 // metadata rejects, goes through the full path, which also words the error. A leading
 // 62 followed by 8 is read as the country code and a mobile number (intake/README.md:
 // "6281234567890"), also where the parser alone would read a national number starting
@@ -221,10 +221,9 @@ func fastMobile(s string) (string, bool) {
 	for _, c := range d {
 		nsn = nsn*10 + uint64(c-'0')
 	}
-	cc := int32(62)
-	num := &phonenumbers.PhoneNumber{CountryCode: &cc, NationalNumber: &nsn}
-	if !phonenumbers.IsValidNumberForRegion(num, PhoneRegion) {
+	e164 := "+62" + string(d)
+	if !validNSN(e164[3:], nsn) {
 		return "", false
 	}
-	return "+62" + string(d), true
+	return e164, true
 }

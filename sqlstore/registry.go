@@ -2,9 +2,12 @@ package sqlstore
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
+	"slices"
+	"strings"
 	"time"
 
 	"jaga"
@@ -30,38 +33,48 @@ func decodeDetails(b []byte, d *jaga.ConsentDetails) error {
 	return json.Unmarshal(b, d)
 }
 
-// upsertCurrentSQL makes a consent record the one in force for its (purpose, subject)
+// upsertCurrentTpl makes consent records the ones in force for their (purpose, subject)
 // unless a later one in the order of jaga.CompareConsents (at, tie, id) is there
-// already. Both SQLite (3.24+) and PostgreSQL read it; tie compares byte by byte in both.
-const upsertCurrentSQL = `INSERT INTO current_consents (purpose, subject_id, consent_id, at, counts, expires_at, tie, guardian) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT (purpose, subject_id) DO UPDATE SET consent_id = excluded.consent_id, at = excluded.at, counts = excluded.counts,
+// already, many rows per statement. Both SQLite (3.24+) and PostgreSQL read it (tie
+// compares byte by byte in both); PostgreSQL refuses a statement that touches a row
+// twice, which updateCurrent rules out.
+var upsertCurrentTpl = &rowsTemplate{
+	prefix: "INSERT INTO current_consents (purpose, subject_id, consent_id, at, counts, expires_at, tie, guardian) VALUES ",
+	row:    "(?,?,?,?,?,?,?,?)",
+	suffix: ` ON CONFLICT (purpose, subject_id) DO UPDATE SET consent_id = excluded.consent_id, at = excluded.at, counts = excluded.counts,
 	expires_at = excluded.expires_at, tie = excluded.tie, guardian = excluded.guardian
 WHERE COALESCE(excluded.at, 0) > COALESCE(current_consents.at, 0)
    OR (COALESCE(excluded.at, 0) = COALESCE(current_consents.at, 0) AND (excluded.tie > current_consents.tie
-       OR (excluded.tie = current_consents.tie AND excluded.consent_id > current_consents.consent_id)))`
+       OR (excluded.tie = current_consents.tie AND excluded.consent_id > current_consents.consent_id)))`,
+	width: 8, max: 256,
+}
 
 // updateCurrent maintains current_consents after consents were inserted (IDs set).
 // Within the batch only the latest record per (subject, purpose) is written, so that no
-// statement touches a row twice.
+// statement touches a row twice; the rows go in key order, so that each B-tree page of
+// current_consents is written once per batch.
 func (t *Tx) updateCurrent(ctx context.Context, consents []*jaga.Consent) error {
 	type key struct {
 		s jaga.SubjectID
 		p string
 	}
 	latest := make(map[key]*jaga.Consent, len(consents))
-	order := make([]key, 0, len(consents))
 	for _, c := range consents {
 		k := key{c.Subject, c.Purpose}
 		prev, ok := latest[k]
-		if !ok {
-			order = append(order, k)
-		}
 		if !ok || jaga.CompareConsents(c, prev) > 0 {
 			latest[k] = c
 		}
 	}
-	for _, k := range order {
-		c := latest[k]
+	rows := make([]*jaga.Consent, 0, len(latest))
+	for _, c := range latest {
+		rows = append(rows, c)
+	}
+	slices.SortFunc(rows, func(a, b *jaga.Consent) int {
+		return cmp.Or(strings.Compare(a.Purpose, b.Purpose), strings.Compare(string(a.Subject), string(b.Subject)))
+	})
+	if _, err := t.execRows(ctx, upsertCurrentTpl, len(rows), func(args []any, i int) []any {
+		c := rows[i]
 		counts := 0
 		if c.Counts() {
 			counts = 1
@@ -71,10 +84,9 @@ func (t *Tx) updateCurrent(ctx context.Context, consents []*jaga.Consent) error 
 		if c.GivenBy == jaga.GivenByGuardian {
 			guardian = string(c.Guardian)
 		}
-		if _, err := t.exec(ctx, upsertCurrentSQL, c.Purpose, string(c.Subject), c.ID, TimeValue(c.At), counts, TimeValue(c.ExpiresAt),
-			c.TieKey(), guardian); err != nil {
-			return t.db.translate("update consent in force", err, "", "")
-		}
+		return append(args, c.Purpose, string(c.Subject), c.ID, TimeValue(c.At), counts, TimeValue(c.ExpiresAt), c.TieKey(), guardian)
+	}); err != nil {
+		return t.db.translate("update consent in force", err, "", "")
 	}
 	return nil
 }
