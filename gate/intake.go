@@ -521,6 +521,16 @@ func (g *Gate) StoreIntake(ctx context.Context, s *IntakeSession, r *ResolvedInt
 	return out, nil
 }
 
+// Forget makes the session's next resolution forget its cached profiles and every batch
+// resolved but not yet stored (they become failed, and storing one is ECONFLICT). An
+// importer calls it when a store it pipelined against failed, before resolving that
+// batch again, so that the new resolution does not lean on a batch resolved after it.
+func (s *IntakeSession) Forget() {
+	s.mu.Lock()
+	s.stale = true
+	s.mu.Unlock()
+}
+
 // begin starts a resolution: after a failed store it forgets the cached profiles (they
 // may hold subjects that were never stored) and the batches resolved meanwhile; it
 // returns the batches still waiting to be stored.

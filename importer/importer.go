@@ -769,6 +769,9 @@ func (im *run) committer() {
 		}
 		st := <-prev.done
 		if jaga.ErrorCode(st.err) == jaga.ECONFLICT {
+			// A batch resolved meanwhile leaned on this one: drop it before resolving
+			// this one again (the loop then commits it afresh).
+			im.opts.Session.Forget()
 			st.outs, st.err = im.g.CommitIntake(im.ctx, im.opts.Session, prev.b)
 			redone = true
 		}
