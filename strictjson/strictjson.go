@@ -12,7 +12,7 @@ import (
 	"strings"
 )
 
-// DuplicateKey reports the first member name that occurs twice in one JSON object of
+// DuplicateKey reports, as first written, the first member name that occurs twice in one JSON object of
 // b, at any depth, and true; or "" and false. Names are compared after unescaping and
 // without case, because encoding/json matches struct fields without case
 // ({"email":…,"EMAIL":…} fills one field twice). b is expected to be valid JSON (decode
@@ -29,7 +29,7 @@ func DuplicateKey(b []byte) (string, bool) {
 	// whether the next string token is a name.
 	type frame struct {
 		object bool
-		names  map[string]struct{}
+		names  map[string]string // lower case → as first written
 		atName bool
 	}
 	var stack []*frame
@@ -69,12 +69,12 @@ func DuplicateKey(b []byte) (string, bool) {
 		name := tok.(string)
 		key := strings.ToLower(name)
 		if top.names == nil {
-			top.names = map[string]struct{}{}
+			top.names = map[string]string{}
 		}
-		if _, dup := top.names[key]; dup {
-			return name, true
+		if first, dup := top.names[key]; dup {
+			return first, true
 		}
-		top.names[key] = struct{}{}
+		top.names[key] = name
 		top.atName = false
 	}
 }

@@ -11,7 +11,7 @@ func TestDuplicateKey(t *testing.T) {
 		in, want string
 	}{
 		{`{"email":"nobody@x.org","email":"v.rahmawati@example.com"}`, "email"},
-		{`{"email":"a","EMAIL":"b"}`, "EMAIL"},
+		{`{"email":"a","EMAIL":"b"}`, "email"},
 		{`{"em\u0061il":"a","email":"b"}`, "email"},
 		{`{"fields":{"full_name":"a","full_name":"b"}}`, "full_name"},
 		{`{"a":[{"x":1},{"x":2}],"b":{"x":{"y":1},"z":[1,{"y":2,"y":3}]}}`, "y"},
