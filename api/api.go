@@ -103,7 +103,10 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /v1/audit/stream", h.authed(h.streamAudit))
 	mux.Handle("GET /v1/subjects/{id}/access-history", h.authed(h.accessHistory))
 	mux.HandleFunc("GET /v1/openapi.yaml", serveOpenAPI)
-	mux.HandleFunc("/", h.notFound)
+	for _, p := range reservedPatterns {
+		mux.HandleFunc(p, h.methodNotAllowed(mux))
+	}
+	mux.HandleFunc("/", h.methodNotAllowed(mux))
 }
 
 // ServeHTTP routes r. A request that did not pass the server's middleware gets its
@@ -192,6 +195,10 @@ func (h *Handler) authed(fn func(w http.ResponseWriter, r *http.Request, req gat
 			return
 		}
 		info.Actor = actor
+		if err := checkQuery(r); err != nil {
+			h.error(w, r, err)
+			return
+		}
 		req := gate.Request{Actor: actor, RequestID: info.ID}
 		req.Purpose, info.badPurpose = purposeHeader(r)
 		if reason := r.Header.Get(HeaderReason); reason != "" {

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"jaga"
+	"jaga/strictjson"
 )
 
 // bufPool holds the buffers request bodies are read into, so that the hot path
@@ -49,8 +50,8 @@ func putBytes(b *[]byte) {
 // decode reads r's JSON body into v, whatever its Content-Type says (curl -d sends
 // form encoding; the bearer key, not a cookie, authenticates, so a cross-site form post
 // gains nothing). Errors (none holds a value from the body):
-//   - EINVALID (400): an empty or over-long body, invalid UTF-8, malformed JSON or more
-//     than one JSON value;
+//   - EINVALID (400): an empty or over-long body, invalid UTF-8, malformed JSON, more
+//     than one JSON value, or a member named twice in one object (naming it);
 //   - EUNPROCESSABLE (422) naming the member: an unknown member or a member of the
 //     wrong JSON type.
 func (h *Handler) decode(w http.ResponseWriter, r *http.Request, v any) error {
@@ -79,6 +80,10 @@ func (h *Handler) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return jaga.Errorf(jaga.EINVALID, "the body must hold exactly one JSON object")
+	}
+	if name, dup := strictjson.DuplicateKey(body); dup {
+		// encoding/json would keep the last value silently.
+		return &jaga.Error{Code: jaga.EINVALID, Field: jaga.SafeName(name), Message: "member given twice (names are compared without case)"}
 	}
 	return nil
 }

@@ -26,10 +26,12 @@ const ActionExportBlocked = "export_blocked"
 // kinds it did not declare.
 const ReasonUndeclaredIdentifier = "undeclared_identifier"
 
-// freeTextKinds are the identifier kinds that raise a review flag in free text: numbers
-// and contact details that identify a person. IP addresses, URLs and vehicle plates do
-// not (a shop's web address or a plate in a delivery note is no reason for review).
-var freeTextKinds = []pii.Kind{pii.NIK, pii.KK, pii.NPWP, pii.Phone, pii.Email, pii.Card, pii.BankAccount, pii.Passport, pii.BPJS}
+// personKinds are the identifier kinds that identify a person: numbers and contact
+// details. They raise a review flag in free text and block an export that does not
+// declare them. IP addresses, URLs and vehicle plates do not (a shop's web
+// address, a link a customer typed into an address or a plate in a delivery note is no
+// reason for review and must not lock a customer out of their own data).
+var personKinds = []pii.Kind{pii.NIK, pii.KK, pii.NPWP, pii.Phone, pii.Email, pii.Card, pii.BankAccount, pii.Passport, pii.BPJS}
 
 // freeTextReview scans the free-text values (fields of type text) of a normalised row
 // and returns one review reason per identifier kind found, sorted. It never returns or
@@ -38,10 +40,10 @@ func (g *Gate) freeTextReview(values map[string]string) []string {
 	var out []string
 	for name, v := range values {
 		if f, ok := g.schema.Field(name); !ok || f.Type != jaga.TypeText || !strings.ContainsAny(v, "0123456789@") {
-			continue // every kind of freeTextKinds has a digit or an @
+			continue // every kind of personKinds has a digit or an @
 		}
 		for _, fd := range pii.Scan(v) {
-			if r := ReviewFreeTextPII + fd.Kind.String(); slices.Contains(freeTextKinds, fd.Kind) && !slices.Contains(out, r) {
+			if r := ReviewFreeTextPII + fd.Kind.String(); slices.Contains(personKinds, fd.Kind) && !slices.Contains(out, r) {
 				out = append(out, r)
 			}
 		}
@@ -101,7 +103,8 @@ type ExportGuard struct {
 }
 
 // GuardExport scans an export's serialised form before it leaves: an identifier
-// of a kind that its declared fields do not declare (DeclaredKinds) blocks it with
+// of a kind that identifies a person (personKinds: not URLs, IP addresses or plates)
+// that its declared fields do not declare (DeclaredKinds) blocks it with
 // EFORBIDDEN, reason undeclared_identifier, naming the kinds and how many were found but
 // never a value, and the block is audited (action export_blocked, the kinds in the
 // decision). A clean export returns nil and writes nothing: the reads that built it are
@@ -110,7 +113,7 @@ func (g *Gate) GuardExport(ctx context.Context, x ExportGuard) error {
 	declared := g.DeclaredKinds(x.Fields)
 	counts := map[pii.Kind]int{}
 	for _, f := range pii.Scan(string(x.Body)) {
-		if !slices.Contains(declared, f.Kind) {
+		if slices.Contains(personKinds, f.Kind) && !slices.Contains(declared, f.Kind) {
 			counts[f.Kind]++
 		}
 	}

@@ -1,11 +1,13 @@
 package intake
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"embed"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
@@ -17,7 +19,9 @@ import (
 
 	"jaga"
 	"jaga/gate"
+	"jaga/normalize"
 	"jaga/notify"
+	"jaga/strictjson"
 )
 
 //go:embed templates/*.html
@@ -96,15 +100,16 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusNotFound, jaga.ENOTFOUND, "form not found", "")
 		return
 	}
-	h.render(w, f, "")
+	h.renderPage(w, f, "", nil)
 }
 
-func (h *Handler) render(w http.ResponseWriter, f Form, done string) {
+func (h *Handler) renderPage(w http.ResponseWriter, f Form, done string, problems []problemView) {
 	data := struct {
 		Form             Form
 		Fields, Purposes []fieldView
 		Done             string
-	}{Form: f, Done: done}
+		Problems         []problemView
+	}{Form: f, Done: done, Problems: problems}
 	for _, name := range f.Fields {
 		typ := map[string]string{"email": "email", "phone": "tel", "birth_date": "date"}[name]
 		if typ == "" {
@@ -158,9 +163,17 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusNotFound, jaga.ENOTFOUND, "form not found", "")
 		return
 	}
-	values, ticked, err := readPost(r, f)
+	values, answers, err := readPost(r, f)
 	if err != nil {
-		problem(w, http.StatusBadRequest, jaga.EINVALID, err.Error(), "")
+		var e *jaga.Error
+		errors.As(err, &e)
+		status := http.StatusBadRequest
+		if e.Code == jaga.EUNPROCESSABLE {
+			status = http.StatusUnprocessableEntity
+		} else if err == errBodyTooLarge {
+			status = http.StatusRequestEntityTooLarge
+		}
+		problemField(w, status, e.Code, e.Message, e.Reason, e.Field)
 		return
 	}
 	gpc := strings.TrimSpace(r.Header.Get("Sec-GPC")) == "1"
@@ -175,7 +188,10 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 			in.Details.TextHash = n.TextHash
 		}
 		res := ConsentResult{Recorded: string(jaga.ConsentRefused), Why: "box not ticked"}
-		if ticked[p] {
+		if answers[p] == normalize.AnswerNo {
+			res.Why = "answered no"
+		}
+		if answers[p] == normalize.AnswerYes {
 			in.Status = jaga.ConsentGiven
 			res = ConsentResult{Recorded: string(jaga.ConsentGiven), Counts: true}
 			if gpc && marketing(p) {
@@ -276,53 +292,127 @@ func (h *Handler) confirm(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": status, "evidence": ref})
 }
 
-// readPost reads a JSON body {"fields": {...}, "consents": {"purpose": bool}} or a
-// form-urlencoded one (field names, consent_<purpose>=yes).
-func readPost(r *http.Request, f Form) (map[string]string, map[string]bool, error) {
-	values, ticked := map[string]string{}, map[string]bool{}
+// readPost reads a JSON body {"fields": {...}, "consents": {"purpose": answer}} or a
+// form-urlencoded one (field names, consent_<purpose>=answer). An answer is a JSON
+// boolean or a string normalize.YesNo reads (Y/Ya/Yes/1/true, T/Tidak/N/No/0/false,
+// blank), or HTML's "on" (a checkbox without a value); a purpose left out is
+// AnswerAbsent (box not ticked). Errors: EINVALID (400) for an unreadable body,
+// errBodyTooLarge (413), EUNPROCESSABLE (422) naming an unknown member, a member given
+// twice or an answer that is neither yes nor no (R-6: never guessed).
+func readPost(r *http.Request, f Form) (map[string]string, map[string]normalize.Answer, error) {
+	values, answers := map[string]string{}, map[string]normalize.Answer{}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	body := http.MaxBytesReader(nil, r.Body, 64<<10)
+	body := http.MaxBytesReader(nil, r.Body, maxBody)
 	switch ct {
 	case "application/json":
-		var in struct {
-			Fields   map[string]string `json:"fields"`
-			Consents map[string]bool   `json:"consents"`
+		raw, err := io.ReadAll(body)
+		if err != nil {
+			return nil, nil, readError(err)
 		}
-		dec := json.NewDecoder(body)
+		var in struct {
+			Fields   map[string]string          `json:"fields"`
+			Consents map[string]json.RawMessage `json:"consents"`
+		}
+		dec := json.NewDecoder(bytes.NewReader(raw))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&in); err != nil {
-			return nil, nil, fmt.Errorf("body must be a JSON object {fields, consents}")
+			if name, ok := strings.CutPrefix(err.Error(), `json: unknown field "`); ok {
+				return nil, nil, jaga.FieldError(strings.TrimSuffix(name, `"`), "unknown member; the body is {fields, consents}")
+			}
+			return nil, nil, jaga.Errorf(jaga.EINVALID, "body must be a JSON object {fields, consents} with string fields")
 		}
 		if _, err := dec.Token(); err != io.EOF {
-			return nil, nil, fmt.Errorf("body holds more than one JSON value")
+			return nil, nil, jaga.Errorf(jaga.EINVALID, "body holds more than one JSON value")
+		}
+		if name, dup := strictjson.DuplicateKey(raw); dup {
+			return nil, nil, &jaga.Error{Code: jaga.EINVALID, Field: jaga.SafeName(name), Message: "member given twice"}
 		}
 		for k, v := range in.Fields {
 			if !contains(f.Fields, k) {
-				return nil, nil, fmt.Errorf("form %s has no field %s", f.ID, k)
+				return nil, nil, jaga.FieldError(k, "form %s has no such field", f.ID)
 			}
 			values[k] = v
 		}
 		for k, v := range in.Consents {
 			if !contains(f.Purposes, k) {
-				return nil, nil, fmt.Errorf("form %s asks no consent to %s", f.ID, k)
+				return nil, nil, jaga.FieldError(k, "form %s asks no consent to this purpose", f.ID)
 			}
-			ticked[k] = v
+			var a normalize.Answer
+			var b bool
+			var s string
+			switch {
+			case json.Unmarshal(v, &b) == nil:
+				a = normalize.AnswerNo
+				if b {
+					a = normalize.AnswerYes
+				}
+			case json.Unmarshal(v, &s) == nil:
+				var err error
+				if a, err = formAnswer(s); err != nil {
+					return nil, nil, consentError("consents."+k, f.ID)
+				}
+			default:
+				return nil, nil, consentError("consents."+k, f.ID)
+			}
+			answers[k] = a
 		}
 	case "application/x-www-form-urlencoded", "multipart/form-data":
 		r.Body = body
 		if err := r.ParseForm(); err != nil {
-			return nil, nil, fmt.Errorf("form body cannot be read")
+			return nil, nil, readError(err)
 		}
-		for _, k := range f.Fields {
-			values[k] = r.PostForm.Get(k)
-		}
-		for _, p := range f.Purposes {
-			ticked[p] = r.PostForm.Get("consent_"+p) != ""
+		for k, vs := range r.PostForm {
+			field, purpose := k, ""
+			if p, ok := strings.CutPrefix(k, "consent_"); ok && contains(f.Purposes, p) {
+				field, purpose = "", p
+			} else if !contains(f.Fields, k) {
+				return nil, nil, jaga.FieldError(k, "form %s has no such field", f.ID)
+			}
+			if len(vs) > 1 {
+				return nil, nil, jaga.FieldError(k, "given more than once")
+			}
+			if field != "" {
+				values[field] = vs[0]
+				continue
+			}
+			a, err := formAnswer(vs[0])
+			if err != nil {
+				return nil, nil, consentError(k, f.ID)
+			}
+			answers[purpose] = a
 		}
 	default:
-		return nil, nil, fmt.Errorf("Content-Type must be application/json or application/x-www-form-urlencoded")
+		return nil, nil, jaga.Errorf(jaga.EINVALID, "Content-Type must be application/json or application/x-www-form-urlencoded")
 	}
-	return values, ticked, nil
+	return values, answers, nil
+}
+
+// maxBody is the largest intake body read, in bytes; a form post is a few hundred.
+const maxBody = 64 << 10
+
+// errBodyTooLarge is answered 413 Content Too Large (RFC 9110 section 15.5.14).
+var errBodyTooLarge = jaga.Errorf(jaga.EINVALID, "the body is larger than %d bytes; a form post is a few hundred", maxBody)
+
+func readError(err error) error {
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return errBodyTooLarge
+	}
+	return jaga.Errorf(jaga.EINVALID, "the body cannot be read")
+}
+
+// formAnswer reads a consent answer: normalize.YesNo, plus "on", the value an HTML
+// checkbox without a value attribute sends when ticked (HTML Living Standard 4.10.5.1.15).
+func formAnswer(s string) (normalize.Answer, error) {
+	if strings.EqualFold(strings.TrimSpace(s), "on") {
+		return normalize.AnswerYes, nil
+	}
+	return normalize.YesNo(s)
+}
+
+func consentError(field, form string) error {
+	return &jaga.Error{Code: jaga.EUNPROCESSABLE, Field: field, Reason: "consent_invalid",
+		Message: "a consent answer must be yes (Y, Ya, Yes, 1, true, on) or no (T, Tidak, N, No, 0, false), or left out; form " + form}
 }
 
 func (h *Handler) respond(w http.ResponseWriter, r *http.Request, f Form, status int, resp PostResponse) {
@@ -334,10 +424,43 @@ func (h *Handler) respond(w http.ResponseWriter, r *http.Request, f Form, status
 		if resp.Status == "confirmation_sent" {
 			msg = "Silakan cek email Anda untuk konfirmasi. / Please check your mail to confirm."
 		}
-		h.render(w, f, msg)
+		var notes []problemView
+		if len(resp.Problems) > 0 {
+			// Quarantined or incomplete: nothing was taken as given, so no thanks; say
+			// which field and why, never the value typed (invariant 6).
+			msg = "Data Anda belum dapat diterima. Silakan periksa isian berikut dan kirim lagi. / Your entry was not accepted. Please check these fields and send the form again."
+			for _, p := range resp.Problems {
+				notes = append(notes, problemViewOf(p))
+			}
+		}
+		h.renderPage(w, f, msg, notes)
 		return
 	}
 	writeJSON(w, status, resp)
+}
+
+// problemView is one rejected field on the HTML answer, in Bahasa Indonesia and English.
+type problemView struct{ FieldID, FieldEN, WhyID, WhyEN string }
+
+// problemViewOf labels a row reason for people: the field's form label, and why in
+// Bahasa (by the reason code) and English (the reason, which holds no value).
+func problemViewOf(p jaga.RowReason) problemView {
+	v := problemView{FieldID: p.Field, FieldEN: p.Field, WhyEN: p.Reason}
+	if l, ok := labelsID[p.Field]; ok {
+		v.FieldID, v.FieldEN = l[0], l[1]
+	}
+	switch {
+	case p.Code == "no_identifier":
+		v.FieldID, v.FieldEN = "Email / No. HP", "E-mail / mobile phone"
+		v.WhyID = "perlu email, nomor HP atau NIK yang valid"
+	case strings.HasPrefix(p.Code, "missing_"):
+		v.WhyID = "wajib diisi"
+	case strings.HasPrefix(p.Code, "invalid_"):
+		v.WhyID = "isinya tidak valid atau formatnya tidak dikenali"
+	default:
+		v.WhyID = "tidak dapat diterima"
+	}
+	return v
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -350,9 +473,17 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 // ("urn:jaga:problem:" and a jaga error code) and the request ID the server's
 // middleware set on the response, as api.WriteProblem does.
 func problem(w http.ResponseWriter, status int, code, detail, reason string) {
+	problemField(w, status, code, detail, reason, "")
+}
+
+// problemField is problem naming the request member the problem is about.
+func problemField(w http.ResponseWriter, status int, code, detail, reason, field string) {
 	p := map[string]any{"type": "urn:jaga:problem:" + code, "title": http.StatusText(status), "status": status, "detail": detail}
 	if reason != "" {
 		p["reason"] = reason
+	}
+	if field != "" {
+		p["field"] = field
 	}
 	if id := w.Header().Get("Jaga-Request-Id"); id != "" {
 		p["request_id"] = id

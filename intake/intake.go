@@ -8,7 +8,8 @@
 // Control) gives no marketing consent: a ticked cross-selling box is stored as given with
 // the flag invalid:gpc, which never counts, and the response says so.
 //
-// intake may import the root package, gate, the standard library and go-smtp; never
+// intake may import the root package, gate, normalize (consent answers), strictjson,
+// the standard library and go-smtp; never
 // seal or a store.
 package intake
 

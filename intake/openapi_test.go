@@ -119,7 +119,9 @@ func TestIntakeOpenAPI(t *testing.T) {
 		do(t, srv.URL, "POST", "/v1/intake/forms/daftar", "application/x-www-form-urlencoded",
 			"full_name=Budi+Santoso&email=budi.s%40example.com&consent_cross_selling=yes", map[string]string{"Accept": "text/html"}, 200)
 		do(t, srv.URL, "POST", "/v1/intake/forms/daftar", js, `{"fields":{"full_name":"Tanpa Email"}}`, nil, 202) // quarantined
-		do(t, srv.URL, "POST", "/v1/intake/forms/daftar", js, `{"fields":{"hobi":"x"}}`, nil, 400)
+		do(t, srv.URL, "POST", "/v1/intake/forms/daftar", js, `{"fields":{"hobi":"x"}}`, nil, 422)
+		do(t, srv.URL, "POST", "/v1/intake/forms/daftar", "application/x-www-form-urlencoded", "full_name=A&email=a%40example.com&consent_cross_selling=maybe", nil, 422)
+		do(t, srv.URL, "POST", "/v1/intake/forms/daftar", js, `{"fields":{"full_name":"`+strings.Repeat("a", 70<<10)+`"}}`, nil, 413)
 		do(t, srv.URL, "POST", "/v1/intake/forms/daftar", "text/plain", `x`, nil, 400)
 		do(t, srv.URL, "POST", "/v1/intake/forms/tidak-ada", js, `{}`, nil, 404)
 	})

@@ -71,7 +71,9 @@ func (p *Portal) me(w http.ResponseWriter, r *http.Request, l *lang) {
 	ctx := r.Context()
 	ex, err := p.cfg.Desk.Export(ctx, actor, s.Subject)
 	if err != nil {
-		p.failed(w, r, l, err)
+		if !p.exportBlocked(w, r, l, s, actor, err) {
+			p.failed(w, r, l, err)
+		}
 		return
 	}
 	var pg mePage
@@ -223,7 +225,9 @@ func (p *Portal) downloadJSON(w http.ResponseWriter, r *http.Request, l *lang) {
 	}
 	ex, err := p.cfg.Desk.Export(r.Context(), actor, s.Subject)
 	if err != nil {
-		p.failed(w, r, l, err)
+		if !p.exportBlocked(w, r, l, s, actor, err) {
+			p.failed(w, r, l, err)
+		}
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -241,12 +245,14 @@ func (p *Portal) downloadCSV(w http.ResponseWriter, r *http.Request, l *lang) {
 	}
 	ex, err := p.cfg.Desk.Export(r.Context(), actor, s.Subject)
 	if err != nil {
-		p.failed(w, r, l, err)
+		if !p.exportBlocked(w, r, l, s, actor, err) {
+			p.failed(w, r, l, err)
+		}
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="data-saya.csv"`)
-	cw := csv.NewWriter(w)
+	cw := safeCSV{csv.NewWriter(w)}
 	cw.Write([]string{"section", "name", "value", "time"})
 	for _, f := range p.cfg.Vault.Schema().Names() {
 		if v, ok := ex.Fields[f]; ok {

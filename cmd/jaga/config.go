@@ -107,7 +107,7 @@ func loadConfig(path string, explicit bool, getenv func(string) string) (config,
 		dec := yaml.NewDecoder(strings.NewReader(string(b)))
 		dec.KnownFields(true)
 		if err := dec.Decode(&c); err != nil {
-			return c, fmt.Errorf("config %s: %w", path, err)
+			return c, configError(path, b, err)
 		}
 	} else if explicit || !os.IsNotExist(err) {
 		return c, fmt.Errorf("config: %w", err)

@@ -51,7 +51,7 @@ func TestConfigFields(t *testing.T) {
 func TestConfigErrors(t *testing.T) {
 	dir := t.TempDir()
 	for name, tc := range map[string]struct{ yaml, want string }{
-		"UnknownKey":   {"adress: x\n", "field adress not found"},
+		"UnknownKey":   {"adress: x\n", "line 1: unknown field adress"},
 		"BadAddr":      {"addr: nope\n", "config: addr"},
 		"BadClass":     {"fields:\n  - {name: x1, kind: attribute, class: secret, type: text, max_len: 5}\n", "x1"},
 		"DuplicateKey": {"fields:\n  - {name: email, kind: field, class: general, type: email, max_len: 5}\n", "email"},

@@ -10,6 +10,7 @@ import (
 
 	"jaga"
 	"jaga/gate"
+	"jaga/policy"
 )
 
 func consentsCmd(e *env) *cobra.Command {
@@ -90,6 +91,13 @@ func consentsCmd(e *env) *cobra.Command {
 		w := bufio.NewWriterSize(e.stdout, 64<<10)
 		actor := *consoleDPO
 		actor.Role = jaga.Role(role)
+		if role == "" {
+			r, err := listingRole(v.gate.Policy(), args[0])
+			if err != nil {
+				return err
+			}
+			actor.Role = r
+		}
 		n, err := v.gate.ListSubjects(cmd.Context(), gate.Request{Actor: &actor, Purpose: args[0]}, func(id jaga.SubjectID) error {
 			_, err := w.WriteString(string(id) + "\n")
 			return err
@@ -103,7 +111,7 @@ func consentsCmd(e *env) *cobra.Command {
 		fmt.Fprintf(e.stderr, "jaga: %d subjects with a valid basis for %s\n", n, args[0])
 		return nil
 	})
-	subjects.Flags().StringVar(&role, "role", string(jaga.RoleMarketer), "the role the listing is made for (the policy must allow it the purpose)")
+	subjects.Flags().StringVar(&role, "role", "", "the role the listing is made for (default: the role the policy allows the purpose, marketer first)")
 	c.AddCommand(list, record, receipt, subjects, runDeletionsCmd(e))
 	return c
 }
@@ -113,4 +121,19 @@ func dash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// listingRole picks the role `jaga consents subjects PURPOSE` lists for when --role is
+// not given: a role the policy allows the purpose, marketer first (the listing's usual
+// reader), then analyst, then the policy's roles in order. Errors: no role may use
+// the purpose.
+func listingRole(pol *policy.Policy, purpose string) (jaga.Role, error) {
+	order := append([]jaga.Role{jaga.RoleMarketer, jaga.RoleAnalyst}, pol.Roles()...)
+	for _, r := range order {
+		if pol.AllowsPurpose(r, purpose) {
+			return r, nil
+		}
+	}
+	return "", withHint(fmt.Errorf("no role of the policy may use purpose %s", jaga.SafeName(purpose)),
+		"check the purpose ID ('jaga purposes list') or name a role with --role")
 }

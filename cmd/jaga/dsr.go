@@ -2,8 +2,12 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -97,9 +101,14 @@ func dsrCmd(e *env) *cobra.Command {
 	listCmd.Flags().BoolVar(&all, "all", false, "every request, closed ones included")
 	var code string
 	refuse := &cobra.Command{Use: "refuse ID --code CODE", Short: "Propose a refusal with an Art 15 / Art 33 reason code (takes effect on a DPO's approval)", Args: cobra.ExactArgs(1),
-		RunE: with(false, step(func(cmd *cobra.Command, desk *dsr.Desk, actor *jaga.Actor, id string) (*jaga.DSR, error) {
-			return desk.Refuse(cmd.Context(), actor, id, code)
-		}))}
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if _, ok := dsr.RefusalCodes[code]; !ok {
+				return refusalCodeError(code)
+			}
+			return with(false, step(func(cmd *cobra.Command, desk *dsr.Desk, actor *jaga.Actor, id string) (*jaga.DSR, error) {
+				return desk.Refuse(cmd.Context(), actor, id, code)
+			}))(cmd, args)
+		}}
 	refuse.Flags().StringVar(&code, "code", "", "reason code: art15_defence, art15_law_enforcement, art15_state_administration, art15_financial_supervision, art15_statistics_research, art33_safety_health, art33_other_person, art33_national_security")
 	subs := []*cobra.Command{
 		listCmd,
@@ -144,4 +153,23 @@ func printDSRs(w io.Writer, rs []*jaga.DSR) {
 			r.ReceivedAt.In(wib).Format("2006-01-02 15:04"), r.DueAt.In(wib).Format("2006-01-02 15:04"), law)
 	}
 	tw.Flush()
+}
+
+// refusalCodeError names the valid refusal codes (dsr.RefusalCodes, UU PDP Art 15 and
+// Art 33) and, for each, the request types it applies to.
+func refusalCodeError(code string) error {
+	codes := slices.Sorted(maps.Keys(dsr.RefusalCodes))
+	var b strings.Builder
+	for _, c := range codes {
+		types := make([]string, len(dsr.RefusalCodes[c]))
+		for i, t := range dsr.RefusalCodes[c] {
+			types[i] = string(t)
+		}
+		fmt.Fprintf(&b, "\n  %s (%s)", c, strings.Join(types, ", "))
+	}
+	what := "--code is required"
+	if code != "" {
+		what = "--code " + jaga.SafeName(code) + " is not a refusal code"
+	}
+	return withHint(errors.New(what), "the valid codes are:"+b.String())
 }

@@ -55,7 +55,10 @@ func noticesCmd(e *env) *cobra.Command {
 		if inForce != "" {
 			var err error
 			if at, err = time.Parse("2006-01-02", inForce); err != nil {
-				return jaga.FieldError("in-force", "--in-force must be a date YYYY-MM-DD")
+				if at, err = time.Parse(time.RFC3339, inForce); err != nil {
+					// Not FieldError: "in-force" is no snake_case name and would print as "(invalid name)".
+					return &jaga.Error{Code: jaga.EUNPROCESSABLE, Field: "in-force", Message: "want a date YYYY-MM-DD or RFC 3339 time"}
+				}
 			}
 		}
 		n, err := v.gate.ApproveNotice(cmd.Context(), consoleRequest(), args[0], at)
@@ -65,7 +68,7 @@ func noticesCmd(e *env) *cobra.Command {
 		fmt.Fprintf(e.stderr, "jaga: notice %s approved, in force from %s\n", n.Version, n.InForceAt.Format("2006-01-02"))
 		return nil
 	})
-	approve.Flags().StringVar(&inForce, "in-force", "", "the date it is in force from (UTC)")
+	approve.Flags().StringVar(&inForce, "in-force", "", "the date (YYYY-MM-DD, UTC) or RFC 3339 time it is in force from")
 	c.AddCommand(list, show, generate, approve)
 	return c
 }

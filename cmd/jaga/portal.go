@@ -57,12 +57,20 @@ func deskAndPortal(v *vault, peek func(to jaga.Redacted, m notify.Message)) (*ds
 
 var codeLine = regexp.MustCompile(`: (\d{6})\n`)
 
+// confirmLink is the double opt-in link of an intake confirmation mail.
+var confirmLink = regexp.MustCompile(`\S+/v1/intake/confirm/[A-Za-z0-9_-]+`)
+
 // demoPeek prints, for the demo's log-only mailer, the sign-in codes the portal would
-// have sent (the code, never the address) and the subject lines of notices.
+// have sent and the double opt-in confirmation links of intake sign-ups (the code or
+// link, never the address), and the subject lines of notices.
 func demoPeek(w io.Writer) func(to jaga.Redacted, m notify.Message) {
 	return func(_ jaga.Redacted, m notify.Message) {
 		if c := codeLine.FindStringSubmatch(m.Body); c != nil {
 			fmt.Fprintf(w, "jaga: demo mailer (not sent): privacy portal sign-in code %s\n", c[1])
+			return
+		}
+		if l := confirmLink.FindString(m.Body); l != "" {
+			fmt.Fprintf(w, "jaga: demo mailer (not sent): double opt-in confirmation link %s\n", l)
 			return
 		}
 		fmt.Fprintf(w, "jaga: demo mailer (not sent): %s\n", m.Subject)

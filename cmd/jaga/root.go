@@ -58,6 +58,9 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 			msg = je.Field + ": " + msg
 		}
 	}
+	// The gate names the purpose by its HTTP header; on the command line it is an
+	// argument or flag.
+	msg = strings.ReplaceAll(msg, "Jaga-Purpose", "purpose")
 	if strings.HasPrefix(msg, "unknown command") || strings.HasPrefix(msg, "unknown flag") ||
 		strings.HasPrefix(msg, "required flag") || strings.Contains(msg, "accepts ") || strings.HasPrefix(msg, "invalid argument") {
 		errorf(stderr, "%s", msg)

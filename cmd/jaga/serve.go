@@ -90,9 +90,15 @@ func serve(ctx context.Context, e *env, v *vault, addr string, ready func(addr s
 	if ic.BaseURL == "" {
 		ic.BaseURL = "http://" + bound
 	}
-	// Double opt-in mail goes through the same mailer as sign-in codes and notices
-	// (log-only without smtp_host).
+	// Double opt-in mail goes through the same mailer as sign-in codes and notices.
+	// Without smtp_host that mailer only logs: `jaga serve` then has no intake mailer,
+	// so double opt-in forms answer 503 instead of claiming a mail went out; the demo
+	// (peek set) keeps the log-only mailer and prints the confirmation link.
 	ic.Mailer = sender(v, peek).Mailer
+	if v.cfg.SMTPHost == "" && peek == nil {
+		ic.Mailer = nil
+		fmt.Fprintln(e.stderr, "jaga: warning: smtp_host is not set: portal sign-in codes and notices are only logged, double opt-in sign-ups are refused")
+	}
 	srv := server.New(server.Config{Gate: v.gate, Logger: v.log, Desk: desk, Portal: p, ReloadPolicy: v.reloadPolicy, Intake: intake.New(ic)})
 	fmt.Fprintf(e.stderr, "jaga: listening on http://%s\n", bound)
 	portalURL := v.cfg.PortalURL

@@ -1,0 +1,185 @@
+package intake_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+
+	"jaga"
+	"jaga/intake"
+)
+
+func postForm(t *testing.T, base, ctype, body string, hdr map[string]string) (int, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", base+"/v1/intake/forms/daftar", strings.NewReader(body))
+	req.Header.Set("Content-Type", ctype)
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, b
+}
+
+// TestConsentAnswers posts the sign-up form with every spelling of yes and no, form
+// encoded and as JSON: a no is recorded refused ("answered no"), a yes given, a blank
+// or left-out box refused ("box not ticked"), and anything else is 422 naming the
+// consent member, with nothing stored.
+func TestConsentAnswers(t *testing.T) {
+	g, keys, st := mustGate(t)
+	mux := http.NewServeMux()
+	intake.New(intake.Config{Gate: g}).Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	const form = "application/x-www-form-urlencoded"
+	n := 0
+	check := func(t *testing.T, status int, b []byte, email, want, why string) {
+		t.Helper()
+		var out intake.PostResponse
+		if err := json.Unmarshal(b, &out); err != nil || status != http.StatusAccepted {
+			t.Fatalf("status %d: %s", status, b)
+		}
+		cs := out.Consents["cross_selling"]
+		if cs.Recorded != want || cs.Counts != (want == "given") || cs.Why != why {
+			t.Fatalf("answer %+v; want %s, why %q", cs, want, why)
+		}
+		ids := subjectByEmail(t, keys, st, email)
+		if len(ids) != 1 {
+			t.Fatalf("%d subjects", len(ids))
+		}
+		c := current(t, st, ids[0], "cross_selling")
+		if c == nil || string(c.Status) != want || c.Counts() != (want == "given") {
+			t.Fatalf("record %+v; want %s", c, want)
+		}
+	}
+	for _, v := range []string{"no", "false", "0", "N", "tidak", "T", " No "} {
+		t.Run("FormNo_"+v, func(t *testing.T) {
+			n++
+			email := "no" + string(rune('a'+n)) + "@example.com"
+			status, b := postForm(t, srv.URL, form, "full_name=Rina+W&email="+email+"&consent_cross_selling="+url.QueryEscape(v), nil)
+			check(t, status, b, email, "refused", "answered no")
+		})
+	}
+	for _, v := range []string{"yes", "on", "Ya", "1", "true", "Y"} {
+		t.Run("FormYes_"+v, func(t *testing.T) {
+			n++
+			email := "yes" + string(rune('a'+n)) + "@example.com"
+			status, b := postForm(t, srv.URL, form, "full_name=Rina+W&email="+email+"&consent_cross_selling="+v, nil)
+			check(t, status, b, email, "given", "")
+		})
+	}
+	t.Run("FormBlank", func(t *testing.T) {
+		status, b := postForm(t, srv.URL, form, "full_name=Rina+W&email=blank@example.com&consent_cross_selling=", nil)
+		check(t, status, b, "blank@example.com", "refused", "box not ticked")
+		status, b = postForm(t, srv.URL, form, "full_name=Rina+W&email=absent@example.com", nil)
+		check(t, status, b, "absent@example.com", "refused", "box not ticked")
+	})
+	t.Run("JSON", func(t *testing.T) {
+		for i, tc := range []struct{ v, want, why string }{
+			{`false`, "refused", "answered no"}, {`"tidak"`, "refused", "answered no"}, {`"0"`, "refused", "answered no"},
+			{`true`, "given", ""}, {`"ya"`, "given", ""},
+		} {
+			email := "json" + string(rune('a'+i)) + "@example.com"
+			status, b := postForm(t, srv.URL, "application/json",
+				`{"fields":{"full_name":"Rina W","email":"`+email+`"},"consents":{"cross_selling":`+tc.v+`}}`, nil)
+			check(t, status, b, email, tc.want, tc.why)
+		}
+	})
+	t.Run("ErrNotYesNo", func(t *testing.T) {
+		for _, tc := range []struct{ ctype, body, field string }{
+			{form, "full_name=Rina+W&email=maybe@example.com&consent_cross_selling=maybe", "consent_cross_selling"},
+			{form, "full_name=Rina+W&email=maybe@example.com&consent_cross_selling=yes%2Fno", "consent_cross_selling"},
+			{"application/json", `{"fields":{"full_name":"Rina W","email":"maybe@example.com"},"consents":{"cross_selling":"maybe"}}`, "consents.cross_selling"},
+			{"application/json", `{"fields":{"full_name":"Rina W","email":"maybe@example.com"},"consents":{"cross_selling":1}}`, "consents.cross_selling"},
+		} {
+			status, b := postForm(t, srv.URL, tc.ctype, tc.body, nil)
+			if status != http.StatusUnprocessableEntity || !strings.Contains(string(b), `"field":"`+tc.field+`"`) {
+				t.Fatalf("%s: status %d %s; want 422 naming %s", tc.body, status, b, tc.field)
+			}
+		}
+		if ids := subjectByEmail(t, keys, st, "maybe@example.com"); len(ids) != 0 {
+			t.Fatal("a refused post stored a subject")
+		}
+	})
+}
+
+// TestUnknownFormFields: form-encoded and JSON posts name an unknown or repeated field
+// with 422 (or a duplicated JSON member with 400), never dropping it silently, and
+// never echo the value.
+func TestUnknownFormFields(t *testing.T) {
+	g, keys, st := mustGate(t)
+	mux := http.NewServeMux()
+	intake.New(intake.Config{Gate: g}).Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	const form = "application/x-www-form-urlencoded"
+	for _, tc := range []struct {
+		ctype, body, field string
+		want               int
+	}{
+		{form, "full_name=Rina+W&email=u%40example.com&nik=3273055712859902", "nik", 422},
+		{form, "full_name=Rina+W&email=u%40example.com&hacker=1", "hacker", 422},
+		{form, "full_name=Rina+W&email=u%40example.com&consent_security=yes", "consent_security", 422},
+		{form, "full_name=Rina+W&email=u%40example.com&email=v%40example.com", "email", 422},
+		{"application/json", `{"fields":{"full_name":"Rina W","email":"u@example.com","hacker":"1"}}`, "hacker", 422},
+		{"application/json", `{"fields":{"full_name":"Rina W"},"extra":{}}`, "extra", 422},
+		{"application/json", `{"fields":{"full_name":"Rina W","email":"x@example.com","email":"u@example.com"}}`, "email", 400},
+		{"application/json", `{"fields":{"full_name":"Rina W","email":"u@example.com"},"consents":{"cross_selling":false,"cross_selling":true}}`, "cross_selling", 400},
+	} {
+		status, b := postForm(t, srv.URL, tc.ctype, tc.body, nil)
+		if status != tc.want || !strings.Contains(string(b), `"field":"`+tc.field+`"`) || strings.Contains(string(b), "3273055712859902") {
+			t.Errorf("%s: status %d %s; want %d naming %s", tc.body, status, b, tc.want, tc.field)
+		}
+	}
+	if ids := subjectByEmail(t, keys, st, "u@example.com"); len(ids) != 0 {
+		t.Fatal("a refused post stored a subject")
+	}
+	t.Run("TooLarge", func(t *testing.T) {
+		big := `{"fields":{"full_name":"` + strings.Repeat("a", 20<<20) + `"}}`
+		status, b := postForm(t, srv.URL, "application/json", big, nil)
+		if status != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), "larger than") {
+			t.Fatalf("status %d %s; want 413", status, b)
+		}
+		status, b = postForm(t, srv.URL, form, "full_name="+strings.Repeat("a", 1<<20), nil)
+		if status != http.StatusRequestEntityTooLarge {
+			t.Fatalf("form: status %d %s; want 413", status, b)
+		}
+	})
+}
+
+// TestQuarantinedHTML: a browser whose entry was quarantined is not thanked; the page
+// names the field in Bahasa and English, says why, links back to the form, and does
+// not show the value.
+func TestQuarantinedHTML(t *testing.T) {
+	g, _, _ := mustGate(t)
+	mux := http.NewServeMux()
+	intake.New(intake.Config{Gate: g}).Register(mux)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	status, b := postForm(t, srv.URL, "application/x-www-form-urlencoded", "full_name=Xena+Bad&email=xena-bad", map[string]string{"Accept": "text/html"})
+	page := string(b)
+	if status != http.StatusOK {
+		t.Fatalf("status %d", status)
+	}
+	for _, want := range []string{"belum dapat diterima", "not accepted", "Email", "E-mail", `href="/v1/intake/forms/daftar"`, "Kembali ke formulir"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q:\n%s", want, page)
+		}
+	}
+	if strings.Contains(page, "Terima kasih") || strings.Contains(page, "xena-bad") {
+		t.Errorf("page thanks the sender or echoes the value:\n%s", page)
+	}
+	status, b = postForm(t, srv.URL, "application/x-www-form-urlencoded", "full_name=Good+One&email=good.one%40example.com", map[string]string{"Accept": "text/html"})
+	if status != http.StatusOK || !strings.Contains(string(b), "Terima kasih") || strings.Contains(string(b), `id="problems"`) {
+		t.Fatalf("accepted entry: %d %s", status, b)
+	}
+	_ = jaga.ConsentGiven
+}
