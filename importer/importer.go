@@ -359,6 +359,7 @@ type run struct {
 	required  []string
 	hasEvid   bool
 	seen      map[[16]byte]int // hash of a row's cells → its first line
+	rowSum    [16]byte         // hash of the current record's cells
 	rejected  []LineReport     // the reader's lines; the committer's go to rep.Lines
 	cellBuf   []byte           // a row's cells, each followed by a 0 byte, for seen
 	specs     []jaga.FieldSpec // the field of each column that maps to one
@@ -501,11 +502,11 @@ func (im *run) add(rec record) error {
 		im.reject(rec.line, "empty", "row is entirely empty")
 		return nil
 	}
+	full := sha256.Sum256(buf)
+	copy(im.rowSum[:], full[:])
 	if im.kind == KindSubjects {
 		// Purchase files repeat identical lines as distinct purchases (intake README).
-		var sum [16]byte
-		full := sha256.Sum256(buf)
-		copy(sum[:], full[:])
+		sum := im.rowSum
 		if first, dup := im.seen[sum]; dup {
 			im.reject(rec.line, "duplicate", fmt.Sprintf("exact duplicate of line %d", first))
 			return nil
@@ -615,7 +616,11 @@ func (im *run) row(rec record) (gate.IntakeRow, string) {
 		}
 	}
 	if row.Key == nil {
-		row.Key = []string{im.opts.Source, "file", im.name, strconv.Itoa(rec.line)}
+		// No source ID: the row is known by its content, so that re-running a file
+		// imports nothing twice while a new file under an old name (next week's
+		// export.csv) is imported in full (exact duplicates within a file are rejected
+		// above).
+		row.Key = []string{im.opts.Source, "row", string(im.rowSum[:])}
 	}
 	if notice == "" && strings.HasPrefix(evidence, "notice-") {
 		notice = evidence
@@ -659,7 +664,9 @@ func refStem(name string) string {
 }
 
 func (im *run) addPurchase(rec record) error {
-	row := gate.PurchaseRow{Key: []string{im.opts.Source, "purchase", im.name, strconv.Itoa(rec.line)}}
+	// A purchase is known by its file, line and content: identical lines are distinct
+	// purchases, and a new file under an old name is imported.
+	row := gate.PurchaseRow{Key: []string{im.opts.Source, "purchase", im.name, strconv.Itoa(rec.line), string(im.rowSum[:])}}
 	for i, t := range im.targets {
 		v := strings.TrimSpace(rec.cells[i])
 		switch t.Kind {
