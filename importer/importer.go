@@ -483,6 +483,16 @@ func (im *run) add(rec record) error {
 	}
 	if rec.bad != "" {
 		im.reject(rec.line, "unreadable", rec.bad)
+		for l := rec.line + 1; l <= rec.through; l++ {
+			// Lines swallowed by an unclosed quote: each is a row read and rejected.
+			if im.kind == KindPurchases {
+				im.rep.Purchases.RowsRead++
+			} else {
+				im.rep.RowsRead++
+				im.file.RowsRead++
+			}
+			im.reject(l, "unreadable", rec.bad)
+		}
 		return nil
 	}
 	if len(rec.cells) != len(im.header) {

@@ -55,3 +55,34 @@ func TestNewFileUnderOldName(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestUnclosedQuote: a quote that is never closed swallows the rest of the file; every
+// line it took is reported rejected with the reason, so the report still accounts for
+// every line, and the rows before it are imported.
+func TestUnclosedQuote(t *testing.T) {
+	ctx := context.Background()
+	g, _ := MustGate(t)
+	p := filepath.Join(t.TempDir(), "q.csv")
+	body := "full_name,email\nAni Lestari,ani@example.com\nBudi Santoso,budi@example.com\n\"Gita unclosed,gita@example.com\nHadi,hadi@example.com\nIvan,ivan@example.com\n"
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := importer.ImportFile(ctx, g, p, importer.Options{Actor: importer_, AllLines: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.RowsRead != 5 || r.Created != 2 || r.Rejected != 3 {
+		t.Fatalf("rows %d, created %d, rejected %d; want 5, 2, 3", r.RowsRead, r.Created, r.Rejected)
+	}
+	lines := map[int]bool{}
+	for _, l := range r.Lines {
+		if l.Status == "rejected" {
+			lines[l.Line] = true
+		}
+	}
+	for _, want := range []int{4, 5, 6} {
+		if !lines[want] {
+			t.Errorf("line %d not reported rejected: %+v", want, r.Lines)
+		}
+	}
+}

@@ -25,6 +25,9 @@ type record struct {
 	cells   []string
 	numeric []bool
 	bad     string
+	// through, for an unreadable record, is the last line it swallowed (an unclosed
+	// quote runs to the end of the file): each line up to it is reported rejected.
+	through int
 }
 
 // source reads the rows of one file.
@@ -155,8 +158,14 @@ func (s *csvSource) next() (record, error) {
 	}
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		// encoding/csv resumes at the next line after a parse error.
-		return record{line: pe.StartLine, bad: "CSV: " + pe.Err.Error() + " (column " + strconv.Itoa(pe.Column) + ")"}, nil
+		// encoding/csv resumes at the next line after a parse error; a quote that is
+		// never closed takes every line after it, which are then reported one by one.
+		bad := "CSV: " + pe.Err.Error() + " (column " + strconv.Itoa(pe.Column) + ")"
+		if pe.Line > pe.StartLine {
+			bad = fmt.Sprintf("CSV: a quoted field in the record starting on line %d is not closed (%v at line %d, column %d); lines %d-%d could not be read",
+				pe.StartLine, pe.Err, pe.Line, pe.Column, pe.StartLine, pe.Line)
+		}
+		return record{line: pe.StartLine, bad: bad, through: pe.Line}, nil
 	} else if err != nil {
 		return record{}, err
 	}
