@@ -2,8 +2,10 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -54,6 +56,11 @@ Re-running an import, also after it was killed, imports nothing twice.`,
 			}
 			if mapping != "" {
 				if opts.Mapping, err = importer.LoadMapping(mapping); err != nil {
+					return err
+				}
+			}
+			if reportFile != "" {
+				if err := checkReportPath(reportFile, args); err != nil {
 					return err
 				}
 			}
@@ -112,6 +119,30 @@ func importOne(cmd *cobra.Command, e *env, v *vault, path string, opts importer.
 		defer bar.Finish()
 	}
 	return importer.ImportFile(cmd.Context(), v.gate, path, opts)
+}
+
+// checkReportPath refuses, before anything is imported, a report path that is one of
+// the input files or that cannot be written (its directory is missing or read-only),
+// so that a report never overwrites an input and a run never ends with its rows stored
+// and its report lost.
+func checkReportPath(path string, inputs []string) error {
+	if fi, err := os.Stat(path); err == nil {
+		for _, in := range inputs {
+			if ii, err := os.Stat(in); err == nil && os.SameFile(fi, ii) {
+				return withHint(fmt.Errorf("--report %s is the input file %s", path, in), "name a new file for the report")
+			}
+		}
+		if fi.IsDir() {
+			return fmt.Errorf("--report %s is a directory; name a file", path)
+		}
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), ".jaga-report-*")
+	if err != nil {
+		return withHint(fmt.Errorf("--report %s cannot be written: %w", path, errors.Unwrap(err)), "check that its directory exists and is writable")
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
 }
 
 func writeReport(path string, rep *importer.Report) error {
