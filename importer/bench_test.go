@@ -18,7 +18,10 @@ import (
 	"jaga/synth"
 )
 
-var benchN = flag.Int("import.n", 1_000_000, "subjects in BenchmarkImportSynthetic")
+var (
+	benchN     = flag.Int("import.n", 1_000_000, "subjects in BenchmarkImportSynthetic")
+	benchBatch = flag.Int("import.batch", 0, "rows per transaction in the import benchmarks (0: the importer's default)")
+)
 
 // MustGate opens a real vault (key files and a SQLite file) in a temporary directory.
 func MustGate(tb testing.TB) (*gate.Gate, *sqlite.DB) {
@@ -67,7 +70,7 @@ func BenchmarkImportSynthetic(b *testing.B) {
 		b.StartTimer()
 		mem := trackMemory(b)
 		start := time.Now()
-		rep, err := importer.ImportFile(context.Background(), g, path, importer.Options{Actor: importer_})
+		rep, err := importer.ImportFile(context.Background(), g, path, importer.Options{Actor: importer_, BatchSize: *benchBatch})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -113,7 +116,7 @@ func BenchmarkImportDuplicates(b *testing.B) {
 		b.StartTimer()
 		mem := trackMemory(b)
 		start := time.Now()
-		rep, err := importer.ImportFile(context.Background(), g, path, importer.Options{Actor: importer_})
+		rep, err := importer.ImportFile(context.Background(), g, path, importer.Options{Actor: importer_, BatchSize: *benchBatch})
 		if err != nil {
 			b.Fatal(err)
 		}

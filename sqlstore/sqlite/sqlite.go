@@ -203,6 +203,11 @@ const (
 	connCheckpointer
 )
 
+// readerMmapBytes is how much of the database file a reader maps (SQLite caps it at
+// its compile-time SQLITE_MAX_MMAP_SIZE, 2 GiB by default): address space, not memory;
+// the pages are the operating system's file cache.
+const readerMmapBytes = 1 << 31
+
 // dsn returns the driver's data source name for path: a file: URI whose query sets the
 // pragmas every connection of the role runs with. The writer begins transactions
 // IMMEDIATE, so that a lock conflict shows at BEGIN (and waits there) rather than at the
@@ -235,6 +240,11 @@ func dsn(path string, opts Options, role int) string {
 	case connReader:
 		q.Add("_pragma", "synchronous(FULL)")
 		q.Add("_pragma", "cache_size(-"+strconv.Itoa(opts.ReaderCacheKiB)+")")
+		// A reader's page cache is dropped whenever another connection has written
+		// (every import batch), so look-ups in the large random B-trees (blind indexes,
+		// import keys) read the file through memory mapping instead of a read and copy
+		// per page: at a million subjects the reads were a tenth of an import's time.
+		q.Add("_pragma", "mmap_size("+strconv.FormatInt(readerMmapBytes, 10)+")")
 		q.Set("_query_only", "1")
 	case connCheckpointer:
 		q.Add("_pragma", "synchronous(FULL)")

@@ -106,6 +106,15 @@ func TestOpen(t *testing.T) {
 						t.Errorf("%s: PRAGMA %s = %s, want %s", name, pragma, got, want)
 					}
 				}
+				if name == "reader" {
+					var mmap int64
+					if err := stx.QueryRowContext(ctx, "PRAGMA mmap_size").Scan(&mmap); err != nil {
+						return err
+					}
+					if mmap <= 0 {
+						t.Errorf("reader: PRAGMA mmap_size = %d, want the file mapped", mmap)
+					}
+				}
 				return nil
 			})
 			if err != nil {
