@@ -461,6 +461,10 @@ func (im *run) loop(size int64) error {
 	}
 }
 
+// MaxCellBytes is the longest cell an import reads (64 KiB): a longer one is no
+// customer value, and its row is rejected with the column named.
+const MaxCellBytes = 64 << 10
+
 // reject reports a row that cannot be imported at all.
 func (im *run) reject(line int, code, why string) {
 	if im.kind == KindPurchases {
@@ -498,6 +502,13 @@ func (im *run) add(rec record) error {
 	if len(rec.cells) != len(im.header) {
 		im.reject(rec.line, "columns", fmt.Sprintf("row has %d columns; the header has %d", len(rec.cells), len(im.header)))
 		return nil
+	}
+	for i, c := range rec.cells {
+		if len(c) > MaxCellBytes {
+			// Never a customer value: refused whole rather than sealed into quarantine.
+			im.reject(rec.line, "cell_too_long", fmt.Sprintf("column %d holds %d bytes; at most %d are read", i+1, len(c), MaxCellBytes))
+			return nil
+		}
 	}
 	empty := true
 	buf := im.cellBuf[:0]

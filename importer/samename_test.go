@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"jaga"
@@ -84,5 +85,24 @@ func TestUnclosedQuote(t *testing.T) {
 		if !lines[want] {
 			t.Errorf("line %d not reported rejected: %+v", want, r.Lines)
 		}
+	}
+}
+
+// TestCellTooLong: a cell over MaxCellBytes rejects its row, naming the column, and
+// the next rows import.
+func TestCellTooLong(t *testing.T) {
+	ctx := context.Background()
+	g, _ := MustGate(t)
+	p := filepath.Join(t.TempDir(), "long.csv")
+	body := "full_name,email\nAni Lestari," + strings.Repeat("a", importer.MaxCellBytes+1) + "@example.com\nBudi Santoso,budi@example.com\n"
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := importer.ImportFile(ctx, g, p, importer.Options{Actor: importer_, AllLines: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.RowsRead != 2 || r.Created != 1 || r.RejectedBy["cell_too_long"] != 1 {
+		t.Fatalf("rows %d, created %d, rejected %v", r.RowsRead, r.Created, r.RejectedBy)
 	}
 }
