@@ -22,12 +22,7 @@ func dsrCmd(e *env) *cobra.Command {
 	var key string
 	var asJSON bool
 	with := func(read bool, fn func(cmd *cobra.Command, desk *dsr.Desk, actor *jaga.Actor, args []string) error) func(*cobra.Command, []string) error {
-		return func(cmd *cobra.Command, args []string) error {
-			v, err := e.open(cmd, &vf, true)
-			if err != nil {
-				return err
-			}
-			defer v.Close()
+		return e.withVault(&vf, true, func(cmd *cobra.Command, v *vault, args []string) error {
 			if key == "" {
 				key = e.getenv("JAGA_KEY")
 			}
@@ -46,7 +41,7 @@ func dsrCmd(e *env) *cobra.Command {
 				return err
 			}
 			return fn(cmd, desk, actor, args)
-		}
+		})
 	}
 	list := func(view string) func(cmd *cobra.Command, desk *dsr.Desk, _ *jaga.Actor, _ []string) error {
 		return func(cmd *cobra.Command, desk *dsr.Desk, _ *jaga.Actor, _ []string) error {
