@@ -215,15 +215,25 @@ func (p *Portal) request(w http.ResponseWriter, r *http.Request, l *lang) {
 	http.Redirect(w, r, l.URL("me")+"?ok="+q.ID, http.StatusSeeOther)
 }
 
-// downloadJSON serves the export against the published schema.
-func (p *Portal) downloadJSON(w http.ResponseWriter, r *http.Request, l *lang) {
+// export is the signed-in subject's export for a download; ok is false when the
+// response (sign-in page or error page) has already been written.
+func (p *Portal) export(w http.ResponseWriter, r *http.Request, l *lang) (*dsr.Export, bool) {
 	s, actor, ok := p.signedIn(w, r, l)
 	if !ok {
-		return
+		return nil, false
 	}
 	ex, err := p.cfg.Desk.Export(r.Context(), actor, s.Subject)
 	if err != nil {
 		p.failed(w, r, l, err)
+		return nil, false
+	}
+	return ex, true
+}
+
+// downloadJSON serves the export against the published schema.
+func (p *Portal) downloadJSON(w http.ResponseWriter, r *http.Request, l *lang) {
+	ex, ok := p.export(w, r, l)
+	if !ok {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -235,13 +245,8 @@ func (p *Portal) downloadJSON(w http.ResponseWriter, r *http.Request, l *lang) {
 
 // downloadCSV serves the export as CSV rows: section, name, value, time.
 func (p *Portal) downloadCSV(w http.ResponseWriter, r *http.Request, l *lang) {
-	s, actor, ok := p.signedIn(w, r, l)
+	ex, ok := p.export(w, r, l)
 	if !ok {
-		return
-	}
-	ex, err := p.cfg.Desk.Export(r.Context(), actor, s.Subject)
-	if err != nil {
-		p.failed(w, r, l, err)
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
