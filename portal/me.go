@@ -26,7 +26,21 @@ func (p *Portal) signedIn(w http.ResponseWriter, r *http.Request, l *lang) (*ses
 	return s, jaga.SubjectActor(s.Subject), true
 }
 
-// gone ends a session whose subject no longer exists (erased) or answers an error.
+// signedInPost is signedIn for a form post: the post must also carry the session's
+// CSRF token, else it answers the CSRF error page.
+func (p *Portal) signedInPost(w http.ResponseWriter, r *http.Request, l *lang) (*session, *jaga.Actor, bool) {
+	s, actor, ok := p.signedIn(w, r, l)
+	if !ok {
+		return nil, nil, false
+	}
+	if !p.checkCSRF(r) {
+		p.csrfFailed(w, r, l)
+		return nil, nil, false
+	}
+	return s, actor, true
+}
+
+// failed ends a session whose subject no longer exists (erased), or answers an error.
 func (p *Portal) failed(w http.ResponseWriter, r *http.Request, l *lang, err error) {
 	if jaga.ErrorCode(err) == jaga.ENOTFOUND {
 		p.dropSession(w, r)
@@ -126,12 +140,8 @@ func (p *Portal) me(w http.ResponseWriter, r *http.Request, l *lang) {
 // fulfilled at once (the register keeps it, R-10, R-15); giving consent appends a given
 // record under the portal's notice version.
 func (p *Portal) consent(w http.ResponseWriter, r *http.Request, l *lang) {
-	s, actor, ok := p.signedIn(w, r, l)
+	s, actor, ok := p.signedInPost(w, r, l)
 	if !ok {
-		return
-	}
-	if !p.checkCSRF(r) {
-		p.csrfFailed(w, r, l)
 		return
 	}
 	ctx := r.Context()
@@ -176,12 +186,8 @@ func (p *Portal) consent(w http.ResponseWriter, r *http.Request, l *lang) {
 
 // request files a correction, erasure, restriction or objection with the desk.
 func (p *Portal) request(w http.ResponseWriter, r *http.Request, l *lang) {
-	s, actor, ok := p.signedIn(w, r, l)
+	s, actor, ok := p.signedInPost(w, r, l)
 	if !ok {
-		return
-	}
-	if !p.checkCSRF(r) {
-		p.csrfFailed(w, r, l)
 		return
 	}
 	sub := dsr.Submission{Subject: s.Subject, Channel: jaga.DSRChannelPortal, Type: jaga.DSRType(r.PostFormValue("type"))}
