@@ -233,9 +233,5 @@ func (h *Handler) streamAudit(w http.ResponseWriter, r *http.Request, req gate.R
 		st.flush()
 		return nil
 	})
-	if err != nil && !st.started {
-		h.error(w, r, err)
-		return
-	}
-	st.start()
+	h.streamStarted(&st, r, err)
 }

@@ -204,11 +204,9 @@ func (h *Handler) listSubjects(w http.ResponseWriter, r *http.Request, req gate.
 		}
 		return nil
 	})
-	if err != nil && !st.started {
-		h.error(w, r, err)
+	if !h.streamStarted(&st, r, err) {
 		return
 	}
-	st.start()
 	if err != nil {
 		buf = append(buf, `{"error":"`+ProblemOf(err).Type+"\"}\n"...)
 	} else {

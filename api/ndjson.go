@@ -39,3 +39,15 @@ func (s *ndjsonStream) flush() {
 		s.flusher.Flush()
 	}
 }
+
+// streamStarted ends the producing phase of st: an error before the first line is
+// answered as a problem (and streamStarted reports false); otherwise the status and
+// headers are sent if no line was, and the caller may write a closing line.
+func (h *Handler) streamStarted(st *ndjsonStream, r *http.Request, err error) bool {
+	if err != nil && !st.started {
+		h.error(st.w, r, err)
+		return false
+	}
+	st.start()
+	return true
+}
