@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"text/tabwriter"
@@ -57,7 +56,7 @@ func dsrCmd(e *env) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				return printJSON(e.stdout, rs)
+				return e.writeJSON(rs)
 			}
 			printDSRs(e.stdout, rs)
 			return nil
@@ -68,7 +67,7 @@ func dsrCmd(e *env) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return printJSON(e.stdout, tl)
+		return e.writeJSON(tl)
 	}
 	step := func(do func(cmd *cobra.Command, desk *dsr.Desk, actor *jaga.Actor, id string) (*jaga.DSR, error)) func(*cobra.Command, *dsr.Desk, *jaga.Actor, []string) error {
 		return func(cmd *cobra.Command, desk *dsr.Desk, actor *jaga.Actor, args []string) error {
@@ -117,12 +116,6 @@ func dsrCmd(e *env) *cobra.Command {
 		c.AddCommand(s)
 	}
 	return c
-}
-
-func printJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 // printDSRs prints requests as a table with their due time in WIB.
