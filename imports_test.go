@@ -10,17 +10,22 @@ import (
 // package: the root imports only the standard library; only the gate (and cmd/jaga,
 // which wires concrete types) imports seal (invariant 1: only the gate opens with key
 // material); handlers never import sqlstore or seal; only cmd/jaga imports a store.
+// internal/vaulttest wires the same concrete types for tests, so no package's own
+// (non-test) code may import it.
 func TestImportGraph(t *testing.T) {
 	out, err := exec.Command("go", "list", "-f", "{{.ImportPath}}:{{join .Imports \" \"}}", "./...").CombinedOutput()
 	if err != nil {
 		t.Fatalf("go list: %v\n%s", err, out)
 	}
-	sealUsers := map[string]bool{"jaga/gate": true, "jaga/cmd/jaga": true}
-	storeUsers := map[string]bool{"jaga/cmd/jaga": true}
+	const vaultTest = "jaga/internal/vaulttest"
+	sealUsers := map[string]bool{"jaga/gate": true, "jaga/cmd/jaga": true, vaultTest: true}
+	storeUsers := map[string]bool{"jaga/cmd/jaga": true, vaultTest: true}
 	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
 		pkg, imps, _ := strings.Cut(line, ":")
 		for _, imp := range strings.Fields(imps) {
 			switch {
+			case imp == vaultTest:
+				t.Errorf("%s imports %s; only test files may", pkg, imp)
 			case pkg == "jaga" && strings.Contains(strings.SplitN(imp, "/", 2)[0], "."):
 				t.Errorf("root package imports %s; it may import only the standard library", imp)
 			case pkg == "jaga" && strings.HasPrefix(imp, "jaga/"):

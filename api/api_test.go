@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -20,9 +19,7 @@ import (
 	"jaga/api"
 	"jaga/dsr"
 	"jaga/gate"
-	"jaga/policy"
-	"jaga/seal"
-	"jaga/sqlstore/sqlite"
+	"jaga/internal/vaulttest"
 )
 
 // env is a real vault in a temporary directory (keys/, data/jaga.db), its gate, one
@@ -46,25 +43,8 @@ type env struct {
 func newEnv(tb testing.TB) *env {
 	tb.Helper()
 	ctx := context.Background()
-	dir := tb.TempDir()
-	keys, err := seal.Open(filepath.Join(dir, "keys"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { keys.Close() })
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "data", "jaga.db"), sqlite.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	g, err := gate.New(gate.Config{Store: db, Keys: keys, Policy: policy.Default()})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { g.Close() })
-	if err := g.SeedDemo(ctx); err != nil {
-		tb.Fatal(err)
-	}
+	v := vaulttest.New(tb, vaulttest.Options{})
+	g, db := v.Gate, v.Store
 
 	e := &env{gate: g, store: db, keys: map[jaga.Role]string{}, actors: map[jaga.Role]*jaga.Actor{}}
 	for _, role := range jaga.DefaultRoles {
@@ -74,6 +54,7 @@ func newEnv(tb testing.TB) *env {
 		}
 		e.keys[role], e.actors[role] = key, a
 	}
+	var err error
 	if e.desk, err = dsr.New(dsr.Config{Vault: dsr.GateVault{Gate: g, Store: db}}); err != nil {
 		tb.Fatal(err)
 	}

@@ -223,29 +223,15 @@ func (h *Handler) streamAudit(w http.ResponseWriter, r *http.Request, req gate.R
 		h.error(w, r, err)
 		return
 	}
-	started := false
+	st := newNDJSONStream(w, false)
 	enc := json.NewEncoder(w)
-	flusher, _ := w.(http.Flusher)
 	err = h.gate.TailAudit(r.Context(), req, after, time.Second, func(ev *jaga.AuditEvent) error {
-		if !started {
-			w.Header().Set("Content-Type", "application/x-ndjson")
-			w.WriteHeader(http.StatusOK)
-			started = true
-		}
+		st.start()
 		if err := enc.Encode(ev); err != nil {
 			return err
 		}
-		if flusher != nil {
-			flusher.Flush()
-		}
+		st.flush()
 		return nil
 	})
-	if err != nil && !started {
-		h.error(w, r, err)
-		return
-	}
-	if !started {
-		w.Header().Set("Content-Type", "application/x-ndjson")
-		w.WriteHeader(http.StatusOK)
-	}
+	h.streamStarted(&st, r, err)
 }

@@ -15,6 +15,7 @@ import (
 
 	"jaga"
 	"jaga/gate"
+	"jaga/sqlstore/storetest"
 )
 
 // BenchmarkLookupHTTP measures gated look-ups over loopback HTTP, as the project's
@@ -45,7 +46,7 @@ func lookupLoad(b *testing.B, urls []string, apiKey string, clients int, bodies 
 	b.SetParallelism((clients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := processCPU()
+	cpu0 := storetest.ProcessCPU()
 	b.RunParallel(func(pb *testing.PB) {
 		var local []time.Duration
 		for pb.Next() {
@@ -75,7 +76,7 @@ func lookupLoad(b *testing.B, urls []string, apiKey string, clients int, bodies 
 	})
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reads/s")
-	b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/float64(b.N), "cpu-µs/op")
+	b.ReportMetric(float64((storetest.ProcessCPU()-cpu0).Microseconds())/float64(b.N), "cpu-µs/op")
 	if len(latencies) > 0 {
 		slices.Sort(latencies)
 		p99 := latencies[len(latencies)*99/100]
@@ -121,7 +122,7 @@ func BenchmarkLookupGate(b *testing.B) {
 	b.SetParallelism((clients + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := processCPU()
+	cpu0 := storetest.ProcessCPU()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			i := int(next.Add(1) % subjects)
@@ -132,5 +133,5 @@ func BenchmarkLookupGate(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "reads/s")
-	b.ReportMetric(float64((processCPU()-cpu0).Microseconds())/float64(b.N), "cpu-µs/op")
+	b.ReportMetric(float64((storetest.ProcessCPU()-cpu0).Microseconds())/float64(b.N), "cpu-µs/op")
 }

@@ -189,19 +189,9 @@ func (h *Handler) setGuardian(w http.ResponseWriter, r *http.Request, req gate.R
 // one, and a whole one ends with {"count": N}.
 func (h *Handler) listSubjects(w http.ResponseWriter, r *http.Request, req gate.Request) {
 	var buf []byte
-	started := false
-	flusher, _ := w.(http.Flusher)
-	start := func() {
-		hd := w.Header()
-		hd["Content-Type"] = contentTypeNDJSON
-		hd["Cache-Control"] = cacheNoStore
-		w.WriteHeader(http.StatusOK)
-		started = true
-	}
+	st := newNDJSONStream(w, true)
 	n, err := h.gate.ListSubjects(r.Context(), req, func(id jaga.SubjectID) error {
-		if !started {
-			start()
-		}
+		st.start()
 		buf = append(buf, `{"id":"`...)
 		buf = append(buf, id...)
 		buf = append(buf, "\"}\n"...)
@@ -210,18 +200,12 @@ func (h *Handler) listSubjects(w http.ResponseWriter, r *http.Request, req gate.
 				return err
 			}
 			buf = buf[:0]
-			if flusher != nil {
-				flusher.Flush()
-			}
+			st.flush()
 		}
 		return nil
 	})
-	if err != nil && !started {
-		h.error(w, r, err)
+	if !h.streamStarted(&st, r, err) {
 		return
-	}
-	if !started {
-		start()
 	}
 	if err != nil {
 		buf = append(buf, `{"error":"`+ProblemOf(err).Type+"\"}\n"...)
@@ -232,5 +216,3 @@ func (h *Handler) listSubjects(w http.ResponseWriter, r *http.Request, req gate.
 	}
 	w.Write(buf)
 }
-
-var contentTypeNDJSON = []string{"application/x-ndjson"}

@@ -2,7 +2,6 @@ package dsr_test
 
 import (
 	"context"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -11,8 +10,7 @@ import (
 	"jaga"
 	"jaga/dsr"
 	"jaga/gate"
-	"jaga/policy"
-	"jaga/seal"
+	"jaga/internal/vaulttest"
 	"jaga/sqlstore/sqlite"
 )
 
@@ -61,30 +59,16 @@ var wib = time.FixedZone("WIB", 7*3600)
 
 func mustEnv(t *testing.T, cfg dsr.Config) *env {
 	t.Helper()
-	dir := t.TempDir()
-	keys, err := seal.Open(filepath.Join(dir, "keys"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	c := &clock{t: time.Date(2025, 3, 10, 23, 30, 0, 0, wib)}
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "data", "jaga.db"), sqlite.Options{Clock: c})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := gate.New(gate.Config{Store: st, Keys: keys, Policy: policy.Default(), Clock: c})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := g.SeedDemo(ctx); err != nil { // notices, DPIA and balancing test of the demo
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { g.Close(); st.Close(); keys.Close() })
+	v := vaulttest.New(t, vaulttest.Options{Gate: gate.Config{Clock: c}})
+	g, st := v.Gate, v.Store
 	e := &env{g: g, store: st, clock: c, notes: &notices{},
 		dpo:   &jaga.Actor{ID: "act_dpo1", Kind: jaga.ActorStaff, Role: jaga.RoleDPO},
 		dpo2:  &jaga.Actor{ID: "act_dpo2", Kind: jaga.ActorStaff, Role: jaga.RoleDPO},
 		staff: &jaga.Actor{ID: "act_support", Kind: jaga.ActorStaff, Role: jaga.RoleSupport}}
 	cfg.Vault, cfg.Clock, cfg.Notifier = dsr.GateVault{Gate: g, Store: st}, c, e.notes
 	cfg.Alert = func(_ context.Context, a []dsr.Alert) { e.alerts = append(e.alerts, a) }
+	var err error
 	if e.desk, err = dsr.New(cfg); err != nil {
 		t.Fatal(err)
 	}

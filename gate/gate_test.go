@@ -3,7 +3,6 @@ package gate_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -14,7 +13,7 @@ import (
 	"jaga"
 	"jaga/auditlog"
 	"jaga/gate"
-	"jaga/policy"
+	"jaga/internal/vaulttest"
 	"jaga/seal"
 	"jaga/sqlstore/sqlite"
 )
@@ -47,30 +46,9 @@ type fixtureOptions struct {
 func mustFixtureWith(tb testing.TB, o fixtureOptions) *fixture {
 	tb.Helper()
 	ctx := context.Background()
-	dir := tb.TempDir()
-	keys, err := seal.Open(filepath.Join(dir, "keys"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "data", "jaga.db"), sqlite.Options{Clock: o.Clock})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	g, err := gate.New(gate.Config{Store: st, Keys: keys, Policy: policy.Default(), Clock: o.Clock, Controller: o.Controller, Audit: o.Audit})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if !o.Bare {
-		if err := g.SeedDemo(ctx); err != nil {
-			tb.Fatal(err)
-		}
-	}
-	tb.Cleanup(func() {
-		g.Close()
-		st.Close()
-		keys.Close()
-	})
-	f := &fixture{dir: dir, g: g, store: st, keys: keys, actors: map[jaga.Role]*jaga.Actor{}}
+	v := vaulttest.New(tb, vaulttest.Options{Gate: gate.Config{Clock: o.Clock, Controller: o.Controller, Audit: o.Audit}, Bare: o.Bare})
+	g := v.Gate
+	f := &fixture{dir: v.Dir, g: g, store: v.Store, keys: v.Keys, actors: map[jaga.Role]*jaga.Actor{}}
 	for _, r := range jaga.DefaultRoles {
 		a, _, err := g.CreateActor(ctx, gate.Request{}, "test "+string(r), r)
 		if err != nil {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,33 +15,17 @@ import (
 	"jaga"
 	"jaga/gate"
 	"jaga/intake"
+	"jaga/internal/vaulttest"
 	"jaga/notify"
 	"jaga/notify/smtptest"
-	"jaga/policy"
 	"jaga/seal"
 	"jaga/sqlstore/sqlite"
 )
 
 func mustGate(t *testing.T) (*gate.Gate, *seal.Keyring, *sqlite.DB) {
 	t.Helper()
-	dir := t.TempDir()
-	keys, err := seal.Open(filepath.Join(dir, "keys"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st, err := sqlite.Open(context.Background(), filepath.Join(dir, "data", "jaga.db"), sqlite.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := gate.New(gate.Config{Store: st, Keys: keys, Policy: policy.Default()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := g.SeedDemo(context.Background()); err != nil { // notices v1-v3 approved, v4 draft
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { g.Close(); st.Close(); keys.Close() })
-	return g, keys, st
+	v := vaulttest.New(t, vaulttest.Options{}) // demo notices v1-v3 approved, v4 draft
+	return v.Gate, v.Keys, v.Store
 }
 
 // subjectByEmail finds a subject by its e-mail blind index.

@@ -8,7 +8,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -20,11 +19,10 @@ import (
 	"jaga/dsr"
 	"jaga/gate"
 	"jaga/importer"
+	"jaga/internal/vaulttest"
 	"jaga/notify"
 	"jaga/notify/smtptest"
-	"jaga/policy"
 	"jaga/portal"
-	"jaga/seal"
 	"jaga/sqlstore/sqlite"
 )
 
@@ -63,23 +61,9 @@ func demoCustomers(n int) []byte {
 
 func mustEnv(t *testing.T) *env {
 	t.Helper()
-	dir := t.TempDir()
-	keys, err := seal.Open(filepath.Join(dir, "keys"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	c := &clock{}
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "data", "jaga.db"), sqlite.Options{Clock: c})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := gate.New(gate.Config{Store: st, Keys: keys, Policy: policy.Default(), Clock: c})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := g.SeedDemo(ctx); err != nil { // notices, DPIA and balancing test of the demo
-		t.Fatal(err)
-	}
+	v := vaulttest.New(t, vaulttest.Options{Gate: gate.Config{Clock: c}})
+	g, st, keys := v.Gate, v.Store, v.Keys
 	data := demoCustomers(30)
 	rep, err := importer.Import(ctx, g, demodata.CustomersName, bytes.NewReader(data), int64(len(data)),
 		importer.Options{Actor: &jaga.Actor{ID: "act_cli", Kind: jaga.ActorSystem, Role: jaga.RoleService}, DeriveBirthDate: true})
@@ -109,7 +93,7 @@ func mustEnv(t *testing.T) *env {
 	mux := http.NewServeMux()
 	e.portal.Register(mux)
 	e.srv = httptest.NewTLSServer(mux)
-	t.Cleanup(func() { e.srv.Close(); e.portal.Wait(); g.Close(); st.Close(); keys.Close() })
+	t.Cleanup(func() { e.srv.Close(); e.portal.Wait() }) // before the vault closes
 	return e
 }
 

@@ -26,7 +26,21 @@ func (p *Portal) signedIn(w http.ResponseWriter, r *http.Request, l *lang) (*ses
 	return s, jaga.SubjectActor(s.Subject), true
 }
 
-// gone ends a session whose subject no longer exists (erased) or answers an error.
+// signedInPost is signedIn for a form post: the post must also carry the session's
+// CSRF token, else it answers the CSRF error page.
+func (p *Portal) signedInPost(w http.ResponseWriter, r *http.Request, l *lang) (*session, *jaga.Actor, bool) {
+	s, actor, ok := p.signedIn(w, r, l)
+	if !ok {
+		return nil, nil, false
+	}
+	if !p.checkCSRF(r) {
+		p.csrfFailed(w, r, l)
+		return nil, nil, false
+	}
+	return s, actor, true
+}
+
+// failed ends a session whose subject no longer exists (erased), or answers an error.
 func (p *Portal) failed(w http.ResponseWriter, r *http.Request, l *lang, err error) {
 	if jaga.ErrorCode(err) == jaga.ENOTFOUND {
 		p.dropSession(w, r)
@@ -128,12 +142,8 @@ func (p *Portal) me(w http.ResponseWriter, r *http.Request, l *lang) {
 // fulfilled at once (the register keeps it, R-10, R-15); giving consent appends a given
 // record under the portal's notice version.
 func (p *Portal) consent(w http.ResponseWriter, r *http.Request, l *lang) {
-	s, actor, ok := p.signedIn(w, r, l)
+	s, actor, ok := p.signedInPost(w, r, l)
 	if !ok {
-		return
-	}
-	if !p.checkCSRF(r) {
-		p.csrfFailed(w, r, l)
 		return
 	}
 	ctx := r.Context()
@@ -178,12 +188,8 @@ func (p *Portal) consent(w http.ResponseWriter, r *http.Request, l *lang) {
 
 // request files a correction, erasure, restriction or objection with the desk.
 func (p *Portal) request(w http.ResponseWriter, r *http.Request, l *lang) {
-	s, actor, ok := p.signedIn(w, r, l)
+	s, actor, ok := p.signedInPost(w, r, l)
 	if !ok {
-		return
-	}
-	if !p.checkCSRF(r) {
-		p.csrfFailed(w, r, l)
 		return
 	}
 	sub := dsr.Submission{Subject: s.Subject, Channel: jaga.DSRChannelPortal, Type: jaga.DSRType(r.PostFormValue("type"))}
@@ -217,17 +223,27 @@ func (p *Portal) request(w http.ResponseWriter, r *http.Request, l *lang) {
 	http.Redirect(w, r, l.URL("me")+"?ok="+q.ID, http.StatusSeeOther)
 }
 
-// downloadJSON serves the export against the published schema.
-func (p *Portal) downloadJSON(w http.ResponseWriter, r *http.Request, l *lang) {
+// export is the signed-in subject's export for a download; ok is false when the
+// response (sign-in page or error page) has already been written.
+func (p *Portal) export(w http.ResponseWriter, r *http.Request, l *lang) (*dsr.Export, bool) {
 	s, actor, ok := p.signedIn(w, r, l)
 	if !ok {
-		return
+		return nil, false
 	}
 	ex, err := p.cfg.Desk.Export(r.Context(), actor, s.Subject)
 	if err != nil {
 		if !p.exportBlocked(w, r, l, s, actor, err) {
 			p.failed(w, r, l, err)
 		}
+		return nil, false
+	}
+	return ex, true
+}
+
+// downloadJSON serves the export against the published schema.
+func (p *Portal) downloadJSON(w http.ResponseWriter, r *http.Request, l *lang) {
+	ex, ok := p.export(w, r, l)
+	if !ok {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -239,15 +255,8 @@ func (p *Portal) downloadJSON(w http.ResponseWriter, r *http.Request, l *lang) {
 
 // downloadCSV serves the export as CSV rows: section, name, value, time.
 func (p *Portal) downloadCSV(w http.ResponseWriter, r *http.Request, l *lang) {
-	s, actor, ok := p.signedIn(w, r, l)
+	ex, ok := p.export(w, r, l)
 	if !ok {
-		return
-	}
-	ex, err := p.cfg.Desk.Export(r.Context(), actor, s.Subject)
-	if err != nil {
-		if !p.exportBlocked(w, r, l, s, actor, err) {
-			p.failed(w, r, l, err)
-		}
 		return
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")

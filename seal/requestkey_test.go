@@ -14,21 +14,9 @@ import (
 // nothing to open with.
 func TestRequestKey(t *testing.T) {
 	k := MustOpen(t, filepath.Join(t.TempDir(), "keys"))
-	key, wrapped, err := k.NewRequestKey("dsr_1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ct, err := key.Seal(seal.RequestDataAD("dsr_1"), []byte("siti.rahayu@example.co.id"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	again, err := k.OpenRequestKey("dsr_1", wrapped)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if pt, err := again.Open(seal.RequestDataAD("dsr_1"), ct); err != nil || string(pt) != "siti.rahayu@example.co.id" {
-		t.Fatalf("open: %q %v", pt, err)
-	}
+	again, wrapped, ct := mustNamedKeyRoundTrip(t, func() (*seal.DEK, []byte, error) { return k.NewRequestKey("dsr_1") },
+		func(w []byte) (*seal.DEK, error) { return k.OpenRequestKey("dsr_1", w) },
+		seal.RequestDataAD("dsr_1"), "siti.rahayu@example.co.id")
 	if _, err := k.OpenRequestKey("dsr_2", wrapped); !errors.Is(err, seal.ErrDecrypt) {
 		t.Fatalf("key of another request: %v", err)
 	}

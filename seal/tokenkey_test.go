@@ -12,21 +12,9 @@ import (
 // same name (domain separation), and a value sealed under it opens only as the same kind.
 func TestTokenKey(t *testing.T) {
 	k := MustOpen(t, filepath.Join(t.TempDir(), "keys"))
-	key, wrapped, err := k.NewTokenKey("a1b2")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ct, err := key.Seal(seal.TokenDataAD("a1b2", "nik"), []byte("3273015001900019"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	again, err := k.OpenTokenKey("a1b2", wrapped)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if pt, err := again.Open(seal.TokenDataAD("a1b2", "nik"), ct); err != nil || string(pt) != "3273015001900019" {
-		t.Fatalf("open: %q %v", pt, err)
-	}
+	again, wrapped, ct := mustNamedKeyRoundTrip(t, func() (*seal.DEK, []byte, error) { return k.NewTokenKey("a1b2") },
+		func(w []byte) (*seal.DEK, error) { return k.OpenTokenKey("a1b2", w) },
+		seal.TokenDataAD("a1b2", "nik"), "3273015001900019")
 	if _, err := again.Open(seal.TokenDataAD("a1b2", "npwp"), ct); !errors.Is(err, seal.ErrDecrypt) {
 		t.Fatalf("relabelled kind: %v", err)
 	}

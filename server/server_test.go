@@ -10,7 +10,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -24,9 +23,7 @@ import (
 	"jaga"
 	"jaga/api"
 	"jaga/gate"
-	"jaga/policy"
-	"jaga/seal"
-	"jaga/sqlstore/sqlite"
+	"jaga/internal/vaulttest"
 )
 
 const (
@@ -65,28 +62,11 @@ type testVault struct {
 func mustVault(tb testing.TB) *testVault {
 	tb.Helper()
 	ctx := context.Background()
-	dir := tb.TempDir()
-	keys, err := seal.Open(filepath.Join(dir, "keys"))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { keys.Close() })
-	db, err := sqlite.Open(ctx, filepath.Join(dir, "data", "jaga.db"), sqlite.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	g, err := gate.New(gate.Config{Store: db, Keys: keys, Policy: policy.Default()})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { g.Close() })
 	// The audit log is read under purpose security, active once its (demo) balancing
-	// test is recorded.
-	if err := g.SeedDemo(ctx); err != nil {
-		tb.Fatal(err)
-	}
+	// test is recorded: vaulttest seeds the demo registry.
+	g := vaulttest.New(tb, vaulttest.Options{}).Gate
 	v := &testVault{gate: g}
+	var err error
 	if _, v.support, err = g.CreateActor(ctx, gate.Request{}, "support", jaga.RoleSupport); err != nil {
 		tb.Fatal(err)
 	}

@@ -20,12 +20,7 @@ func actorsCmd(e *env) *cobra.Command {
 		Use:   "add --name NAME --role ROLE",
 		Short: "Create an actor and print its API key (shown once; only its hash is stored)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := e.open(cmd, &vf, false)
-			if err != nil {
-				return err
-			}
-			defer v.Close()
+		RunE: e.withVault(&vf, false, func(cmd *cobra.Command, v *vault, args []string) error {
 			a, key, err := v.gate.CreateActor(cmd.Context(), gate.Request{Actor: cliActor, Purpose: jaga.PurposeSecurity}, name, jaga.Role(role))
 			if err != nil {
 				return err
@@ -33,7 +28,7 @@ func actorsCmd(e *env) *cobra.Command {
 			fmt.Fprintln(e.stdout, key)
 			fmt.Fprintf(e.stderr, "jaga: created actor %s (%s, role %s); the key above is shown once\n", a.ID, a.Name, a.Role)
 			return nil
-		},
+		}),
 	}
 	add.Flags().StringVar(&name, "name", "", "display name (staff or integration name)")
 	add.Flags().StringVar(&role, "role", "", "role: admin, dpo, support, marketer, analyst, auditor or service")
@@ -43,12 +38,7 @@ func actorsCmd(e *env) *cobra.Command {
 		Use:   "list",
 		Short: "List actors (never their keys)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := e.open(cmd, &vf, true)
-			if err != nil {
-				return err
-			}
-			defer v.Close()
+		RunE: e.withVault(&vf, true, func(cmd *cobra.Command, v *vault, args []string) error {
 			as, err := v.gate.Actors(cmd.Context())
 			if err != nil {
 				return err
@@ -59,7 +49,7 @@ func actorsCmd(e *env) *cobra.Command {
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.ID, a.Name, a.Role, a.CreatedAt.Format("2006-01-02 15:04Z"))
 			}
 			return tw.Flush()
-		},
+		}),
 	}
 	vf.add(add)
 	vf.add(list)
@@ -103,4 +93,17 @@ func (e *env) open(cmd *cobra.Command, f *vaultFlags, existing bool) (*vault, er
 		}
 	}
 	return openVault(cmd.Context(), dir, cfg, e.stderr)
+}
+
+// withVault makes a command's RunE that opens the vault of f (an existing one when
+// existing, see open), runs fn with it and closes it.
+func (e *env) withVault(f *vaultFlags, existing bool, fn func(cmd *cobra.Command, v *vault, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		v, err := e.open(cmd, f, existing)
+		if err != nil {
+			return err
+		}
+		defer v.Close()
+		return fn(cmd, v, args)
+	}
 }

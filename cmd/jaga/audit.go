@@ -45,12 +45,7 @@ event is reported with its index (sequence number) and the first checkpoint it b
 --witness FILE compares with checkpoints held outside the database, so that a restored
 older copy of the database is detected; --export FILE verifies an export instead.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := e.open(cmd, &vf, true)
-			if err != nil {
-				return err
-			}
-			defer v.Close()
+		RunE: e.withVault(&vf, true, func(cmd *cobra.Command, v *vault, args []string) error {
 			ctx := cmd.Context()
 			vkey := v.gate.AuditLogOf().VerifierKey()
 			var rep *auditlog.Report
@@ -65,6 +60,7 @@ older copy of the database is detected; --export FILE verifies an export instead
 				}
 			} else {
 				var opts auditlog.VerifyOptions
+				var err error
 				if from != "" {
 					if opts.From, err = trustedCheckpoint(ctx, v, from); err != nil {
 						return err
@@ -90,7 +86,7 @@ older copy of the database is detected; --export FILE verifies an export instead
 			}
 			fmt.Fprintf(e.stdout, "audit log ok: %d events recomputed (from %d), %d checkpoints verified\n", rep.Events, rep.From, rep.Checkpoints)
 			return nil
-		},
+		}),
 	}
 	vf.add(cmd)
 	cmd.Flags().StringVar(&from, "from", "", "start from this trusted checkpoint (a file with a signed checkpoint, or the size of a stored one)")
@@ -132,12 +128,7 @@ func auditExportCmd(e *env) *cobra.Command {
 		Use:   "export",
 		Short: "Write the audit log as JSON Lines with every signed checkpoint (docs/audit-verify.md)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := e.open(cmd, &vf, true)
-			if err != nil {
-				return err
-			}
-			defer v.Close()
+		RunE: e.withVault(&vf, true, func(cmd *cobra.Command, v *vault, args []string) error {
 			w := e.stdout
 			if out != "" {
 				f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
@@ -155,7 +146,7 @@ func auditExportCmd(e *env) *cobra.Command {
 				fmt.Fprintf(e.stderr, "jaga: %d audit events written to %s\n", n, out)
 			}
 			return nil
-		},
+		}),
 	}
 	vf.add(cmd)
 	cmd.Flags().StringVarP(&out, "output", "o", "", "write to this file (mode 0600) instead of standard output")
@@ -172,12 +163,7 @@ func auditTailCmd(e *env) *cobra.Command {
 		Use:   "tail",
 		Short: "Print audit events as JSON Lines (for a SIEM); --follow waits for new ones",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := e.open(cmd, &vf, true)
-			if err != nil {
-				return err
-			}
-			defer v.Close()
+		RunE: e.withVault(&vf, true, func(cmd *cobra.Command, v *vault, args []string) error {
 			ctx := cmd.Context()
 			enc := json.NewEncoder(e.stdout)
 			if !follow {
@@ -210,7 +196,7 @@ func auditTailCmd(e *env) *cobra.Command {
 				return err
 			}
 			return auditlog.Tail(ctx, v.store, after, 0, func(ev *jaga.AuditEvent) error { return enc.Encode(ev) })
-		},
+		}),
 	}
 	vf.add(cmd)
 	cmd.Flags().Int64Var(&after, "after", 0, "start after this sequence number")

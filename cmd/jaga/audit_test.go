@@ -29,13 +29,7 @@ func TestAuditCommands(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	witness := filepath.Join(t.TempDir(), "checkpoint")
-	if err := os.WriteFile(filepath.Join(dir, "jaga.yaml"), []byte("audit:\n  checkpoint_every: 3\n  witness_file: "+witness+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := loadConfig(filepath.Join(dir, "jaga.yaml"), true, func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := mustConfigYAML(t, dir, "audit:\n  checkpoint_every: 3\n  witness_file: "+witness+"\n", nil)
 	data := filepath.Join(dir, "data", "jaga.db")
 	backup := filepath.Join(t.TempDir(), "old.db")
 	for i, names := range [][]string{{"a", "b"}, {"c", "d", "e"}} {

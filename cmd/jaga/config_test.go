@@ -12,19 +12,30 @@ import (
 	"jaga/gate"
 )
 
+// mustConfigYAML writes yaml as DIR/jaga.yaml and loads it with the environment getenv
+// (nil: none set); a failed write or load fails the test.
+func mustConfigYAML(t *testing.T, dir, yaml string, getenv func(string) string) config {
+	t.Helper()
+	path := filepath.Join(dir, "jaga.yaml")
+	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if getenv == nil {
+		getenv = func(string) string { return "" }
+	}
+	cfg, err := loadConfig(path, true, getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
 // TestConfigFields adds a company's own attribute in jaga.yaml: it is stored sealed like
 // the others and read back under a purpose that covers attributes.
 func TestConfigFields(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	cfgFile := filepath.Join(dir, "jaga.yaml")
-	if err := os.WriteFile(cfgFile, []byte("fields:\n  - {name: loyalty_tier, kind: attribute, class: general, type: text, max_len: 20}\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := loadConfig(cfgFile, true, func(string) string { return "" })
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := mustConfigYAML(t, dir, "fields:\n  - {name: loyalty_tier, kind: attribute, class: general, type: text, max_len: 20}\n", nil)
 	v, err := openVault(ctx, dir, cfg, io.Discard)
 	if err != nil {
 		t.Fatal(err)

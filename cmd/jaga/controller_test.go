@@ -20,17 +20,13 @@ func TestConfigController(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	yaml := "controller:\n  name: PT Sinar Contoh Abadi\n  address: Jl. Merdeka No. 5, Bandung 40111\n  contact: privasi@sinar.example.co.id\n  dpo_contact: dpo@sinar.example.co.id\n"
-	path := filepath.Join(dir, "jaga.yaml")
-	if err := os.WriteFile(path, []byte(yaml), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := loadConfig(path, true, func(k string) string {
+	cfg := mustConfigYAML(t, dir, yaml, func(k string) string {
 		return map[string]string{"JAGA_CONTROLLER_DPO_CONTACT": "pejabat.pdp@sinar.example.co.id"}[k]
 	})
 	want := controllerConfig{Name: "PT Sinar Contoh Abadi", Address: "Jl. Merdeka No. 5, Bandung 40111", Contact: "privasi@sinar.example.co.id",
 		DPOContact: "pejabat.pdp@sinar.example.co.id"}
-	if err != nil || cfg.Controller != want {
-		t.Fatalf("controller %+v, %v; want %+v", cfg.Controller, err, want)
+	if cfg.Controller != want {
+		t.Fatalf("controller %+v; want %+v", cfg.Controller, want)
 	}
 
 	v, err := openVault(ctx, dir, cfg, io.Discard)

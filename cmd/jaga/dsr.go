@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -26,12 +25,7 @@ func dsrCmd(e *env) *cobra.Command {
 	var key string
 	var asJSON bool
 	with := func(read bool, fn func(cmd *cobra.Command, desk *dsr.Desk, actor *jaga.Actor, args []string) error) func(*cobra.Command, []string) error {
-		return func(cmd *cobra.Command, args []string) error {
-			v, err := e.open(cmd, &vf, true)
-			if err != nil {
-				return err
-			}
-			defer v.Close()
+		return e.withVault(&vf, true, func(cmd *cobra.Command, v *vault, args []string) error {
 			if key == "" {
 				key = e.getenv("JAGA_KEY")
 			}
@@ -50,7 +44,7 @@ func dsrCmd(e *env) *cobra.Command {
 				return err
 			}
 			return fn(cmd, desk, actor, args)
-		}
+		})
 	}
 	list := func(view string) func(cmd *cobra.Command, desk *dsr.Desk, _ *jaga.Actor, _ []string) error {
 		return func(cmd *cobra.Command, desk *dsr.Desk, _ *jaga.Actor, _ []string) error {
@@ -66,7 +60,7 @@ func dsrCmd(e *env) *cobra.Command {
 				return err
 			}
 			if asJSON {
-				return printJSON(e.stdout, rs)
+				return e.writeJSON(rs)
 			}
 			printDSRs(e.stdout, rs)
 			return nil
@@ -77,7 +71,7 @@ func dsrCmd(e *env) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return printJSON(e.stdout, tl)
+		return e.writeJSON(tl)
 	}
 	step := func(do func(cmd *cobra.Command, desk *dsr.Desk, actor *jaga.Actor, id string) (*jaga.DSR, error)) func(*cobra.Command, *dsr.Desk, *jaga.Actor, []string) error {
 		return func(cmd *cobra.Command, desk *dsr.Desk, actor *jaga.Actor, args []string) error {
@@ -131,12 +125,6 @@ func dsrCmd(e *env) *cobra.Command {
 		c.AddCommand(s)
 	}
 	return c
-}
-
-func printJSON(w io.Writer, v any) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
 }
 
 // printDSRs prints requests as a table with their due time in WIB.

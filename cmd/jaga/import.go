@@ -156,9 +156,7 @@ func writeReport(path string, rep *importer.Report) error {
 // printReport prints the problem lines to stderr and a summary table to stdout.
 func printReport(e *env, rep *importer.Report, asJSON bool) {
 	if asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(rep)
+		_ = e.writeJSON(rep)
 		return
 	}
 	shown := 0

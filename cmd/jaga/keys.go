@@ -21,12 +21,7 @@ func keysCmd(e *env) *cobra.Command {
 		Use:   "list",
 		Short: "List KEK versions (IDs and status, never key material)",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := e.open(cmd, &vf, true)
-			if err != nil {
-				return err
-			}
-			defer v.Close()
+		RunE: e.withVault(&vf, true, func(cmd *cobra.Command, v *vault, args []string) error {
 			for _, k := range v.keys.KEKs() {
 				p := ""
 				if k.Primary {
@@ -35,7 +30,7 @@ func keysCmd(e *env) *cobra.Command {
 				fmt.Fprintf(e.stdout, "kek %d %s%s\n", k.ID, k.Status, p)
 			}
 			return nil
-		},
+		}),
 	}
 	rotate := &cobra.Command{
 		Use:   "rotate",
@@ -46,12 +41,7 @@ key_reload, default 2s, and also reload when they meet an unknown key ID), (3) p
 the new version, (4) re-wraps every subject's DEK under it in batches. Field ciphertext
 is never touched. With --dry-run it only counts what step 4 would re-wrap.`,
 		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := e.open(cmd, &vf, true)
-			if err != nil {
-				return err
-			}
-			defer v.Close()
+		RunE: e.withVault(&vf, true, func(cmd *cobra.Command, v *vault, args []string) error {
 			ctx := cmd.Context()
 			if dry {
 				st, err := seal.RewrapAll(ctx, v.keys, v.store, batch, true)
@@ -96,7 +86,7 @@ is never touched. With --dry-run it only counts what step 4 would re-wrap.`,
 			}
 			fmt.Fprintf(e.stdout, "kek %d primary; %d data keys scanned, %d re-wrapped\n", id, st.Scanned, st.Rewrapped)
 			return nil
-		},
+		}),
 	}
 	rotate.Flags().DurationVar(&grace, "grace", 5*time.Second, "how long running nodes get to reload the new key before it is promoted")
 	rotate.Flags().IntVar(&batch, "batch", 1000, "data keys re-wrapped per transaction")

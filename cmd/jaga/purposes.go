@@ -31,14 +31,7 @@ func (e *env) writeJSON(v any) error {
 // runs fn with it.
 func vaultCmd(e *env, use, short string, args cobra.PositionalArgs, existing bool, fn func(cmd *cobra.Command, v *vault, args []string) error) (*cobra.Command, *vaultFlags) {
 	vf := &vaultFlags{}
-	c := &cobra.Command{Use: use, Short: short, Args: args, RunE: func(cmd *cobra.Command, args []string) error {
-		v, err := e.open(cmd, vf, existing)
-		if err != nil {
-			return err
-		}
-		defer v.Close()
-		return fn(cmd, v, args)
-	}}
+	c := &cobra.Command{Use: use, Short: short, Args: args, RunE: e.withVault(vf, existing, fn)}
 	vf.add(c)
 	return c, vf
 }

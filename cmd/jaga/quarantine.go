@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -26,12 +25,7 @@ func quarantineCmd(e *env) *cobra.Command {
 	var limit int
 	list := &cobra.Command{
 		Use: "list", Short: "List quarantined rows: ID, file, line, status and reasons (no values)", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := e.open(cmd, &vf, true)
-			if err != nil {
-				return err
-			}
-			defer v.Close()
+		RunE: e.withVault(&vf, true, func(cmd *cobra.Command, v *vault, args []string) error {
 			items, err := v.gate.QuarantineList(cmd.Context(), quarantineReq("quarantine list"), jaga.QuarantineFilter{Status: jaga.QuarantineStatus(status), Limit: limit})
 			if err != nil {
 				return err
@@ -46,30 +40,19 @@ func quarantineCmd(e *env) *cobra.Command {
 				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", it.ID, it.File, it.Line, it.Status, strings.Join(rs, ", "))
 			}
 			return tw.Flush()
-		},
+		}),
 	}
 	list.Flags().StringVar(&status, "status", "open", "open, released, discarded or empty for all")
 	list.Flags().IntVar(&limit, "limit", 1000, "at most this many rows")
 	show := &cobra.Command{
 		Use: "show ID", Short: "Show one open quarantined row with its values (audited)", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := e.open(cmd, &vf, true)
-			if err != nil {
-				return err
-			}
-			defer v.Close()
-			id, err := jaga.ParseSubjectID(args[0])
-			if err != nil {
-				return err
-			}
+		RunE: e.withSubjectArg(&vf, func(cmd *cobra.Command, v *vault, id jaga.SubjectID, args []string) error {
 			it, err := v.gate.QuarantineShow(cmd.Context(), quarantineReq("quarantine show"), id)
 			if err != nil {
 				return err
 			}
-			enc := json.NewEncoder(e.stdout)
-			enc.SetIndent("", "  ")
-			return enc.Encode(it)
-		},
+			return e.writeJSON(it)
+		}),
 	}
 	var sets []string
 	fix := &cobra.Command{
@@ -86,68 +69,43 @@ func quarantineCmd(e *env) *cobra.Command {
 			if len(set) == 0 {
 				return fmt.Errorf("nothing to fix: give --set FIELD=VALUE")
 			}
-			v, err := e.open(cmd, &vf, true)
-			if err != nil {
-				return err
-			}
-			defer v.Close()
-			id, err := jaga.ParseSubjectID(args[0])
-			if err != nil {
-				return err
-			}
-			remain, err := v.gate.QuarantineFix(cmd.Context(), quarantineReq("quarantine fix"), id, set)
-			if err != nil {
-				return err
-			}
-			if len(remain) == 0 {
-				fmt.Fprintf(e.stdout, "%s: valid now; release it with 'jaga quarantine release %s'\n", id, id)
-				return nil
-			}
-			for _, r := range remain {
-				fmt.Fprintf(e.stdout, "%s: still %s: %s\n", id, r.Code, r.Reason)
-			}
-			return exitError{code: 1}
+			return e.withSubjectArg(&vf, func(cmd *cobra.Command, v *vault, id jaga.SubjectID, _ []string) error {
+				remain, err := v.gate.QuarantineFix(cmd.Context(), quarantineReq("quarantine fix"), id, set)
+				if err != nil {
+					return err
+				}
+				if len(remain) == 0 {
+					fmt.Fprintf(e.stdout, "%s: valid now; release it with 'jaga quarantine release %s'\n", id, id)
+					return nil
+				}
+				for _, r := range remain {
+					fmt.Fprintf(e.stdout, "%s: still %s: %s\n", id, r.Code, r.Reason)
+				}
+				return exitError{code: 1}
+			})(cmd, args)
 		},
 	}
 	fix.Flags().StringArrayVar(&sets, "set", nil, "FIELD=VALUE to set (repeatable); FIELD= removes the field")
 	release := &cobra.Command{
 		Use: "release ID", Short: "Import a fixed row (created or merged by identity resolution)", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := e.open(cmd, &vf, true)
-			if err != nil {
-				return err
-			}
-			defer v.Close()
-			id, err := jaga.ParseSubjectID(args[0])
-			if err != nil {
-				return err
-			}
+		RunE: e.withSubjectArg(&vf, func(cmd *cobra.Command, v *vault, id jaga.SubjectID, args []string) error {
 			out, err := v.gate.QuarantineRelease(cmd.Context(), quarantineReq("quarantine release"), id)
 			if err != nil {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "%s: %s subject %s\n", id, out.Status, out.Subject)
 			return nil
-		},
+		}),
 	}
 	discard := &cobra.Command{
 		Use: "discard ID", Short: "Destroy a quarantined row's values (its file, line and reasons stay)", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := e.open(cmd, &vf, true)
-			if err != nil {
-				return err
-			}
-			defer v.Close()
-			id, err := jaga.ParseSubjectID(args[0])
-			if err != nil {
-				return err
-			}
+		RunE: e.withSubjectArg(&vf, func(cmd *cobra.Command, v *vault, id jaga.SubjectID, args []string) error {
 			if err := v.gate.QuarantineDiscard(cmd.Context(), quarantineReq("quarantine discard"), id); err != nil {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "%s: discarded\n", id)
 			return nil
-		},
+		}),
 	}
 	for _, sub := range []*cobra.Command{list, show, fix, release, discard} {
 		vf.add(sub)
@@ -161,16 +119,7 @@ func subjectsCmd(e *env) *cobra.Command {
 	var vf vaultFlags
 	merges := &cobra.Command{
 		Use: "merges SUBJECT", Short: "List the source rows merged into a subject", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := e.open(cmd, &vf, true)
-			if err != nil {
-				return err
-			}
-			defer v.Close()
-			id, err := jaga.ParseSubjectID(args[0])
-			if err != nil {
-				return err
-			}
+		RunE: e.withSubjectArg(&vf, func(cmd *cobra.Command, v *vault, id jaga.SubjectID, args []string) error {
 			ms, err := v.gate.Merges(cmd.Context(), quarantineReq("subjects merges"), id)
 			if err != nil {
 				return err
@@ -181,20 +130,11 @@ func subjectsCmd(e *env) *cobra.Command {
 				fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%d\t%s\n", m.ID, m.File, m.Line, strings.Join(m.Fields, ","), len(m.Consents), m.UndoneInto)
 			}
 			return tw.Flush()
-		},
+		}),
 	}
 	unmerge := &cobra.Command{
 		Use: "unmerge SUBJECT MERGE", Short: "Undo a merge: the merged row becomes a subject of its own with its consents", Args: cobra.ExactArgs(2),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			v, err := e.open(cmd, &vf, true)
-			if err != nil {
-				return err
-			}
-			defer v.Close()
-			id, err := jaga.ParseSubjectID(args[0])
-			if err != nil {
-				return err
-			}
+		RunE: e.withSubjectArg(&vf, func(cmd *cobra.Command, v *vault, id jaga.SubjectID, args []string) error {
 			mid, err := strconv.ParseInt(args[1], 10, 64)
 			if err != nil {
 				return fmt.Errorf("MERGE must be a merge number from 'jaga subjects merges'")
@@ -205,11 +145,23 @@ func subjectsCmd(e *env) *cobra.Command {
 			}
 			fmt.Fprintf(e.stdout, "merge %d undone: the row is now subject %s\n", mid, nid)
 			return nil
-		},
+		}),
 	}
 	for _, sub := range []*cobra.Command{merges, unmerge} {
 		vf.add(sub)
 		c.AddCommand(sub)
 	}
 	return c
+}
+
+// withSubjectArg is withVault on an existing vault for commands whose first argument is
+// a subject (or quarantined row) ID: the ID is parsed once the vault is open.
+func (e *env) withSubjectArg(f *vaultFlags, fn func(cmd *cobra.Command, v *vault, id jaga.SubjectID, args []string) error) func(*cobra.Command, []string) error {
+	return e.withVault(f, true, func(cmd *cobra.Command, v *vault, args []string) error {
+		id, err := jaga.ParseSubjectID(args[0])
+		if err != nil {
+			return err
+		}
+		return fn(cmd, v, id, args)
+	})
 }

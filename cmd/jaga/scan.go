@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -109,9 +108,7 @@ Kinds: ` + strings.Join(kindNames(), ", "),
 			}
 			switch {
 			case asJSON:
-				enc := json.NewEncoder(e.stdout)
-				enc.SetIndent("", "  ")
-				if err := enc.Encode(map[string]any{"files": reps, "totals": totals}); err != nil {
+				if err := e.writeJSON(map[string]any{"files": reps, "totals": totals}); err != nil {
 					return err
 				}
 			default:
@@ -174,9 +171,7 @@ func scanTable(cmd *cobra.Command, e *env, sc *pii.Scanner, url, table string, s
 		}
 	}
 	if asJSON {
-		enc := json.NewEncoder(e.stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(rep)
+		return e.writeJSON(rep)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 2, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "COLUMN\tROWS WITH FINDINGS\tFOUND\n")

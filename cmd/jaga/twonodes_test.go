@@ -307,42 +307,15 @@ func TestTwoNodesOnePostgres(t *testing.T) {
 // (import keys are unique in the database; the importer re-reads after a conflict).
 func TestConcurrentImportsOneSubject(t *testing.T) {
 	t.Parallel()
-	url := pgtest.NewDatabase(t)
-	dir := t.TempDir()
-	f := customersCSV(t, 0, 300)
-	vs := []*vault{openVaultDB(t, dir, url), openVaultDB(t, dir, url)}
-	defer vs[0].Close()
-	defer vs[1].Close()
-	var mu sync.Mutex
 	created, existing := 0, 0
-	var wg sync.WaitGroup
-	for _, v := range vs {
-		for range 3 {
-			wg.Go(func() {
-				rep, err := importer.ImportFile(context.Background(), v.gate, f, importer.Options{Actor: cliActor, BatchSize: 64})
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				mu.Lock()
-				created += rep.Created
-				existing += rep.Unchanged
-				mu.Unlock()
-			})
-		}
+	for _, rep := range importOnTwoNodes(t, 3, func(int, int) importer.Options {
+		return importer.Options{Actor: cliActor, BatchSize: 64}
+	}) {
+		created += rep.Created
+		existing += rep.Unchanged
 	}
-	wg.Wait()
 	if created != 300 || existing != 5*300 {
 		t.Fatalf("created %d and found %d existing over 6 imports of 300 customers; want 300 and 1500", created, existing)
-	}
-	if err := vs[0].store.View(context.Background(), func(tx jaga.Tx) error {
-		n, err := tx.CountSubjects(context.Background())
-		if err == nil && n != 300 {
-			t.Errorf("%d subjects, want 300", n)
-		}
-		return err
-	}); err != nil {
-		t.Fatal(err)
 	}
 }
 
@@ -352,6 +325,24 @@ func TestConcurrentImportsOneSubject(t *testing.T) {
 // one subject, the other node's rows merge into it.
 func TestConcurrentResolutionOneSubject(t *testing.T) {
 	t.Parallel()
+	created, merged := 0, 0
+	for _, rep := range importOnTwoNodes(t, 2, func(node, run int) importer.Options {
+		return importer.Options{Actor: cliActor, BatchSize: 32, Source: fmt.Sprintf("branch%d_run%d", node, run)}
+	}) {
+		created += rep.Created
+		merged += rep.Merged
+	}
+	if created != 300 || merged != 3*300 {
+		t.Fatalf("created %d, merged %d over 4 imports of the same 300 people as 4 sources; want 300 and 900", created, merged)
+	}
+}
+
+// importOnTwoNodes imports one file of 300 customers through two vaults (two nodes) on
+// one new PostgreSQL database, runs times each and all at once, with the options opts
+// gives for each node and run; it returns the reports of the imports that succeeded
+// (a failed one fails the test) after checking that the database holds 300 subjects.
+func importOnTwoNodes(t *testing.T, runs int, opts func(node, run int) importer.Options) []*importer.Report {
+	t.Helper()
 	url := pgtest.NewDatabase(t)
 	dir := t.TempDir()
 	f := customersCSV(t, 0, 300)
@@ -359,28 +350,23 @@ func TestConcurrentResolutionOneSubject(t *testing.T) {
 	defer vs[0].Close()
 	defer vs[1].Close()
 	var mu sync.Mutex
-	created, merged := 0, 0
+	var reps []*importer.Report
 	var wg sync.WaitGroup
 	for n, v := range vs {
-		for run := range 2 {
+		for run := range runs {
 			wg.Go(func() {
-				rep, err := importer.ImportFile(context.Background(), v.gate, f, importer.Options{Actor: cliActor, BatchSize: 32,
-					Source: fmt.Sprintf("branch%d_run%d", n, run)})
+				rep, err := importer.ImportFile(context.Background(), v.gate, f, opts(n, run))
 				if err != nil {
 					t.Error(err)
 					return
 				}
 				mu.Lock()
-				created += rep.Created
-				merged += rep.Merged
+				reps = append(reps, rep)
 				mu.Unlock()
 			})
 		}
 	}
 	wg.Wait()
-	if created != 300 || merged != 3*300 {
-		t.Fatalf("created %d, merged %d over 4 imports of the same 300 people as 4 sources; want 300 and 900", created, merged)
-	}
 	if err := vs[0].store.View(context.Background(), func(tx jaga.Tx) error {
 		n, err := tx.CountSubjects(context.Background())
 		if err == nil && n != 300 {
@@ -390,4 +376,5 @@ func TestConcurrentResolutionOneSubject(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	return reps
 }

@@ -27,16 +27,7 @@ func MustOpen(tb testing.TB) *postgres.DB {
 // MustOpenURL opens the store at url and closes it when the test ends.
 func MustOpenURL(tb testing.TB, url string) *postgres.DB {
 	tb.Helper()
-	db, err := postgres.Open(ctx, url, postgres.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			tb.Error(err)
-		}
-	})
-	return db
+	return storetest.MustOpen(tb, func() (*postgres.DB, error) { return postgres.Open(ctx, url, postgres.Options{}) })
 }
 
 func TestStore(t *testing.T) {

@@ -28,16 +28,7 @@ func MustOpen(tb testing.TB) *sqlite.DB {
 // MustOpenPath opens the store at path and closes it when the test ends.
 func MustOpenPath(tb testing.TB, path string) *sqlite.DB {
 	tb.Helper()
-	db, err := sqlite.Open(ctx, path, sqlite.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			tb.Error(err)
-		}
-	})
-	return db
+	return storetest.MustOpen(tb, func() (*sqlite.DB, error) { return sqlite.Open(ctx, path, sqlite.Options{}) })
 }
 
 func TestStore(t *testing.T) {

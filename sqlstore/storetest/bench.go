@@ -17,7 +17,7 @@ func BenchInsertSubjects(b *testing.B, s jaga.Store, batch int) {
 	g := NewGen(uint64(time.Now().UnixNano()))
 	b.ReportAllocs()
 	b.ResetTimer()
-	start, cpu0 := time.Now(), processCPU()
+	start, cpu0 := time.Now(), ProcessCPU()
 	var paused time.Duration
 	for done := 0; done < b.N; {
 		n := min(batch, b.N-done)
@@ -31,7 +31,7 @@ func BenchInsertSubjects(b *testing.B, s jaga.Store, batch int) {
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/(time.Since(start)-paused).Seconds(), "subjects/s")
-	if cpu := processCPU() - cpu0; cpu > 0 {
+	if cpu := ProcessCPU() - cpu0; cpu > 0 {
 		b.ReportMetric(float64((cpu-paused).Microseconds())/float64(b.N), "cpu-µs/subject")
 	}
 }
@@ -47,7 +47,7 @@ type Rate struct {
 // not counted (its CPU time is taken as its wall time: it runs on one goroutine).
 func InsertRate(tb testing.TB, s jaga.Store, total, batch, every int, report func(done int, rate float64)) Rate {
 	g := NewGen(uint64(time.Now().UnixNano()))
-	cpu0 := processCPU()
+	cpu0 := ProcessCPU()
 	var spent, stretch, making time.Duration
 	stretchN := 0
 	for done := 0; done < total; {
@@ -69,7 +69,7 @@ func InsertRate(tb testing.TB, s jaga.Store, total, batch, every int, report fun
 		}
 	}
 	r := Rate{PerSecond: float64(total) / spent.Seconds()}
-	if cpu := processCPU() - cpu0; cpu > 0 {
+	if cpu := ProcessCPU() - cpu0; cpu > 0 {
 		r.CPUPerItem = float64((cpu - making).Microseconds()) / float64(total)
 	}
 	return r

@@ -83,6 +83,22 @@ var ctx = context.Background()
 // t0 is a fixed instant; times in the suite are offsets from it.
 var t0 = time.Date(2025, 1, 2, 3, 4, 5, 123456000, time.UTC)
 
+// MustOpen opens a store with open and closes it when the test ends; a failed Open or
+// Close fails the test.
+func MustOpen[S jaga.Store](tb testing.TB, open func() (S, error)) S {
+	tb.Helper()
+	s, err := open()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			tb.Error(err)
+		}
+	})
+	return s
+}
+
 // MustUpdate runs fn in s.Update and fails the test on error.
 func MustUpdate(tb testing.TB, s jaga.Store, fn func(jaga.Tx) error) {
 	tb.Helper()
