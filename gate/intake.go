@@ -533,8 +533,11 @@ func (s *IntakeSession) Forget() {
 
 // begin starts a resolution: after a failed store it forgets the cached profiles (they
 // may hold subjects that were never stored) and the batches resolved meanwhile; it
-// returns the batches still waiting to be stored.
-func (s *IntakeSession) begin() []*ResolvedIntake {
+// returns the batches still waiting to be stored (waiting, whose states the new batch
+// depends on) and copies of them taken under the session lock (view, to read their
+// keys, indexes and profiles while StoreIntake, on another goroutine, may drop them
+// from the originals).
+func (s *IntakeSession) begin() (waiting, view []*ResolvedIntake) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.stale {
@@ -544,11 +547,17 @@ func (s *IntakeSession) begin() []*ResolvedIntake {
 		}
 		s.overlay, s.stale = nil, false
 	}
-	return slices.Clone(s.overlay)
+	waiting = slices.Clone(s.overlay)
+	view = make([]*ResolvedIntake, len(waiting))
+	for i, r := range waiting {
+		cp := *r
+		view[i] = &cp
+	}
+	return waiting, view
 }
 
 func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBatch) (*ResolvedIntake, error) {
-	overlay := s.begin()
+	waiting, overlay := s.begin()
 	out := make([]IntakeOutcome, len(b.rows))
 	var keys, qkeys [][]byte
 	for _, pr := range b.rows {
@@ -861,7 +870,7 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 		return nil, err
 	}
 
-	res := &ResolvedIntake{out: out, deps: overlay, keys: map[string]jaga.SubjectID{}, qkeys: map[string]jaga.SubjectID{},
+	res := &ResolvedIntake{out: out, deps: waiting, keys: map[string]jaga.SubjectID{}, qkeys: map[string]jaga.SubjectID{},
 		idx: map[indexKey][]jaga.SubjectID{}, profs: make(map[jaga.SubjectID]*profile, len(order))}
 	// Seal the new subjects on every core.
 	sealErr := make([]error, len(order))
