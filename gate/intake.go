@@ -507,10 +507,11 @@ func (g *Gate) StoreIntake(ctx context.Context, s *IntakeSession, r *ResolvedInt
 	if i := slices.Index(s.overlay, r); i >= 0 {
 		s.overlay = slices.Delete(s.overlay, i, i+1)
 	}
-	// A batch resolved after this one keeps it only to read its state: drop the rest
-	// (else each batch would hold every batch before it).
+	// Drop what only this call reads, the batches before it above all (else each batch
+	// would keep every batch before it alive). Its keys, indexes and profiles stay for
+	// a resolution that took it from the overlay before it was stored.
 	out := r.out
-	r.out, r.write, r.deps, r.keys, r.qkeys, r.idx, r.profs = nil, nil, nil, nil, nil, nil, nil
+	r.out, r.write, r.deps = nil, nil, nil
 	if err != nil {
 		r.state = resolvedFailed
 		s.stale = true
@@ -518,6 +519,25 @@ func (g *Gate) StoreIntake(ctx context.Context, s *IntakeSession, r *ResolvedInt
 	}
 	r.state = resolvedStored
 	return out, nil
+}
+
+// Discard drops a resolved batch that will not be stored (the caller will commit its
+// rows again after the batch it was resolved against failed to store): later
+// resolutions no longer see it, and the session forgets its cached profiles, which
+// the batch's resolution may have changed.
+func (s *IntakeSession) Discard(r *ResolvedIntake) {
+	if r == nil {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r.state == resolvedPending {
+		r.state = resolvedFailed
+	}
+	if i := slices.Index(s.overlay, r); i >= 0 {
+		s.overlay = slices.Delete(s.overlay, i, i+1)
+	}
+	s.stale = true
 }
 
 // begin starts a resolution: after a failed store it forgets the cached profiles (they
