@@ -62,9 +62,11 @@ type IntakeOutcome struct {
 // IntakeSession carries identity-resolution state across the batches of one import: the
 // profiles (name, birth date, NIK, fields present, blind indexes, wrapped DEK) of the
 // subjects it created or loaded, so that a later batch resolves against them without
-// reading and decrypting them again. It holds personal values in memory only, never
-// logs them, and is dropped with the import. Not safe for concurrent use; one import
-// uses one session.
+// reading and decrypting them again, and the batches resolved but not yet stored
+// (ResolveIntake), which later batches resolve against. It holds personal values in
+// memory only, never logs them, and is dropped with the import. Not safe for
+// concurrent use, except that one StoreIntake may run beside a ResolveIntake; one
+// import uses one session.
 type IntakeSession struct {
 	profiles map[jaga.SubjectID]*profile
 	max      int
@@ -156,7 +158,8 @@ func (p *profile) addIndex(field string, v []byte) {
 }
 
 // IntakeBatch is a prepared batch: validated, normalised, blind-indexed, quarantined
-// rows sealed. CommitIntake resolves and stores it.
+// rows sealed. CommitIntake (or ResolveIntake, then StoreIntake) resolves and stores
+// it; a batch may be resolved again after a failed store.
 type IntakeBatch struct {
 	req  Request
 	p    *jaga.Purpose
