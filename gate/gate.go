@@ -264,7 +264,12 @@ func (g *Gate) commit(batch []*op) {
 // and the committer — the one writer — needs a core of its own (1M-subject import on 2
 // cores: 16,912/s with one sealing worker, 15,166/s with two).
 func parallel(n int, fn func(i int)) {
-	workers := max(1, runtime.GOMAXPROCS(0)-1)
+	parallelOn(max(1, runtime.GOMAXPROCS(0)-1), n, fn)
+}
+
+// parallelOn runs fn(i) for i in [0,n) on up to workers goroutines, in contiguous
+// chunks; fewer than 64 items run on the caller's goroutine.
+func parallelOn(workers, n int, fn func(i int)) {
 	if n < 64 || workers == 1 {
 		for i := 0; i < n; i++ {
 			fn(i)

@@ -62,9 +62,11 @@ type IntakeOutcome struct {
 // IntakeSession carries identity-resolution state across the batches of one import: the
 // profiles (name, birth date, NIK, fields present, blind indexes, wrapped DEK) of the
 // subjects it created or loaded, so that a later batch resolves against them without
-// reading and decrypting them again. It holds personal values in memory only, never
-// logs them, and is dropped with the import. Not safe for concurrent use; one import
-// uses one session.
+// reading and decrypting them again, and the batches resolved but not yet stored
+// (ResolveIntake), which later batches resolve against. It holds personal values in
+// memory only, never logs them, and is dropped with the import. Not safe for
+// concurrent use, except that one StoreIntake may run beside a ResolveIntake; one
+// import uses one session.
 type IntakeSession struct {
 	profiles map[jaga.SubjectID]*profile
 	max      int
@@ -156,7 +158,8 @@ func (p *profile) addIndex(field string, v []byte) {
 }
 
 // IntakeBatch is a prepared batch: validated, normalised, blind-indexed, quarantined
-// rows sealed. CommitIntake resolves and stores it.
+// rows sealed. CommitIntake (or ResolveIntake, then StoreIntake) resolves and stores
+// it; a batch may be resolved again after a failed store.
 type IntakeBatch struct {
 	req  Request
 	p    *jaga.Purpose
@@ -508,10 +511,11 @@ func (g *Gate) StoreIntake(ctx context.Context, s *IntakeSession, r *ResolvedInt
 	if i := slices.Index(s.overlay, r); i >= 0 {
 		s.overlay = slices.Delete(s.overlay, i, i+1)
 	}
-	// A batch resolved after this one keeps it only to read its state: drop the rest
-	// (else each batch would hold every batch before it).
+	// Drop what only this call reads, the batches before it above all (else each batch
+	// would keep every batch before it alive). Its keys, indexes and profiles stay for
+	// a resolution that took it from the overlay before it was stored.
 	out := r.out
-	r.out, r.write, r.deps, r.keys, r.qkeys, r.idx, r.profs = nil, nil, nil, nil, nil, nil, nil
+	r.out, r.write, r.deps = nil, nil, nil
 	if err != nil {
 		r.state = resolvedFailed
 		s.stale = true
@@ -521,14 +525,23 @@ func (g *Gate) StoreIntake(ctx context.Context, s *IntakeSession, r *ResolvedInt
 	return out, nil
 }
 
-// Forget makes the session's next resolution forget its cached profiles and every batch
-// resolved but not yet stored (they become failed, and storing one is ECONFLICT). An
-// importer calls it when a store it pipelined against failed, before resolving that
-// batch again, so that the new resolution does not lean on a batch resolved after it.
-func (s *IntakeSession) Forget() {
+// Discard drops a resolved batch that will not be stored (the caller will commit its
+// rows again after the batch it was resolved against failed to store): later
+// resolutions no longer see it, and the session forgets its cached profiles, which
+// the batch's resolution may have changed.
+func (s *IntakeSession) Discard(r *ResolvedIntake) {
+	if r == nil {
+		return
+	}
 	s.mu.Lock()
+	defer s.mu.Unlock()
+	if r.state == resolvedPending {
+		r.state = resolvedFailed
+	}
+	if i := slices.Index(s.overlay, r); i >= 0 {
+		s.overlay = slices.Delete(s.overlay, i, i+1)
+	}
 	s.stale = true
-	s.mu.Unlock()
 }
 
 // begin starts a resolution: after a failed store it forgets the cached profiles (they

@@ -3,7 +3,6 @@ package gate
 import (
 	"runtime"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -13,26 +12,7 @@ import (
 // parallelAll is parallel on every core: for the sealing steps of CommitIntake, during
 // which the one writer waits for them rather than writing.
 func parallelAll(n int, fn func(i int)) {
-	workers := runtime.GOMAXPROCS(0)
-	if n < 64 || workers == 1 {
-		for i := 0; i < n; i++ {
-			fn(i)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	chunk := (n + workers - 1) / workers
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := lo; i < hi; i++ {
-				fn(i)
-			}
-		}()
-	}
-	wg.Wait()
+	parallelOn(runtime.GOMAXPROCS(0), n, fn)
 }
 
 // appendMergeRow appends the JSON of quarantined{Values, Channel, CollectedAt, Key},

@@ -790,16 +790,15 @@ func (im *run) committer() {
 		}
 	}
 	// finish waits for the batch being stored and reports it; it says whether that
-	// store had to be redone (which leaves a batch resolved meanwhile stale).
-	finish := func() (redone bool) {
+	// store had to be redone, in which case next, a batch resolved meanwhile against
+	// it, is discarded first.
+	finish := func(next *gate.ResolvedIntake) (redone bool) {
 		if prev == nil {
 			return false
 		}
 		st := <-prev.done
 		if jaga.ErrorCode(st.err) == jaga.ECONFLICT {
-			// A batch resolved meanwhile leaned on this one: drop it before resolving
-			// this one again (the loop then commits it afresh).
-			im.opts.Session.Forget()
+			im.opts.Session.Discard(next)
 			st.outs, st.err = im.g.CommitIntake(im.ctx, im.opts.Session, prev.b)
 			redone = true
 		}
@@ -817,12 +816,12 @@ func (im *run) committer() {
 			continue
 		}
 		if p.err != nil {
-			finish()
+			finish(nil)
 			fail(j, p.err)
 			continue
 		}
 		if j.purch != nil {
-			finish()
+			finish(nil)
 			if failed == nil {
 				if err := im.commitPurchases(j); err != nil {
 					fail(j, err)
@@ -831,7 +830,7 @@ func (im *run) committer() {
 			continue
 		}
 		r, rerr := im.g.ResolveIntake(im.ctx, im.opts.Session, p.b)
-		if finish() && rerr == nil {
+		if finish(r) && rerr == nil {
 			// r was resolved against a batch that had to be resolved again.
 			outs, err := im.g.CommitIntake(im.ctx, im.opts.Session, p.b)
 			if err != nil {
@@ -855,7 +854,7 @@ func (im *run) committer() {
 		}()
 		prev = st
 	}
-	finish()
+	finish(nil)
 	im.done <- failed
 }
 
