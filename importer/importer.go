@@ -46,7 +46,7 @@ type Options struct {
 	// Required lists fields the source's own form required, beyond full_name and one
 	// of email, phone or nik (default: email for the web form's events).
 	Required        []string
-	BatchSize       int  // rows per transaction (default 20,000)
+	BatchSize       int  // rows per transaction (default 40,000)
 	DeriveBirthDate bool // fill a missing birth_date from the NIK and year_birth
 	// AllLines lists every line in Report.Lines; by default only the lines that were
 	// quarantined, rejected, flagged for review or left pending.
@@ -189,8 +189,10 @@ func Import(ctx context.Context, g *gate.Gate, name string, r io.Reader, size in
 	if opts.BatchSize <= 0 {
 		// Large transactions: blind indexes and import keys have random keys, so each
 		// insert dirties its own B-tree page; the more rows per commit, the more of
-		// them share a page.
-		opts.BatchSize = 20000
+		// them share a page, and each dirty page is written to the WAL once per commit.
+		// 1M rows with half duplicates on 2 cores (quiet machine): 9,363 rows/s, 163 s
+		// CPU and 3.9 GB peak RSS at 20,000; 10,900 rows/s, 147 s and 4.4 GB at 40,000.
+		opts.BatchSize = 40000
 	}
 	if opts.Source == "" {
 		opts.Source = "crm"

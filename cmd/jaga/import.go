@@ -101,7 +101,7 @@ Re-running an import, also after it was killed, imports nothing twice.`,
 	c.Flags().BoolVar(&deriveBirth, "derive-birth-date", false, "fill a missing birth_date from the NIK and year_birth")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
 	c.Flags().StringVar(&reportFile, "report", "", "write the full report (counts, reasons, every line) as JSON to this file")
-	c.Flags().IntVar(&batch, "batch", 0, "rows per transaction (default 20000)")
+	c.Flags().IntVar(&batch, "batch", 0, "rows per transaction (default 40000)")
 	_ = c.Flags().MarkHidden("batch")
 	return c
 }
