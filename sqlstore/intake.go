@@ -21,40 +21,10 @@ var selectIndexesTpl = &rowsTemplate{
 // oldest first, keyed by string(value); values nobody has are absent.
 func (t *Tx) FindByIndexes(ctx context.Context, field string, values [][]byte) (map[string][]jaga.SubjectID, error) {
 	out := make(map[string][]jaga.SubjectID)
-	for i := 0; i < len(values); {
-		k := t.db.chunk(selectIndexesTpl, len(values)-i)
-		s, err := t.stmt(ctx, t.db.text(selectIndexesTpl, k))
-		if err != nil {
-			return nil, t.db.translate("find by indexes", err, "", "")
-		}
-		args := make([]any, 0, k+1)
-		args = append(args, field)
-		for _, v := range values[i : i+k] {
-			args = append(args, v)
-		}
-		rows, err := s.QueryContext(ctx, args...)
-		if err != nil {
-			return nil, t.db.translate("find by indexes", err, "", "")
-		}
-		for rows.Next() {
-			var (
-				v  []byte
-				id string
-			)
-			if err := rows.Scan(&v, &id); err != nil {
-				rows.Close()
-				return nil, internal("find by indexes", err)
-			}
-			out[string(v)] = append(out[string(v)], jaga.SubjectID(id))
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, t.db.translate("find by indexes", err, "", "")
-		}
-		i += k
-	}
-	return out, nil
+	err := t.lookupKeys(ctx, "find by indexes", selectIndexesTpl, []any{field}, values, func(v []byte, id string) {
+		out[string(v)] = append(out[string(v)], jaga.SubjectID(id))
+	})
+	return out, err
 }
 
 // InsertImportKeys maps import keys to subjects (rows merged into existing subjects).
@@ -119,39 +89,10 @@ var selectQuarantineKeysTpl = &rowsTemplate{
 // QuarantineKeys returns the quarantine IDs of the given row keys that are quarantined.
 func (t *Tx) QuarantineKeys(ctx context.Context, keys [][]byte) (map[string]jaga.SubjectID, error) {
 	out := make(map[string]jaga.SubjectID)
-	for i := 0; i < len(keys); {
-		k := t.db.chunk(selectQuarantineKeysTpl, len(keys)-i)
-		s, err := t.stmt(ctx, t.db.text(selectQuarantineKeysTpl, k))
-		if err != nil {
-			return nil, t.db.translate("read quarantine keys", err, "", "")
-		}
-		args := make([]any, 0, k)
-		for _, key := range keys[i : i+k] {
-			args = append(args, key)
-		}
-		rows, err := s.QueryContext(ctx, args...)
-		if err != nil {
-			return nil, t.db.translate("read quarantine keys", err, "", "")
-		}
-		for rows.Next() {
-			var (
-				key []byte
-				id  string
-			)
-			if err := rows.Scan(&key, &id); err != nil {
-				rows.Close()
-				return nil, internal("read quarantine keys", err)
-			}
-			out[string(key)] = jaga.SubjectID(id)
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return nil, t.db.translate("read quarantine keys", err, "", "")
-		}
-		i += k
-	}
-	return out, nil
+	err := t.lookupKeys(ctx, "read quarantine keys", selectQuarantineKeysTpl, nil, keys, func(key []byte, id string) {
+		out[string(key)] = jaga.SubjectID(id)
+	})
+	return out, err
 }
 
 const quarantineColumns = `id, row_key, file, line, reasons, status, subject_id, created_at, updated_at`

@@ -361,13 +361,23 @@ func (t *Tx) FindByIndex(ctx context.Context, field string, value []byte) ([]jag
 // included, keyed by string(key). Unknown keys are absent.
 func (t *Tx) ImportKeys(ctx context.Context, keys [][]byte) (map[string]jaga.SubjectID, error) {
 	out := make(map[string]jaga.SubjectID)
+	err := t.lookupKeys(ctx, "read import keys", selectImportKeysTpl, nil, keys, func(key []byte, id string) {
+		out[string(key)] = jaga.SubjectID(id)
+	})
+	return out, err
+}
+
+// lookupKeys runs tpl, a SELECT of (key, id) rows whose WHERE ends in "IN (?, …)", over
+// keys in chunks the dialect allows, with lead bound before each chunk's keys, and
+// calls add for every row. what names the step in errors.
+func (t *Tx) lookupKeys(ctx context.Context, what string, tpl *rowsTemplate, lead []any, keys [][]byte, add func(key []byte, id string)) error {
 	for i := 0; i < len(keys); {
-		k := t.db.chunk(selectImportKeysTpl, len(keys)-i)
-		s, err := t.stmt(ctx, t.db.text(selectImportKeysTpl, k))
+		k := t.db.chunk(tpl, len(keys)-i)
+		s, err := t.stmt(ctx, t.db.text(tpl, k))
 		if err != nil {
-			return nil, t.db.translate("read import keys", err, "", "")
+			return t.db.translate(what, err, "", "")
 		}
-		args := t.args[:0]
+		args := append(t.args[:0], lead...)
 		for _, key := range keys[i : i+k] {
 			args = append(args, key)
 		}
@@ -375,7 +385,7 @@ func (t *Tx) ImportKeys(ctx context.Context, keys [][]byte) (map[string]jaga.Sub
 		clear(args)
 		t.args = args[:0]
 		if err != nil {
-			return nil, t.db.translate("read import keys", err, "", "")
+			return t.db.translate(what, err, "", "")
 		}
 		for rows.Next() {
 			var (
@@ -384,18 +394,18 @@ func (t *Tx) ImportKeys(ctx context.Context, keys [][]byte) (map[string]jaga.Sub
 			)
 			if err := rows.Scan(&key, &id); err != nil {
 				rows.Close()
-				return nil, internal("read import keys", err)
+				return internal(what, err)
 			}
-			out[string(key)] = jaga.SubjectID(id)
+			add(key, id)
 		}
 		err = rows.Err()
 		rows.Close()
 		if err != nil {
-			return nil, t.db.translate("read import keys", err, "", "")
+			return t.db.translate(what, err, "", "")
 		}
 		i += k
 	}
-	return out, nil
+	return nil
 }
 
 // UpdateSubject applies patch to a live subject: sealed values set and removed, blind
