@@ -15,6 +15,8 @@ import (
 
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/charmap"
+
+	"jaga/pii"
 )
 
 // record is one data row of a source: its line (the CSV line the record starts on,
@@ -101,24 +103,17 @@ func newCSVSource(r io.Reader) (*csvSource, error) {
 	cr := &countingReader{r: r}
 	br := bufio.NewReaderSize(cr, 1<<16)
 	head, _ := br.Peek(1 << 16)
-	bom := bytes.HasPrefix(head, []byte("\xef\xbb\xbf"))
-	if bom {
+	// The same rule as jaga scan (pii.SniffEncoding): a BOM means UTF-8, else bytes
+	// that are not UTF-8 mean Windows-1252.
+	e := pii.SniffEncoding(head)
+	if e == pii.UTF8BOM {
 		_, _ = br.Discard(3)
 		head = head[3:]
 	}
-	// A multi-byte character may be cut at the end of the peeked block.
-	check := head
-	for i := 0; i < 3 && len(check) > 0 && !utf8.Valid(check); i++ {
-		check = check[:len(check)-1]
-	}
 	var in io.Reader = br
-	enc := "UTF-8"
-	switch {
-	case bom:
-		enc = "UTF-8 with BOM"
-	case !utf8.Valid(check):
-		enc = "Windows-1252"
-		in = charmap.Windows1252.NewDecoder().Reader(br)
+	enc := e.String()
+	if e == pii.Windows1252 {
+		in = pii.DecodeReader(br, e)
 		head, _ = charmap.Windows1252.NewDecoder().Bytes(head)
 	}
 	comma := detectComma(head)

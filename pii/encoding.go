@@ -35,9 +35,8 @@ const SniffHead = 64 << 10
 
 // SniffEncoding detects the encoding of a file from its first bytes (up to SniffHead):
 // a UTF-8 byte-order mark means UTF-8; otherwise bytes that are not valid UTF-8 — a
-// multi-byte character cut off at the end of head excepted — mean Windows-1252. It is
-// the rule of the importer's CSV reader (importer/source.go), kept here so that `jaga
-// scan` reads a file as `jaga import` does; importer/ may call this instead of its copy.
+// multi-byte character cut off at the end of head excepted — mean Windows-1252. The
+// importer's CSV reader and `jaga scan` both use it, so that they read a file alike.
 func SniffEncoding(head []byte) Encoding {
 	if bytes.HasPrefix(head, []byte("\xef\xbb\xbf")) {
 		return UTF8BOM
