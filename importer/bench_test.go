@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"testing"
@@ -45,24 +46,33 @@ func MustGate(tb testing.TB) (*gate.Gate, *sqlite.DB) {
 
 var importer_ = &jaga.Actor{ID: "act_bench", Name: "bench", Kind: jaga.ActorSystem, Role: jaga.RoleService}
 
-// BenchmarkImportSynthetic imports -import.n synthetic subjects (all nine fields, the
-// marketing attributes, two consents each) end to end from a CSV file: parse, map,
-// normalise, seal 9 fields and the attributes under a new DEK, 3 blind indexes, insert,
-// audit. Run it once: go test -run xxx -bench ImportSynthetic -benchtime 1x ./importer/
-func BenchmarkImportSynthetic(b *testing.B) {
-	path := filepath.Join(b.TempDir(), "synthetic.csv")
+// writeSynthetic writes -import.n rows of generator gen to a file name in a temporary
+// directory and returns its path.
+func writeSynthetic(b *testing.B, name string, gen func(io.Writer, int, uint64) error) string {
+	path := filepath.Join(b.TempDir(), name)
 	f, err := os.Create(path)
 	if err != nil {
 		b.Fatal(err)
 	}
 	w := bufio.NewWriterSize(f, 1<<20)
-	if err := synth.Write(w, *benchN, 1); err != nil {
+	if err := gen(w, *benchN, 1); err != nil {
 		b.Fatal(err)
 	}
 	if err := w.Flush(); err != nil {
 		b.Fatal(err)
 	}
-	f.Close()
+	if err := f.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+// BenchmarkImportSynthetic imports -import.n synthetic subjects (all nine fields, the
+// marketing attributes, two consents each) end to end from a CSV file: parse, map,
+// normalise, seal 9 fields and the attributes under a new DEK, 3 blind indexes, insert,
+// audit. Run it once: go test -run xxx -bench ImportSynthetic -benchtime 1x ./importer/
+func BenchmarkImportSynthetic(b *testing.B) {
+	path := writeSynthetic(b, "synthetic.csv", synth.Write)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -96,19 +106,7 @@ func BenchmarkImportSynthetic(b *testing.B) {
 // (merging the duplicates), seal, store, audit. Rows per second counts every row. Run
 // it once: go test -run xxx -bench ImportDuplicates -benchtime 1x ./importer/
 func BenchmarkImportDuplicates(b *testing.B) {
-	path := filepath.Join(b.TempDir(), "duplicates.csv")
-	f, err := os.Create(path)
-	if err != nil {
-		b.Fatal(err)
-	}
-	w := bufio.NewWriterSize(f, 1<<20)
-	if err := synth.WriteWithDuplicates(w, *benchN, 1); err != nil {
-		b.Fatal(err)
-	}
-	if err := w.Flush(); err != nil {
-		b.Fatal(err)
-	}
-	f.Close()
+	path := writeSynthetic(b, "duplicates.csv", synth.WriteWithDuplicates)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
