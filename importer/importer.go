@@ -467,6 +467,16 @@ func (im *run) loop(size int64) error {
 // customer value, and its row is rejected with the column named.
 const MaxCellBytes = 64 << 10
 
+// auditReason is the reason an import's audit events carry: the file's base name, or
+// no name when the name itself looks like personal data (an e-mail or a long digit
+// run, invariant 6).
+func (im *run) auditReason() string {
+	if jaga.LooksPersonal(im.name) {
+		return "import (file name withheld: it looks like personal data)"
+	}
+	return "import " + im.name
+}
+
 // reject reports a row that cannot be imported at all.
 func (im *run) reject(line int, code, why string) {
 	if im.kind == KindPurchases {
@@ -749,7 +759,7 @@ func (im *run) flush() error {
 	rows := im.rows
 	j := &job{lines: im.lines, purch: im.purchases, prepared: make(chan prepared, 1)}
 	im.rows, im.purchases, im.lines = nil, nil, nil
-	req := gate.Request{Actor: im.opts.Actor, Purpose: im.opts.Purpose, Reason: "import " + im.name}
+	req := gate.Request{Actor: im.opts.Actor, Purpose: im.opts.Purpose, Reason: im.auditReason()}
 	if rows != nil {
 		go func() {
 			b, err := im.g.PrepareIntake(im.ctx, req, rows)
@@ -873,7 +883,7 @@ type stored struct {
 }
 
 func (im *run) commitPurchases(j *job) error {
-	req := gate.Request{Actor: im.opts.Actor, Purpose: im.opts.Purpose, Reason: "import " + im.name}
+	req := gate.Request{Actor: im.opts.Actor, Purpose: im.opts.Purpose, Reason: im.auditReason()}
 	var res *gate.PurchaseResult
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {

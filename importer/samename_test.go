@@ -106,3 +106,24 @@ func TestCellTooLong(t *testing.T) {
 		t.Fatalf("rows %d, created %d, rejected %v", r.RowsRead, r.Created, r.RejectedBy)
 	}
 }
+
+// TestPersonalFileNameNotAudited: a file named after a person's e-mail does not put
+// that address into the audit log.
+func TestPersonalFileNameNotAudited(t *testing.T) {
+	ctx := context.Background()
+	g, st := MustGate(t)
+	p := filepath.Join(t.TempDir(), "rina.wati@example.com.csv")
+	if err := os.WriteFile(p, []byte("full_name,email\nRina Wati,rina.wati@example.com\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := importer.ImportFile(ctx, g, p, importer.Options{Actor: importer_}); err != nil {
+		t.Fatal(err)
+	}
+	var export strings.Builder
+	if _, err := g.AuditLogOf().Export(ctx, st, &export); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(export.String(), "rina.wati") {
+		t.Fatal("the file name (an e-mail address) is in the audit log")
+	}
+}
