@@ -14,6 +14,7 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,6 +22,7 @@ import (
 	"net"
 	"net/http"
 	"net/smtp"
+	"net/textproto"
 	"strings"
 	"time"
 
@@ -57,6 +59,16 @@ type SMTP struct {
 	Timeout time.Duration
 }
 
+// smtpError names the SMTP step that failed and, for a server reply, only its status
+// code: a reply after RCPT TO may quote the recipient's address (invariant 6).
+func smtpError(step string, err error) error {
+	var te *textproto.Error
+	if errors.As(err, &te) {
+		return fmt.Errorf("notify: smtp %s: server replied %d", step, te.Code)
+	}
+	return fmt.Errorf("notify: smtp %s: %w", step, err)
+}
+
 // Mail delivers m to one recipient. Errors name the SMTP step, never the address.
 func (s *SMTP) Mail(ctx context.Context, to jaga.Redacted, m Message) error {
 	timeout := s.Timeout
@@ -91,20 +103,20 @@ func (s *SMTP) Mail(ctx context.Context, to jaga.Redacted, m Message) error {
 		}
 	}
 	if err := c.Mail(s.From); err != nil {
-		return fmt.Errorf("notify: smtp MAIL FROM: %w", err)
+		return smtpError("MAIL FROM", err)
 	}
 	if err := c.Rcpt(to.Value()); err != nil {
 		return fmt.Errorf("notify: smtp RCPT TO refused")
 	}
 	w, err := c.Data()
 	if err != nil {
-		return fmt.Errorf("notify: smtp DATA: %w", err)
+		return smtpError("DATA", err)
 	}
 	if _, err := w.Write(render(s.From, to.Value(), m)); err != nil {
-		return fmt.Errorf("notify: smtp body: %w", err)
+		return smtpError("body", err)
 	}
 	if err := w.Close(); err != nil {
-		return fmt.Errorf("notify: smtp end of data: %w", err)
+		return smtpError("end of data", err)
 	}
 	return c.Quit()
 }
