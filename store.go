@@ -10,19 +10,21 @@ import (
 // data "jaga/dek/v1|<subject>"; Sealed maps field and attribute names to
 // AEAD(DEK, value, "jaga/field/v1|<subject>|<field>"); Indexes are the blind indexes of
 // the indexed fields. ImportKey, when set, is a keyed hash of (source, row key) that makes
-// re-imports idempotent. Channel and CollectedAt are the provenance of the data;
-// CreatedAt is when Jaga stored it.
+// re-imports idempotent; ImportContent, when set, is the keyed hash of the version of the
+// row that created the subject (see Tx.ImportKeyContents). Channel and CollectedAt are
+// the provenance of the data; CreatedAt is when Jaga stored it.
 type SealedSubject struct {
-	ID          SubjectID
-	WrappedDEK  []byte
-	Sealed      map[string][]byte
-	Indexes     []BlindIndex
-	Channel     Channel
-	CollectedAt time.Time
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
-	ImportKey   []byte
-	Restricted  bool
+	ID            SubjectID
+	WrappedDEK    []byte
+	Sealed        map[string][]byte
+	Indexes       []BlindIndex
+	Channel       Channel
+	CollectedAt   time.Time
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	ImportKey     []byte
+	ImportContent []byte
+	Restricted    bool
 }
 
 // BlindIndex is a keyed HMAC-SHA256 of a field's normalised value, truncated to 16 bytes.
@@ -114,6 +116,12 @@ type Tx interface {
 	// created (erased subjects included, so that an import never brings them back),
 	// keyed by string(key).
 	ImportKeys(ctx context.Context, keys [][]byte) (map[string]SubjectID, error)
+	// ImportKeyContents returns, for each given import key stored with a content hash,
+	// that hash: the version of the source row first imported under the key (a row keyed
+	// by its source system's ID may come again with other values; later versions are
+	// import keys of their own). Keys without one (keys stored before migration 0008,
+	// version keys) are absent.
+	ImportKeyContents(ctx context.Context, keys [][]byte) (map[string][]byte, error)
 	// UpdateSubject applies patch to subject id; ENOTFOUND if it does not exist.
 	UpdateSubject(ctx context.Context, id SubjectID, patch SubjectPatch) error
 	// SetRestricted sets or clears the subject's restriction flag (UU PDP Art 11, R-21).
@@ -224,8 +232,9 @@ type Tx interface {
 	// until the transaction ends; a no-op where one writer serialises already).
 	LockResolution(ctx context.Context) error
 	// InsertImportKeys maps import keys of rows merged into existing subjects to those
-	// subjects (keys[i] → subjects[i]); an existing key is ECONFLICT.
-	InsertImportKeys(ctx context.Context, keys [][]byte, subjects []SubjectID) error
+	// subjects (keys[i] → subjects[i]), with contents[i] as the version of the row
+	// imported (contents nil, or an element nil, for none); an existing key is ECONFLICT.
+	InsertImportKeys(ctx context.Context, keys [][]byte, subjects []SubjectID, contents [][]byte) error
 
 	// InsertQuarantine stores quarantined rows; a RowKey already stored is ECONFLICT.
 	InsertQuarantine(ctx context.Context, rows []*QuarantinedRow) error

@@ -169,6 +169,8 @@ type IntakeBatch struct {
 type intakePrep struct {
 	row     *IntakeRow
 	ikey    []byte
+	content []byte // the version of a keyed row (rowContent)
+	vkey    []byte // its version key (versionKey), once needed
 	values  map[string]string
 	reasons []jaga.RowReason
 	idx     map[string][]byte // indexed field → blind index
@@ -310,6 +312,11 @@ func (g *Gate) prepRow(p *jaga.Purpose, r *IntakeRow) (*intakePrep, error) {
 		}
 	}
 	if len(pr.reasons) > 0 {
+		if pr.ikey != nil {
+			// A version that fails validation, as written: never equal to a stored
+			// (normalised) version, so that a changed record is quarantined, not skipped.
+			pr.content = g.rowContent(r.Values, r)
+		}
 		err := g.sealQuarantine(pr)
 		pr.row = r.withoutValues()
 		return pr, err
@@ -320,8 +327,37 @@ func (g *Gate) prepRow(p *jaga.Purpose, r *IntakeRow) (*intakePrep, error) {
 			pr.idx[f.Name] = g.keys.BlindIndex(f.Name, v)
 		}
 	}
+	if pr.ikey != nil {
+		pr.content = g.rowContent(pr.values, r)
+	}
 	pr.row = r.withoutValues()
 	return pr, nil
+}
+
+// versionKey is the import key of a later version of a source record: the row's key
+// and its content, so that every version met is known again (a file that holds two
+// versions of one record, run twice, changes nothing the second time).
+func (g *Gate) versionKey(pr *intakePrep) []byte {
+	return g.keys.ImportKey("source-row-version", string(pr.ikey), string(pr.content))
+}
+
+// rowContent is the version of a keyed row: a keyed hash (seal.Keyring.ImportKey, so
+// it holds no value, invariant 2) of its normalised values in name order, its consents,
+// channel and collection time. The same record written with its columns in another
+// order, or a phone written another way, is the same version; any other difference is a
+// new version of the source record (resolveIntake).
+func (g *Gate) rowContent(values map[string]string, r *IntakeRow) []byte {
+	parts := make([]string, 0, 2*len(values)+4)
+	parts = append(parts, "row-content/v1", string(r.Channel), r.CollectedAt.UTC().Format(time.RFC3339Nano))
+	for _, k := range sortedKeys(values) {
+		parts = append(parts, k, values[k])
+	}
+	if len(r.Consents) > 0 {
+		// ConsentInput has no map: its JSON is the same for the same consents.
+		b, _ := json.Marshal(r.Consents)
+		parts = append(parts, string(b))
+	}
+	return g.keys.ImportKey(parts...)
 }
 
 // withoutValues returns a copy of r without its raw values, which a prepared row no
@@ -363,6 +399,12 @@ func (g *Gate) sealQuarantine(pr *intakePrep) error {
 	}
 	r := pr.row
 	key := pr.ikey
+	if key != nil && pr.content != nil {
+		// Each version of a source record is quarantined on its own: a corrected
+		// export of a quarantined row is imported, the same one again is known.
+		pr.vkey = g.versionKey(pr)
+		key = pr.vkey
+	}
 	if key == nil {
 		// A row without a key (a web-form post) still needs one for the quarantine.
 		key = g.keys.ImportKey("quarantine", string(id))
@@ -447,6 +489,7 @@ type ResolvedIntake struct {
 	// and quarantine keys → subject or quarantine ID, blind indexes → subjects, and the
 	// profiles of the subjects it creates.
 	keys, qkeys map[string]jaga.SubjectID
+	contents    map[string][]byte // import key → the version of its row stored
 	idx         map[indexKey][]jaga.SubjectID
 	profs       map[jaga.SubjectID]*profile
 }
@@ -584,6 +627,7 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 	now := g.now()
 	var (
 		known, qknown map[string]jaga.SubjectID
+		contents      map[string][]byte // known import key → version of its row stored
 		found         = map[string]map[string][]jaga.SubjectID{}
 	)
 	local := map[indexKey][]jaga.SubjectID{} // blind index → subjects of this batch or learned
@@ -601,7 +645,12 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 	var flags []*jaga.ReviewFlag
 	var quarantine []*jaga.QuarantinedRow
 	inBatch := map[string]jaga.SubjectID{}
+	inBatchContent := map[string][]byte{}
 	consentsOf := map[*intakePrep][]*jaga.Consent{}
+	// A keyed row whose key is known but whose version is not is a change of the source
+	// record (its source ID came again with other values): it updates the subject the
+	// key belongs to instead of being reported as already imported.
+	updates := map[*intakePrep]bool{}
 
 	err := g.store.View(ctx, func(tx jaga.Tx) error {
 		var err error
@@ -610,6 +659,20 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 		}
 		if qknown, err = tx.QuarantineKeys(ctx, append(slices.Clone(keys), qkeys...)); err != nil {
 			return err
+		}
+		if len(known) > 0 {
+			seen := make([][]byte, 0, len(known))
+			for _, k := range keys {
+				if _, ok := known[string(k)]; ok {
+					seen = append(seen, k)
+				}
+			}
+			if contents, err = tx.ImportKeyContents(ctx, seen); err != nil {
+				return err
+			}
+		}
+		if contents == nil {
+			contents = map[string][]byte{}
 		}
 		if len(overlay) > 0 {
 			if known == nil {
@@ -622,6 +685,9 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 				for _, o := range overlay {
 					if id, ok := o.keys[string(k)]; ok {
 						known[string(k)] = id
+						if c, ok := o.contents[string(k)]; ok {
+							contents[string(k)] = c
+						}
 					}
 					if id, ok := o.qkeys[string(k)]; ok {
 						qknown[string(k)] = id
@@ -635,6 +701,35 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 					}
 				}
 			}
+		}
+		// A known key whose first version differs may have met this version since: its
+		// version key (versionKey) is then known too.
+		var vkeys [][]byte
+		for _, pr := range b.rows {
+			if pr.ikey == nil || pr.content == nil {
+				continue
+			}
+			if _, ok := known[string(pr.ikey)]; !ok {
+				continue
+			}
+			if c, ok := contents[string(pr.ikey)]; ok && string(c) != string(pr.content) {
+				pr.vkey = g.versionKey(pr)
+				vkeys = append(vkeys, pr.vkey)
+			}
+		}
+		if len(vkeys) > 0 {
+			vknown, err := tx.ImportKeys(ctx, vkeys)
+			if err != nil {
+				return err
+			}
+			for _, k := range vkeys {
+				for _, o := range overlay {
+					if id, ok := o.keys[string(k)]; ok {
+						vknown[string(k)] = id
+					}
+				}
+			}
+			maps.Copy(known, vknown)
 		}
 		for _, f := range g.schema.Indexed() {
 			var vals [][]byte
@@ -713,19 +808,42 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 				local[k] = append(local[k], id)
 			}
 		}
+		// seen reports whether key k's row is a version met before: the first version,
+		// stored with the key (a key stored without one, a content-hash key or a key
+		// stored before versions were kept, counts as the same), or a later one, known
+		// by its version key. A row of the same source ID with values, consents or a
+		// collection time not met before is a change of the source record.
+		seen := func(k string, first map[string][]byte, pr *intakePrep) bool {
+			c, ok := first[k]
+			if !ok || pr.content == nil || string(c) == string(pr.content) {
+				return true
+			}
+			if pr.vkey == nil {
+				pr.vkey = g.versionKey(pr)
+			}
+			_, known := known[string(pr.vkey)]
+			_, batch := inBatch[string(pr.vkey)]
+			return known || batch
+		}
 		for i, pr := range b.rows {
+			var update jaga.SubjectID // the subject whose source record this row changes
 			if pr.ikey != nil {
-				if id, ok := known[string(pr.ikey)]; ok {
+				k := string(pr.ikey)
+				if id, ok := known[k]; ok {
+					if seen(k, contents, pr) {
+						out[i] = IntakeOutcome{Status: IntakeUnchanged, Subject: id}
+						continue
+					}
+					update = id
+				} else if id, ok := qknown[k]; ok && id != pr.row.releasing {
 					out[i] = IntakeOutcome{Status: IntakeUnchanged, Subject: id}
 					continue
-				}
-				if id, ok := qknown[string(pr.ikey)]; ok && id != pr.row.releasing {
-					out[i] = IntakeOutcome{Status: IntakeUnchanged, Subject: id}
-					continue
-				}
-				if id, ok := inBatch[string(pr.ikey)]; ok {
-					out[i] = IntakeOutcome{Status: IntakeUnchanged, Subject: id}
-					continue
+				} else if id, ok := inBatch[k]; ok {
+					if seen(k, inBatchContent, pr) {
+						out[i] = IntakeOutcome{Status: IntakeUnchanged, Subject: id}
+						continue
+					}
+					update = id
 				}
 			}
 			if pr.q != nil {
@@ -740,12 +858,20 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 				}
 				continue
 			}
-			// Resolve.
-			var target jaga.SubjectID
+			// Resolve: a changed source record stays with its subject; the subjects its
+			// new values point to otherwise are conflicts.
+			target := update
 			var conflicts []jaga.SubjectID
+			if update != "" {
+				updates[pr] = true
+			}
 			if v, ok := pr.idx["nik"]; ok {
 				if c := candidates("nik", v); len(c) > 0 {
-					target = c[0]
+					if target == "" {
+						target = c[0]
+					} else if !slices.Contains(c, target) {
+						conflicts = append(conflicts, c[0])
+					}
 				}
 			}
 			for _, f := range []string{"email", "phone"} {
@@ -811,7 +937,7 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 					for f, v := range pr.values {
 						spec, _ := g.schema.Field(f)
 						if spec.Kind == jaga.KindAttribute {
-							if !s.has(p, AttributesField) {
+							if !s.has(p, AttributesField) || update != "" {
 								if attrs == nil {
 									attrs = map[string]string{}
 								}
@@ -819,7 +945,7 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 							}
 							continue
 						}
-						if !s.has(p, f) {
+						if !s.has(p, f) || update != "" {
 							m.set[f] = v
 							s.mark(p, f)
 							mr.fields = append(mr.fields, f)
@@ -854,7 +980,12 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 				learn(f, v, target)
 			}
 			if pr.ikey != nil {
-				inBatch[string(pr.ikey)] = target
+				if update != "" {
+					inBatch[string(pr.vkey)] = target
+				} else {
+					inBatch[string(pr.ikey)] = target
+					inBatchContent[string(pr.ikey)] = pr.content
+				}
 			}
 			for _, c := range conflicts {
 				flags = append(flags, &jaga.ReviewFlag{Subject: target, Reason: "identity_conflict", Other: c, File: pr.row.File, Line: pr.row.Line},
@@ -866,6 +997,9 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 			cs := g.consentRecords(target, orChannel(pr.row.Channel), pr.row.CollectedAt, now, pr.row.Consents)
 			sourceConsents(cs, pr.row.File, pr.row.Line, pr.values)
 			review := slices.Clip(pr.review) // the batch may be resolved again
+			if update != "" {
+				review = append(review, "source_row_changed")
+			}
 			for _, c := range cs {
 				if c.Flag != "" {
 					review = append(review, "consent_"+c.Purpose+"_"+strings.TrimPrefix(c.Flag, "invalid:"))
@@ -883,7 +1017,7 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 		return nil, err
 	}
 
-	res := &ResolvedIntake{out: out, deps: waiting, keys: map[string]jaga.SubjectID{}, qkeys: map[string]jaga.SubjectID{},
+	res := &ResolvedIntake{out: out, deps: waiting, keys: map[string]jaga.SubjectID{}, qkeys: map[string]jaga.SubjectID{}, contents: map[string][]byte{},
 		idx: map[indexKey][]jaga.SubjectID{}, profs: make(map[jaga.SubjectID]*profile, len(order))}
 	// Seal the new subjects on every core.
 	sealErr := make([]error, len(order))
@@ -896,7 +1030,7 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 		}
 		ps.dek = dek
 		sub := &jaga.SealedSubject{ID: ps.id, WrappedDEK: wrapped, Sealed: make(map[string][]byte, len(ps.values)),
-			Channel: orChannel(ps.first.row.Channel), CollectedAt: ps.first.row.CollectedAt.UTC(), CreatedAt: now, UpdatedAt: now, ImportKey: ps.first.ikey}
+			Channel: orChannel(ps.first.row.Channel), CollectedAt: ps.first.row.CollectedAt.UTC(), CreatedAt: now, UpdatedAt: now, ImportKey: ps.first.ikey, ImportContent: ps.first.content}
 		if sub.CollectedAt.IsZero() {
 			sub.CollectedAt = now
 		}
@@ -987,6 +1121,11 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 		mr := mrows[i]
 		dek := deks[mr.target]
 		key := mr.pr.ikey
+		if updates[mr.pr] {
+			// The key already names the subject; this version's merge record goes by
+			// the version's own key.
+			key = mr.pr.vkey
+		}
 		if key == nil {
 			key = g.keys.ImportKey("merge", string(mr.target), mr.pr.row.File, fmt.Sprint(mr.pr.row.Line))
 		}
@@ -1005,12 +1144,19 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 			return nil, err
 		}
 	}
-	var mkeys [][]byte
+	var mkeys, mcont [][]byte
 	var msubj []jaga.SubjectID
 	for _, mr := range mrows {
-		if mr.pr.ikey != nil {
+		switch {
+		case updates[mr.pr]:
+			// A later version of a source record: its version key, no content.
+			mkeys = append(mkeys, mr.pr.vkey)
+			msubj = append(msubj, mr.target)
+			mcont = append(mcont, nil)
+		case mr.pr.ikey != nil:
 			mkeys = append(mkeys, mr.pr.ikey)
 			msubj = append(msubj, mr.target)
+			mcont = append(mcont, mr.pr.content)
 		}
 	}
 	var created []*jaga.SealedSubject
@@ -1035,14 +1181,17 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 	}
 	for i, k := range mkeys {
 		res.keys[string(k)] = msubj[i]
+		if mcont[i] != nil {
+			res.contents[string(k)] = mcont[i]
+		}
+	}
+	for _, ps := range order {
+		if ps.first.ikey != nil {
+			res.contents[string(ps.first.ikey)] = ps.first.content
+		}
 	}
 	for _, q := range quarantine {
 		res.qkeys[string(q.RowKey)] = q.ID
-	}
-	for i, pr := range b.rows {
-		if out[i].Status == IntakeQuarantined && pr.ikey != nil {
-			res.qkeys[string(pr.ikey)] = out[i].Subject
-		}
 	}
 	res.write = func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
 		if err := recheckResolution(ctx, tx, g.schema, order, found); err != nil {
@@ -1060,7 +1209,7 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 			}
 		}
 		if len(mkeys) > 0 {
-			if err := tx.InsertImportKeys(ctx, mkeys, msubj); err != nil {
+			if err := tx.InsertImportKeys(ctx, mkeys, msubj, mcont); err != nil {
 				return nil, err
 			}
 		}

@@ -145,7 +145,7 @@ func (g *Gate) Unmerge(ctx context.Context, req Request, subject jaga.SubjectID,
 		if err := tx.DeleteImportKey(ctx, m.RowKey); err != nil {
 			return nil, err
 		}
-		if err := tx.InsertImportKeys(ctx, [][]byte{m.RowKey}, []jaga.SubjectID{newID}); err != nil {
+		if err := tx.InsertImportKeys(ctx, [][]byte{m.RowKey}, []jaga.SubjectID{newID}, nil); err != nil {
 			return nil, err
 		}
 		if err := tx.UndoMerge(ctx, m.ID, newID, now); err != nil {

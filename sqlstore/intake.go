@@ -27,16 +27,21 @@ func (t *Tx) FindByIndexes(ctx context.Context, field string, values [][]byte) (
 	return out, err
 }
 
-// InsertImportKeys maps import keys to subjects (rows merged into existing subjects).
-func (t *Tx) InsertImportKeys(ctx context.Context, keys [][]byte, subjects []jaga.SubjectID) error {
+// InsertImportKeys maps import keys to subjects (rows merged into existing subjects),
+// each with the version of its row when contents has one.
+func (t *Tx) InsertImportKeys(ctx context.Context, keys [][]byte, subjects []jaga.SubjectID, contents [][]byte) error {
 	if err := t.mustWrite(); err != nil {
 		return err
 	}
-	if len(keys) != len(subjects) {
-		return jaga.Errorf(jaga.EINVALID, "import keys and subjects differ in number")
+	if len(keys) != len(subjects) || (contents != nil && len(contents) != len(keys)) {
+		return jaga.Errorf(jaga.EINVALID, "import keys, subjects and contents differ in number")
 	}
 	if _, err := t.execRows(ctx, insertImportKeysTpl, len(keys), func(args []any, i int) []any {
-		return append(args, keys[i], string(subjects[i]))
+		var c []byte
+		if contents != nil {
+			c = contents[i]
+		}
+		return append(args, keys[i], string(subjects[i]), nilIfEmpty(c))
 	}); err != nil {
 		return t.db.translate("insert import keys", err, "", "import key exists")
 	}

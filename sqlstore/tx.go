@@ -141,11 +141,15 @@ var (
 		row:    "(?,?,?)", width: 3, max: 512,
 	}
 	insertImportKeysTpl = &rowsTemplate{
-		prefix: "INSERT INTO import_keys (key, subject_id) VALUES ",
-		row:    "(?,?)", width: 2, max: 512,
+		prefix: "INSERT INTO import_keys (key, subject_id, content) VALUES ",
+		row:    "(?,?,?)", width: 3, max: 512,
 	}
 	selectImportKeysTpl = &rowsTemplate{
 		prefix: "SELECT key, subject_id FROM import_keys WHERE key IN (",
+		row:    "?", suffix: ")", width: 1, max: 512,
+	}
+	selectImportContentsTpl = &rowsTemplate{
+		prefix: "SELECT key, content FROM import_keys WHERE content IS NOT NULL AND key IN (",
 		row:    "?", suffix: ")", width: 1, max: 512,
 	}
 	insertPurchasesTpl = &rowsTemplate{
@@ -181,6 +185,7 @@ type indexRow struct {
 type importKeyRow struct {
 	key     []byte
 	subject string
+	content []byte
 }
 
 // InsertSubjects stores new subjects with their blind indexes and import keys, in
@@ -256,13 +261,13 @@ func (t *Tx) InsertSubjects(ctx context.Context, subjects []*jaga.SealedSubject)
 		rows := make([]importKeyRow, 0, nKeys)
 		for _, s := range subjects {
 			if len(s.ImportKey) > 0 {
-				rows = append(rows, importKeyRow{s.ImportKey, string(s.ID)})
+				rows = append(rows, importKeyRow{s.ImportKey, string(s.ID), s.ImportContent})
 			}
 		}
 		// Sorted rows touch each B-tree page once per batch instead of at random.
 		slices.SortFunc(rows, func(a, b importKeyRow) int { return bytes.Compare(a.key, b.key) })
 		if _, err := t.execRows(ctx, insertImportKeysTpl, len(rows), func(args []any, i int) []any {
-			return append(args, rows[i].key, rows[i].subject)
+			return append(args, rows[i].key, rows[i].subject, nilIfEmpty(rows[i].content))
 		}); err != nil {
 			return t.db.translate("insert import keys", err, "", "import key exists")
 		}
@@ -363,6 +368,16 @@ func (t *Tx) ImportKeys(ctx context.Context, keys [][]byte) (map[string]jaga.Sub
 	out := make(map[string]jaga.SubjectID)
 	err := t.lookupKeys(ctx, "read import keys", selectImportKeysTpl, nil, keys, func(key []byte, id string) {
 		out[string(key)] = jaga.SubjectID(id)
+	})
+	return out, err
+}
+
+// ImportKeyContents returns the content hash stored with each known key that has one,
+// keyed by string(key).
+func (t *Tx) ImportKeyContents(ctx context.Context, keys [][]byte) (map[string][]byte, error) {
+	out := make(map[string][]byte)
+	err := t.lookupKeys(ctx, "read import key contents", selectImportContentsTpl, nil, keys, func(key []byte, content string) {
+		out[string(key)] = []byte(content)
 	})
 	return out, err
 }

@@ -102,7 +102,7 @@ func testInsertImportKeys(t *testing.T, open func(t *testing.T) jaga.Store) {
 	k1, k2 := g.Bytes(32), g.Bytes(32)
 	t.Run("OK", func(t *testing.T) {
 		MustUpdate(t, s, func(tx jaga.Tx) error {
-			return tx.InsertImportKeys(ctx, [][]byte{k1, k2}, []jaga.SubjectID{a.ID, a.ID})
+			return tx.InsertImportKeys(ctx, [][]byte{k1, k2}, []jaga.SubjectID{a.ID, a.ID}, nil)
 		})
 		MustView(t, s, func(tx jaga.Tx) error {
 			got, err := tx.ImportKeys(ctx, [][]byte{k1, k2, a.ImportKey, b.ImportKey, g.Bytes(32)})
@@ -116,14 +116,46 @@ func testInsertImportKeys(t *testing.T, open func(t *testing.T) jaga.Store) {
 			return nil
 		})
 	})
+	t.Run("Contents", func(t *testing.T) {
+		// The version first imported under a key: stored with a subject's own key or
+		// with a merged row's key; a key stored without one is absent.
+		c := g.Subject()
+		c.ImportContent = g.Bytes(16)
+		MustInsertSubjects(t, s, c)
+		k3, k4, v3 := g.Bytes(32), g.Bytes(32), g.Bytes(16)
+		MustUpdate(t, s, func(tx jaga.Tx) error {
+			return tx.InsertImportKeys(ctx, [][]byte{k3, k4}, []jaga.SubjectID{c.ID, c.ID}, [][]byte{v3, nil})
+		})
+		MustView(t, s, func(tx jaga.Tx) error {
+			got, err := tx.ImportKeyContents(ctx, [][]byte{c.ImportKey, k3, k4, k1, g.Bytes(32)})
+			if err != nil {
+				return err
+			}
+			want := map[string][]byte{string(c.ImportKey): c.ImportContent, string(k3): v3}
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("ImportKeyContents = %x, want %x", got, want)
+			}
+			none, err := tx.ImportKeyContents(ctx, nil)
+			if err != nil || len(none) != 0 {
+				t.Fatalf("ImportKeyContents(nil) = %v, %v", none, err)
+			}
+			return nil
+		})
+		err := s.Update(ctx, func(tx jaga.Tx) error {
+			return tx.InsertImportKeys(ctx, [][]byte{g.Bytes(32)}, []jaga.SubjectID{c.ID}, [][]byte{})
+		})
+		wantCode(t, err, jaga.EINVALID)
+	})
 	t.Run("ErrConflict", func(t *testing.T) {
-		err := s.Update(ctx, func(tx jaga.Tx) error { return tx.InsertImportKeys(ctx, [][]byte{k1}, []jaga.SubjectID{b.ID}) })
+		err := s.Update(ctx, func(tx jaga.Tx) error { return tx.InsertImportKeys(ctx, [][]byte{k1}, []jaga.SubjectID{b.ID}, nil) })
 		wantCode(t, err, jaga.ECONFLICT)
-		err = s.Update(ctx, func(tx jaga.Tx) error { return tx.InsertImportKeys(ctx, [][]byte{b.ImportKey}, []jaga.SubjectID{a.ID}) })
+		err = s.Update(ctx, func(tx jaga.Tx) error {
+			return tx.InsertImportKeys(ctx, [][]byte{b.ImportKey}, []jaga.SubjectID{a.ID}, nil)
+		})
 		wantCode(t, err, jaga.ECONFLICT)
 	})
 	t.Run("ErrInvalid", func(t *testing.T) {
-		err := s.Update(ctx, func(tx jaga.Tx) error { return tx.InsertImportKeys(ctx, [][]byte{g.Bytes(32)}, nil) })
+		err := s.Update(ctx, func(tx jaga.Tx) error { return tx.InsertImportKeys(ctx, [][]byte{g.Bytes(32)}, nil, nil) })
 		wantCode(t, err, jaga.EINVALID)
 	})
 	t.Run("Delete", func(t *testing.T) {
@@ -132,7 +164,7 @@ func testInsertImportKeys(t *testing.T, open func(t *testing.T) jaga.Store) {
 			if err := tx.DeleteImportKey(ctx, k2); err != nil {
 				return err
 			}
-			return tx.InsertImportKeys(ctx, [][]byte{k2}, []jaga.SubjectID{b.ID})
+			return tx.InsertImportKeys(ctx, [][]byte{k2}, []jaga.SubjectID{b.ID}, nil)
 		})
 		MustView(t, s, func(tx jaga.Tx) error {
 			got, err := tx.ImportKeys(ctx, [][]byte{k1, k2})

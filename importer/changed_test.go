@@ -1,0 +1,183 @@
+package importer_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"jaga"
+	"jaga/gate"
+	"jaga/importer"
+)
+
+// TestChangedSourceRow: a row keyed by its source system's ID that comes again with
+// other values (the CRM's export of next week: a new phone, a consent withdrawn) is a
+// change of that customer, not a row already imported. It updates the subject its
+// source ID created — new values sealed, the new consent decision recorded — is counted
+// as merged and flagged for review; the same file again, or with its columns in another
+// order, is unchanged; a new version that fails validation is quarantined, not skipped.
+func TestChangedSourceRow(t *testing.T) {
+	ctx := context.Background()
+	g, st := MustGate(t)
+	dir := t.TempDir()
+	n := 0
+	run := func(body string) *importer.Report {
+		t.Helper()
+		n++
+		p := filepath.Join(dir, "crm-export.csv")
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r, err := importer.ImportFile(ctx, g, p, importer.Options{Actor: importer_, AllLines: true})
+		if err != nil {
+			t.Fatalf("run %d: %v", n, err)
+		}
+		if sum := r.Created + r.Merged + r.Unchanged + r.Quarantined + r.Rejected; sum != r.RowsRead {
+			t.Fatalf("run %d: %d rows read, %d accounted for", n, r.RowsRead, sum)
+		}
+		return r
+	}
+	const head = "source_id,full_name,email,phone,channel,collected_at,consent_cross_selling,consent_evidence\n"
+	v1 := head +
+		"C-1,Sari Wulandari,sari@example.com,081234567801,web_form,2026-01-05T10:00:00+07:00,Y,FRM-1\n" +
+		"C-2,Budi Santoso,budi@example.com,081234567802,web_form,2026-01-05T11:00:00+07:00,Y,FRM-2\n"
+	if r := run(v1); r.Created != 2 {
+		t.Fatalf("first import: %+v", r)
+	}
+	if r := run(v1); r.Unchanged != 2 || r.Created+r.Merged != 0 {
+		t.Fatalf("same file again: created %d, merged %d, unchanged %d", r.Created, r.Merged, r.Unchanged)
+	}
+	reordered := "full_name,source_id,phone,email,channel,collected_at,consent_evidence,consent_cross_selling\n" +
+		"Sari Wulandari,C-1,+6281234567801,sari@example.com,web_form,2026-01-05T10:00:00+07:00,FRM-1,Y\n" +
+		"Budi Santoso,C-2,0812-3456-7802,budi@example.com,web_form,2026-01-05T11:00:00+07:00,FRM-2,Y\n"
+	if r := run(reordered); r.Unchanged != 2 {
+		t.Fatalf("same rows, other column order and phone notation: merged %d, unchanged %d", r.Merged, r.Unchanged)
+	}
+
+	// Sari has a new phone and withdrew her cross-selling consent in the CRM.
+	v2 := head +
+		"C-1,Sari Wulandari,sari@example.com,081299990001,web_form,2026-03-01T09:00:00+07:00,T,FRM-9\n" +
+		"C-2,Budi Santoso,budi@example.com,081234567802,web_form,2026-01-05T11:00:00+07:00,Y,FRM-2\n"
+	r := run(v2)
+	if r.Merged != 1 || r.Unchanged != 1 || r.Created != 0 {
+		t.Fatalf("changed row: created %d, merged %d, unchanged %d", r.Created, r.Merged, r.Unchanged)
+	}
+	var sari jaga.SubjectID
+	for _, l := range r.Lines {
+		if l.Line == 2 {
+			sari = l.Subject
+			if l.Status != "merged" || !slices.Contains(l.Review, "source_row_changed") {
+				t.Errorf("line 2: status %q, review %v; want merged and source_row_changed", l.Status, l.Review)
+			}
+		}
+	}
+	if sari == "" {
+		t.Fatal("line 2 has no subject in the report")
+	}
+	recs, err := g.Find(ctx, gate.FindRequest{Request: gate.Request{Actor: &jaga.Actor{ID: "act_t", Kind: jaga.ActorStaff, Role: jaga.RoleSupport}, Purpose: jaga.PurposeCustomerSupport, Reason: "TICKET-1"},
+		Field: "phone", Value: jaga.Redact("081299990001"), Fields: []string{"phone"}, Reveal: []string{"phone"}})
+	if err != nil || len(recs) != 1 || recs[0].Subject != sari {
+		t.Fatalf("look-up by the new phone: %v, %v", recs, err)
+	}
+	if got := recs[0].Values["phone"]; got != "+6281299990001" {
+		t.Errorf("phone after the change = %q, want the new one", got)
+	}
+	if err := st.View(ctx, func(tx jaga.Tx) error {
+		c, err := tx.CurrentConsent(ctx, sari, jaga.PurposeCrossSelling)
+		if err != nil {
+			return err
+		}
+		if c == nil || c.Status == jaga.ConsentGiven {
+			t.Errorf("cross-selling consent after the withdrawal in the source = %+v, want not given", c)
+		}
+		flags, err := tx.ReviewFlags(ctx, sari, 0)
+		if err != nil {
+			return err
+		}
+		if !slices.ContainsFunc(flags, func(f *jaga.ReviewFlag) bool { return f.Reason == "source_row_changed" }) {
+			t.Errorf("no source_row_changed review flag for the subject: %+v", flags)
+		}
+		n, err := tx.CountSubjects(ctx)
+		if err == nil && n != 2 {
+			t.Errorf("%d subjects, want 2", n)
+		}
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if r := run(v2); r.Unchanged != 2 || r.Merged != 0 {
+		t.Fatalf("changed file again: merged %d, unchanged %d", r.Merged, r.Unchanged)
+	}
+
+	// Budi's next version has a broken e-mail and no phone: quarantined once, then known.
+	v3 := head +
+		"C-1,Sari Wulandari,sari@example.com,081299990001,web_form,2026-03-01T09:00:00+07:00,T,FRM-9\n" +
+		"C-2,Budi Santoso,budi@@example,,web_form,2026-04-01T11:00:00+07:00,Y,FRM-3\n"
+	if r := run(v3); r.Quarantined != 1 || r.Unchanged != 1 {
+		t.Fatalf("changed row that fails validation: quarantined %d, unchanged %d, merged %d", r.Quarantined, r.Unchanged, r.Merged)
+	}
+	if r := run(v3); r.Unchanged != 2 {
+		t.Fatalf("same file again: quarantined %d, unchanged %d", r.Quarantined, r.Unchanged)
+	}
+
+	// A new customer quarantined on arrival (no valid e-mail or phone), then corrected
+	// in the source: the corrected row is imported, not taken for the quarantined one.
+	bad := head + "C-3,Rina Kusuma,rina@,,store_visit,2026-05-01T10:00:00+07:00,Y,FRM-4\n"
+	if r := run(bad); r.Quarantined != 1 {
+		t.Fatalf("bad new row: %+v", r)
+	}
+	if r := run(bad); r.Unchanged != 1 {
+		t.Fatalf("bad new row again: quarantined %d, unchanged %d", r.Quarantined, r.Unchanged)
+	}
+	fixed := head + "C-3,Rina Kusuma,rina@example.com,,store_visit,2026-05-01T10:00:00+07:00,Y,FRM-4\n"
+	if r := run(fixed); r.Created != 1 {
+		t.Fatalf("corrected row: created %d, unchanged %d, quarantined %d", r.Created, r.Unchanged, r.Quarantined)
+	}
+	if r := run(fixed); r.Unchanged != 1 {
+		t.Fatalf("corrected row again: created %d, unchanged %d", r.Created, r.Unchanged)
+	}
+}
+
+// TestChangedSourceRowInOneFile: one file that holds two versions of the same source
+// record (a CRM export with an edit appended) gives one subject, with the second row
+// merged into it and flagged, whether both rows fall into one batch or into two batches
+// in flight at once.
+func TestChangedSourceRowInOneFile(t *testing.T) {
+	for _, batch := range []int{0, 1} {
+		ctx := context.Background()
+		g, st := MustGate(t)
+		body := "source_id,full_name,email,phone\n" +
+			"C-7,Dewi Lestari,dewi@example.com,081234567807\n" +
+			"C-8,Eko Nugroho,eko@example.com,081234567808\n" +
+			"C-7,Dewi Lestari,dewi.lestari@example.com,081234567807\n"
+		p := filepath.Join(t.TempDir(), "export.csv")
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r, err := importer.ImportFile(ctx, g, p, importer.Options{Actor: importer_, BatchSize: batch, AllLines: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Created != 2 || r.Merged != 1 {
+			t.Errorf("batch size %d: created %d, merged %d, unchanged %d", batch, r.Created, r.Merged, r.Unchanged)
+		}
+		if err := st.View(ctx, func(tx jaga.Tx) error {
+			n, err := tx.CountSubjects(ctx)
+			if err == nil && n != 2 {
+				t.Errorf("batch size %d: %d subjects, want 2", batch, n)
+			}
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		again, err := importer.ImportFile(ctx, g, p, importer.Options{Actor: importer_, BatchSize: batch})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.Unchanged != 3 {
+			t.Errorf("batch size %d, again: merged %d, unchanged %d", batch, again.Merged, again.Unchanged)
+		}
+	}
+}
