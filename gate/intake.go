@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -352,10 +353,13 @@ func (g *Gate) rowContent(values map[string]string, r *IntakeRow) []byte {
 	for _, k := range sortedKeys(values) {
 		parts = append(parts, k, values[k])
 	}
-	if len(r.Consents) > 0 {
-		// ConsentInput has no map: its JSON is the same for the same consents.
-		b, _ := json.Marshal(r.Consents)
-		parts = append(parts, string(b))
+	for _, c := range r.Consents {
+		parts = append(parts, "consent", c.Purpose, string(c.Status), c.NoticeVersion, c.Evidence,
+			c.At.Format(time.RFC3339Nano), strconv.FormatBool(c.GPC), c.Flag)
+		if c.Details != (jaga.ConsentDetails{}) {
+			b, _ := json.Marshal(c.Details) // a struct without maps: the same details, the same JSON
+			parts = append(parts, string(b))
+		}
 	}
 	return g.keys.ImportKey(parts...)
 }
