@@ -112,6 +112,9 @@ type Tx interface {
 	// FindByIndex returns the IDs of live subjects whose blind index for field equals value,
 	// oldest first.
 	FindByIndex(ctx context.Context, field string, value []byte) ([]SubjectID, error)
+	// FindSubjects is FindByIndex and Subject for each ID found, in one statement: the
+	// live subjects whose blind index for field equals value, oldest first.
+	FindSubjects(ctx context.Context, field string, value []byte) ([]*SealedSubject, error)
 	// ImportKeys returns, for each given import key that is known, the subject it
 	// created (erased subjects included, so that an import never brings them back),
 	// keyed by string(key).

@@ -354,17 +354,18 @@ func (g *Gate) Find(ctx context.Context, req FindRequest) ([]*Record, error) {
 		found, refusal = nil, nil
 		ev := g.event(req.Request, jaga.ActionFind, nil)
 		ev.FieldsRequested = pl.requested
-		ids, err := tx.FindByIndex(ctx, f.Name, idx)
+		subs, err := tx.FindSubjects(ctx, f.Name, idx)
 		if err != nil {
 			return nil, err
 		}
+		ids := make([]jaga.SubjectID, len(subs))
+		for i, s := range subs {
+			ids[i] = s.ID
+		}
 		ev.Subjects = ids
 		var why string
-		for _, id := range ids {
-			s, err := tx.Subject(ctx, id)
-			if err != nil {
-				return nil, err
-			}
+		for _, s := range subs {
+			id := s.ID
 			w, err := g.subjectAllowed(ctx, tx, p, s)
 			if err != nil {
 				return nil, err

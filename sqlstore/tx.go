@@ -309,18 +309,45 @@ func (t *Tx) Subject(ctx context.Context, id jaga.SubjectID) (*jaga.SealedSubjec
 	// One statement: the row carries its own copy of its blind indexes and import key
 	// (written with it by InsertSubjects and UpdateSubject), so the gate's reads, which
 	// run inside its grouped write transaction, cost one look-up.
-	s := &jaga.SealedSubject{ID: id}
-	var (
-		sealed, indexes []byte
-		channel         string
-	)
-	err := t.queryRow(ctx, `SELECT wrapped_dek, sealed, indexes, import_key, channel, collected_at, created_at, updated_at, restricted FROM subjects WHERE id = ?`,
-		[]any{string(id)},
-		&s.WrappedDEK, &sealed, &indexes, &s.ImportKey, &channel, Time{&s.CollectedAt}, Time{&s.CreatedAt}, Time{&s.UpdatedAt}, &s.Restricted)
+	s, err := scanSubject(t.stmtRow(ctx, `SELECT `+subjectColumns+` FROM subjects WHERE id = ?`, string(id)))
 	if err != nil {
 		return nil, t.db.translate("read subject", err, "subject not found", "")
 	}
-	s.Channel = jaga.Channel(channel)
+	return s, nil
+}
+
+// subjectColumns are the columns scanSubject reads, in its order.
+const subjectColumns = `id, wrapped_dek, sealed, indexes, import_key, channel, collected_at, created_at, updated_at, restricted`
+
+// stmtRow runs q as a one-row query on a cached statement; a failure to prepare comes
+// back from Scan.
+func (t *Tx) stmtRow(ctx context.Context, q string, args ...any) rowScanner {
+	st, err := t.stmt(ctx, t.db.bind(q))
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+type rowScanner interface{ Scan(...any) error }
+
+type errRow struct{ err error }
+
+func (e errRow) Scan(...any) error { return e.err }
+
+// scanSubject reads one row of subjectColumns. Errors from Scan (sql.ErrNoRows among
+// them) come back unwrapped for the caller to translate; a damaged encoding is EINTERNAL.
+func scanSubject(sc rowScanner) (*jaga.SealedSubject, error) {
+	s := &jaga.SealedSubject{}
+	var (
+		id, channel     string
+		sealed, indexes []byte
+	)
+	if err := sc.Scan(&id, &s.WrappedDEK, &sealed, &indexes, &s.ImportKey, &channel, Time{&s.CollectedAt}, Time{&s.CreatedAt}, Time{&s.UpdatedAt}, &s.Restricted); err != nil {
+		return nil, err
+	}
+	s.ID, s.Channel = jaga.SubjectID(id), jaga.Channel(channel)
+	var err error
 	if s.Sealed, err = DecodeSealed(sealed); err != nil {
 		return nil, internal("read subject", err)
 	}
@@ -337,6 +364,29 @@ func (t *Tx) Subject(ctx context.Context, id jaga.SubjectID) (*jaga.SealedSubjec
 		return cmp.Or(strings.Compare(a.Field, b.Field), bytes.Compare(a.Value, b.Value))
 	})
 	return s, nil
+}
+
+// FindSubjects returns the live subjects whose blind index for field equals value,
+// oldest first, read in one statement (a look-up is FindByIndex and Subject for each).
+func (t *Tx) FindSubjects(ctx context.Context, field string, value []byte) ([]*jaga.SealedSubject, error) {
+	rows, err := t.query(ctx, `SELECT `+prefixColumns("s.", subjectColumns)+` FROM blind_indexes b JOIN subjects s ON s.id = b.subject_id
+WHERE b.field = ? AND b.value = ? ORDER BY b.subject_id`, field, value)
+	if err != nil {
+		return nil, t.db.translate("find subjects", err, "", "")
+	}
+	defer rows.Close()
+	var out []*jaga.SealedSubject
+	for rows.Next() {
+		s, err := scanSubject(rows)
+		if err != nil {
+			return nil, t.db.translate("find subjects", err, "", "")
+		}
+		out = append(out, s)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.db.translate("find subjects", err, "", "")
+	}
+	return out, nil
 }
 
 // FindByIndex returns the IDs of live subjects whose blind index for field equals

@@ -435,6 +435,26 @@ func testFindByIndex(t *testing.T, open func(t *testing.T) jaga.Store) {
 		if err != nil || len(ids) != 0 {
 			t.Fatalf("FindByIndex(other field) = %v, %v; want none", ids, err)
 		}
+		// FindSubjects: the same subjects, whole, in the same order, as Subject reads them.
+		found, err := tx.FindSubjects(ctx, "email", ix("email", 0xee).Value)
+		if err != nil {
+			return err
+		}
+		if len(found) != 2 {
+			t.Fatalf("FindSubjects found %d subjects, want 2", len(found))
+		}
+		for i, want := range []*jaga.SealedSubject{subs[0], subs[2]} {
+			one, err := tx.Subject(ctx, want.ID)
+			if err != nil {
+				return err
+			}
+			if !reflect.DeepEqual(found[i], one) {
+				t.Fatalf("FindSubjects[%d] = %+v, Subject = %+v", i, found[i], one)
+			}
+		}
+		if none, err := tx.FindSubjects(ctx, "phone", ix("email", 0xaa).Value); err != nil || len(none) != 0 {
+			t.Fatalf("FindSubjects(unknown) = %v, %v; want none", none, err)
+		}
 		return nil
 	})
 }
