@@ -11,35 +11,8 @@ import (
 	"jaga/gate"
 )
 
-// accessLabels are the words of the access history in Bahasa Indonesia ("id") and
-// English ("en"): actions, purposes and roles. Codes without a label are shown as they
-// are.
-var accessLabels = map[string]map[string]string{
-	"id": {
-		jaga.ActionRead: "melihat data", jaga.ActionFind: "mencari data", jaga.ActionCreate: "mencatat data",
-		jaga.ActionUpdate: "mengubah data", jaga.ActionErase: "menghapus data", jaga.ActionImport: "mengimpor data",
-		jaga.ActionExport: "mengekspor data", jaga.ActionMerge: "menggabungkan data", jaga.ActionReadPurchases: "melihat pembelian",
-		jaga.ActionReadConsents: "melihat persetujuan", jaga.ActionConsentChange: "mengubah persetujuan",
-		jaga.ActionReadAudit:         "melihat riwayat akses",
-		jaga.PurposeServiceProvision: "penyediaan layanan", jaga.PurposeCustomerSupport: "layanan pelanggan",
-		jaga.PurposeServiceImprovement: "peningkatan layanan", jaga.PurposeCrossSelling: "penawaran produk lain",
-		jaga.PurposeLegalObligation: "kewajiban hukum", jaga.PurposeSecurity: "keamanan", jaga.PurposeDSR: "permintaan Anda",
-		string(jaga.RoleAdmin): "administrator", string(jaga.RoleDPO): "pejabat pelindungan data", string(jaga.RoleSupport): "layanan pelanggan",
-		string(jaga.RoleMarketer): "pemasaran", string(jaga.RoleAnalyst): "analis", string(jaga.RoleAuditor): "auditor", string(jaga.RoleService): "sistem terintegrasi",
-	},
-	"en": {
-		jaga.ActionRead: "viewed data", jaga.ActionFind: "looked up data", jaga.ActionCreate: "recorded data",
-		jaga.ActionUpdate: "changed data", jaga.ActionErase: "erased data", jaga.ActionImport: "imported data",
-		jaga.ActionExport: "exported data", jaga.ActionMerge: "merged data", jaga.ActionReadPurchases: "viewed purchases",
-		jaga.ActionReadConsents: "viewed consents", jaga.ActionConsentChange: "changed consent",
-		jaga.ActionReadAudit:         "viewed access history",
-		jaga.PurposeServiceProvision: "providing the service", jaga.PurposeCustomerSupport: "customer support",
-		jaga.PurposeServiceImprovement: "improving the service", jaga.PurposeCrossSelling: "offers of other products",
-		jaga.PurposeLegalObligation: "legal obligation", jaga.PurposeSecurity: "security", jaga.PurposeDSR: "your request",
-		string(jaga.RoleAdmin): "administrator", string(jaga.RoleDPO): "data protection officer", string(jaga.RoleSupport): "customer support",
-		string(jaga.RoleMarketer): "marketing", string(jaga.RoleAnalyst): "analyst", string(jaga.RoleAuditor): "auditor", string(jaga.RoleService): "integrated system",
-	},
-}
+// accessLabels are the words of the access history, shared with the privacy portal.
+var accessLabels = gate.AccessLabels
 
 // accessLang picks "id" or "en": ?lang= first, then the first of those two in
 // Accept-Language (by order, q-values aside), else Bahasa Indonesia.

@@ -142,12 +142,16 @@ const APIKeyPrefix = "jaga_"
 
 // CreateActor creates a staff or service actor with a new 256-bit API key and returns
 // the key; only its SHA-256 hash is stored, so it is shown once. The creation is
-// audited. Errors: EUNPROCESSABLE for an empty name or unknown role, ECONFLICT for a
-// name in use.
+// audited. Errors: EUNPROCESSABLE for an empty name, an unknown role or one of
+// jaga.BuiltinRoles (Jaga's own; staff and integrations never hold them), ECONFLICT for
+// a name in use.
 func (g *Gate) CreateActor(ctx context.Context, by Request, name string, role jaga.Role) (*jaga.Actor, string, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || len(name) > 100 {
 		return nil, "", jaga.FieldError("name", "name must be 1-100 bytes")
+	}
+	if role.Builtin() {
+		return nil, "", builtinRoleError(role)
 	}
 	if !slices.Contains(jaga.DefaultRoles, role) {
 		return nil, "", jaga.FieldError("role", "unknown role %q", role)
@@ -211,7 +215,8 @@ type authEntry struct {
 var authTTL = 30 * time.Second
 
 // Authenticate resolves an API key to its actor. Errors: EUNAUTHORIZED for an unknown
-// or malformed key (the key is never logged).
+// or malformed key, or one whose actor has one of jaga.BuiltinRoles (the key is never
+// logged).
 func (g *Gate) Authenticate(ctx context.Context, key string) (*jaga.Actor, error) {
 	if !strings.HasPrefix(key, APIKeyPrefix) || len(key) > 200 {
 		return nil, jaga.Errorf(jaga.EUNAUTHORIZED, "invalid API key")
@@ -230,7 +235,8 @@ func (g *Gate) Authenticate(ctx context.Context, key string) (*jaga.Actor, error
 		a, err = tx.ActorByKeyHash(ctx, sum[:])
 		return err
 	})
-	if jaga.ErrorCode(err) == jaga.ENOTFOUND {
+	if jaga.ErrorCode(err) == jaga.ENOTFOUND || err == nil && a.Role.Builtin() {
+		// Jaga's own roles are never held through a key, even one written into the table.
 		return nil, jaga.Errorf(jaga.EUNAUTHORIZED, "invalid API key")
 	} else if err != nil {
 		return nil, err

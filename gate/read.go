@@ -109,8 +109,17 @@ func (g *Gate) event(r Request, action string, subjects []jaga.SubjectID) *jaga.
 }
 
 // checkRequest validates actor and purpose: an unknown purpose is EINVALID (400), a role
-// not allowed the purpose EFORBIDDEN with reason role_not_allowed (403).
+// not allowed the purpose EFORBIDDEN with reason role_not_allowed (403). The portal's
+// sign-in role is refused here whatever the policy says: only Find takes it (checkLookup).
 func (g *Gate) checkRequest(r Request) (*jaga.Purpose, error) {
+	if err := refusePortal(r); err != nil {
+		return nil, err
+	}
+	return g.checkLookup(r)
+}
+
+// checkLookup is checkRequest for Find, which also serves jaga.RolePortal.
+func (g *Gate) checkLookup(r Request) (*jaga.Purpose, error) {
 	if r.Actor == nil {
 		return nil, jaga.Errorf(jaga.EUNAUTHORIZED, "no actor")
 	}
@@ -324,7 +333,7 @@ func (g *Gate) open(s *jaga.SealedSubject, pl *plan) (*Record, error) {
 // (no consent, restricted) are left out; if every match is refused the call is
 // EFORBIDDEN with that reason; no match is ENOTFOUND. One audit event names every match.
 func (g *Gate) Find(ctx context.Context, req FindRequest) ([]*Record, error) {
-	p, err := g.checkRequest(req.Request)
+	p, err := g.checkLookup(req.Request)
 	if err != nil {
 		return nil, g.refuse(ctx, req.Request, jaga.ActionFind, nil, []string{req.Field}, err)
 	}

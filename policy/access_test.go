@@ -19,9 +19,9 @@ var update = flag.Bool("update", false, "rewrite testdata/decisions.golden from 
 
 var bases = []jaga.LawfulBasis{jaga.BasisConsent, jaga.BasisContract, jaga.BasisLegalObligation, jaga.BasisVitalInterest, jaga.BasisPublicTask, jaga.BasisLegitimateInterest}
 
-// decisionTable is every decision of the default policy over role × purpose × status ×
-// lawful basis × consent state × restriction × field class, one line per combination
-// but the field: each line lists the field classes' decisions (a general identity
+// decisionTable is every decision of the default policy over role (the default roles
+// and the portal's sign-in look-up) × purpose × status × lawful basis × consent state ×
+// restriction × field class, one line per combination but the field: each line lists the field classes' decisions (a general identity
 // field, a general contact field, a general attribute, a specific:financial attribute,
 // the purchases), or "*=<decision>" when they are all the same.
 func decisionTable(t *testing.T) []byte {
@@ -39,7 +39,7 @@ func decisionTable(t *testing.T) []byte {
 	var buf bytes.Buffer
 	buf.WriteString("# role purpose status basis consent restricted | field decisions (go test ./policy -run TestDecisionTable -update)\n")
 	buf.WriteString("# fields: full_name (general), email (general contact), education (general attribute), income (specific:financial attribute), purchases\n")
-	for _, role := range jaga.DefaultRoles {
+	for _, role := range append(slices.Clone(jaga.DefaultRoles), jaga.RolePortal) {
 		for _, p := range jaga.DefaultPurposes() {
 			for _, status := range []jaga.PurposeStatus{jaga.PurposeActive, jaga.PurposeDraft, jaga.PurposeRetired} {
 				for _, basis := range bases {

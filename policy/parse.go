@@ -50,7 +50,7 @@ var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 //
 //	version: 1
 //	roles:
-//	  <role>:                       # one of jaga.DefaultRoles; {} for a role with no purpose
+//	  <role>:                       # one of jaga.DefaultRoles or jaga.BuiltinRoles; {} for a role with no purpose
 //	    purposes:
 //	      <purpose id>:
 //	        fields: {<key>: <rule>, ...}
@@ -60,7 +60,9 @@ var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // "@specific" (specific-class fields and attributes), "*" (everything) or "purchases".
 // A rule is "allow", "deny" (deny:role_not_allowed), "deny:<snake_case reason>" or
 // "mask:<rule>" with a rule of MaskRules; masks apply to named fields only. A reveal entry
-// must be a field of the same purpose with a mask rule.
+// must be a field of the same purpose with a mask rule. Role portal (jaga.RolePortal) may
+// name purpose dsr only, with fields of PortalFields only, allow or deny; a file that
+// leaves it out gets the default's rules for it.
 //
 // Errors are *jaga.Error with Code jaga.EINVALID and a message "name:line:col: what is
 // wrong": YAML syntax (line only, as go.yaml.in/yaml/v3 gives it), more than one document,
@@ -93,6 +95,9 @@ func Parse(name string, data []byte) (*Policy, error) {
 	}
 	pol := &Policy{name: name, roles: map[jaga.Role]*roleRules{}}
 	if err := ps.top(doc.Content[0], pol); err != nil {
+		return nil, err
+	}
+	if err := ps.portal(pol); err != nil {
 		return nil, err
 	}
 	return pol, nil
@@ -319,8 +324,8 @@ func (ps *parser) decision(key string, v *yaml.Node) (jaga.Decision, error) {
 }
 
 func knownRole(r jaga.Role) bool {
-	if r == jaga.RoleSubject {
-		return true // the data subject in the privacy portal
+	if r.Builtin() {
+		return true // the data subject in the privacy portal, the portal's sign-in look-up
 	}
 	for _, d := range jaga.DefaultRoles {
 		if r == d {
@@ -335,7 +340,10 @@ func roleList() string {
 	for i, r := range jaga.DefaultRoles {
 		s[i] = string(r)
 	}
-	return strings.Join(s, ", ") + ", " + string(jaga.RoleSubject)
+	for _, r := range jaga.BuiltinRoles {
+		s = append(s, string(r))
+	}
+	return strings.Join(s, ", ")
 }
 
 // Check checks the policy against a schema and a purpose registry, so that a typo cannot

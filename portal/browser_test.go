@@ -44,16 +44,10 @@ func artifacts(t *testing.T) string {
 	return dir
 }
 
-// TestBrowser walks a bundled customer through the portal in real headless Chromium:
-// sign in with the code captured from the SMTP server, view their data, withdraw the
-// cross-selling consent, download their data, request erasure; then the DPO fulfils
-// the erasure and the customer can no longer sign in. Every page is screenshotted.
-func TestBrowser(t *testing.T) {
+// startChromium starts headless Chromium with a phone-sized window, trusting the test
+// server's own certificate, and returns its context (90 s, ended with the test).
+func startChromium(t *testing.T) context.Context {
 	exe := chromiumPath(t)
-	e := mustEnv(t)
-	out := artifacts(t)
-	downloads := t.TempDir()
-
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
 		chromedp.Flag("ignore-certificate-errors", true), // the test server's own certificate
@@ -63,13 +57,17 @@ func TestBrowser(t *testing.T) {
 		opts = append(opts, chromedp.NoSandbox) // Chromium's sandbox refuses to run as root
 	}
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancel()
+	t.Cleanup(cancel)
 	bctx, cancel := chromedp.NewContext(actx)
-	defer cancel()
+	t.Cleanup(cancel)
 	bctx, cancel = context.WithTimeout(bctx, 90*time.Second)
-	defer cancel()
+	t.Cleanup(cancel)
+	return bctx
+}
 
-	shot := func(name string) chromedp.Action[chromedp.Void] {
+// screenshot returns an action that saves a full-page screenshot as out/<name>.png.
+func screenshot(out string) func(name string) chromedp.Action[chromedp.Void] {
+	return func(name string) chromedp.Action[chromedp.Void] {
 		return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
 			buf, err := chromedp.FullScreenshot(100)(ctx, tg)
 			if err != nil {
@@ -78,6 +76,18 @@ func TestBrowser(t *testing.T) {
 			return chromedp.Void{}, os.WriteFile(filepath.Join(out, name+".png"), buf, 0o644)
 		}
 	}
+}
+
+// TestBrowser walks a bundled customer through the portal in real headless Chromium:
+// sign in with the code captured from the SMTP server, view their data, withdraw the
+// cross-selling consent, download their data, request erasure; then the DPO fulfils
+// the erasure and the customer can no longer sign in. Every page is screenshotted.
+func TestBrowser(t *testing.T) {
+	bctx := startChromium(t)
+	e := mustEnv(t)
+	out := artifacts(t)
+	downloads := t.TempDir()
+	shot := screenshot(out)
 	run := func(step string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
 		if err := chromedp.Do(bctx, actions...); err != nil {

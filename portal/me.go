@@ -124,7 +124,8 @@ func (p *Portal) me(w http.ResponseWriter, r *http.Request, l *lang) {
 		if e.Role == jaga.RoleSubject {
 			continue // the customer's own visits to the portal
 		}
-		pg.History = append(pg.History, historyRow{fmtTime(e.Time), string(e.Role), e.Action, e.Purpose, e.Decision})
+		pg.History = append(pg.History, historyRow{fmtTime(e.Time), gate.AccessLabel(l.code, string(e.Role)),
+			gate.AccessLabel(l.code, e.Action), gate.AccessLabel(l.code, e.Purpose), e.Decision})
 	}
 	for _, q := range ex.Requests {
 		pg.Requests = append(pg.Requests, requestRow{q.ID, string(q.Type), string(q.Status), fmtTime(q.ReceivedAt), fmtTime(q.DueAt), q.Outcome})

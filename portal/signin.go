@@ -17,8 +17,11 @@ import (
 )
 
 // Actor is the portal's own service identity: it looks a customer up at sign-in (the
-// only read before the customer is known), under purpose dsr with the dpo role's rules.
-var Actor = &jaga.Actor{ID: "act_portal", Name: "privacy portal", Kind: jaga.ActorService, Role: jaga.RoleDPO}
+// only read before the customer is known) under purpose dsr, with role portal
+// (jaga.RolePortal): the gate gives it the e-mail and phone it sends the code to and
+// nothing else, and the customer's access history names it as their own sign-in, not
+// as a data-protection officer (UU PDP Art 32, R-29).
+var Actor = &jaga.Actor{ID: "act_portal", Name: "privacy portal", Kind: jaga.ActorService, Role: jaga.RolePortal}
 
 // Rate limits of code requests (per address typed, and per client IP), per window.
 const (

@@ -31,7 +31,7 @@ func actorsCmd(e *env) *cobra.Command {
 		}),
 	}
 	add.Flags().StringVar(&name, "name", "", "display name (staff or integration name)")
-	add.Flags().StringVar(&role, "role", "", "role: admin, dpo, support, marketer, analyst, auditor or service")
+	add.Flags().StringVar(&role, "role", "", "role: admin, dpo, support, marketer, analyst, auditor or service (portal and subject are Jaga's own)")
 	_ = add.MarkFlagRequired("name")
 	_ = add.MarkFlagRequired("role")
 	list := &cobra.Command{

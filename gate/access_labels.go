@@ -1,0 +1,51 @@
+package gate
+
+import "jaga"
+
+// AccessLabels are the words of a subject's access history in Bahasa Indonesia ("id")
+// and English ("en"): actions, purposes and roles, as the API's access history and the
+// privacy portal show them (UU PDP Art 32, R-29). A role is named as what acted, never
+// as a person; Jaga's own roles are named as what they are (the portal at the
+// customer's sign-in, the customer themself), not as staff. Codes without a label are
+// shown as they are. Read-only.
+var AccessLabels = map[string]map[string]string{
+	"id": {
+		jaga.ActionRead: "melihat data", jaga.ActionFind: "mencari data", jaga.ActionCreate: "mencatat data",
+		jaga.ActionUpdate: "mengubah data", jaga.ActionErase: "menghapus data", jaga.ActionImport: "mengimpor data",
+		jaga.ActionExport: "mengekspor data", jaga.ActionMerge: "menggabungkan data", jaga.ActionReadPurchases: "melihat pembelian",
+		jaga.ActionReadConsents: "melihat persetujuan", jaga.ActionConsentChange: "mengubah persetujuan",
+		jaga.ActionReadAudit:         "melihat riwayat akses",
+		jaga.PurposeServiceProvision: "penyediaan layanan", jaga.PurposeCustomerSupport: "layanan pelanggan",
+		jaga.PurposeServiceImprovement: "peningkatan layanan", jaga.PurposeCrossSelling: "penawaran produk lain",
+		jaga.PurposeLegalObligation: "kewajiban hukum", jaga.PurposeSecurity: "keamanan", jaga.PurposeDSR: "permintaan Anda",
+		string(jaga.RoleAdmin): "administrator", string(jaga.RoleDPO): "pejabat pelindungan data", string(jaga.RoleSupport): "layanan pelanggan",
+		string(jaga.RoleMarketer): "pemasaran", string(jaga.RoleAnalyst): "analis", string(jaga.RoleAuditor): "auditor", string(jaga.RoleService): "sistem terintegrasi",
+		string(jaga.RolePortal): "Portal privasi — saat Anda masuk", string(jaga.RoleSubject): "Anda sendiri",
+	},
+	"en": {
+		jaga.ActionRead: "viewed data", jaga.ActionFind: "looked up data", jaga.ActionCreate: "recorded data",
+		jaga.ActionUpdate: "changed data", jaga.ActionErase: "erased data", jaga.ActionImport: "imported data",
+		jaga.ActionExport: "exported data", jaga.ActionMerge: "merged data", jaga.ActionReadPurchases: "viewed purchases",
+		jaga.ActionReadConsents: "viewed consents", jaga.ActionConsentChange: "changed consent",
+		jaga.ActionReadAudit:         "viewed access history",
+		jaga.PurposeServiceProvision: "providing the service", jaga.PurposeCustomerSupport: "customer support",
+		jaga.PurposeServiceImprovement: "improving the service", jaga.PurposeCrossSelling: "offers of other products",
+		jaga.PurposeLegalObligation: "legal obligation", jaga.PurposeSecurity: "security", jaga.PurposeDSR: "your request",
+		string(jaga.RoleAdmin): "administrator", string(jaga.RoleDPO): "data protection officer", string(jaga.RoleSupport): "customer support",
+		string(jaga.RoleMarketer): "marketing", string(jaga.RoleAnalyst): "analyst", string(jaga.RoleAuditor): "auditor", string(jaga.RoleService): "integrated system",
+		string(jaga.RolePortal): "Privacy portal — your sign-in", string(jaga.RoleSubject): "you",
+	},
+}
+
+// AccessLabel returns the label of code (an action, purpose or role) in lang ("id" or
+// "en"; any other reads as "id"), or code itself when it has none.
+func AccessLabel(lang, code string) string {
+	labels, ok := AccessLabels[lang]
+	if !ok {
+		labels = AccessLabels["id"]
+	}
+	if l, ok := labels[code]; ok {
+		return l
+	}
+	return code
+}
