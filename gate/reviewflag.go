@@ -223,7 +223,16 @@ func (g *Gate) ResolveReviewFlag(ctx context.Context, req Request, id int64, res
 		}
 		res := jaga.ReviewFlagResolution{At: g.now(), By: req.Actor.ID, Resolution: resolution, Note: note}
 		for _, fid := range ids {
-			if err := tx.ResolveReviewFlag(ctx, fid, res); err != nil {
+			err := tx.ResolveReviewFlag(ctx, fid, res)
+			switch {
+			case jaga.ErrorCode(err) == jaga.ECONFLICT && fid == f.ID:
+				// Another node resolved it since it was read (PostgreSQL, read committed).
+				refusal = err
+				ev.Decision = decisionOf(refusal)
+				return []*jaga.AuditEvent{ev}, nil
+			case jaga.ErrorCode(err) == jaga.ECONFLICT:
+				continue // the partner was resolved meanwhile: it keeps that resolution
+			case err != nil:
 				return nil, err
 			}
 			rf, err := tx.ReviewFlag(ctx, fid)
