@@ -81,16 +81,21 @@ type MergeRecord struct {
 // ReviewFlag marks a subject for staff review: an identity conflict (two NIKs for one
 // e-mail), a consent stored as invalid (draft notice, no evidence, Sec-GPC), a phone kept
 // unverified. Reason is a code, Other the other subject of a conflict; File and Line name
-// the source row. No values.
+// the source row. No values. A flag is open until staff resolve it (reviewflag.go):
+// ResolvedAt, ResolvedBy (the actor ID), Resolution and Note (checked to hold no
+// personal data) are then set.
 type ReviewFlag struct {
-	ID         int64     `json:"id"`
-	Subject    SubjectID `json:"subject"`
-	Reason     string    `json:"reason"`
-	Other      SubjectID `json:"other,omitempty"`
-	File       string    `json:"file,omitempty"`
-	Line       int       `json:"line,omitempty"`
-	CreatedAt  time.Time `json:"created_at"`
-	ResolvedAt time.Time `json:"resolved_at,omitzero"`
+	ID         int64            `json:"id"`
+	Subject    SubjectID        `json:"subject"`
+	Reason     string           `json:"reason"`
+	Other      SubjectID        `json:"other,omitempty"`
+	File       string           `json:"file,omitempty"`
+	Line       int              `json:"line,omitempty"`
+	CreatedAt  time.Time        `json:"created_at"`
+	ResolvedAt time.Time        `json:"resolved_at,omitzero"`
+	ResolvedBy string           `json:"resolved_by,omitempty"`
+	Resolution ReviewResolution `json:"resolution,omitempty"`
+	Note       string           `json:"note,omitempty"`
 }
 
 // PendingSignup is an e-mail sign-up waiting for its double opt-in confirmation: no

@@ -269,6 +269,14 @@ type Tx interface {
 	InsertReviewFlags(ctx context.Context, flags []*ReviewFlag) error
 	// ReviewFlags returns open review flags (of one subject when subject is not "").
 	ReviewFlags(ctx context.Context, subject SubjectID, limit int) ([]*ReviewFlag, error)
+	// ListReviewFlags returns the review flags f selects, by ID, with their resolution.
+	// EINVALID for an unknown f.State.
+	ListReviewFlags(ctx context.Context, f ReviewFlagFilter) ([]*ReviewFlag, error)
+	// ReviewFlag returns one review flag; ENOTFOUND if there is none with that ID.
+	ReviewFlag(ctx context.Context, id int64) (*ReviewFlag, error)
+	// ResolveReviewFlag closes open flag id with r (r.At zero: the transaction's time);
+	// ENOTFOUND if there is no such flag, ECONFLICT if it is resolved already.
+	ResolveReviewFlag(ctx context.Context, id int64, r ReviewFlagResolution) error
 
 	// InsertPendingSignup stores a sign-up awaiting double opt-in.
 	InsertPendingSignup(ctx context.Context, p *PendingSignup) error

@@ -94,6 +94,8 @@ func (h *Handler) Register(mux *http.ServeMux) {
 	mux.Handle("GET /v1/subjects/{id}/consents", h.authed(h.listConsents))
 	mux.Handle("GET /v1/audit", h.authed(h.listAudit))
 	mux.Handle("POST /v1/tokens/resolve", h.authed(h.resolveToken))
+	mux.Handle("GET /v1/review-flags", h.authed(h.listReviewFlags))
+	mux.Handle("POST /v1/review-flags/{id}/resolve", h.authed(h.resolveReviewFlag))
 	h.registerDSR(mux)
 	h.registerConsent(mux)
 	mux.HandleFunc("GET /v1/audit/key", h.auditKey)

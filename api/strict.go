@@ -23,6 +23,7 @@ var queryParams = map[string][]string{
 	"GET /v1/audit/proof/consistency":      {"from", "to"},
 	"GET /v1/audit/stream":                 {"after"},
 	"GET /v1/subjects/{id}/access-history": {"lang", "after", "limit", "download"},
+	"GET /v1/review-flags":                 {"state", "subject", "reason", "after", "limit"},
 }
 
 // listParams may be repeated (?fields=a&fields=b reads as ?fields=a,b).

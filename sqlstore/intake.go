@@ -293,8 +293,9 @@ func (t *Tx) InsertReviewFlags(ctx context.Context, flags []*jaga.ReviewFlag) er
 	}
 	for i, f := range flags {
 		t.stamp(&f.CreatedAt)
-		if _, err := t.exec(ctx, `INSERT INTO review_flags (id, subject_id, reason, other_subject, file, line, created_at, resolved_at) VALUES (?,?,?,?,?,?,?,?)`,
-			ids[i], string(f.Subject), f.Reason, string(f.Other), f.File, f.Line, TimeValue(f.CreatedAt), TimeValue(f.ResolvedAt)); err != nil {
+		if _, err := t.exec(ctx, `INSERT INTO review_flags (id, subject_id, reason, other_subject, file, line, created_at, resolved_at, resolved_by, resolution, note) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
+			ids[i], string(f.Subject), f.Reason, string(f.Other), f.File, f.Line, TimeValue(f.CreatedAt), TimeValue(f.ResolvedAt),
+			f.ResolvedBy, string(f.Resolution), f.Note); err != nil {
 			return t.db.translate("insert review flag", err, "", "")
 		}
 		f.ID = ids[i]
@@ -302,37 +303,13 @@ func (t *Tx) InsertReviewFlags(ctx context.Context, flags []*jaga.ReviewFlag) er
 	return nil
 }
 
-// ReviewFlags returns open review flags, of one subject when subject is not "".
+// ReviewFlags returns open review flags, of one subject when subject is not "" (at most
+// limit, default 1000).
 func (t *Tx) ReviewFlags(ctx context.Context, subject jaga.SubjectID, limit int) ([]*jaga.ReviewFlag, error) {
 	if limit <= 0 {
 		limit = 1000
 	}
-	q := `SELECT id, subject_id, reason, other_subject, file, line, created_at, resolved_at FROM review_flags WHERE resolved_at IS NULL`
-	var args []any
-	if subject != "" {
-		q += ` AND subject_id = ?`
-		args = append(args, string(subject))
-	}
-	q += ` ORDER BY id LIMIT ?`
-	args = append(args, limit)
-	rows, err := t.query(ctx, q, args...)
-	if err != nil {
-		return nil, t.db.translate("read review flags", err, "", "")
-	}
-	defer rows.Close()
-	var out []*jaga.ReviewFlag
-	for rows.Next() {
-		var (
-			f           jaga.ReviewFlag
-			subj, other string
-		)
-		if err := rows.Scan(&f.ID, &subj, &f.Reason, &other, &f.File, &f.Line, Time{&f.CreatedAt}, Time{&f.ResolvedAt}); err != nil {
-			return nil, internal("read review flags", err)
-		}
-		f.Subject, f.Other = jaga.SubjectID(subj), jaga.SubjectID(other)
-		out = append(out, &f)
-	}
-	return out, t.db.translate("read review flags", rows.Err(), "", "")
+	return t.ListReviewFlags(ctx, jaga.ReviewFlagFilter{Subject: subject, Limit: limit})
 }
 
 // InsertPendingSignup stores a sign-up awaiting double opt-in.

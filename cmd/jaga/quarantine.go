@@ -115,7 +115,7 @@ func quarantineCmd(e *env) *cobra.Command {
 }
 
 func subjectsCmd(e *env) *cobra.Command {
-	c := &cobra.Command{Use: "subjects", Short: "Identity resolution: list a subject's merges and undo one"}
+	c := &cobra.Command{Use: "subjects", Short: "Identity resolution: list a subject's merges and undo one; list and resolve review flags"}
 	var vf vaultFlags
 	merges := &cobra.Command{
 		Use: "merges SUBJECT", Short: "List the source rows merged into a subject", Args: cobra.ExactArgs(1),
@@ -147,7 +147,7 @@ func subjectsCmd(e *env) *cobra.Command {
 			return nil
 		}),
 	}
-	for _, sub := range []*cobra.Command{merges, unmerge} {
+	for _, sub := range append([]*cobra.Command{merges, unmerge}, reviewFlagCmds(e, &vf)...) {
 		vf.add(sub)
 		c.AddCommand(sub)
 	}
