@@ -62,10 +62,13 @@ type Gate struct {
 	keys   *seal.Keyring
 	policy *policyRef
 	schema *jaga.Schema
-	reg    registryCache
-	ctrl   Controller
-	clock  jaga.Clock
-	log    *slog.Logger
+	// sortedNames are the schema's names by name (contentNames).
+	sortedNames []string
+	contentOnce sync.Once
+	reg         registryCache
+	ctrl        Controller
+	clock       jaga.Clock
+	log         *slog.Logger
 
 	ops      chan *op
 	maxBatch int

@@ -170,7 +170,7 @@ type IntakeBatch struct {
 type intakePrep struct {
 	row     *IntakeRow
 	ikey    []byte
-	content []byte // the version of a keyed row (rowContent)
+	content []byte // the version of a keyed row (contentOf)
 	vkey    []byte // its version key (versionKey), once needed
 	values  map[string]string
 	reasons []jaga.RowReason
@@ -328,18 +328,24 @@ func (g *Gate) prepRow(p *jaga.Purpose, r *IntakeRow) (*intakePrep, error) {
 			pr.idx[f.Name] = g.keys.BlindIndex(f.Name, v)
 		}
 	}
-	if pr.ikey != nil {
-		pr.content = g.rowContent(pr.values, r)
-	}
 	pr.row = r.withoutValues()
 	return pr, nil
+}
+
+// contentOf returns pr's version (rowContent), computed the first time it is needed:
+// most rows need it only when stored, and are then sealed on every core.
+func (g *Gate) contentOf(pr *intakePrep) []byte {
+	if pr.content == nil && pr.ikey != nil {
+		pr.content = g.rowContent(pr.values, pr.row)
+	}
+	return pr.content
 }
 
 // versionKey is the import key of a later version of a source record: the row's key
 // and its content, so that every version met is known again (a file that holds two
 // versions of one record, run twice, changes nothing the second time).
 func (g *Gate) versionKey(pr *intakePrep) []byte {
-	return g.keys.ImportKey("source-row-version", string(pr.ikey), string(pr.content))
+	return g.keys.ImportKey("source-row-version", string(pr.ikey), string(g.contentOf(pr)))
 }
 
 // rowContent is the version of a keyed row: a keyed hash (seal.Keyring.ImportKey, so
@@ -348,20 +354,52 @@ func (g *Gate) versionKey(pr *intakePrep) []byte {
 // order, or a phone written another way, is the same version; any other difference is a
 // new version of the source record (resolveIntake).
 func (g *Gate) rowContent(values map[string]string, r *IntakeRow) []byte {
-	parts := make([]string, 0, 2*len(values)+4)
-	parts = append(parts, "row-content/v1", string(r.Channel), r.CollectedAt.UTC().Format(time.RFC3339Nano))
-	for _, k := range sortedKeys(values) {
-		parts = append(parts, k, values[k])
-	}
-	for _, c := range r.Consents {
-		parts = append(parts, "consent", c.Purpose, string(c.Status), c.NoticeVersion, c.Evidence,
-			c.At.Format(time.RFC3339Nano), strconv.FormatBool(c.GPC), c.Flag)
-		if c.Details != (jaga.ConsentDetails{}) {
-			b, _ := json.Marshal(c.Details) // a struct without maps: the same details, the same JSON
-			parts = append(parts, string(b))
+	names := g.contentNames()
+	n := 0
+	for _, name := range names {
+		if _, ok := values[name]; ok {
+			n++
 		}
 	}
-	return g.keys.ImportKey(parts...)
+	if n != len(values) {
+		names = sortedKeys(values) // a name outside the schema: the same order, by name
+	}
+	return g.keys.ImportKeyFunc(func(add func(string)) {
+		add("row-content/v1")
+		add(string(r.Channel))
+		add(r.CollectedAt.UTC().Format(time.RFC3339Nano))
+		for _, name := range names {
+			if v, ok := values[name]; ok {
+				add(name)
+				add(v)
+			}
+		}
+		for _, c := range r.Consents {
+			add("consent")
+			add(c.Purpose)
+			add(string(c.Status))
+			add(c.NoticeVersion)
+			add(c.Evidence)
+			add(c.At.Format(time.RFC3339Nano))
+			add(strconv.FormatBool(c.GPC))
+			add(c.Flag)
+			if c.Details != (jaga.ConsentDetails{}) {
+				b, _ := json.Marshal(c.Details) // a struct without maps: the same details, the same JSON
+				add(string(b))
+			}
+		}
+	})
+}
+
+// contentNames returns the schema's field and attribute names sorted by name (the
+// order of rowContent, which must not depend on the order a company lists its
+// attributes in), computed once.
+func (g *Gate) contentNames() []string {
+	g.contentOnce.Do(func() {
+		g.sortedNames = g.schema.Names()
+		slices.Sort(g.sortedNames)
+	})
+	return g.sortedNames
 }
 
 // withoutValues returns a copy of r without its raw values, which a prepared row no
@@ -649,7 +687,7 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 	var flags []*jaga.ReviewFlag
 	var quarantine []*jaga.QuarantinedRow
 	inBatch := map[string]jaga.SubjectID{}
-	inBatchContent := map[string][]byte{}
+	inBatchFirst := map[string]*intakePrep{} // import key → the row of this batch that first had it
 	consentsOf := map[*intakePrep][]*jaga.Consent{}
 	// A keyed row whose key is known but whose version is not is a change of the source
 	// record (its source ID came again with other values): it updates the subject the
@@ -710,13 +748,13 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 		// version key (versionKey) is then known too.
 		var vkeys [][]byte
 		for _, pr := range b.rows {
-			if pr.ikey == nil || pr.content == nil {
+			if pr.ikey == nil {
 				continue
 			}
 			if _, ok := known[string(pr.ikey)]; !ok {
 				continue
 			}
-			if c, ok := contents[string(pr.ikey)]; ok && string(c) != string(pr.content) {
+			if c, ok := contents[string(pr.ikey)]; ok && string(c) != string(g.contentOf(pr)) {
 				pr.vkey = g.versionKey(pr)
 				vkeys = append(vkeys, pr.vkey)
 			}
@@ -817,9 +855,8 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 		// stored before versions were kept, counts as the same), or a later one, known
 		// by its version key. A row of the same source ID with values, consents or a
 		// collection time not met before is a change of the source record.
-		seen := func(k string, first map[string][]byte, pr *intakePrep) bool {
-			c, ok := first[k]
-			if !ok || pr.content == nil || string(c) == string(pr.content) {
+		seen := func(first []byte, ok bool, pr *intakePrep) bool {
+			if !ok || string(first) == string(g.contentOf(pr)) {
 				return true
 			}
 			if pr.vkey == nil {
@@ -834,7 +871,7 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 			if pr.ikey != nil {
 				k := string(pr.ikey)
 				if id, ok := known[k]; ok {
-					if seen(k, contents, pr) {
+					if c, ok := contents[k]; seen(c, ok, pr) {
 						out[i] = IntakeOutcome{Status: IntakeUnchanged, Subject: id}
 						continue
 					}
@@ -843,7 +880,7 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 					out[i] = IntakeOutcome{Status: IntakeUnchanged, Subject: id}
 					continue
 				} else if id, ok := inBatch[k]; ok {
-					if seen(k, inBatchContent, pr) {
+					if first := inBatchFirst[k]; seen(g.contentOf(first), first != nil, pr) {
 						out[i] = IntakeOutcome{Status: IntakeUnchanged, Subject: id}
 						continue
 					}
@@ -858,7 +895,9 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 				quarantine = append(quarantine, pr.q)
 				out[i] = IntakeOutcome{Status: IntakeQuarantined, Subject: pr.q.ID, Reasons: pr.reasons}
 				if pr.ikey != nil {
-					inBatch[string(pr.ikey)] = pr.q.ID
+					// By its version key: a later, valid version of the same source
+					// record in this batch is imported, not taken for this one.
+					inBatch[string(pr.q.RowKey)] = pr.q.ID
 				}
 				continue
 			}
@@ -988,7 +1027,7 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 					inBatch[string(pr.vkey)] = target
 				} else {
 					inBatch[string(pr.ikey)] = target
-					inBatchContent[string(pr.ikey)] = pr.content
+					inBatchFirst[string(pr.ikey)] = pr
 				}
 			}
 			for _, c := range conflicts {
@@ -1034,7 +1073,7 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 		}
 		ps.dek = dek
 		sub := &jaga.SealedSubject{ID: ps.id, WrappedDEK: wrapped, Sealed: make(map[string][]byte, len(ps.values)),
-			Channel: orChannel(ps.first.row.Channel), CollectedAt: ps.first.row.CollectedAt.UTC(), CreatedAt: now, UpdatedAt: now, ImportKey: ps.first.ikey, ImportContent: ps.first.content}
+			Channel: orChannel(ps.first.row.Channel), CollectedAt: ps.first.row.CollectedAt.UTC(), CreatedAt: now, UpdatedAt: now, ImportKey: ps.first.ikey, ImportContent: g.contentOf(ps.first)}
 		if sub.CollectedAt.IsZero() {
 			sub.CollectedAt = now
 		}
@@ -1129,6 +1168,8 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 			// The key already names the subject; this version's merge record goes by
 			// the version's own key.
 			key = mr.pr.vkey
+		} else {
+			g.contentOf(mr.pr) // stored with its key below
 		}
 		if key == nil {
 			key = g.keys.ImportKey("merge", string(mr.target), mr.pr.row.File, fmt.Sprint(mr.pr.row.Line))

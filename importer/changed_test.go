@@ -181,3 +181,24 @@ func TestChangedSourceRowInOneFile(t *testing.T) {
 		}
 	}
 }
+
+// TestQuarantinedThenCorrectedInOneFile: a row quarantined and a corrected version of
+// it further down the same file: the corrected row is imported.
+func TestQuarantinedThenCorrectedInOneFile(t *testing.T) {
+	ctx := context.Background()
+	g, _ := MustGate(t)
+	body := "source_id,full_name,email,phone\n" +
+		"C-9,Fajar Hidayat,fajar@,\n" +
+		"C-9,Fajar Hidayat,fajar@example.com,\n"
+	p := filepath.Join(t.TempDir(), "export.csv")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := importer.ImportFile(ctx, g, p, importer.Options{Actor: importer_})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Quarantined != 1 || r.Created != 1 {
+		t.Errorf("quarantined %d, created %d, unchanged %d; want 1, 1, 0", r.Quarantined, r.Created, r.Unchanged)
+	}
+}

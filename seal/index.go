@@ -53,6 +53,21 @@ func (k *Keyring) ImportKey(parts ...string) []byte {
 	return out
 }
 
+// ImportKeyFunc is ImportKey over the parts that fill passes to add, in order, so that
+// a caller with many parts (every value of a row) builds no slice of them. add must not
+// be used after fill returns.
+func (k *Keyring) ImportKeyFunc(fill func(add func(part string))) []byte {
+	p := k.importMAC
+	s := p.get()
+	fill(func(part string) {
+		s.buf = binary.BigEndian.AppendUint32(s.buf, uint32(len(part)))
+		s.buf = append(s.buf, part...)
+	})
+	out := s.sum16()
+	p.put(s)
+	return out
+}
+
 // setIndexKey installs the index key (copied) and derives the import-key MAC key.
 func (k *Keyring) setIndexKey(key []byte) error {
 	k.blind.root = bytes.Clone(key)
