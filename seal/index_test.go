@@ -77,6 +77,17 @@ func TestBlindIndex(t *testing.T) {
 		if bytes.Equal(k.ImportKey("email"), k.BlindIndex("email", "")) {
 			t.Error("an import key equals a blind index")
 		}
+		// ImportKeyFunc is ImportKey over the parts it is given.
+		for _, parts := range distinct {
+			got := k.ImportKeyFunc(func(add func(string)) {
+				for _, p := range parts {
+					add(p)
+				}
+			})
+			if !bytes.Equal(got, k.ImportKey(parts...)) {
+				t.Errorf("ImportKeyFunc(%q) differs from ImportKey", parts)
+			}
+		}
 	})
 
 	t.Run("Concurrent", func(t *testing.T) {
