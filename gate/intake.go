@@ -391,6 +391,36 @@ func (g *Gate) rowContent(values map[string]string, r *IntakeRow) []byte {
 	})
 }
 
+// changedConsents adjusts the consent records of a changed source row (resolveIntake)
+// against the decisions in force for its subject: a decision that is not newer than the
+// one in force (the row kept its collection time while its consent column changed) is
+// dated at this import, when Jaga learned of it, so that the newer export's decision
+// wins whatever the file names and lines; a refusal of a purpose whose consent was given
+// is a withdrawal (UU PDP Art 9, R-10). It returns the withdrawals, whose consequences
+// (Gate.withdrawal: data kept by other bases, deletions scheduled) the store step applies.
+func (g *Gate) changedConsents(ctx context.Context, tx jaga.Tx, id jaga.SubjectID, cs []*jaga.Consent, now time.Time) ([]*jaga.Consent, error) {
+	var out []*jaga.Consent
+	for _, c := range cs {
+		cur, err := tx.CurrentConsent(ctx, id, c.Purpose)
+		if jaga.ErrorCode(err) == jaga.ENOTFOUND {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		if cur == nil {
+			continue
+		}
+		if !c.At.After(cur.At) {
+			c.At = now
+		}
+		if c.Status == jaga.ConsentRefused && cur.Status == jaga.ConsentGiven {
+			c.Status = jaga.ConsentWithdrawn
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
 // contentNames returns the schema's field and attribute names sorted by name (the
 // order of rowContent, which must not depend on the order a company lists its
 // attributes in), computed once.
@@ -693,6 +723,7 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 	// record (its source ID came again with other values): it updates the subject the
 	// key belongs to instead of being reported as already imported.
 	updates := map[*intakePrep]bool{}
+	var withdrawals []*jaga.Consent // consents that changed source rows withdraw
 
 	err := g.store.View(ctx, func(tx jaga.Tx) error {
 		var err error
@@ -905,6 +936,9 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 			// new values point to otherwise are conflicts.
 			target := update
 			var conflicts []jaga.SubjectID
+			// A changed source record takes the new values, except a quarantined row
+			// released now: an older version, which only fills what is missing.
+			overwrite := update != "" && pr.row.releasing == ""
 			if update != "" {
 				updates[pr] = true
 			}
@@ -980,7 +1014,7 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 					for f, v := range pr.values {
 						spec, _ := g.schema.Field(f)
 						if spec.Kind == jaga.KindAttribute {
-							if !s.has(p, AttributesField) || update != "" {
+							if !s.has(p, AttributesField) || overwrite {
 								if attrs == nil {
 									attrs = map[string]string{}
 								}
@@ -988,7 +1022,7 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 							}
 							continue
 						}
-						if !s.has(p, f) || update != "" {
+						if !s.has(p, f) || overwrite {
 							m.set[f] = v
 							s.mark(p, f)
 							mr.fields = append(mr.fields, f)
@@ -1039,6 +1073,13 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 			// notice (completeConsent, R-8).
 			cs := g.consentRecords(target, orChannel(pr.row.Channel), pr.row.CollectedAt, now, pr.row.Consents)
 			sourceConsents(cs, pr.row.File, pr.row.Line, pr.values)
+			if update != "" {
+				w, err := g.changedConsents(ctx, tx, target, cs, now)
+				if err != nil {
+					return err
+				}
+				withdrawals = append(withdrawals, w...)
+			}
 			review := slices.Clip(pr.review) // the batch may be resolved again
 			if update != "" {
 				review = append(review, "source_row_changed")
@@ -1264,6 +1305,19 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 		}
 		if err := tx.InsertConsents(ctx, all); err != nil {
 			return nil, err
+		}
+		for _, c := range withdrawals {
+			// As a withdrawal made live (RecordConsent): what other bases keep, and the
+			// deletion of the rest scheduled.
+			sub, err := tx.Subject(ctx, c.Subject)
+			if err != nil {
+				return nil, err
+			}
+			if p, ok := g.Purpose(c.Purpose); ok {
+				if _, err := g.withdrawal(ctx, tx, sub, p, now); err != nil {
+					return nil, err
+				}
+			}
 		}
 		for _, mr := range mrows {
 			mr.rec.Consents = mr.rec.Consents[:0]

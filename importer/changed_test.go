@@ -202,3 +202,46 @@ func TestQuarantinedThenCorrectedInOneFile(t *testing.T) {
 		t.Errorf("quarantined %d, created %d, unchanged %d; want 1, 1, 0", r.Quarantined, r.Created, r.Unchanged)
 	}
 }
+
+// TestChangedConsentSameTime: the newer export's consent decision wins even when the
+// row kept its collection time and the new file's name sorts first: a refusal of a
+// consent in force is recorded as its withdrawal, dated at the import.
+func TestChangedConsentSameTime(t *testing.T) {
+	ctx := context.Background()
+	g, st := MustGate(t)
+	dir := t.TempDir()
+	imp := func(name, consent string) *importer.Report {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		body := "source_id,full_name,email,collected_at,consent_cross_selling,consent_evidence\n" +
+			"C-5,Gita Permata,gita@example.com,2026-01-05T10:00:00+07:00," + consent + ",FRM-5\n"
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r, err := importer.ImportFile(ctx, g, p, importer.Options{Actor: importer_, AllLines: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	first := imp("z_week1.csv", "Y")
+	if first.Created != 1 {
+		t.Fatalf("first: %+v", first)
+	}
+	sub := first.Lines[0].Subject
+	if r := imp("a_week2.csv", "T"); r.Merged != 1 {
+		t.Fatalf("withdrawal: merged %d, unchanged %d", r.Merged, r.Unchanged)
+	}
+	if err := st.View(ctx, func(tx jaga.Tx) error {
+		c, err := tx.CurrentConsent(ctx, sub, jaga.PurposeCrossSelling)
+		if err != nil {
+			return err
+		}
+		if c == nil || c.Status != jaga.ConsentWithdrawn {
+			t.Errorf("consent in force after the newer export's T = %+v, want withdrawn", c)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
