@@ -82,7 +82,7 @@ func reviewFlagCmds(e *env, vf *vaultFlags) []*cobra.Command {
 	flags.Flags().IntVar(&f.Limit, "limit", 100, "at most this many flags (1-1000)")
 	flags.Flags().BoolVar(&asJSON, "json", false, "print the flags as a JSON array")
 
-	var resolution, note string
+	var resolution, note, key string
 	resolve := &cobra.Command{
 		Use:   "resolve-flag ID --resolution accepted|corrected|dismissed [--note TEXT]",
 		Short: "Close a review flag after looking at it (an identity conflict closes on both subjects)",
@@ -103,7 +103,24 @@ func reviewFlagCmds(e *env, vf *vaultFlags) []*cobra.Command {
 				return withHint(fmt.Errorf("--note: %s", jaga.ErrorMessage(err)), "the note is kept with the flag: write a ticket reference or a short reason, never a customer's details")
 			}
 			return e.withVault(vf, true, func(cmd *cobra.Command, v *vault, _ []string) error {
-				out, err := v.gate.ResolveReviewFlag(cmd.Context(), quarantineReq("subjects resolve-flag"), id, jaga.ReviewResolution(resolution), note)
+				// The flag records who closed it: the staff member whose key is given,
+				// as the request desk does (jaga dsr), not the console.
+				if key == "" {
+					key = e.getenv("JAGA_KEY")
+				}
+				if key == "" {
+					return withHint(fmt.Errorf("an API key is required"), "pass --key or set JAGA_KEY to the key of the dpo or support staff member resolving the flag (jaga actors add)")
+				}
+				actor, err := v.gate.Authenticate(cmd.Context(), key)
+				if err != nil {
+					return err
+				}
+				purpose, ok := flagPurposes[actor.Role]
+				if !ok {
+					return fmt.Errorf("review flags are resolved by the dpo or support role (this key is %s)", actor.Role)
+				}
+				req := gate.Request{Actor: actor, Purpose: purpose, Reason: "subjects resolve-flag"}
+				out, err := v.gate.ResolveReviewFlag(cmd.Context(), req, id, jaga.ReviewResolution(resolution), note)
 				if err != nil {
 					return err
 				}
@@ -120,5 +137,13 @@ func reviewFlagCmds(e *env, vf *vaultFlags) []*cobra.Command {
 	}
 	resolve.Flags().StringVar(&resolution, "resolution", "", resolutionHelp)
 	resolve.Flags().StringVar(&note, "note", "", "a ticket reference or short reason (at most 200 bytes, no personal data)")
+	resolve.Flags().StringVar(&key, "key", "", "API key of the staff member resolving the flag, role dpo or support (default $JAGA_KEY)")
 	return []*cobra.Command{flags, resolve}
+}
+
+// flagPurposes is the purpose each role that may resolve review flags acts under at the
+// console: the dpo for data-subject matters (dsr), support for customer support.
+var flagPurposes = map[jaga.Role]string{
+	jaga.RoleDPO:     jaga.PurposeDSR,
+	jaga.RoleSupport: jaga.PurposeCustomerSupport,
 }

@@ -37,6 +37,19 @@ func TestReviewFlagCommands(t *testing.T) {
 		t.Fatalf("import: %d\n%s\n%s", code, out, errs)
 	}
 
+	// The staff member who resolves: a dpo's key; a marketer's key is refused.
+	newKey := func(role string) (string, string) {
+		t.Helper()
+		out, errs, code := runMain(t, "actors", "add", "--dir", vault, "--name", "Staf "+role, "--role", role)
+		if code != 0 {
+			t.Fatalf("actors add %s: %d %s", role, code, errs)
+		}
+		id := strings.Fields(strings.TrimPrefix(errs, "jaga: created actor "))[0]
+		return strings.TrimSpace(out), id
+	}
+	dpoKey, dpoID := newKey("dpo")
+	marketerKey, _ := newKey("marketer")
+
 	listJSON := func(t *testing.T, args ...string) []jaga.ReviewFlag {
 		t.Helper()
 		out, errs, code := runMain(t, append([]string{"subjects", "flags", "--dir", vault, "--json"}, args...)...)
@@ -76,12 +89,25 @@ func TestReviewFlagCommands(t *testing.T) {
 			{[]string{fmt.Sprint(a.ID), "--resolution", "accepted", "--note", "mailed " + email}, "must not hold personal data"},
 			{[]string{fmt.Sprint(a.ID), "--resolution", "accepted", "--note", "NIK " + nikB}, "must not hold personal data"},
 		} {
-			out, errs, code := runMain(t, append([]string{"subjects", "resolve-flag", "--dir", vault}, c.args...)...)
+			out, errs, code := runMain(t, append([]string{"subjects", "resolve-flag", "--dir", vault, "--key", dpoKey}, c.args...)...)
 			if code != 1 || !strings.Contains(errs, "jaga: error: ") || !strings.Contains(errs, c.want) {
 				t.Errorf("resolve-flag %v: %d %q %q, want an error saying %q", c.args[1:], code, out, errs, c.want)
 			}
 			if strings.Contains(errs, email) || strings.Contains(errs, nikB) {
 				t.Errorf("the error repeats a personal value: %s", errs)
+			}
+		}
+		for _, c := range []struct{ key, want string }{
+			{"", "an API key is required"},
+			{marketerKey, "resolved by the dpo or support role (this key is marketer)"},
+			{"jaga_not_a_key", "invalid API key"},
+		} {
+			args := []string{"subjects", "resolve-flag", "--dir", vault, fmt.Sprint(a.ID), "--resolution", "accepted"}
+			if c.key != "" {
+				args = append(args, "--key", c.key)
+			}
+			if _, errs, code := runMain(t, args...); code != 1 || !strings.Contains(strings.ToLower(errs), strings.ToLower(c.want)) {
+				t.Errorf("resolve-flag with key %q: %d %q, want %q", c.key, code, errs, c.want)
 			}
 		}
 		if _, errs, _ := runMain(t, "subjects", "flags", "--dir", vault, "--subject", "rina"); !strings.Contains(errs, "--subject must be a subject ID") {
@@ -93,7 +119,7 @@ func TestReviewFlagCommands(t *testing.T) {
 	})
 
 	t.Run("Resolve", func(t *testing.T) {
-		out, errs, code := runMain(t, "subjects", "resolve-flag", "--dir", vault, fmt.Sprint(a.ID), "--resolution", "accepted", "--note", note)
+		out, errs, code := runMain(t, "subjects", "resolve-flag", "--dir", vault, "--key", dpoKey, fmt.Sprint(a.ID), "--resolution", "accepted", "--note", note)
 		if code != 0 || !strings.Contains(out, fmt.Sprintf("flag %d identity_conflict of %s: accepted\n", a.ID, a.Subject)) ||
 			!strings.Contains(out, fmt.Sprintf("flag %d identity_conflict of %s: accepted (the other side", b.ID, b.Subject)) {
 			t.Fatalf("resolve-flag: %d\n%s%s", code, out, errs)
@@ -106,15 +132,15 @@ func TestReviewFlagCommands(t *testing.T) {
 			t.Fatalf("resolved flags: %+v", done)
 		}
 		for _, f := range done {
-			if f.Resolution != jaga.ResolutionAccepted || f.ResolvedBy != cliActor.ID || f.Note != note || f.ResolvedAt.IsZero() {
+			if f.Resolution != jaga.ResolutionAccepted || f.ResolvedBy != dpoID || f.Note != note || f.ResolvedAt.IsZero() {
 				t.Fatalf("resolved flag %+v", f)
 			}
 		}
-		_, errs, code = runMain(t, "subjects", "resolve-flag", "--dir", vault, fmt.Sprint(b.ID), "--resolution", "dismissed")
+		_, errs, code = runMain(t, "subjects", "resolve-flag", "--dir", vault, "--key", dpoKey, fmt.Sprint(b.ID), "--resolution", "dismissed")
 		if code != 1 || !strings.Contains(errs, "resolved already") {
 			t.Fatalf("second resolution: %d %s", code, errs)
 		}
-		_, errs, code = runMain(t, "subjects", "resolve-flag", "--dir", vault, "999999", "--resolution", "dismissed")
+		_, errs, code = runMain(t, "subjects", "resolve-flag", "--dir", vault, "--key", dpoKey, "999999", "--resolution", "dismissed")
 		if code != 1 || !strings.Contains(errs, "review flag not found") {
 			t.Fatalf("unknown flag: %d %s", code, errs)
 		}
@@ -140,7 +166,7 @@ func TestReviewFlagCommands(t *testing.T) {
 			case ev.Action == "resolve_review_flag" && ev.Decision == "allow":
 				resolved++
 				want := fmt.Sprintf("review flag %d identity_conflict: accepted (subjects resolve-flag)", a.ID)
-				if ev.Reason != want || ev.ActorID != cliActor.ID || ev.Count != 2 || len(ev.Subjects) != 2 {
+				if ev.Reason != want || ev.ActorID != dpoID || ev.Role != jaga.RoleDPO || ev.Count != 2 || len(ev.Subjects) != 2 {
 					t.Errorf("resolution event %+v, want reason %q naming both subjects", ev, want)
 				}
 			case ev.Action == "resolve_review_flag":
