@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/encoding/unicode"
+
 	"jaga"
 	"jaga/importer"
 )
@@ -125,5 +127,30 @@ func TestPersonalFileNameNotAudited(t *testing.T) {
 	}
 	if strings.Contains(export.String(), "rina.wati") {
 		t.Fatal("the file name (an e-mail address) is in the audit log")
+	}
+}
+
+// TestUTF16File: Excel's "Unicode text" export (UTF-16LE with a byte-order mark, tab
+// separated) is detected, decoded and imported; the report names the encoding.
+func TestUTF16File(t *testing.T) {
+	g, _ := MustGate(t)
+	body, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().String(
+		"full_name\temail\tphone\r\nJosé Pérez\tjose@example.com\t081234567890\r\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "unicode.txt.csv")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := importer.ImportFile(context.Background(), g, p, importer.Options{Actor: importer_})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Created != 1 || r.Quarantined+r.Rejected != 0 {
+		t.Fatalf("created %d, quarantined %d, rejected %d", r.Created, r.Quarantined, r.Rejected)
+	}
+	if d := r.Files[0].Detected; !strings.Contains(d, "UTF-16LE with BOM") || !strings.Contains(d, "delimiter tab") {
+		t.Errorf("detected %q", d)
 	}
 }

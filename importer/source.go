@@ -14,7 +14,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/charmap"
 
 	"jaga/pii"
 )
@@ -103,8 +102,8 @@ func newCSVSource(r io.Reader) (*csvSource, error) {
 	cr := &countingReader{r: r}
 	br := bufio.NewReaderSize(cr, 1<<16)
 	head, _ := br.Peek(1 << 16)
-	// The same rule as jaga scan (pii.SniffEncoding): a BOM means UTF-8, else bytes
-	// that are not UTF-8 mean Windows-1252.
+	// The same rule as jaga scan (pii.SniffEncoding): a BOM means UTF-8 or UTF-16, else
+	// bytes that are not UTF-8 mean Windows-1252.
 	e := pii.SniffEncoding(head)
 	if e == pii.UTF8BOM {
 		_, _ = br.Discard(3)
@@ -112,9 +111,9 @@ func newCSVSource(r io.Reader) (*csvSource, error) {
 	}
 	var in io.Reader = br
 	enc := e.String()
-	if e == pii.Windows1252 {
+	if e.Decoded() {
 		in = pii.DecodeReader(br, e)
-		head, _ = charmap.Windows1252.NewDecoder().Bytes(head)
+		head = pii.DecodeHead(head, e)
 	}
 	comma := detectComma(head)
 	ends := "LF"

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
 
 	"jaga/pii"
 )
@@ -170,6 +171,25 @@ func TestScanPathsWindows1252(t *testing.T) {
 		if b, _ := os.ReadFile(filepath.Join(dir, "out", name)); string(b) != want {
 			t.Errorf("%s: copy %q", name, b)
 		}
+	}
+}
+
+// TestScanPathsUTF16: a UTF-16 file (Excel's "Unicode text") is decoded and scanned,
+// and the report says how it was read.
+func TestScanPathsUTF16(t *testing.T) {
+	dir := t.TempDir()
+	b, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().String("Nama\tNIK\nJosé Pérez\t3171011708450001\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustWrite(t, filepath.Join(dir, "in", "unicode.txt"), b)
+	reps, err := ScanPaths(context.Background(), []string{filepath.Join(dir, "in")}, redactOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, ok := byName(reps)["unicode.txt"]
+	if !ok || r.Encoding != "UTF-16LE with BOM" || r.Counts["nik"] != 1 || len(r.Warnings) == 0 || !strings.Contains(r.Warnings[0], "read as UTF-16LE") {
+		t.Errorf("UTF-16 file: %+v", r)
 	}
 }
 

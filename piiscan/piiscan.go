@@ -237,14 +237,15 @@ func (r *FileReport) add(f pii.Finding, line int, col string, keep bool) {
 }
 
 // scanText streams a text or log file; a file with NUL bytes in its first 8 KiB is
-// skipped as binary.
+// skipped as binary, unless it starts with a UTF-16 byte-order mark (whose text has
+// NUL bytes in every ASCII character).
 func scanText(ctx context.Context, f io.Reader, rep *FileReport, o Options, w io.Writer) error {
 	br := bufio.NewReaderSize(f, pii.SniffHead)
 	head, err := br.Peek(pii.SniffHead)
 	if err != nil && err != io.EOF {
 		return err
 	}
-	if bytes.IndexByte(head[:min(len(head), 8<<10)], 0) >= 0 {
+	if e := pii.SniffEncoding(head); e != pii.UTF16LE && e != pii.UTF16BE && bytes.IndexByte(head[:min(len(head), 8<<10)], 0) >= 0 {
 		rep.Format = "skipped"
 		rep.Warnings = append(rep.Warnings, "binary file (NUL bytes) not scanned")
 		return nil
@@ -266,17 +267,21 @@ func scanText(ctx context.Context, f io.Reader, rep *FileReport, o Options, w io
 	})
 }
 
-// decoded returns br as UTF-8: a file whose head (its first pii.SniffHead bytes) is not
-// valid UTF-8 is read as Windows-1252, as the importer reads it (pii.SniffEncoding),
+// decoded returns br as UTF-8: a file that starts with a UTF-16 byte-order mark is read
+// as UTF-16, one whose head (its first pii.SniffHead bytes) is not valid UTF-8 as
+// Windows-1252, as the importer reads them (pii.SniffEncoding),
 // and the report says so. Hit offsets and the redacted copy are then those of the
 // decoded UTF-8 text.
 func decoded(br *bufio.Reader, head []byte, rep *FileReport, redacting bool) io.Reader {
 	enc := pii.SniffEncoding(head)
-	if enc != pii.Windows1252 {
+	if !enc.Decoded() {
 		return br
 	}
 	rep.Encoding = enc.String()
-	msg := "read as Windows-1252 (not valid UTF-8); offsets are in the decoded UTF-8 text"
+	msg := "read as " + enc.String() + "; offsets are in the decoded UTF-8 text"
+	if enc == pii.Windows1252 {
+		msg = "read as Windows-1252 (not valid UTF-8); offsets are in the decoded UTF-8 text"
+	}
 	if redacting {
 		msg += ", and the redacted copy is written as UTF-8"
 	}
