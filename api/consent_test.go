@@ -306,6 +306,10 @@ func TestConsentValidation(t *testing.T) {
 		{"NoGiver", map[string]any{"purpose": "cross_selling", "status": "given", "channel": "api"}, "given_by"},
 		{"GuardianWithoutID", map[string]any{"purpose": "cross_selling", "status": "given", "channel": "api", "given_by": "guardian"}, "guardian"},
 		{"PersonalEvidence", map[string]any{"purpose": "cross_selling", "status": "given", "channel": "store_visit", "given_by": "subject", "evidence": sitiEmail}, "evidence"},
+		// A time that is not RFC 3339 names its member (encoding/json does not).
+		{"TimeWord", map[string]any{"purpose": "cross_selling", "status": "given", "channel": "api", "given_by": "subject", "at": "yesterday"}, "at"},
+		{"TimeNumber", map[string]any{"purpose": "cross_selling", "status": "given", "channel": "api", "given_by": "subject", "at": 123}, "at"},
+		{"TimeMonth13", map[string]any{"purpose": "cross_selling", "status": "given", "channel": "api", "given_by": "subject", "at": "2025-13-45T00:00:00Z"}, "at"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e.consent(t, f.budi, tc.body, nil).wantProblem(t, 422, jaga.EUNPROCESSABLE, tc.field, "")

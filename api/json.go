@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -52,8 +53,8 @@ func putBytes(b *[]byte) {
 // gains nothing). Errors (none holds a value from the body):
 //   - EINVALID (400): an empty or over-long body, invalid UTF-8, malformed JSON, more
 //     than one JSON value, or a member named twice in one object (naming it);
-//   - EUNPROCESSABLE (422) naming the member: an unknown member or a member of the
-//     wrong JSON type.
+//   - EUNPROCESSABLE (422) naming the member: an unknown member, a member of the
+//     wrong JSON type, or a time not in RFC 3339 form (timeError).
 func (h *Handler) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	buf := getBuf()
 	defer putBuf(buf)
@@ -76,6 +77,9 @@ func (h *Handler) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if isTimeError(err) {
+			return timeError(body)
+		}
 		return decodeError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
@@ -86,6 +90,63 @@ func (h *Handler) decode(w http.ResponseWriter, r *http.Request, v any) error {
 		return &jaga.Error{Code: jaga.EINVALID, Field: jaga.SafeName(name), Message: "member given twice (names are compared without case)"}
 	}
 	return nil
+}
+
+// isTimeError reports whether err is time.Time's refusal of a JSON value (not a string,
+// or a string not in RFC 3339 form), which encoding/json returns without the member.
+func isTimeError(err error) bool {
+	var pe *time.ParseError
+	return errors.As(err, &pe) || strings.HasPrefix(err.Error(), "Time.UnmarshalJSON")
+}
+
+// timeHelp is how an API time is written (RFC 3339).
+const timeHelp = "must be a time in RFC 3339 form, such as 2026-01-31T10:00:00+07:00"
+
+// timeError names the member of body whose time was refused: the first member, at any
+// depth, named "time" or ending in "at" whose value is not an RFC 3339 string. Without
+// one it is a 400 that says what a time looks like.
+func timeError(body []byte) error {
+	var doc any
+	if json.Unmarshal(body, &doc) == nil {
+		if name := badTimeMember(doc); name != "" {
+			return jaga.FieldError(name, timeHelp)
+		}
+	}
+	return jaga.Errorf(jaga.EINVALID, "a time value %s", timeHelp)
+}
+
+func badTimeMember(v any) string {
+	switch x := v.(type) {
+	case map[string]any:
+		names := make([]string, 0, len(x))
+		for k := range x {
+			names = append(names, k)
+		}
+		slices.Sort(names)
+		for _, k := range names {
+			if k == "time" || k == "at" || strings.HasSuffix(k, "_at") {
+				s, ok := x[k].(string)
+				if x[k] != nil && (!ok || !validTime(s)) {
+					return jaga.SafeName(k)
+				}
+			}
+			if n := badTimeMember(x[k]); n != "" {
+				return n
+			}
+		}
+	case []any:
+		for _, e := range x {
+			if n := badTimeMember(e); n != "" {
+				return n
+			}
+		}
+	}
+	return ""
+}
+
+func validTime(s string) bool {
+	_, err := time.Parse(time.RFC3339Nano, s)
+	return err == nil
 }
 
 // decodeError translates an encoding/json error into the error vocabulary, naming the
