@@ -396,6 +396,11 @@ func TestUpdateSubject(t *testing.T) {
 		r.wantProblem(t, 422, jaga.EUNPROCESSABLE, "email", "")
 		e.audited(t, r, jaga.ActionUpdate, "error:unprocessable")
 	})
+	t.Run("ErrRemoveName", func(t *testing.T) {
+		r := e.do(t, call{method: "PATCH", path: path, key: support, purpose: jaga.PurposeCustomerSupport, body: `{"fields": {"full_name": null}}`})
+		r.wantProblem(t, 422, jaga.EUNPROCESSABLE, "full_name", "")
+		e.audited(t, r, jaga.ActionUpdate, "error:unprocessable")
+	})
 	t.Run("ErrAttributeInFields", func(t *testing.T) {
 		r := e.do(t, call{method: "PATCH", path: path, key: support, purpose: jaga.PurposeCustomerSupport, body: `{"fields": {"income": null}}`})
 		r.wantProblem(t, 422, jaga.EUNPROCESSABLE, "income", "")

@@ -325,6 +325,12 @@ func (g *Gate) UpdateWithReview(ctx context.Context, req UpdateRequest) ([]strin
 			return nil, g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, touched,
 				jaga.FieldError(name, "field is not processed for purpose %s (R-26)", p.ID))
 		}
+		if name == "full_name" {
+			// Every subject has a name (intake requires one): it is corrected, not
+			// removed; removing a person's data is erasure.
+			return nil, g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, touched,
+				jaga.FieldError(name, "full_name is required: correct it with a new value (erasure removes a subject)"))
+		}
 	}
 	if len(touched) == 0 {
 		return nil, g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, nil, jaga.FieldError("values", "nothing to update"))
