@@ -392,31 +392,35 @@ func (g *Gate) rowContent(values map[string]string, r *IntakeRow) []byte {
 }
 
 // changedConsents adjusts the consent records of a changed source row (resolveIntake)
-// against the decisions in force for its subject: a decision that is not newer than the
-// one in force (the row kept its collection time while its consent column changed) is
-// dated at this import, when Jaga learned of it, so that the newer export's decision
-// wins whatever the file names and lines; a refusal of a purpose whose consent was given
-// is a withdrawal (UU PDP Art 9, R-10). It returns the withdrawals, whose consequences
-// (Gate.withdrawal: data kept by other bases, deletions scheduled) the store step applies.
+// against the decisions in force for its subject, on the side of the customer's privacy
+// (UU PDP Art 9, R-10): a refusal that is not newer than a consent in force (the row
+// kept its collection time while its consent column changed) is dated at this import,
+// when Jaga learned of it, and recorded as the withdrawal of that consent, so that the
+// newer export's "no" wins whatever the file names and lines; a consent given in the row
+// keeps its own time, so that it counts only when it is newer than the decision in force
+// (an export that still says yes cannot bring back a consent withdrawn since). It
+// returns the withdrawals, whose consequences (Gate.withdrawal: data kept by other
+// bases, deletions scheduled) the store step applies.
 func (g *Gate) changedConsents(ctx context.Context, tx jaga.Tx, id jaga.SubjectID, cs []*jaga.Consent, now time.Time) ([]*jaga.Consent, error) {
 	var out []*jaga.Consent
 	for _, c := range cs {
+		if c.Status != jaga.ConsentRefused {
+			continue
+		}
 		cur, err := tx.CurrentConsent(ctx, id, c.Purpose)
 		if jaga.ErrorCode(err) == jaga.ENOTFOUND {
 			continue
 		} else if err != nil {
 			return nil, err
 		}
-		if cur == nil {
+		if cur == nil || cur.Status != jaga.ConsentGiven {
 			continue
 		}
 		if !c.At.After(cur.At) {
 			c.At = now
 		}
-		if c.Status == jaga.ConsentRefused && cur.Status == jaga.ConsentGiven {
-			c.Status = jaga.ConsentWithdrawn
-			out = append(out, c)
-		}
+		c.Status = jaga.ConsentWithdrawn
+		out = append(out, c)
 	}
 	return out, nil
 }
@@ -906,6 +910,14 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 						out[i] = IntakeOutcome{Status: IntakeUnchanged, Subject: id}
 						continue
 					}
+					if _, err := prof(id); jaga.ErrorCode(err) == jaga.ENOTFOUND {
+						// The subject was erased: its key stays so that no import brings
+						// it back, and a new version of its row changes nothing.
+						out[i] = IntakeOutcome{Status: IntakeUnchanged, Subject: id}
+						continue
+					} else if err != nil {
+						return err
+					}
 					update = id
 				} else if id, ok := qknown[k]; ok && id != pr.row.releasing {
 					out[i] = IntakeOutcome{Status: IntakeUnchanged, Subject: id}
@@ -1073,7 +1085,7 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 			// notice (completeConsent, R-8).
 			cs := g.consentRecords(target, orChannel(pr.row.Channel), pr.row.CollectedAt, now, pr.row.Consents)
 			sourceConsents(cs, pr.row.File, pr.row.Line, pr.values)
-			if update != "" {
+			if overwrite {
 				w, err := g.changedConsents(ctx, tx, target, cs, now)
 				if err != nil {
 					return err

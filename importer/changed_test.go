@@ -245,3 +245,77 @@ func TestChangedConsentSameTime(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestChangedRowKeepsLaterWithdrawal: a customer withdraws consent live (API, portal);
+// the next export changes only their phone and still says yes: the phone is applied and
+// the withdrawal stands, as the export's yes is not newer than it.
+func TestChangedRowKeepsLaterWithdrawal(t *testing.T) {
+	ctx := context.Background()
+	g, st := MustGate(t)
+	dir := t.TempDir()
+	imp := func(name, phone string) *importer.Report {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		body := "source_id,full_name,email,phone,collected_at,consent_cross_selling,consent_evidence\n" +
+			"C-6,Hana Wijaya,hana@example.com," + phone + ",2026-01-05T10:00:00+07:00,Y,FRM-6\n"
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r, err := importer.ImportFile(ctx, g, p, importer.Options{Actor: importer_, AllLines: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	first := imp("week1.csv", "081234567806")
+	sub := first.Lines[0].Subject
+	dpo := &jaga.Actor{ID: "act_dpo", Kind: jaga.ActorStaff, Role: jaga.RoleDPO}
+	if _, err := g.RecordConsent(ctx, gate.ConsentRequest{Request: gate.Request{Actor: dpo, Purpose: jaga.PurposeDSR}, Subject: sub, Channel: jaga.ChannelAPI,
+		Consent: gate.ConsentInput{Purpose: jaga.PurposeCrossSelling, Status: jaga.ConsentWithdrawn, Details: jaga.ConsentDetails{GivenBy: jaga.GivenBySubject}}}); err != nil {
+		t.Fatal(err)
+	}
+	if r := imp("week2.csv", "081234567816"); r.Merged != 1 {
+		t.Fatalf("changed phone: merged %d, unchanged %d", r.Merged, r.Unchanged)
+	}
+	if err := st.View(ctx, func(tx jaga.Tx) error {
+		c, err := tx.CurrentConsent(ctx, sub, jaga.PurposeCrossSelling)
+		if err != nil {
+			return err
+		}
+		if c == nil || c.Status != jaga.ConsentWithdrawn {
+			t.Errorf("consent in force after an export that still says yes = %+v, want the live withdrawal", c)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestChangedRowOfErasedSubject: a new version of the row of a customer erased since
+// changes nothing (the erased customer is not brought back) and does not stop the file.
+func TestChangedRowOfErasedSubject(t *testing.T) {
+	ctx := context.Background()
+	g, _ := MustGate(t)
+	dir := t.TempDir()
+	imp := func(name, body string) *importer.Report {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("source_id,full_name,email,phone\n"+body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r, err := importer.ImportFile(ctx, g, p, importer.Options{Actor: importer_, AllLines: true})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return r
+	}
+	first := imp("week1.csv", "C-E,Indra Gunawan,indra@example.com,081234567820\n")
+	dpo := &jaga.Actor{ID: "act_dpo", Kind: jaga.ActorStaff, Role: jaga.RoleDPO}
+	if err := g.Erase(ctx, gate.Request{Actor: dpo, Purpose: jaga.PurposeDSR, Reason: "DSR-1"}, first.Lines[0].Subject); err != nil {
+		t.Fatal(err)
+	}
+	r := imp("week2.csv", "C-E,Indra Gunawan,indra@example.com,081234567821\nC-F,Joko Susilo,joko@example.com,081234567822\n")
+	if r.Unchanged != 1 || r.Created != 1 {
+		t.Fatalf("created %d, merged %d, unchanged %d; want the erased customer's row unchanged and the other created", r.Created, r.Merged, r.Unchanged)
+	}
+}
