@@ -193,6 +193,12 @@ type quarantined struct {
 	Problems    []jaga.RowReason  `json:"problems,omitempty"`
 }
 
+// maxConflictFlags is how many other subjects one row is flagged against at most as an
+// identity conflict (the oldest): a contact shared by hundreds of people (a shop's
+// phone typed for every customer) would otherwise raise a pair of flags for every two of
+// them, hundreds of thousands for one file, where a few show a reviewer the problem.
+const maxConflictFlags = 5
+
 // identifiers are the fields of which a row needs at least one valid value.
 var identifiers = []string{"email", "phone", "nik"}
 
@@ -969,6 +975,9 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 					continue
 				}
 				for _, id := range candidates(f, v) {
+					if target != "" && len(conflicts) >= maxConflictFlags {
+						break // enough to review; the rest share the same contact
+					}
 					if id == target || slices.Contains(conflicts, id) {
 						continue
 					}
@@ -1076,9 +1085,11 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 					inBatchFirst[string(pr.ikey)] = pr
 				}
 			}
-			for _, c := range conflicts {
+			for _, c := range conflicts[:min(len(conflicts), maxConflictFlags)] {
 				flags = append(flags, &jaga.ReviewFlag{Subject: target, Reason: "identity_conflict", Other: c, File: pr.row.File, Line: pr.row.Line},
 					&jaga.ReviewFlag{Subject: c, Reason: "identity_conflict", Other: target, File: pr.row.File, Line: pr.row.Line})
+			}
+			if len(conflicts) > 0 {
 				out[i].Review = append(out[i].Review, "identity_conflict")
 			}
 			// The registry flags a consent against a draft, unknown or not yet in-force

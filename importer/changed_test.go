@@ -2,9 +2,11 @@ package importer_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"jaga"
@@ -317,5 +319,47 @@ func TestChangedRowOfErasedSubject(t *testing.T) {
 	r := imp("week2.csv", "C-E,Indra Gunawan,indra@example.com,081234567821\nC-F,Joko Susilo,joko@example.com,081234567822\n")
 	if r.Unchanged != 1 || r.Created != 1 {
 		t.Fatalf("created %d, merged %d, unchanged %d; want the erased customer's row unchanged and the other created", r.Created, r.Merged, r.Unchanged)
+	}
+}
+
+// TestSharedContactFlagsBounded: 60 people with different NIKs and one shared phone (a
+// shop's number typed for each) give 60 subjects and at most maxConflictFlags pairs of
+// identity_conflict flags per row, not a pair for every two of them.
+func TestSharedContactFlagsBounded(t *testing.T) {
+	ctx := context.Background()
+	g, st := MustGate(t)
+	var b strings.Builder
+	b.WriteString("full_name,phone,nik\n")
+	for i := range 60 {
+		fmt.Fprintf(&b, "Pelanggan %c%c,0227654321,32730155019%05d\n", 'A'+i/26, 'A'+i%26, 10+i)
+	}
+	p := filepath.Join(t.TempDir(), "toko.csv")
+	if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := importer.ImportFile(ctx, g, p, importer.Options{Actor: importer_})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Created+r.Quarantined != 60 {
+		t.Fatalf("created %d, quarantined %d %v, merged %d", r.Created, r.Quarantined, r.QuarantinedBy, r.Merged)
+	}
+	if err := st.View(ctx, func(tx jaga.Tx) error {
+		flags, err := tx.ReviewFlags(ctx, "", 100000)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for _, f := range flags {
+			if f.Reason == "identity_conflict" {
+				n++
+			}
+		}
+		if n == 0 || n > 2*5*60 {
+			t.Errorf("%d identity_conflict flags for 60 rows, want between 1 and %d", n, 2*5*60)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 }
