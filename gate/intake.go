@@ -1012,10 +1012,21 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 					vals := make(map[string]string, len(ps.values)+2)
 					maps.Copy(vals, ps.values)
 					for f, v := range pr.values {
-						if _, has := vals[f]; !has {
+						old, has := vals[f]
+						switch {
+						case !has:
 							vals[f] = v
 							mr.fields = append(mr.fields, f)
-						} else if vals[f] != v && pr.idx[f] != nil {
+						case old == v:
+						case overwrite:
+							// A later version of the record that created this subject in
+							// this batch: its value wins, the earlier one stays findable.
+							vals[f] = v
+							mr.fields = append(mr.fields, f)
+							if pr.idx[f] != nil {
+								ps.aliases = append(ps.aliases, jaga.BlindIndex{Field: f, Value: g.keys.BlindIndex(f, old)})
+							}
+						case pr.idx[f] != nil:
 							ps.aliases = append(ps.aliases, jaga.BlindIndex{Field: f, Value: pr.idx[f]})
 						}
 					}

@@ -165,6 +165,17 @@ func TestChangedSourceRowInOneFile(t *testing.T) {
 		if r.Created != 2 || r.Merged != 1 {
 			t.Errorf("batch size %d: created %d, merged %d, unchanged %d", batch, r.Created, r.Merged, r.Unchanged)
 		}
+		// The later version's e-mail is the subject's; the earlier one still finds it.
+		support := gate.Request{Actor: &jaga.Actor{ID: "act_t", Kind: jaga.ActorStaff, Role: jaga.RoleSupport}, Purpose: jaga.PurposeCustomerSupport, Reason: "TICKET-2"}
+		for _, addr := range []string{"dewi.lestari@example.com", "dewi@example.com"} {
+			recs, err := g.Find(ctx, gate.FindRequest{Request: support, Field: "email", Value: jaga.Redact(addr), Fields: []string{"email"}, Reveal: []string{"email"}})
+			if err != nil || len(recs) != 1 {
+				t.Fatalf("batch size %d: look-up by %s: %v, %v", batch, addr, recs, err)
+			}
+			if got := recs[0].Values["email"]; got != "dewi.lestari@example.com" {
+				t.Errorf("batch size %d: e-mail = %q, want the later version's", batch, got)
+			}
+		}
 		if err := st.View(ctx, func(tx jaga.Tx) error {
 			n, err := tx.CountSubjects(ctx)
 			if err == nil && n != 2 {
