@@ -204,6 +204,11 @@ func (d *Desk) Submit(ctx context.Context, actor *jaga.Actor, s Submission) (*ja
 			if len(v) > 1000 {
 				return nil, jaga.FieldError(name, "value is longer than 1000 bytes")
 			}
+			if name == "full_name" && strings.TrimSpace(v) == "" {
+				// The gate refuses to remove a name (it is corrected, not removed), so
+				// such a request could never be fulfilled: say so now.
+				return nil, jaga.FieldError(name, "a correction gives the new name; removing a name is not a correction (ask for erasure)")
+			}
 			names = append(names, name)
 		}
 		slices.Sort(names)

@@ -201,6 +201,14 @@ func TestRefusal(t *testing.T) {
 func TestRectifyIdentity(t *testing.T) {
 	e := mustEnv(t, dsr.Config{})
 	sub := e.mustSubject(t)
+	// A correction that would remove the name could never be fulfilled: refused at once.
+	for _, v := range []string{"", "  "} {
+		_, err := e.desk.Submit(ctx, e.dpo, dsr.Submission{Subject: sub, Type: jaga.DSRRectify, Channel: jaga.DSRChannelPortal,
+			Values: map[string]string{"full_name": v}})
+		if je := jaga.AsError(err); je == nil || je.Code != jaga.EUNPROCESSABLE || je.Field != "full_name" {
+			t.Fatalf("correction to an empty name %q: %v", v, err)
+		}
+	}
 	r := e.mustSubmit(t, dsr.Submission{Subject: sub, Type: jaga.DSRRectify, Channel: jaga.DSRChannelPortal,
 		Values: map[string]string{"full_name": "Siti Rahayu Putri"}})
 	if r.Detail["fields"] != "full_name" {
