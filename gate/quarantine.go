@@ -58,6 +58,67 @@ func (g *Gate) openQuarantine(ctx context.Context, tx jaga.Tx, id jaga.SubjectID
 	if r.Status != jaga.QuarantineOpen {
 		return r, nil, nil, &jaga.Error{Code: jaga.ECONFLICT, Message: "quarantined row was already " + string(r.Status)}
 	}
+	return g.openQuarantineRow(r)
+}
+
+// quarantinedOf returns the open quarantined rows that are versions of the source rows
+// of subject id — the row that created it and the rows merged into it, matched by
+// their source key (seal.Keyring.ImportKey of the row's key) — so that its erasure
+// takes them too: a later export of the same source ID that failed validation holds
+// the same person's data (invariant 4, UU PDP Art 8, R-20). It reads every open
+// quarantined row's key (sealed), so it runs outside the committer.
+func (g *Gate) quarantinedOf(ctx context.Context, tx jaga.Tx, id jaga.SubjectID) ([]jaga.SubjectID, error) {
+	s, err := tx.Subject(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	keys := map[string]bool{}
+	if s.ImportKey != nil {
+		keys[string(s.ImportKey)] = true
+	}
+	ms, err := tx.Merges(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range ms {
+		keys[string(m.RowKey)] = true
+	}
+	if len(keys) == 0 {
+		return nil, nil
+	}
+	const page = 1000
+	var out []jaga.SubjectID
+	for after := jaga.SubjectID(""); ; {
+		rows, err := tx.Quarantined(ctx, jaga.QuarantineFilter{Status: jaga.QuarantineOpen, After: after, Limit: page})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			after = r.ID
+			if keys[string(r.RowKey)] { // stored before versions were kept: the source key itself
+				out = append(out, r.ID)
+				continue
+			}
+			full, err := tx.QuarantinedRow(ctx, r.ID) // the listing leaves the sealed values out
+			if err != nil {
+				return nil, err
+			}
+			_, q, _, err := g.openQuarantineRow(full)
+			if err != nil {
+				return nil, err
+			}
+			if len(q.Key) > 0 && keys[string(g.keys.ImportKey(q.Key...))] {
+				out = append(out, r.ID)
+			}
+		}
+		if len(rows) < page {
+			return out, nil
+		}
+	}
+}
+
+// openQuarantineRow unseals a quarantined row.
+func (g *Gate) openQuarantineRow(r *jaga.QuarantinedRow) (*jaga.QuarantinedRow, *quarantined, *seal.DEK, error) {
 	dek, err := g.keys.OpenDEK(r.ID, r.WrappedDEK)
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("quarantine %s: open data key: %w", r.ID, err)

@@ -432,13 +432,19 @@ func (g *Gate) Erase(ctx context.Context, req Request, subject jaga.SubjectID) e
 	if err != nil {
 		return g.refuse(ctx, req, jaga.ActionErase, []jaga.SubjectID{subject}, nil, err)
 	}
-	var exists bool
+	var (
+		exists      bool
+		quarantined []jaga.SubjectID // versions of its source rows in quarantine
+	)
 	if err := g.store.View(ctx, func(tx jaga.Tx) error {
 		_, err := tx.Subject(ctx, subject)
 		if jaga.ErrorCode(err) == jaga.ENOTFOUND {
 			return nil
 		}
-		exists = err == nil
+		if exists = err == nil; !exists {
+			return err
+		}
+		quarantined, err = g.quarantinedOf(ctx, tx, subject)
 		return err
 	}); err != nil {
 		return err
@@ -460,6 +466,23 @@ func (g *Gate) Erase(ctx context.Context, req Request, subject jaga.SubjectID) e
 			return []*jaga.AuditEvent{ev}, nil
 		} else if err != nil {
 			return nil, err
+		}
+		// Its quarantined rows go with it: their data key destroyed as a discard does.
+		for _, id := range quarantined {
+			r, err := tx.QuarantinedRow(ctx, id)
+			if jaga.ErrorCode(err) == jaga.ENOTFOUND {
+				continue
+			} else if err != nil {
+				return nil, err
+			}
+			if r.Status != jaga.QuarantineOpen {
+				continue // released or discarded meanwhile
+			}
+			r.Status, r.WrappedDEK, r.Sealed = jaga.QuarantineDiscarded, nil, nil
+			if err := tx.UpdateQuarantine(ctx, r); err != nil {
+				return nil, err
+			}
+			ev.Subjects = append(ev.Subjects, id)
 		}
 		ev.Decision = string(jaga.Allow)
 		return []*jaga.AuditEvent{ev}, nil

@@ -374,3 +374,54 @@ func TestSharedContactFlagsBounded(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestErasureTakesQuarantinedVersions: a later export of a customer's row that failed
+// validation sits in quarantine with their data; erasing the customer discards it too
+// (its data key destroyed), and a quarantined row of someone else stays.
+func TestErasureTakesQuarantinedVersions(t *testing.T) {
+	ctx := context.Background()
+	g, st := MustGate(t)
+	dir := t.TempDir()
+	imp := func(name, body string) *importer.Report {
+		t.Helper()
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte("source_id,full_name,email,phone\n"+body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		r, err := importer.ImportFile(ctx, g, p, importer.Options{Actor: importer_, AllLines: true})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return r
+	}
+	first := imp("week1.csv", "C-Q,Kartika Sari,kartika@example.com,081234567830\n")
+	sub := first.Lines[0].Subject
+	second := imp("week2.csv", "C-Q,Kartika Sari,kartika@,\nC-R,Lukman Hakim,lukman@,\n")
+	if second.Quarantined != 2 {
+		t.Fatalf("week 2: quarantined %d", second.Quarantined)
+	}
+	mine, other := second.Lines[0].Subject, second.Lines[1].Subject
+	dpo := &jaga.Actor{ID: "act_dpo", Kind: jaga.ActorStaff, Role: jaga.RoleDPO}
+	if err := g.Erase(ctx, gate.Request{Actor: dpo, Purpose: jaga.PurposeDSR, Reason: "DSR-2"}, sub); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.View(ctx, func(tx jaga.Tx) error {
+		r, err := tx.QuarantinedRow(ctx, mine)
+		if err != nil {
+			return err
+		}
+		if r.Status != jaga.QuarantineDiscarded || len(r.WrappedDEK) != 0 || len(r.Sealed) != 0 {
+			t.Errorf("the erased customer's quarantined version: status %s, %d key bytes, %d sealed bytes", r.Status, len(r.WrappedDEK), len(r.Sealed))
+		}
+		o, err := tx.QuarantinedRow(ctx, other)
+		if err != nil {
+			return err
+		}
+		if o.Status != jaga.QuarantineOpen || len(o.Sealed) == 0 {
+			t.Errorf("someone else's quarantined row: status %s", o.Status)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
