@@ -312,15 +312,7 @@ func TestChangedRowOfErasedSubject(t *testing.T) {
 	dir := t.TempDir()
 	imp := func(name, body string) *importer.Report {
 		t.Helper()
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte("source_id,full_name,email,phone\n"+body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		r, err := importer.ImportFile(ctx, g, p, importer.Options{Actor: importer_, AllLines: true})
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		return r
+		return importPeopleRows(t, g, filepath.Join(dir, name), body)
 	}
 	first := imp("week1.csv", "C-E,Indra Gunawan,indra@example.com,081234567820\n")
 	dpo := &jaga.Actor{ID: "act_dpo", Kind: jaga.ActorStaff, Role: jaga.RoleDPO}
@@ -384,15 +376,7 @@ func TestErasureTakesQuarantinedVersions(t *testing.T) {
 	dir := t.TempDir()
 	imp := func(name, body string) *importer.Report {
 		t.Helper()
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte("source_id,full_name,email,phone\n"+body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		r, err := importer.ImportFile(ctx, g, p, importer.Options{Actor: importer_, AllLines: true})
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		return r
+		return importPeopleRows(t, g, filepath.Join(dir, name), body)
 	}
 	first := imp("week1.csv", "C-Q,Kartika Sari,kartika@example.com,081234567830\n")
 	sub := first.Lines[0].Subject
@@ -424,4 +408,18 @@ func TestErasureTakesQuarantinedVersions(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// importPeopleRows writes rows under the header source_id,full_name,email,phone to path
+// and imports it with every line in the report.
+func importPeopleRows(t *testing.T, g *gate.Gate, path, rows string) *importer.Report {
+	t.Helper()
+	if err := os.WriteFile(path, []byte("source_id,full_name,email,phone\n"+rows), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := importer.ImportFile(context.Background(), g, path, importer.Options{Actor: importer_, AllLines: true})
+	if err != nil {
+		t.Fatalf("%s: %v", filepath.Base(path), err)
+	}
+	return r
 }
