@@ -220,22 +220,12 @@ func TestQuarantinedThenCorrectedInOneFile(t *testing.T) {
 // row kept its collection time and the new file's name sorts first: a refusal of a
 // consent in force is recorded as its withdrawal, dated at the import.
 func TestChangedConsentSameTime(t *testing.T) {
-	ctx := context.Background()
 	g, st := MustGate(t)
 	dir := t.TempDir()
 	imp := func(name, consent string) *importer.Report {
 		t.Helper()
-		p := filepath.Join(dir, name)
-		body := "source_id,full_name,email,collected_at,consent_cross_selling,consent_evidence\n" +
-			"C-5,Gita Permata,gita@example.com,2026-01-05T10:00:00+07:00," + consent + ",FRM-5\n"
-		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		r, err := importer.ImportFile(ctx, g, p, importer.Options{Actor: importer_, AllLines: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
+		return importCSV(t, g, filepath.Join(dir, name), "source_id,full_name,email,collected_at,consent_cross_selling,consent_evidence\n"+
+			"C-5,Gita Permata,gita@example.com,2026-01-05T10:00:00+07:00,"+consent+",FRM-5\n")
 	}
 	first := imp("z_week1.csv", "Y")
 	if first.Created != 1 {
@@ -245,17 +235,8 @@ func TestChangedConsentSameTime(t *testing.T) {
 	if r := imp("a_week2.csv", "T"); r.Merged != 1 {
 		t.Fatalf("withdrawal: merged %d, unchanged %d", r.Merged, r.Unchanged)
 	}
-	if err := st.View(ctx, func(tx jaga.Tx) error {
-		c, err := tx.CurrentConsent(ctx, sub, jaga.PurposeCrossSelling)
-		if err != nil {
-			return err
-		}
-		if c == nil || c.Status != jaga.ConsentWithdrawn {
-			t.Errorf("consent in force after the newer export's T = %+v, want withdrawn", c)
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
+	if c := currentConsent(t, st, sub, jaga.PurposeCrossSelling); c == nil || c.Status != jaga.ConsentWithdrawn {
+		t.Errorf("consent in force after the newer export's T = %+v, want withdrawn", c)
 	}
 }
 
@@ -268,17 +249,8 @@ func TestChangedRowKeepsLaterWithdrawal(t *testing.T) {
 	dir := t.TempDir()
 	imp := func(name, phone string) *importer.Report {
 		t.Helper()
-		p := filepath.Join(dir, name)
-		body := "source_id,full_name,email,phone,collected_at,consent_cross_selling,consent_evidence\n" +
-			"C-6,Hana Wijaya,hana@example.com," + phone + ",2026-01-05T10:00:00+07:00,Y,FRM-6\n"
-		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
-			t.Fatal(err)
-		}
-		r, err := importer.ImportFile(ctx, g, p, importer.Options{Actor: importer_, AllLines: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return r
+		return importCSV(t, g, filepath.Join(dir, name), "source_id,full_name,email,phone,collected_at,consent_cross_selling,consent_evidence\n"+
+			"C-6,Hana Wijaya,hana@example.com,"+phone+",2026-01-05T10:00:00+07:00,Y,FRM-6\n")
 	}
 	first := imp("week1.csv", "081234567806")
 	sub := first.Lines[0].Subject
@@ -290,17 +262,8 @@ func TestChangedRowKeepsLaterWithdrawal(t *testing.T) {
 	if r := imp("week2.csv", "081234567816"); r.Merged != 1 {
 		t.Fatalf("changed phone: merged %d, unchanged %d", r.Merged, r.Unchanged)
 	}
-	if err := st.View(ctx, func(tx jaga.Tx) error {
-		c, err := tx.CurrentConsent(ctx, sub, jaga.PurposeCrossSelling)
-		if err != nil {
-			return err
-		}
-		if c == nil || c.Status != jaga.ConsentWithdrawn {
-			t.Errorf("consent in force after an export that still says yes = %+v, want the live withdrawal", c)
-		}
-		return nil
-	}); err != nil {
-		t.Fatal(err)
+	if c := currentConsent(t, st, sub, jaga.PurposeCrossSelling); c == nil || c.Status != jaga.ConsentWithdrawn {
+		t.Errorf("consent in force after an export that still says yes = %+v, want the live withdrawal", c)
 	}
 }
 
@@ -410,11 +373,16 @@ func TestErasureTakesQuarantinedVersions(t *testing.T) {
 	}
 }
 
-// importPeopleRows writes rows under the header source_id,full_name,email,phone to path
-// and imports it with every line in the report.
+// importPeopleRows imports rows under the header source_id,full_name,email,phone.
 func importPeopleRows(t *testing.T, g *gate.Gate, path, rows string) *importer.Report {
 	t.Helper()
-	if err := os.WriteFile(path, []byte("source_id,full_name,email,phone\n"+rows), 0o600); err != nil {
+	return importCSV(t, g, path, "source_id,full_name,email,phone\n"+rows)
+}
+
+// importCSV writes body to path and imports it with every line in the report.
+func importCSV(t *testing.T, g *gate.Gate, path, body string) *importer.Report {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	r, err := importer.ImportFile(context.Background(), g, path, importer.Options{Actor: importer_, AllLines: true})
@@ -422,4 +390,18 @@ func importPeopleRows(t *testing.T, g *gate.Gate, path, rows string) *importer.R
 		t.Fatalf("%s: %v", filepath.Base(path), err)
 	}
 	return r
+}
+
+// currentConsent returns the subject's consent in force for purpose (nil for none).
+func currentConsent(t *testing.T, st jaga.Store, sub jaga.SubjectID, purpose string) *jaga.Consent {
+	t.Helper()
+	var c *jaga.Consent
+	if err := st.View(context.Background(), func(tx jaga.Tx) error {
+		var err error
+		c, err = tx.CurrentConsent(context.Background(), sub, purpose)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
