@@ -500,7 +500,7 @@ func (g *Gate) sealQuarantine(pr *intakePrep) error {
 	if err != nil {
 		return err
 	}
-	pr.q = &jaga.QuarantinedRow{ID: id, RowKey: key, File: r.File, Line: r.Line, Reasons: pr.reasons,
+	pr.q = &jaga.QuarantinedRow{ID: id, RowKey: key, File: sourceFileName(r.File), Line: r.Line, Reasons: pr.reasons,
 		WrappedDEK: wrapped, Sealed: ct, Status: jaga.QuarantineOpen}
 	return nil
 }
@@ -1097,8 +1097,8 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 				}
 			}
 			for _, c := range conflicts[:min(len(conflicts), maxConflictFlags)] {
-				flags = append(flags, &jaga.ReviewFlag{Subject: target, Reason: "identity_conflict", Other: c, File: pr.row.File, Line: pr.row.Line},
-					&jaga.ReviewFlag{Subject: c, Reason: "identity_conflict", Other: target, File: pr.row.File, Line: pr.row.Line})
+				flags = append(flags, &jaga.ReviewFlag{Subject: target, Reason: "identity_conflict", Other: c, File: sourceFileName(pr.row.File), Line: pr.row.Line},
+					&jaga.ReviewFlag{Subject: c, Reason: "identity_conflict", Other: target, File: sourceFileName(pr.row.File), Line: pr.row.Line})
 			}
 			if len(conflicts) > 0 {
 				out[i].Review = append(out[i].Review, "identity_conflict")
@@ -1125,7 +1125,7 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 			}
 			consentsOf[pr] = cs
 			for _, r := range review {
-				flags = append(flags, &jaga.ReviewFlag{Subject: target, Reason: r, File: pr.row.File, Line: pr.row.Line})
+				flags = append(flags, &jaga.ReviewFlag{Subject: target, Reason: r, File: sourceFileName(pr.row.File), Line: pr.row.Line})
 				out[i].Review = append(out[i].Review, r)
 			}
 		}
@@ -1255,7 +1255,7 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 			rerr[i] = err
 			return
 		}
-		mr.rec = &jaga.MergeRecord{Subject: mr.target, RowKey: key, File: mr.pr.row.File, Line: mr.pr.row.Line,
+		mr.rec = &jaga.MergeRecord{Subject: mr.target, RowKey: key, File: sourceFileName(mr.pr.row.File), Line: mr.pr.row.Line,
 			At: mr.pr.row.CollectedAt.UTC(), Fields: mr.fields, Sealed: ct, CreatedAt: now}
 		records[i] = mr.rec
 	})

@@ -114,12 +114,21 @@ func TestCellTooLong(t *testing.T) {
 func TestPersonalFileNameNotAudited(t *testing.T) {
 	ctx := context.Background()
 	g, st := MustGate(t)
-	p := filepath.Join(t.TempDir(), "rina.wati@example.com.csv")
-	if err := os.WriteFile(p, []byte("full_name,email\nRina Wati,rina.wati@example.com\n"), 0o600); err != nil {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "rina.wati@example.com.csv")
+	// A row that merges, one that is quarantined and an identity conflict: the file
+	// name goes into merge records, quarantine rows and review flags too.
+	body := "full_name,email,nik\nRina Wati,rina.wati@example.com,3273015501900019\n" +
+		"Rina Wati,rina.wati@example.com,\nTanpa Kontak,,\nDewi Lestari,rina.wati@example.com,3273055712859902\n"
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := importer.ImportFile(ctx, g, p, importer.Options{Actor: importer_}); err != nil {
+	r, err := importer.ImportFile(ctx, g, p, importer.Options{Actor: importer_})
+	if err != nil {
 		t.Fatal(err)
+	}
+	if r.Merged != 1 || r.Quarantined != 1 || r.ReviewBy["identity_conflict"] == 0 {
+		t.Fatalf("merged %d, quarantined %d, review %v", r.Merged, r.Quarantined, r.ReviewBy)
 	}
 	var export strings.Builder
 	if _, err := g.AuditLogOf().Export(ctx, st, &export); err != nil {
@@ -127,6 +136,26 @@ func TestPersonalFileNameNotAudited(t *testing.T) {
 	}
 	if strings.Contains(export.String(), "rina.wati") {
 		t.Fatal("the file name (an e-mail address) is in the audit log")
+	}
+	// Nor in the database, whose merge, quarantine and review-flag rows name the file.
+	if err := g.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(filepath.Dir(st.Path()), "*"))
+	if len(files) == 0 {
+		t.Fatal("no database files found")
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), "rina.wati@example.com.csv") {
+			t.Errorf("%s holds the file name", filepath.Base(f))
+		}
 	}
 }
 
