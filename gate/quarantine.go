@@ -129,7 +129,8 @@ func (g *Gate) openQuarantineRow(r *jaga.QuarantinedRow) (*jaga.QuarantinedRow, 
 	}
 	var q quarantined
 	if err := json.Unmarshal(pt, &q); err != nil {
-		return nil, nil, nil, fmt.Errorf("quarantine %s: %w", r.ID, err)
+		// Not err itself: json's message may quote part of the decrypted row.
+		return nil, nil, nil, fmt.Errorf("quarantine %s: the sealed row is not a quarantined row", r.ID)
 	}
 	return r, &q, dek, nil
 }
@@ -232,6 +233,10 @@ func (q *quarantined) row(r *jaga.QuarantinedRow) IntakeRow {
 // Errors: EUNPROCESSABLE naming the first remaining reason when the row still fails
 // validation; as QuarantineShow.
 func (g *Gate) QuarantineRelease(ctx context.Context, req Request, id jaga.SubjectID) (IntakeOutcome, error) {
+	// Decide before decrypting: the actor and purpose first.
+	if _, err := g.checkRequest(req); err != nil {
+		return IntakeOutcome{}, g.refuse(ctx, req, jaga.ActionQuarantine, []jaga.SubjectID{id}, nil, err)
+	}
 	var row IntakeRow
 	if err := g.store.View(ctx, func(tx jaga.Tx) error {
 		r, q, _, err := g.openQuarantine(ctx, tx, id)
@@ -258,6 +263,10 @@ func (g *Gate) QuarantineRelease(ctx context.Context, req Request, id jaga.Subje
 		r, err := tx.QuarantinedRow(ctx, id)
 		if err != nil {
 			return nil, err
+		}
+		if r.Status != jaga.QuarantineOpen {
+			// Discarded meanwhile (by hand, or with an erasure): that stands.
+			return nil, &jaga.Error{Code: jaga.ECONFLICT, Message: "quarantined row was " + string(r.Status) + " while it was being released"}
 		}
 		r.Status, r.Subject, r.WrappedDEK, r.Sealed = jaga.QuarantineReleased, out[0].Subject, nil, nil
 		if err := tx.UpdateQuarantine(ctx, r); err != nil {

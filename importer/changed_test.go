@@ -371,6 +371,14 @@ func TestErasureTakesQuarantinedVersions(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// A release of the discarded row is refused; one without a valid purpose is refused
+	// before anything is decrypted.
+	if _, err := g.QuarantineRelease(ctx, gate.Request{Actor: importer_, Purpose: jaga.PurposeServiceProvision}, mine); jaga.ErrorCode(err) != jaga.ECONFLICT {
+		t.Errorf("release of a discarded row: %v, want a conflict", err)
+	}
+	if _, err := g.QuarantineRelease(ctx, gate.Request{Actor: importer_, Purpose: "no_such_purpose"}, other); jaga.ErrorCode(err) != jaga.EINVALID {
+		t.Errorf("release without a valid purpose: %v, want invalid", err)
+	}
 }
 
 // importPeopleRows imports rows under the header source_id,full_name,email,phone.
