@@ -193,6 +193,39 @@ func TestScanPathsUTF16(t *testing.T) {
 	}
 }
 
+// TestScanNoPersonalLabels: personal data in a place that names others is scanned and
+// never used as a name: a JSON object keyed by e-mail address (the key is counted,
+// redacted in the copy, and named by position), and a CSV file without a header (its
+// first row is data, so columns are named by number).
+func TestScanNoPersonalLabels(t *testing.T) {
+	dir := t.TempDir()
+	mustWrite(t, filepath.Join(dir, "in", "by_email.jsonl"), `{"rina.wati@example.com":{"nik":"3171011708450001"}}`+"\n")
+	mustWrite(t, filepath.Join(dir, "in", "noheader.csv"), "Budi Santoso,budi.santoso@example.com\nSiti Aminah,siti.aminah@example.com\n")
+	o := redactOpts()
+	o.RedactDir = filepath.Join(dir, "out")
+	o.KeepHits = true
+	reps, err := ScanPaths(context.Background(), []string{filepath.Join(dir, "in")}, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := byName(reps)
+	j := m["by_email.jsonl"]
+	if j.Counts["email"] != 1 || j.Counts["nik"] != 1 {
+		t.Errorf("JSON keyed by e-mail: counts %v", j.Counts)
+	}
+	c := m["noheader.csv"]
+	for _, r := range []FileReport{j, c} {
+		for _, h := range r.Hits {
+			if strings.Contains(h.Column, "@") || strings.Contains(h.Column, "3171") {
+				t.Errorf("%s: hit named by personal data: %q", filepath.Base(r.Path), h.Column)
+			}
+		}
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "out", "by_email.jsonl")); strings.Contains(string(b), "rina.wati") || strings.Contains(string(b), "3171011708450001") {
+		t.Errorf("redacted copy: %s", b)
+	}
+}
+
 // TestScanDoorToDoorExport: the shared door-to-door export (Windows-1252) scans without
 // a single encoding warning per cell.
 func TestScanDoorToDoorExport(t *testing.T) {

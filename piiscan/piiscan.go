@@ -345,11 +345,18 @@ func scanCSV(ctx context.Context, f io.Reader, rep *FileReport, o Options, w io.
 			return err
 		}
 		if rec == 0 {
-			header = row
+			// A header cell names its column in hits and warnings unless it holds
+			// personal data itself (a file without a header: its first row is data).
+			header = make([]string, len(row))
+			for i, h := range row {
+				if len(o.Scanner.Scan([]byte(h))) == 0 && utf8.ValidString(h) {
+					header[i] = h
+				}
+			}
 		}
 		for i, v := range row {
 			col := fmt.Sprintf("column %d", i+1)
-			if i < len(header) && rec > 0 {
+			if i < len(header) && rec > 0 && header[i] != "" {
 				col = header[i]
 			}
 			if !utf8.ValidString(v) {
@@ -464,7 +471,15 @@ func scanJSONL(ctx context.Context, f io.Reader, rep *FileReport, o Options, w i
 	return nil
 }
 
-// walkJSON scans the strings and numbers of v and returns v with them redacted.
+// joinJSONPath names member name of the object at path ("a.b").
+func joinJSONPath(path, name string) string {
+	if path == "" {
+		return name
+	}
+	return path + "." + name
+}
+
+// walkJSON scans the keys, strings and numbers of v and returns v with them redacted.
 func walkJSON(ctx context.Context, v any, path string, rep *FileReport, o Options, line int) (any, error) {
 	switch x := v.(type) {
 	case map[string]any:
@@ -473,12 +488,27 @@ func walkJSON(ctx context.Context, v any, path string, rep *FileReport, o Option
 			keys = append(keys, k)
 		}
 		sort.Strings(keys)
-		for _, k := range keys {
-			p := k
-			if path != "" {
-				p = path + "." + k
+		for n, k := range keys {
+			name := k
+			if len(o.Scanner.Scan([]byte(k))) > 0 {
+				// A key that is personal data (an object keyed by e-mail address) is
+				// scanned and redacted like a value, and named by its position.
+				name = fmt.Sprintf("[key %d]", n+1)
+				rk, err := scanCell(ctx, k, rep, o, line, joinJSONPath(path, name))
+				if err != nil {
+					return nil, err
+				}
+				if rk != k {
+					v := x[k]
+					delete(x, k)
+					for _, taken := x[rk]; taken; _, taken = x[rk] {
+						rk += "#"
+					}
+					x[rk] = v
+					k = rk
+				}
 			}
-			r, err := walkJSON(ctx, x[k], p, rep, o, line)
+			r, err := walkJSON(ctx, x[k], joinJSONPath(path, name), rep, o, line)
 			if err != nil {
 				return nil, err
 			}
@@ -505,7 +535,8 @@ func walkJSON(ctx context.Context, v any, path string, rep *FileReport, o Option
 }
 
 // marshalOrdered re-encodes a redacted JSON object keeping the original key order of
-// the top-level object (nested objects are written with sorted keys).
+// the top-level object (nested objects, and an object whose keys were redacted, are
+// written with sorted keys).
 func marshalOrdered(raw []byte, v any) ([]byte, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
@@ -527,6 +558,10 @@ func marshalOrdered(raw []byte, v any) ([]byte, error) {
 		var skip json.RawMessage
 		if err := dec.Decode(&skip); err != nil {
 			return nil, err
+		}
+		if _, ok := m[k]; !ok {
+			// A key redacted (walkJSON renamed it): the original order cannot be kept.
+			return json.Marshal(v)
 		}
 		if !first {
 			buf.WriteByte(',')
