@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -118,12 +119,7 @@ func timeError(body []byte) error {
 func badTimeMember(v any) string {
 	switch x := v.(type) {
 	case map[string]any:
-		names := make([]string, 0, len(x))
-		for k := range x {
-			names = append(names, k)
-		}
-		slices.Sort(names)
-		for _, k := range names {
+		for _, k := range slices.Sorted(maps.Keys(x)) {
 			if k == "time" || k == "at" || strings.HasSuffix(k, "_at") {
 				s, ok := x[k].(string)
 				if x[k] != nil && (!ok || !validTime(s)) {

@@ -42,15 +42,11 @@ func (k *Keyring) BlindIndex(field string, normalized string) []byte {
 // "jaga/import-key/v1", over each part prefixed by its length (4 bytes, big-endian), so
 // that ("ab", "c") and ("a", "bc") differ. Typical parts are a source name and a row key.
 func (k *Keyring) ImportKey(parts ...string) []byte {
-	p := k.importMAC
-	s := p.get()
-	for _, part := range parts {
-		s.buf = binary.BigEndian.AppendUint32(s.buf, uint32(len(part)))
-		s.buf = append(s.buf, part...)
-	}
-	out := s.sum16()
-	p.put(s)
-	return out
+	return k.ImportKeyFunc(func(add func(string)) {
+		for _, part := range parts {
+			add(part)
+		}
+	})
 }
 
 // ImportKeyFunc is ImportKey over the parts that fill passes to add, in order, so that
