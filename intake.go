@@ -32,12 +32,17 @@ type RowReason struct {
 // QuarantinedRow is an intake row that failed validation, kept encrypted instead of
 // lost (invariant 5). ID has the shape of a SubjectID: the row's values are sealed under
 // a data key of its own, wrapped with associated data "jaga/dek/v1|<ID>", and the ID
-// becomes the subject's when the row is released. RowKey is the keyed hash of the row's
-// source key, so that a re-import does not quarantine it twice. WrappedDEK and Sealed
-// are emptied when the row is released or discarded (crypto-shredding).
+// becomes the subject's when the row is released. RowKey is the keyed hash of the
+// quarantined version of the row (its source key and content), so that a re-import does
+// not quarantine it twice. SourceKey is the import key of the source record the row is
+// a version of (the key a subject made from it holds), empty for a row without a source
+// ID; InsertQuarantine stores it and erasing that subject discards the row
+// (Tx.DiscardQuarantinedOf). WrappedDEK and Sealed are emptied when the row is released
+// or discarded (crypto-shredding).
 type QuarantinedRow struct {
 	ID         SubjectID
 	RowKey     []byte
+	SourceKey  []byte
 	File       string
 	Line       int
 	Reasons    []RowReason

@@ -241,6 +241,18 @@ type Tx interface {
 
 	// InsertQuarantine stores quarantined rows; a RowKey already stored is ECONFLICT.
 	InsertQuarantine(ctx context.Context, rows []*QuarantinedRow) error
+	// DiscardQuarantinedOf discards the open quarantined rows that are versions of the
+	// subject's source records (their SourceKey is one of the subject's import keys,
+	// its own or of rows merged into it and not unmerged): status discarded, wrapped
+	// key and sealed values emptied (crypto-shredding). It returns their IDs, sorted.
+	// Erasure calls it before EraseSubject, in the same transaction (invariant 4).
+	DiscardQuarantinedOf(ctx context.Context, subject SubjectID) ([]SubjectID, error)
+	// UnkeyedQuarantine lists, by ID after after, at most limit open quarantined rows
+	// whose source key is not known (quarantined before the store kept it).
+	UnkeyedQuarantine(ctx context.Context, after SubjectID, limit int) ([]SubjectID, error)
+	// SetQuarantineSource sets the source key of an open row that has none;
+	// ENOTFOUND if there is no such row.
+	SetQuarantineSource(ctx context.Context, id SubjectID, sourceKey []byte) error
 	// QuarantineKeys returns, for each given row key that is quarantined (in any state),
 	// the quarantine ID, keyed by string(key).
 	QuarantineKeys(ctx context.Context, keys [][]byte) (map[string]SubjectID, error)

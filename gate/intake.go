@@ -500,7 +500,7 @@ func (g *Gate) sealQuarantine(pr *intakePrep) error {
 	if err != nil {
 		return err
 	}
-	pr.q = &jaga.QuarantinedRow{ID: id, RowKey: key, File: sourceFileName(r.File), Line: r.Line, Reasons: pr.reasons,
+	pr.q = &jaga.QuarantinedRow{ID: id, RowKey: key, SourceKey: pr.ikey, File: sourceFileName(r.File), Line: r.Line, Reasons: pr.reasons,
 		WrappedDEK: wrapped, Sealed: ct, Status: jaga.QuarantineOpen}
 	return nil
 }

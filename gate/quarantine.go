@@ -61,59 +61,52 @@ func (g *Gate) openQuarantine(ctx context.Context, tx jaga.Tx, id jaga.SubjectID
 	return g.openQuarantineRow(r)
 }
 
-// quarantinedOf returns the open quarantined rows that are versions of the source rows
-// of subject id — the row that created it and the rows merged into it, matched by
-// their source key (seal.Keyring.ImportKey of the row's key) — so that its erasure
-// takes them too: a later export of the same source ID that failed validation holds
-// the same person's data (invariant 4, UU PDP Art 8, R-20). It reads every open
-// quarantined row's key (sealed), so it runs outside the committer.
-func (g *Gate) quarantinedOf(ctx context.Context, tx jaga.Tx, id jaga.SubjectID) ([]jaga.SubjectID, error) {
-	s, err := tx.Subject(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	keys := map[string]bool{}
-	if s.ImportKey != nil {
-		keys[string(s.ImportKey)] = true
-	}
-	ms, err := tx.Merges(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	for _, m := range ms {
-		keys[string(m.RowKey)] = true
-	}
-	if len(keys) == 0 {
-		return nil, nil
-	}
-	const page = 1000
-	var out []jaga.SubjectID
+// keyQuarantine fills in the source key of open quarantined rows stored before the
+// store kept it (migration 0010): the keyed hash of the row's own key, sealed in the
+// row, so that erasing the subject made from that source record discards them too
+// (Tx.DiscardQuarantinedOf; invariant 4, UU PDP Art 8, R-20). A row without a key gets
+// an empty one and is not read again. It runs in pages of its own transactions and
+// returns how many rows it keyed.
+func (g *Gate) keyQuarantine(ctx context.Context) (int, error) {
+	const page = 500
+	n := 0
 	for after := jaga.SubjectID(""); ; {
-		rows, err := tx.Quarantined(ctx, jaga.QuarantineFilter{Status: jaga.QuarantineOpen, After: after, Limit: page})
+		var ids []jaga.SubjectID
+		if err := g.store.View(ctx, func(tx jaga.Tx) (err error) {
+			ids, err = tx.UnkeyedQuarantine(ctx, after, page)
+			return err
+		}); err != nil {
+			return n, err
+		}
+		if len(ids) == 0 {
+			return n, nil
+		}
+		after = ids[len(ids)-1]
+		err := g.store.Update(ctx, func(tx jaga.Tx) error {
+			for _, id := range ids {
+				r, q, _, err := g.openQuarantine(ctx, tx, id)
+				if jaga.ErrorCode(err) == jaga.ENOTFOUND || (err == nil && r.Status != jaga.QuarantineOpen) {
+					continue
+				} else if err != nil {
+					if jaga.ErrorCode(err) == jaga.ECONFLICT {
+						continue // released or discarded meanwhile
+					}
+					return err
+				}
+				var key []byte
+				if len(q.Key) > 0 {
+					key = g.keys.ImportKey(q.Key...)
+				}
+				if err := tx.SetQuarantineSource(ctx, id, key); err != nil && jaga.ErrorCode(err) != jaga.ENOTFOUND {
+					return err
+				}
+			}
+			return nil
+		})
 		if err != nil {
-			return nil, err
+			return n, fmt.Errorf("key quarantined rows: %w", err)
 		}
-		for _, r := range rows {
-			after = r.ID
-			if keys[string(r.RowKey)] { // stored before versions were kept: the source key itself
-				out = append(out, r.ID)
-				continue
-			}
-			full, err := tx.QuarantinedRow(ctx, r.ID) // the listing leaves the sealed values out
-			if err != nil {
-				return nil, err
-			}
-			_, q, _, err := g.openQuarantineRow(full)
-			if err != nil {
-				return nil, err
-			}
-			if len(q.Key) > 0 && keys[string(g.keys.ImportKey(q.Key...))] {
-				out = append(out, r.ID)
-			}
-		}
-		if len(rows) < page {
-			return out, nil
-		}
+		n += len(ids)
 	}
 }
 

@@ -432,19 +432,13 @@ func (g *Gate) Erase(ctx context.Context, req Request, subject jaga.SubjectID) e
 	if err != nil {
 		return g.refuse(ctx, req, jaga.ActionErase, []jaga.SubjectID{subject}, nil, err)
 	}
-	var (
-		exists      bool
-		quarantined []jaga.SubjectID // versions of its source rows in quarantine
-	)
+	exists := false
 	if err := g.store.View(ctx, func(tx jaga.Tx) error {
 		_, err := tx.Subject(ctx, subject)
 		if jaga.ErrorCode(err) == jaga.ENOTFOUND {
 			return nil
 		}
-		if exists = err == nil; !exists {
-			return err
-		}
-		quarantined, err = g.quarantinedOf(ctx, tx, subject)
+		exists = err == nil
 		return err
 	}); err != nil {
 		return err
@@ -460,30 +454,24 @@ func (g *Gate) Erase(ctx context.Context, req Request, subject jaga.SubjectID) e
 	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
 		refusal = nil
 		ev := g.event(req, jaga.ActionErase, []jaga.SubjectID{subject})
-		if err := tx.EraseSubject(ctx, subject, at); jaga.ErrorCode(err) == jaga.ENOTFOUND {
+		if _, err := tx.Subject(ctx, subject); jaga.ErrorCode(err) == jaga.ENOTFOUND {
 			refusal = jaga.Errorf(jaga.ENOTFOUND, "subject not found")
 			ev.Decision = decisionOf(refusal)
 			return []*jaga.AuditEvent{ev}, nil
 		} else if err != nil {
 			return nil, err
 		}
-		// Its quarantined rows go with it: their data key destroyed as a discard does.
-		for _, id := range quarantined {
-			r, err := tx.QuarantinedRow(ctx, id)
-			if jaga.ErrorCode(err) == jaga.ENOTFOUND {
-				continue
-			} else if err != nil {
-				return nil, err
-			}
-			if r.Status != jaga.QuarantineOpen {
-				continue // released or discarded meanwhile
-			}
-			r.Status, r.WrappedDEK, r.Sealed = jaga.QuarantineDiscarded, nil, nil
-			if err := tx.UpdateQuarantine(ctx, r); err != nil {
-				return nil, err
-			}
-			ev.Subjects = append(ev.Subjects, id)
+		// The open quarantined versions of its source records go with it, their data
+		// keys destroyed as a discard does: a later export of the same source ID that
+		// failed validation holds the same person's data.
+		discarded, err := tx.DiscardQuarantinedOf(ctx, subject)
+		if err != nil {
+			return nil, err
 		}
+		if err := tx.EraseSubject(ctx, subject, at); err != nil {
+			return nil, err
+		}
+		ev.Subjects = append(ev.Subjects, discarded...)
 		ev.Decision = string(jaga.Allow)
 		return []*jaga.AuditEvent{ev}, nil
 	})
@@ -500,8 +488,13 @@ func (g *Gate) Erase(ctx context.Context, req Request, subject jaga.SubjectID) e
 // 4): a subject the journal names that is still in the database (an older backup was
 // restored) is erased again. It writes one audit event for the run when it erased any
 // and returns how many it erased. A journal whose MAC chain fails is an error: Jaga must
-// not serve then.
+// not serve then. Each re-erased subject's open quarantined versions are discarded with
+// it, as by Erase; so first the source keys of quarantined rows stored before the store
+// kept them are filled in (keyQuarantine).
 func (g *Gate) ReplayErasures(ctx context.Context) (int, error) {
+	if _, err := g.keyQuarantine(ctx); err != nil {
+		return 0, err
+	}
 	entries, err := g.keys.Erasures()
 	if err != nil {
 		return 0, fmt.Errorf("erasure journal: %w", err)
@@ -529,12 +522,20 @@ func (g *Gate) ReplayErasures(ctx context.Context) (int, error) {
 		n = 0
 		ev := g.event(Request{Actor: &jaga.SystemActor, Purpose: jaga.PurposeLegalObligation}, jaga.ActionErasureReplay, nil)
 		for _, e := range todo {
-			if err := tx.EraseSubject(ctx, e.Subject, e.At); jaga.ErrorCode(err) == jaga.ENOTFOUND {
+			if _, err := tx.Subject(ctx, e.Subject); jaga.ErrorCode(err) == jaga.ENOTFOUND {
 				continue
 			} else if err != nil {
 				return nil, err
 			}
+			discarded, err := tx.DiscardQuarantinedOf(ctx, e.Subject)
+			if err != nil {
+				return nil, err
+			}
+			if err := tx.EraseSubject(ctx, e.Subject, e.At); err != nil {
+				return nil, err
+			}
 			ev.Subjects = append(ev.Subjects, e.Subject)
+			ev.Subjects = append(ev.Subjects, discarded...)
 			n++
 		}
 		ev.Count = n

@@ -77,8 +77,8 @@ func (t *Tx) InsertQuarantine(ctx context.Context, rows []*jaga.QuarantinedRow) 
 		if r.Status == "" {
 			r.Status = jaga.QuarantineOpen
 		}
-		if _, err := t.exec(ctx, `INSERT INTO quarantine (id, row_key, file, line, reasons, wrapped_dek, sealed, status, subject_id, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)`,
-			string(r.ID), r.RowKey, r.File, r.Line, string(reasons), nonNil(r.WrappedDEK), nonNil(r.Sealed), string(r.Status), string(r.Subject),
+		if _, err := t.exec(ctx, `INSERT INTO quarantine (id, row_key, source_key, file, line, reasons, wrapped_dek, sealed, status, subject_id, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+			string(r.ID), r.RowKey, nonNil(r.SourceKey), r.File, r.Line, string(reasons), nonNil(r.WrappedDEK), nonNil(r.Sealed), string(r.Status), string(r.Subject),
 			TimeValue(r.CreatedAt), TimeValue(r.UpdatedAt)); err != nil {
 			return t.db.translate("insert quarantine", err, "", "row already quarantined")
 		}
@@ -162,6 +162,77 @@ func (t *Tx) QuarantinedRow(ctx context.Context, id jaga.SubjectID) (*jaga.Quara
 	}
 	r.WrappedDEK, r.Sealed = dek, sealed
 	return r, nil
+}
+
+// DiscardQuarantinedOf implements jaga.Tx. The subject's source keys are its own
+// import key and every key import_keys maps to it (rows merged into it; an unmerge
+// moves a row's key to the subject it split off) plus the row keys of its merges not
+// undone.
+func (t *Tx) DiscardQuarantinedOf(ctx context.Context, subject jaga.SubjectID) ([]jaga.SubjectID, error) {
+	if err := t.mustWrite(); err != nil {
+		return nil, err
+	}
+	rows, err := t.query(ctx, `SELECT id FROM quarantine WHERE status = 'open' AND source_key IN (
+		SELECT import_key FROM subjects WHERE id = ? AND import_key IS NOT NULL
+		UNION SELECT key FROM import_keys WHERE subject_id = ?
+		UNION SELECT row_key FROM merges WHERE subject_id = ? AND undone_at IS NULL) ORDER BY id`,
+		string(subject), string(subject), string(subject))
+	if err != nil {
+		return nil, t.db.translate("find quarantined rows of subject", err, "", "")
+	}
+	var ids []jaga.SubjectID
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, internal("find quarantined rows of subject", err)
+		}
+		ids = append(ids, jaga.SubjectID(id))
+	}
+	if err := rows.Close(); err != nil {
+		return nil, t.db.translate("find quarantined rows of subject", err, "", "")
+	}
+	if err := rows.Err(); err != nil {
+		return nil, t.db.translate("find quarantined rows of subject", err, "", "")
+	}
+	for _, id := range ids {
+		res, err := t.exec(ctx, `UPDATE quarantine SET status = 'discarded', wrapped_dek = ?, sealed = ?, updated_at = ? WHERE id = ?`,
+			[]byte{}, []byte{}, TimeValue(t.now), string(id))
+		if err := t.affectedOne("discard quarantined row", res, err, "quarantined row not found"); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}
+
+// UnkeyedQuarantine implements jaga.Tx.
+func (t *Tx) UnkeyedQuarantine(ctx context.Context, after jaga.SubjectID, limit int) ([]jaga.SubjectID, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	rows, err := t.query(ctx, `SELECT id FROM quarantine WHERE status = 'open' AND source_key IS NULL AND id > ? ORDER BY id LIMIT ?`, string(after), limit)
+	if err != nil {
+		return nil, t.db.translate("list unkeyed quarantine", err, "", "")
+	}
+	defer rows.Close()
+	var ids []jaga.SubjectID
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, internal("list unkeyed quarantine", err)
+		}
+		ids = append(ids, jaga.SubjectID(id))
+	}
+	return ids, t.db.translate("list unkeyed quarantine", rows.Err(), "", "")
+}
+
+// SetQuarantineSource implements jaga.Tx.
+func (t *Tx) SetQuarantineSource(ctx context.Context, id jaga.SubjectID, sourceKey []byte) error {
+	if err := t.mustWrite(); err != nil {
+		return err
+	}
+	res, err := t.exec(ctx, `UPDATE quarantine SET source_key = ? WHERE id = ? AND status = 'open' AND source_key IS NULL`, nonNil(sourceKey), string(id))
+	return t.affectedOne("set quarantine source key", res, err, "no open quarantined row without a source key")
 }
 
 // UpdateQuarantine replaces a row's reasons, sealed values, wrapped key, status and

@@ -19,6 +19,7 @@ func init() {
 		suiteCase{"ImportKeysInsertDelete", testInsertImportKeys},
 		suiteCase{"LockResolution", testLockResolution},
 		suiteCase{"Quarantine", testQuarantine},
+		suiteCase{"DiscardQuarantinedOf", testDiscardQuarantinedOf},
 		suiteCase{"Merges", testMerges},
 		suiteCase{"ReviewFlags", testReviewFlags},
 		suiteCase{"PendingSignups", testPendingSignups},
@@ -202,6 +203,74 @@ func quarantinedRow(g *Gen, line int) *jaga.QuarantinedRow {
 	return &jaga.QuarantinedRow{ID: NewSubjectID(), RowKey: g.Bytes(32), File: "expo.xlsx", Line: line,
 		Reasons:    []jaga.RowReason{{Field: "nik", Code: "nik_precision_lost", Reason: "a numeric cell lost digits"}},
 		WrappedDEK: g.Bytes(60), Sealed: g.Bytes(120)}
+}
+
+// testDiscardQuarantinedOf: the open quarantined rows whose source key is one of the
+// subject's import keys (its own, or a merged row's in import_keys) are discarded with
+// their key and sealed values emptied; released rows, rows of other sources and rows
+// without a source key stay as they are.
+func testDiscardQuarantinedOf(t *testing.T, open func(t *testing.T) jaga.Store) {
+	s := open(t)
+	g := NewGen(337)
+	a, b := g.Subject(), g.Subject()
+	MustInsertSubjects(t, s, a, b)
+	merged := g.Bytes(32)
+	MustUpdate(t, s, func(tx jaga.Tx) error {
+		return tx.InsertImportKeys(ctx, [][]byte{merged}, []jaga.SubjectID{a.ID}, nil)
+	})
+	own, viaMerge, released, others, none := quarantinedRow(g, 2), quarantinedRow(g, 3), quarantinedRow(g, 4), quarantinedRow(g, 5), quarantinedRow(g, 6)
+	own.SourceKey, viaMerge.SourceKey, released.SourceKey, others.SourceKey = a.ImportKey, merged, a.ImportKey, b.ImportKey
+	released.Status = jaga.QuarantineReleased
+	rows := []*jaga.QuarantinedRow{own, viaMerge, released, others, none}
+	MustUpdate(t, s, func(tx jaga.Tx) error { return tx.InsertQuarantine(ctx, rows) })
+	var got []jaga.SubjectID
+	MustUpdate(t, s, func(tx jaga.Tx) (err error) {
+		got, err = tx.DiscardQuarantinedOf(ctx, a.ID)
+		return err
+	})
+	want := []jaga.SubjectID{own.ID, viaMerge.ID}
+	slices.Sort(want)
+	if !slices.Equal(got, want) {
+		t.Fatalf("DiscardQuarantinedOf = %v, want %v", got, want)
+	}
+	MustView(t, s, func(tx jaga.Tx) error {
+		for _, r := range rows {
+			q, err := tx.QuarantinedRow(ctx, r.ID)
+			if err != nil {
+				return err
+			}
+			discarded := r == own || r == viaMerge
+			if discarded && (q.Status != jaga.QuarantineDiscarded || len(q.WrappedDEK) != 0 || len(q.Sealed) != 0) {
+				t.Errorf("row of line %d: status %s, %d key bytes, %d sealed bytes; want discarded, shredded", r.Line, q.Status, len(q.WrappedDEK), len(q.Sealed))
+			}
+			if !discarded && (q.Status != r.Status || len(q.Sealed) == 0) {
+				t.Errorf("row of line %d: status %s, %d sealed bytes; want it untouched", r.Line, q.Status, len(q.Sealed))
+			}
+		}
+		// Rows stored with a source key (an empty one for none) are not unkeyed.
+		left, err := tx.UnkeyedQuarantine(ctx, "", 10)
+		if err != nil {
+			return err
+		}
+		if len(left) != 0 {
+			t.Errorf("UnkeyedQuarantine = %v, want none", left)
+		}
+		return nil
+	})
+	// A second call finds nothing left to discard.
+	MustUpdate(t, s, func(tx jaga.Tx) (err error) {
+		got, err = tx.DiscardQuarantinedOf(ctx, a.ID)
+		return err
+	})
+	if len(got) != 0 {
+		t.Fatalf("second DiscardQuarantinedOf = %v, want none", got)
+	}
+	MustView(t, s, func(tx jaga.Tx) error {
+		wantCode(t, tx.SetQuarantineSource(ctx, others.ID, g.Bytes(32)), jaga.EINTERNAL)
+		return nil
+	})
+	err := s.Update(ctx, func(tx jaga.Tx) error { return tx.SetQuarantineSource(ctx, others.ID, g.Bytes(32)) })
+	wantCode(t, err, jaga.ENOTFOUND)
 }
 
 func testQuarantine(t *testing.T, open func(t *testing.T) jaga.Store) {
