@@ -231,15 +231,7 @@ func Import(ctx context.Context, g *gate.Gate, name string, r io.Reader, size in
 	if err != nil {
 		return nil, err
 	}
-	kind := opts.Kind
-	if kind == "" {
-		kind = KindSubjects
-		for _, t := range targets {
-			if t.Kind == TargetCustomer {
-				kind = KindPurchases
-			}
-		}
-	}
+	kind := fileKind(opts.Kind, targets)
 	fr := &FileReport{File: name, Kind: kind, Detected: src.detected(), Columns: map[string]string{}}
 	for i, t := range targets {
 		fr.Columns[header[i]] = t.String()

@@ -119,6 +119,49 @@ func LoadMapping(path string) (*Mapping, error) {
 	return m, nil
 }
 
+// fileKind returns the kind of a file with column targets (given, when not ""): a
+// file with a customer column (customer_source_id, customer_id) is a purchase file
+// when it has purchase columns or no field column; one with fields and no purchase
+// columns is a people file — a CRM export keyed by customer_id — whose customer column
+// is then its source ID (ignored if it has one already). targets is changed to match.
+func fileKind(given Kind, targets []Target) Kind {
+	customer, source, fields, purchases := -1, false, false, false
+	for i, t := range targets {
+		switch t.Kind {
+		case TargetCustomer:
+			if customer < 0 {
+				customer = i
+			}
+		case TargetSourceID:
+			source = true
+		case TargetField:
+			fields = true
+		case TargetPurchase:
+			purchases = true
+		}
+	}
+	kind := given
+	if kind == "" {
+		kind = KindSubjects
+		if customer >= 0 && (purchases || !fields) {
+			kind = KindPurchases
+		}
+	}
+	if kind == KindSubjects {
+		for i, t := range targets {
+			if t.Kind != TargetCustomer {
+				continue
+			}
+			if i == customer && !source {
+				targets[i] = Target{Kind: TargetSourceID}
+			} else {
+				targets[i] = Target{Kind: TargetIgnore}
+			}
+		}
+	}
+	return kind
+}
+
 func headerKey(h string) string { return strings.ToLower(strings.TrimSpace(h)) }
 
 // GuessTarget guesses a column's target from its header: a Bahasa Indonesia or English

@@ -171,13 +171,20 @@ func printReport(e *env, rep *importer.Report, asJSON bool) {
 	if shown > 50 {
 		fmt.Fprintf(e.stderr, "jaga: %d more quarantined or rejected lines (see --report)\n", shown-50)
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "file\trows\tcreated\tmerged\tunchanged\tquarantined\trejected\t")
-	for _, f := range rep.Files {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t\n", f.File, f.RowsRead, f.Created, f.Merged, f.Unchanged, f.Quarantined, f.Rejected)
+	// The people table, unless the run read purchase lines only (its rows would all
+	// read 0; the purchases line below counts them).
+	if rep.RowsRead > 0 || rep.Purchases.RowsRead == 0 {
+		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "file\trows\tcreated\tmerged\tunchanged\tquarantined\trejected\t")
+		for _, f := range rep.Files {
+			if f.RowsRead == 0 && rep.Purchases.RowsRead > 0 {
+				continue // a purchases file
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t\n", f.File, f.RowsRead, f.Created, f.Merged, f.Unchanged, f.Quarantined, f.Rejected)
+		}
+		fmt.Fprintf(tw, "total\t%d\t%d\t%d\t%d\t%d\t%d\t\n", rep.RowsRead, rep.Created, rep.Merged, rep.Unchanged, rep.Quarantined, rep.Rejected)
+		_ = tw.Flush()
 	}
-	fmt.Fprintf(tw, "total\t%d\t%d\t%d\t%d\t%d\t%d\t\n", rep.RowsRead, rep.Created, rep.Merged, rep.Unchanged, rep.Quarantined, rep.Rejected)
-	_ = tw.Flush()
 	for _, f := range rep.Files {
 		fmt.Fprintf(e.stdout, "%s: %s\n", f.File, f.Detected)
 	}

@@ -33,3 +33,32 @@ func TestImportReportPath(t *testing.T) {
 		t.Fatal("a vault was opened although the report path was refused")
 	}
 }
+
+// TestImportSummaryPurchasesOnly: importing a purchases file prints the purchases line
+// and no table of people rows (which would read 0 for a file that has thousands of
+// lines); a people file still gets its table, also one keyed by customer_id (a CRM
+// export: people, not purchases, since it has fields and no purchase columns).
+func TestImportSummaryPurchasesOnly(t *testing.T) {
+	dir := t.TempDir()
+	vault := filepath.Join(dir, "vault")
+	people := filepath.Join(dir, "people.csv")
+	purchases := filepath.Join(dir, "purchases.csv")
+	if err := os.WriteFile(people, []byte("customer_id,full_name,email\nC-1,Ani Lestari,ani@example.com\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(purchases, []byte("customer_source_id,invoice_no,stock_code,description,quantity,invoice_date,unit_price\n"+
+		"C-1,536365,85123A,KOPI,1,2024-05-01 08:26:00,2.55\nC-1,536366,71053,TEH,2,2024-05-02 09:00:00,3.39\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run(t, "import", "--dir", vault, people)
+	if code != 0 || !strings.Contains(out, "people.csv") || !strings.Contains(out, "created") {
+		t.Fatalf("people import: exit %d\n%s\n%s", code, out, errs)
+	}
+	code, out, errs = run(t, "import", "--dir", vault, purchases)
+	if code != 0 || !strings.Contains(out, "purchases: 2 lines: 2 linked") {
+		t.Fatalf("purchases import: exit %d\n%s\n%s", code, out, errs)
+	}
+	if strings.Contains(out, "created") || strings.Contains(out, "total") {
+		t.Errorf("purchases import printed a people table:\n%s", out)
+	}
+}
