@@ -1340,9 +1340,11 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 		if err := tx.InsertConsents(ctx, all); err != nil {
 			return nil, err
 		}
+		var evs []*jaga.AuditEvent
 		for _, c := range withdrawals {
 			// As a withdrawal made live (RecordConsent): what other bases keep, and the
-			// deletion of the rest scheduled.
+			// deletion of the rest scheduled, with a consent-change event of its own, so
+			// that the customer's access history names it, not only the merge.
 			sub, err := tx.Subject(ctx, c.Subject)
 			if err != nil {
 				return nil, err
@@ -1352,6 +1354,10 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 					return nil, err
 				}
 			}
+			ev := g.event(b.req, jaga.ActionConsentChange, []jaga.SubjectID{c.Subject})
+			ev.Reason = "consent " + c.Purpose + " " + string(jaga.ConsentWithdrawn)
+			ev.Decision = string(jaga.Allow)
+			evs = append(evs, ev)
 		}
 		for _, mr := range mrows {
 			mr.rec.Consents = mr.rec.Consents[:0]
@@ -1368,7 +1374,6 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 		if err := tx.InsertQuarantine(ctx, quarantine); err != nil {
 			return nil, err
 		}
-		var evs []*jaga.AuditEvent
 		if len(created) > 0 || (len(mergeOrder) == 0 && len(quarantine) == 0) {
 			ev := g.event(b.req, jaga.ActionImport, nil)
 			for _, s := range created {

@@ -238,6 +238,19 @@ func TestChangedConsentSameTime(t *testing.T) {
 	if c := currentConsent(t, st, sub, jaga.PurposeCrossSelling); c == nil || c.Status != jaga.ConsentWithdrawn {
 		t.Errorf("consent in force after the newer export's T = %+v, want withdrawn", c)
 	}
+	// The customer's access history names the withdrawal, not only the merge.
+	dpo := &jaga.Actor{ID: "act_dpo", Kind: jaga.ActorStaff, Role: jaga.RoleDPO}
+	h, err := g.AccessHistory(context.Background(), gate.AccessHistoryRequest{Request: gate.Request{Actor: dpo, Purpose: jaga.PurposeDSR}, Subject: sub})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var actions []string
+	for _, e := range h.Entries {
+		actions = append(actions, e.Action)
+	}
+	if !slices.Contains(actions, jaga.ActionConsentChange) || !slices.Contains(actions, jaga.ActionMerge) {
+		t.Errorf("access history actions %v, want the merge and a consent change", actions)
+	}
 }
 
 // TestChangedRowKeepsLaterWithdrawal: a customer withdraws consent live (API, portal);
