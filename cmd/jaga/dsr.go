@@ -126,7 +126,7 @@ func dsrCmd(e *env) *cobra.Command {
 	}
 	for _, s := range subs {
 		vf.add(s)
-		sk.add(s, "the staff member acting (dpo; auditor for list, overdue and show)")
+		sk.add(s, "the staff member acting (dpo; an auditor may read)")
 		s.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 		c.AddCommand(s)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -37,10 +38,20 @@ type staffKey struct {
 	need      string
 }
 
-// add registers --key and --key-file on c; who names the staff member in the help.
+// keyHelp is the paragraph of a key-taking command's long help that says how to give
+// the key.
+const keyHelp = `The staff member's API key is read from $JAGA_KEY or, with --key-file FILE, from the
+first line of a file only its owner may read or write (chmod 600; - reads stdin).
+--key KEY works too but warns: other users of this machine see the key in the
+process list, and it stays in shell history. A key that is unknown, or whose role may
+not run the command, is refused and the refusal is audited (never the key).`
+
+// add registers --key and --key-file on c and appends keyHelp to its long help; who
+// names the staff member in the flags' help.
 func (k *staffKey) add(c *cobra.Command, who string) {
-	c.Flags().StringVar(&k.key, "key", "", "API key of "+who+" (discouraged: other users of this machine see it in the process list; use $JAGA_KEY or --key-file)")
-	c.Flags().StringVar(&k.file, "key-file", "", "read the API key of "+who+" from the first line of FILE (mode 0600 or stricter), or from stdin with - (default $JAGA_KEY)")
+	c.Flags().StringVar(&k.key, "key", "", "`KEY` is the API key of "+who+" (discouraged: visible to other users in the process list; use $JAGA_KEY or --key-file)")
+	c.Flags().StringVar(&k.file, "key-file", "", "read the API key of "+who+" from the first line of `FILE` (mode 0600; - for stdin)")
+	c.Long = strings.TrimSpace(cmp.Or(c.Long, c.Short) + "\n\n" + keyHelp)
 }
 
 // resolve returns the key cmd was given: --key (with keyWarning on stderr), --key-file,
