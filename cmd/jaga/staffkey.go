@@ -54,7 +54,7 @@ func (k *staffKey) add(c *cobra.Command, who string) {
 	c.Long = strings.TrimSpace(cmp.Or(c.Long, c.Short) + "\n\n" + keyHelp)
 }
 
-// resolve returns the key cmd was given: --key (with keyWarning on stderr), --key-file,
+// resolveKey returns the key cmd was given: --key (with keyWarning on stderr), --key-file,
 // else $JAGA_KEY. Errors: both flags given, a key file that is unreadable, reachable by
 // group or others, or empty, and no key at all. No error quotes the key.
 func (e *env) resolveKey(cmd *cobra.Command, k *staffKey) (string, error) {

@@ -187,7 +187,13 @@ func TestKeyFlagWarns(t *testing.T) {
 		}
 		t.Setenv("JAGA_KEY", "")
 		code, out, _ := kv.run(t, "", append(append([]string{}, c[:2]...), "--help")...)
-		if code != 0 || !strings.Contains(out, "--key-file") || !strings.Contains(out, "process list") {
+		var keyLine string
+		for l := range strings.Lines(out) {
+			if strings.HasPrefix(strings.TrimSpace(l), "--key KEY") {
+				keyLine = l
+			}
+		}
+		if code != 0 || !strings.Contains(out, "--key-file FILE") || !strings.Contains(keyLine, "process list") || !strings.Contains(out, "JAGA_KEY") {
 			t.Errorf("%v --help does not warn about --key or offer --key-file:\n%s", c[:2], out)
 		}
 	}
