@@ -102,7 +102,7 @@ func invalid(problem, hint string) *jaga.Error {
 
 // ShellQuote returns p quoted for a POSIX shell when it holds anything but characters
 // that are safe unquoted (letters, digits and "/._-+,:@%"), so that a hint naming a path
-// (a chmod command) can be pasted as it is; an empty p is ”.
+// (a chmod command) can be pasted as it is; an empty p becomes two single quotes.
 func ShellQuote(p string) string { return shellQuote(p) }
 
 // shellQuote quotes p for a POSIX shell when it holds anything but safe characters, so
