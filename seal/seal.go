@@ -100,6 +100,11 @@ func invalid(problem, hint string) *jaga.Error {
 	return &jaga.Error{Code: jaga.EINVALID, Message: msg}
 }
 
+// ShellQuote returns p quoted for a POSIX shell when it holds anything but characters
+// that are safe unquoted (letters, digits and "/._-+,:@%"), so that a hint naming a path
+// (a chmod command) can be pasted as it is; an empty p becomes two single quotes.
+func ShellQuote(p string) string { return shellQuote(p) }
+
 // shellQuote quotes p for a POSIX shell when it holds anything but safe characters, so
 // that a hint can be pasted as it is.
 func shellQuote(p string) string {

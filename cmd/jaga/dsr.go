@@ -14,37 +14,43 @@ import (
 
 	"jaga"
 	"jaga/dsr"
+	"jaga/gate"
 )
 
 // dsrCmd is `jaga dsr`: the request desk at the console. Every subcommand acts as the
-// staff member whose API key is given with --key or $JAGA_KEY (role dpo; auditor may
-// read), so that approvals name real, distinct people (R-24, R-34).
+// staff member whose API key is given with --key-file, $JAGA_KEY or --key (role dpo;
+// auditor may read), so that approvals name real, distinct people (R-24, R-34). A key
+// that does not authenticate, or a role the desk does not serve, is refused with an
+// audit event (action dsr_step, reason the command) as the gate's refusals are.
 func dsrCmd(e *env) *cobra.Command {
 	c := &cobra.Command{Use: "dsr", Short: "The request desk: list, show, approve, refuse and fulfil data-subject requests"}
 	var vf vaultFlags
-	var key string
+	sk := staffKey{need: "a dpo's key (jaga actors add --role dpo)"}
 	var asJSON bool
 	with := func(read bool, fn func(cmd *cobra.Command, desk *dsr.Desk, actor *jaga.Actor, args []string) error) func(*cobra.Command, []string) error {
-		return e.withVault(&vf, true, func(cmd *cobra.Command, v *vault, args []string) error {
-			if key == "" {
-				key = e.getenv("JAGA_KEY")
-			}
-			if key == "" {
-				return withHint(fmt.Errorf("an API key is required"), "pass --key or set JAGA_KEY to a dpo's key (jaga actors add --role dpo)")
-			}
-			actor, err := v.gate.Authenticate(cmd.Context(), key)
+		return func(cmd *cobra.Command, args []string) error {
+			key, err := e.resolveKey(cmd, &sk)
 			if err != nil {
 				return err
 			}
-			if actor.Role != jaga.RoleDPO && !(read && actor.Role == jaga.RoleAuditor) {
-				return fmt.Errorf("the request desk is for the dpo role (this key is %s)", actor.Role)
-			}
-			desk, _, err := deskAndPortal(v, nil)
-			if err != nil {
-				return err
-			}
-			return fn(cmd, desk, actor, args)
-		})
+			return e.withVault(&vf, true, func(cmd *cobra.Command, v *vault, args []string) error {
+				reason := "dsr " + cmd.Name()
+				actor, err := actAs(cmd.Context(), v, key, gate.ActionDSRStep, reason)
+				if err != nil {
+					return err
+				}
+				if actor.Role != jaga.RoleDPO && !(read && actor.Role == jaga.RoleAuditor) {
+					req := gate.Request{Actor: actor, Purpose: jaga.PurposeDSR, Reason: reason}
+					return v.gate.Refuse(cmd.Context(), req, gate.ActionDSRStep,
+						jaga.Refusal("role_not_allowed", "the request desk is for the dpo role (this key is %s)", actor.Role))
+				}
+				desk, _, err := deskAndPortal(v, nil)
+				if err != nil {
+					return err
+				}
+				return fn(cmd, desk, actor, args)
+			})(cmd, args)
+		}
 	}
 	list := func(view string) func(cmd *cobra.Command, desk *dsr.Desk, _ *jaga.Actor, _ []string) error {
 		return func(cmd *cobra.Command, desk *dsr.Desk, _ *jaga.Actor, _ []string) error {
@@ -120,7 +126,7 @@ func dsrCmd(e *env) *cobra.Command {
 	}
 	for _, s := range subs {
 		vf.add(s)
-		s.Flags().StringVar(&key, "key", "", "API key of the staff member acting (default $JAGA_KEY)")
+		sk.add(s, "the staff member acting (dpo; an auditor may read)")
 		s.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 		c.AddCommand(s)
 	}

@@ -82,7 +82,8 @@ func reviewFlagCmds(e *env, vf *vaultFlags) []*cobra.Command {
 	flags.Flags().IntVar(&f.Limit, "limit", 100, "at most this many flags (1-1000)")
 	flags.Flags().BoolVar(&asJSON, "json", false, "print the flags as a JSON array")
 
-	var resolution, note, key string
+	var resolution, note string
+	sk := staffKey{need: "the key of the dpo or support staff member resolving the flag (jaga actors add)"}
 	resolve := &cobra.Command{
 		Use:   "resolve-flag ID --resolution accepted|corrected|dismissed [--note TEXT]",
 		Short: "Close a review flag after looking at it (an identity conflict closes on both subjects)",
@@ -102,24 +103,24 @@ func reviewFlagCmds(e *env, vf *vaultFlags) []*cobra.Command {
 			if err := gate.CheckReviewNote(strings.TrimSpace(note)); err != nil {
 				return withHint(fmt.Errorf("--note: %s", jaga.ErrorMessage(err)), "the note is kept with the flag: write a ticket reference or a short reason, never a customer's details")
 			}
+			// The flag records who closed it: the staff member whose key is given, as
+			// the request desk does (jaga dsr), not the console.
+			key, err := e.resolveKey(cmd, &sk)
+			if err != nil {
+				return err
+			}
 			return e.withVault(vf, true, func(cmd *cobra.Command, v *vault, _ []string) error {
-				// The flag records who closed it: the staff member whose key is given,
-				// as the request desk does (jaga dsr), not the console.
-				if key == "" {
-					key = e.getenv("JAGA_KEY")
-				}
-				if key == "" {
-					return withHint(fmt.Errorf("an API key is required"), "pass --key or set JAGA_KEY to the key of the dpo or support staff member resolving the flag (jaga actors add)")
-				}
-				actor, err := v.gate.Authenticate(cmd.Context(), key)
+				const reason = "subjects resolve-flag"
+				actor, err := actAs(cmd.Context(), v, key, gate.ActionResolveReviewFlag, reason)
 				if err != nil {
 					return err
 				}
 				purpose, ok := flagPurposes[actor.Role]
 				if !ok {
-					return fmt.Errorf("review flags are resolved by the dpo or support role (this key is %s)", actor.Role)
+					return v.gate.Refuse(cmd.Context(), gate.Request{Actor: actor, Reason: reason}, gate.ActionResolveReviewFlag,
+						jaga.Refusal("role_not_allowed", "review flags are resolved by the dpo or support role (this key is %s)", actor.Role))
 				}
-				req := gate.Request{Actor: actor, Purpose: purpose, Reason: "subjects resolve-flag"}
+				req := gate.Request{Actor: actor, Purpose: purpose, Reason: reason}
 				out, err := v.gate.ResolveReviewFlag(cmd.Context(), req, id, jaga.ReviewResolution(resolution), note)
 				if err != nil {
 					return err
@@ -137,7 +138,7 @@ func reviewFlagCmds(e *env, vf *vaultFlags) []*cobra.Command {
 	}
 	resolve.Flags().StringVar(&resolution, "resolution", "", resolutionHelp)
 	resolve.Flags().StringVar(&note, "note", "", "a ticket reference or short reason (at most 200 bytes, no personal data)")
-	resolve.Flags().StringVar(&key, "key", "", "API key of the staff member resolving the flag, role dpo or support (default $JAGA_KEY)")
+	sk.add(resolve, "the staff member resolving the flag, role dpo or support")
 	return []*cobra.Command{flags, resolve}
 }
 

@@ -175,9 +175,11 @@ func TestReviewFlagCommands(t *testing.T) {
 				listed++
 			}
 		}
-		// Two refusals reached the gate: the second resolution (409) and the unknown flag
-		// (404); the bad input above was refused before the vault was opened.
-		if resolved != 1 || refused != 2 || listed < 6 {
+		// Four refusals are audited: the marketer's key (role_not_allowed) and the key
+		// that does not authenticate, the second resolution (409) and the unknown flag
+		// (404); the bad input above and the missing key were refused before the vault
+		// was opened.
+		if resolved != 1 || refused != 4 || listed < 6 {
 			t.Fatalf("audit: %d resolutions, %d refused, %d listings\n%s", resolved, refused, listed, out)
 		}
 	})

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bufio"
+	"cmp"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"jaga"
+	"jaga/gate"
+	"jaga/seal"
+)
+
+// The commands that act as a staff member (jaga dsr …, jaga subjects resolve-flag) take
+// that person's API key in one of three ways, exactly one of which is used: --key KEY,
+// --key-file FILE (or - for stdin), else $JAGA_KEY. A key on the command line can be read
+// by every local user in the process list (ps, /proc/PID/cmdline) and stays in shell
+// history, so --key still works for scripts but warns; the environment of a process and
+// a file of mode 0600 are readable by its owner only.
+
+// keyWarning is printed to stderr whenever --key is used.
+const keyWarning = "jaga: warning: a key given with --key is visible to other users of this machine in the process list (and kept in shell history); use JAGA_KEY or --key-file"
+
+// maxKeyLine bounds what --key-file reads: an API key is far shorter (gate.Authenticate
+// refuses one over 200 bytes), and a wrong file must not be read whole.
+const maxKeyLine = 4096
+
+// staffKey holds a command's --key and --key-file flags. need says whose key the command
+// wants, for the hint when none is given (e.g. "a dpo's key").
+type staffKey struct {
+	key, file string
+	need      string
+}
+
+// keyHelp is the paragraph of a key-taking command's long help that says how to give
+// the key.
+const keyHelp = `The staff member's API key is read from $JAGA_KEY or, with --key-file FILE, from the
+first line of a file only its owner may read or write (chmod 600; - reads stdin).
+--key KEY works too but warns: other users of this machine see the key in the
+process list, and it stays in shell history. A key that is unknown, or whose role may
+not run the command, is refused and the refusal is audited (never the key).`
+
+// add registers --key and --key-file on c and appends keyHelp to its long help; who
+// names the staff member in the flags' help.
+func (k *staffKey) add(c *cobra.Command, who string) {
+	c.Flags().StringVar(&k.key, "key", "", "`KEY` is the API key of "+who+" (discouraged: visible to other users in the process list; use $JAGA_KEY or --key-file)")
+	c.Flags().StringVar(&k.file, "key-file", "", "read the API key of "+who+" from the first line of `FILE` (mode 0600; - for stdin)")
+	c.Long = strings.TrimSpace(cmp.Or(c.Long, c.Short) + "\n\n" + keyHelp)
+}
+
+// resolveKey returns the key cmd was given: --key (with keyWarning on stderr), --key-file,
+// else $JAGA_KEY. Errors: both flags given, a key file that is unreadable, reachable by
+// group or others, or empty, and no key at all. No error quotes the key.
+func (e *env) resolveKey(cmd *cobra.Command, k *staffKey) (string, error) {
+	byFlag, byFile := cmd.Flags().Changed("key"), cmd.Flags().Changed("key-file")
+	var key string
+	switch {
+	case byFlag && byFile:
+		return "", withHint(fmt.Errorf("--key and --key-file are both given"), "give the key one way only: --key-file FILE (or JAGA_KEY)")
+	case byFlag:
+		fmt.Fprintln(e.stderr, keyWarning)
+		key = strings.TrimSpace(k.key)
+	case byFile:
+		var err error
+		if key, err = readKeyFile(k.file, e.stdin); err != nil {
+			return "", err
+		}
+	default:
+		key = strings.TrimSpace(e.getenv("JAGA_KEY"))
+	}
+	if key == "" {
+		return "", withHint(fmt.Errorf("an API key is required"), "set JAGA_KEY or pass --key-file FILE with "+k.need)
+	}
+	return key, nil
+}
+
+// readKeyFile returns the first line of path, trimmed; path "-" reads stdin. A file that
+// group or others may read or write (mode & 0o077 != 0, checked on the open file) is
+// refused with the chmod that fixes it, as the vault's keys/ are (seal); so is an empty
+// first line. Errors name the file, never its content.
+func readKeyFile(path string, stdin io.Reader) (string, error) {
+	name := "--key-file " + path
+	r := stdin
+	if path == "-" {
+		name = "--key-file - (stdin)"
+	} else {
+		f, err := os.Open(path)
+		if err != nil {
+			return "", fmt.Errorf("--key-file: %w", err)
+		}
+		defer f.Close()
+		fi, err := f.Stat()
+		if err != nil {
+			return "", fmt.Errorf("--key-file: %w", err)
+		}
+		if fi.IsDir() {
+			return "", fmt.Errorf("%s is a directory, not a key file", name)
+		}
+		if perm := fi.Mode().Perm(); perm&0o077 != 0 && runtime.GOOS != "windows" && runtime.GOOS != "plan9" {
+			return "", withHint(fmt.Errorf("%s can be read or written by group or others (mode %04o): refusing to use it", name, perm),
+				"chmod 600 "+seal.ShellQuote(path))
+		}
+		r = f
+	}
+	line, err := bufio.NewReader(io.LimitReader(r, maxKeyLine)).ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", fmt.Errorf("%s: %w", name, err)
+	}
+	key := strings.TrimSpace(line)
+	if key == "" {
+		return "", withHint(fmt.Errorf("%s is empty", name), "write the API key (jaga actors add prints it once) on the file's first line")
+	}
+	return key, nil
+}
+
+// actAs authenticates key as the staff member of a command. A key that does not
+// authenticate is refused through the gate (gate.Refuse), so the refusal leaves an audit
+// event with action and reason (the command's name), as a refusal inside the gate does;
+// neither the key nor anything derived from it is in the event or the error.
+func actAs(ctx context.Context, v *vault, key, action, reason string) (*jaga.Actor, error) {
+	actor, err := v.gate.Authenticate(ctx, key)
+	if jaga.ErrorCode(err) == jaga.EUNAUTHORIZED {
+		return nil, v.gate.Refuse(ctx, gate.Request{Reason: reason}, action, err)
+	}
+	return actor, err
+}
