@@ -26,12 +26,14 @@ func (h *Handler) registerDSR(mux *http.ServeMux) {
 	mux.Handle("POST /v1/dsr/{id}/fulfil", h.authed(h.fulfilDSR))
 }
 
-// deskRole refuses roles other than dpo (and auditor when reading).
-func deskRole(req gate.Request, read bool) error {
+// deskRole refuses roles other than dpo (and auditor when reading), with an audit
+// event as the gate's own refusals have (gate.Refuse; the command line's desk does the
+// same).
+func (h *Handler) deskRole(r *http.Request, req gate.Request, read bool) error {
 	if req.Actor.Role == jaga.RoleDPO || read && req.Actor.Role == jaga.RoleAuditor {
 		return nil
 	}
-	return jaga.Refusal("role_not_allowed", "the request desk is for the dpo role")
+	return h.gate.Refuse(r.Context(), req, gate.ActionDSRStep, jaga.Refusal("role_not_allowed", "the request desk is for the dpo role"))
 }
 
 // dsrList is the body of GET /v1/dsr.
@@ -41,7 +43,7 @@ type dsrList struct {
 
 // listDSR handles GET /v1/dsr?view=open|overdue|due_soon|all&subject=&type=&status=.
 func (h *Handler) listDSR(w http.ResponseWriter, r *http.Request, req gate.Request) {
-	if err := deskRole(req, true); err != nil {
+	if err := h.deskRole(r, req, true); err != nil {
 		h.error(w, r, err)
 		return
 	}
@@ -88,7 +90,7 @@ type createDSRRequest struct {
 }
 
 func (h *Handler) createDSR(w http.ResponseWriter, r *http.Request, req gate.Request) {
-	if err := deskRole(req, false); err != nil {
+	if err := h.deskRole(r, req, false); err != nil {
 		h.error(w, r, err)
 		return
 	}
@@ -117,7 +119,7 @@ func (h *Handler) createDSR(w http.ResponseWriter, r *http.Request, req gate.Req
 }
 
 func (h *Handler) showDSR(w http.ResponseWriter, r *http.Request, req gate.Request) {
-	if err := deskRole(req, true); err != nil {
+	if err := h.deskRole(r, req, true); err != nil {
 		h.error(w, r, err)
 		return
 	}
@@ -132,7 +134,7 @@ func (h *Handler) showDSR(w http.ResponseWriter, r *http.Request, req gate.Reque
 // timelineDSR handles GET /v1/dsr/{id}/timeline: the request and every audit event of
 // it, for a regulator.
 func (h *Handler) timelineDSR(w http.ResponseWriter, r *http.Request, req gate.Request) {
-	if err := deskRole(req, true); err != nil {
+	if err := h.deskRole(r, req, true); err != nil {
 		h.error(w, r, err)
 		return
 	}
@@ -167,7 +169,7 @@ func (h *Handler) refuseDSR(w http.ResponseWriter, r *http.Request, req gate.Req
 	var in struct {
 		RefusalCode string `json:"refusal_code"`
 	}
-	if err := deskRole(req, false); err != nil {
+	if err := h.deskRole(r, req, false); err != nil {
 		h.error(w, r, err)
 		return
 	}
@@ -181,7 +183,7 @@ func (h *Handler) refuseDSR(w http.ResponseWriter, r *http.Request, req gate.Req
 }
 
 func (h *Handler) deskStep(w http.ResponseWriter, r *http.Request, req gate.Request, step func() (*jaga.DSR, error)) {
-	if err := deskRole(req, false); err != nil {
+	if err := h.deskRole(r, req, false); err != nil {
 		h.error(w, r, err)
 		return
 	}

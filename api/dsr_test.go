@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"jaga"
+	"jaga/gate"
 )
 
 // TestDSR: a request received at the store counter and entered by staff joins the same
@@ -39,6 +40,7 @@ func TestDSR(t *testing.T) {
 	if r = e.do(t, call{method: "GET", path: "/v1/dsr", key: e.keys[jaga.RoleSupport]}); r.status != http.StatusForbidden {
 		t.Fatalf("support lists the register: %d", r.status)
 	}
+	e.audited(t, r, gate.ActionDSRStep, "deny:role_not_allowed")
 	if r = e.do(t, call{method: "POST", path: "/v1/dsr/" + d.ID + "/refuse", key: dpo, body: map[string]string{"refusal_code": "art15_defence"}}); r.status != http.StatusUnprocessableEntity {
 		t.Fatalf("art15 code for access: %d %s", r.status, r.body)
 	}
