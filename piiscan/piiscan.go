@@ -41,7 +41,7 @@ type Hit struct {
 type FileReport struct {
 	Path     string         `json:"path"`
 	Format   string         `json:"format"`             // text, csv, xlsx, jsonl, or skipped
-	Encoding string         `json:"encoding,omitempty"` // "Windows-1252" when the file was decoded from it
+	Encoding string         `json:"encoding,omitempty"` // "Windows-1252", "UTF-16LE (no BOM)", … when the file was decoded from it
 	Counts   map[string]int `json:"counts"`             // kind name → findings
 	Hits     []Hit          `json:"hits,omitempty"`
 	Warnings []string       `json:"warnings,omitempty"` // located problems (never values)
