@@ -117,7 +117,8 @@ func SniffText(head []byte) (Encoding, error) {
 // have a NUL byte on one side and at most one in eight as many on the other (U+0100,
 // U+2000 and the like have a NUL low byte). The head must then decode (the library's
 // decoder) without unpaired surrogates — it re-encodes to the same bytes — and without
-// control characters other than tab, line feed, form feed and carriage return. Random
+// control characters other than tab, line feed, vertical tab (a line break inside a cell
+// in some exports), form feed and carriage return. Random
 // bytes and zip archives fail at least one of these; UTF-16 text mostly outside the
 // Latin range (Chinese, Thai) is not recognised without its byte-order mark.
 func sniffUTF16(head []byte) (Encoding, bool) {
@@ -152,7 +153,7 @@ func sniffUTF16(head []byte) (Encoding, bool) {
 		return 0, false
 	}
 	for _, r := range string(text) {
-		if r < 0x20 && r != '\t' && r != '\n' && r != '\f' && r != '\r' || r >= 0x7f && r < 0xa0 {
+		if r < 0x20 && (r < '\t' || r > '\r') || r >= 0x7f && r < 0xa0 {
 			return 0, false
 		}
 	}

@@ -150,3 +150,25 @@ func TestEncodingNames(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSniffEncoding sniffs a full head (pii.SniffHead bytes) of UTF-8 text and of
+// UTF-16LE text without a byte-order mark (counted, decoded, re-encoded and checked).
+func BenchmarkSniffEncoding(b *testing.B) {
+	text := strings.Repeat(bahasaCSV, pii.SniffHead/len(bahasaCSV)+1)
+	for _, c := range []struct {
+		name string
+		head []byte
+	}{
+		{"UTF-8", []byte(text)[:pii.SniffHead]},
+		{"UTF-16LE-no-BOM", MustEncode(b, unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM), text)[:pii.SniffHead]},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.SetBytes(int64(len(c.head)))
+			for b.Loop() {
+				if pii.SniffEncoding(c.head) == pii.Binary {
+					b.Fatal("binary")
+				}
+			}
+		})
+	}
+}
