@@ -88,9 +88,11 @@ func (c *countingReader) Read(p []byte) (int, error) {
 }
 
 // csvSource reads CSV: delimiter (comma, semicolon, tab), encoding (UTF-8 with or
-// without BOM, else Windows-1252, which Excel writes on Windows with Indonesian
+// without BOM; UTF-16 with or without BOM, as Excel's "Unicode text" and some Windows
+// tools write it; else Windows-1252, which Excel writes on Windows with Indonesian
 // settings) and line ends are detected from the first 64 KiB; quoted fields may hold
-// delimiters, doubled quotes and line breaks (RFC 4180).
+// delimiters, doubled quotes and line breaks (RFC 4180). A file with NUL bytes that is
+// not UTF-16 is refused as not text (pii.ErrNotText).
 type csvSource struct {
 	cr   *countingReader
 	r    *csv.Reader
@@ -102,9 +104,12 @@ func newCSVSource(r io.Reader) (*csvSource, error) {
 	cr := &countingReader{r: r}
 	br := bufio.NewReaderSize(cr, 1<<16)
 	head, _ := br.Peek(1 << 16)
-	// The same rule as jaga scan (pii.SniffEncoding): a BOM means UTF-8 or UTF-16, else
-	// bytes that are not UTF-8 mean Windows-1252.
-	e := pii.SniffEncoding(head)
+	// The same rule as jaga scan (pii.SniffEncoding): a BOM means UTF-8 or UTF-16, NUL
+	// bytes UTF-16 without BOM or not text, else bytes that are not UTF-8 Windows-1252.
+	e, err := pii.SniffText(head)
+	if err != nil {
+		return nil, err
+	}
 	if e == pii.UTF8BOM {
 		_, _ = br.Discard(3)
 		head = head[3:]

@@ -17,7 +17,8 @@
 // The package imports the standard library, jaga/normalize (NIK and phone validation
 // shared with intake), github.com/nyaruka/phonenumbers (through normalize and for
 // international numbers), golang.org/x/net/idna, golang.org/x/net/publicsuffix and
-// golang.org/x/text/encoding/charmap (SniffEncoding, DecodeReader).
+// golang.org/x/text/encoding/charmap and golang.org/x/text/encoding/unicode
+// (SniffEncoding, DecodeReader).
 package pii
 
 import (

@@ -41,7 +41,7 @@ type Hit struct {
 type FileReport struct {
 	Path     string         `json:"path"`
 	Format   string         `json:"format"`             // text, csv, xlsx, jsonl, or skipped
-	Encoding string         `json:"encoding,omitempty"` // "Windows-1252" when the file was decoded from it
+	Encoding string         `json:"encoding,omitempty"` // "Windows-1252", "UTF-16LE (no BOM)", … when the file was decoded from it
 	Counts   map[string]int `json:"counts"`             // kind name → findings
 	Hits     []Hit          `json:"hits,omitempty"`
 	Warnings []string       `json:"warnings,omitempty"` // located problems (never values)
@@ -236,18 +236,18 @@ func (r *FileReport) add(f pii.Finding, line int, col string, keep bool) {
 	}
 }
 
-// scanText streams a text or log file; a file with NUL bytes in its first 8 KiB is
-// skipped as binary, unless it starts with a UTF-16 byte-order mark (whose text has
-// NUL bytes in every ASCII character).
+// scanText streams a text or log file; a file whose first pii.SniffHead bytes hold NUL
+// bytes is skipped as binary, unless they read as UTF-16 (with or without byte-order
+// mark: its text has a NUL byte in every ASCII character), as pii.SniffEncoding says.
 func scanText(ctx context.Context, f io.Reader, rep *FileReport, o Options, w io.Writer) error {
 	br := bufio.NewReaderSize(f, pii.SniffHead)
 	head, err := br.Peek(pii.SniffHead)
 	if err != nil && err != io.EOF {
 		return err
 	}
-	if e := pii.SniffEncoding(head); e != pii.UTF16LE && e != pii.UTF16BE && bytes.IndexByte(head[:min(len(head), 8<<10)], 0) >= 0 {
+	if pii.SniffEncoding(head) == pii.Binary {
 		rep.Format = "skipped"
-		rep.Warnings = append(rep.Warnings, "binary file (NUL bytes) not scanned")
+		rep.Warnings = append(rep.Warnings, "binary file (NUL bytes, not UTF-16 text) not scanned")
 		return nil
 	}
 	in := decoded(br, head, rep, w != nil)
@@ -267,9 +267,10 @@ func scanText(ctx context.Context, f io.Reader, rep *FileReport, o Options, w io
 	})
 }
 
-// decoded returns br as UTF-8: a file that starts with a UTF-16 byte-order mark is read
-// as UTF-16, one whose head (its first pii.SniffHead bytes) is not valid UTF-8 as
-// Windows-1252, as the importer reads them (pii.SniffEncoding),
+// decoded returns br as UTF-8: a file that starts with a UTF-16 byte-order mark, or
+// whose head (its first pii.SniffHead bytes) has the NUL bytes of UTF-16 text, is read
+// as UTF-16, one whose head is not valid UTF-8 as Windows-1252, as the importer reads
+// them (pii.SniffEncoding),
 // and the report says so. Hit offsets and the redacted copy are then those of the
 // decoded UTF-8 text.
 func decoded(br *bufio.Reader, head []byte, rep *FileReport, redacting bool) io.Reader {
@@ -308,6 +309,9 @@ func scanCSV(ctx context.Context, f io.Reader, rep *FileReport, o Options, w io.
 	br := bufio.NewReaderSize(f, pii.SniffHead)
 	head, err := br.Peek(pii.SniffHead)
 	if err != nil && err != io.EOF {
+		return err
+	}
+	if _, err := pii.SniffText(head); err != nil {
 		return err
 	}
 	br = bufio.NewReader(decoded(br, head, rep, w != nil))

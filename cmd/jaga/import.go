@@ -29,8 +29,9 @@ func importCmd(e *env) *cobra.Command {
 		Use:   "import FILE...",
 		Short: "Import customers or purchases from CSV, XLSX or JSON Lines files (idempotent and resumable)",
 		Long: `Import customers or purchases. The format (CSV, XLSX, JSON Lines), the CSV delimiter,
-encoding (UTF-8 with or without BOM, Windows-1252) and line ends, XLSX title rows and
-the column mapping (Bahasa Indonesia or English headers) are detected and reported.
+encoding (UTF-8 or UTF-16, each with or without BOM, Windows-1252) and line ends, XLSX
+title rows and the column mapping (Bahasa Indonesia or English headers) are detected
+and reported.
 Rows that fail validation are quarantined encrypted (see 'jaga quarantine'); unreadable,
 empty and exact duplicate rows are rejected with their line numbers. Rows that are the
 same person are merged into one subject ('jaga subjects unmerge' reverses a merge).

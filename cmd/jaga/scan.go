@@ -37,7 +37,7 @@ its name says) is listed with the reason, the rest is scanned, and the exit stat
 (whatever --fail-on found). --redact DIR writes redacted copies under DIR (--redact - writes
 them to standard output); DIR must not be, or contain, a scanned file (a DIR inside a
 scanned directory is skipped); copies are written through a temporary file and renamed,
-and text or CSV read as Windows-1252 is written as UTF-8; --redact-mode is mask (default), label, or token: each value
+and text or CSV read as Windows-1252 or UTF-16 is written as UTF-8; --redact-mode is mask (default), label, or token: each value
 is replaced by a token jgt_… that the gate of the vault --dir stores sealed and that the
 dpo or support resolve with a reason (POST /v1/tokens/resolve).
 
