@@ -71,8 +71,8 @@ func (h *Handler) error(w http.ResponseWriter, r *http.Request, err error) {
 	p := ProblemOf(err)
 	if info != nil {
 		p.RequestID = info.ID
-		if info.badPurpose && p.Status == http.StatusBadRequest && p.Field == HeaderPurpose {
-			p.Detail = "unknown purpose"
+		if info.purposeShape != purposeOK && p.Status == http.StatusBadRequest && p.Field == HeaderPurpose {
+			p.Detail = purposeDetail(info.purposeShape)
 		}
 	}
 	if p.Status == http.StatusInternalServerError {

@@ -465,7 +465,11 @@ func (g *Gate) ListSubjects(ctx context.Context, req Request, fn func(jaga.Subje
 // links guardians. Errors: EFORBIDDEN role_not_allowed, ENOTFOUND for either subject,
 // EUNPROCESSABLE for a guardian that is the child. Audited (consent_change).
 func (g *Gate) SetGuardian(ctx context.Context, req Request, child, guardian jaga.SubjectID, adultAt time.Time) error {
-	subjects := []jaga.SubjectID{child, guardian}
+	subjects := []jaga.SubjectID{child}
+	if guardian.Valid() && guardian != child {
+		// A missing or malformed guardian is not a subject the audit event can name.
+		subjects = append(subjects, guardian)
+	}
 	if _, err := g.checkRequest(req); err != nil {
 		return g.refuse(ctx, req, jaga.ActionConsentChange, subjects, nil, err)
 	}
