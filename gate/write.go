@@ -292,7 +292,10 @@ type UpdateRequest struct {
 
 // Update changes a subject's fields under the request's purpose: the purpose must
 // cover every field touched and, if consent-based, the subject must have
-// consented. Errors: as Read, plus EUNPROCESSABLE for bad values.
+// consented. full_name is corrected, never removed, and the subject keeps at least one
+// of Identifiers (RemovesLastIdentifier). Errors: as Read, plus EUNPROCESSABLE for bad
+// values, removing full_name, or removing the last identifier (naming it; audited,
+// nothing stored).
 func (g *Gate) Update(ctx context.Context, req UpdateRequest) error {
 	_, err := g.UpdateWithReview(ctx, req)
 	return err
@@ -350,6 +353,13 @@ func (g *Gate) UpdateWithReview(ctx context.Context, req UpdateRequest) ([]strin
 		if s, refusal, err = g.loadAllowed(ctx, tx, p, req.Subject, ev); err != nil {
 			return nil, err
 		} else if refusal != nil {
+			return []*jaga.AuditEvent{ev}, nil
+		}
+		if f := RemovesLastIdentifier(func(f string) bool { return s.Sealed[f] != nil }, pr.values, req.Remove); f != "" {
+			// Found by none of them, the customer could no longer sign in to the portal
+			// to exercise their rights; removing everything is erasure.
+			refusal = LastIdentifierError(f)
+			ev.Decision = decisionOf(refusal)
 			return []*jaga.AuditEvent{ev}, nil
 		}
 		dek, err := g.keys.OpenDEK(s.ID, s.WrappedDEK)
