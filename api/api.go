@@ -48,7 +48,8 @@ const maxReasonBytes = 200
 type Options struct {
 	// Logger receives internal errors (with the request ID, never a value). Default: discard.
 	Logger *slog.Logger
-	// MaxBodyBytes bounds request bodies; a larger body is EINVALID (400). Default 64 KiB.
+	// MaxBodyBytes bounds request bodies; a larger body is answered 413 Content Too Large
+	// (a problem of type urn:jaga:problem:invalid). Default 64 KiB.
 	MaxBodyBytes int64
 	// Desk, when set, serves the request desk under /v1/dsr (dsr.go).
 	Desk *dsr.Desk
