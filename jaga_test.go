@@ -2,6 +2,7 @@ package jaga_test
 
 import (
 	"testing"
+	"time"
 
 	"jaga"
 )
@@ -39,6 +40,32 @@ func TestSafeName(t *testing.T) {
 	} {
 		if got := jaga.SafeName(in); got != want {
 			t.Errorf("SafeName(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
+
+func TestCheckRecordTime(t *testing.T) {
+	now := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		t  time.Time
+		ok bool
+	}{
+		{time.Time{}, false}, // year 0001: the zero time
+		{time.Date(1, 1, 1, 0, 0, 0, 0, time.FixedZone("WIB", 7*3600)), false},
+		{time.Date(1969, 12, 31, 23, 59, 59, 0, time.UTC), false},
+		{time.Unix(0, 0), true},
+		{time.Date(2024, 5, 1, 9, 30, 0, 0, time.FixedZone("WIB", 7*3600)), true},
+		{now.Add(24 * time.Hour), true},
+		{now.Add(24*time.Hour + time.Second), false},
+		{time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), false},
+	} {
+		err := jaga.CheckRecordTime("at", tc.t, now)
+		if (err == nil) != tc.ok {
+			t.Errorf("%v: %v, want ok=%v", tc.t, err, tc.ok)
+			continue
+		}
+		if e := jaga.AsError(err); err != nil && (e == nil || e.Code != jaga.EUNPROCESSABLE || e.Field != "at") {
+			t.Errorf("%v: %v, want EUNPROCESSABLE naming at", tc.t, err)
 		}
 	}
 }

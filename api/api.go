@@ -48,7 +48,8 @@ const maxReasonBytes = 200
 type Options struct {
 	// Logger receives internal errors (with the request ID, never a value). Default: discard.
 	Logger *slog.Logger
-	// MaxBodyBytes bounds request bodies; a larger body is EINVALID (400). Default 64 KiB.
+	// MaxBodyBytes bounds request bodies; a larger body is answered 413 Content Too Large
+	// (a problem of type urn:jaga:problem:invalid). Default 64 KiB.
 	MaxBodyBytes int64
 	// Desk, when set, serves the request desk under /v1/dsr (dsr.go).
 	Desk *dsr.Desk
@@ -133,8 +134,9 @@ type RequestInfo struct {
 	ID    string
 	Actor *jaga.Actor
 
-	// badPurpose is set when Jaga-Purpose was sent in a shape no purpose has.
-	badPurpose bool
+	// purposeShape says what was wrong with a Jaga-Purpose that was sent but cannot
+	// be read (purposeOK when it can, or was not sent).
+	purposeShape purposeShape
 }
 
 type infoKey struct{}
@@ -202,7 +204,7 @@ func (h *Handler) authed(fn func(w http.ResponseWriter, r *http.Request, req gat
 			return
 		}
 		req := gate.Request{Actor: actor, RequestID: info.ID}
-		req.Purpose, info.badPurpose = purposeHeader(r)
+		req.Purpose, info.purposeShape = purposeHeader(r)
 		if reason := r.Header.Get(HeaderReason); reason != "" {
 			if len(reason) > maxReasonBytes || !printable(reason) {
 				h.error(w, r, &jaga.Error{Code: jaga.EINVALID, Field: HeaderReason, Message: "Jaga-Reason must be printable UTF-8 text of at most 200 bytes"})
@@ -224,22 +226,72 @@ func bearer(v string) (string, bool) {
 	return tok, tok != ""
 }
 
-// purposeHeader returns Jaga-Purpose when it has the shape of a purpose ID (snake_case
+// purposeShape classifies a Jaga-Purpose header.
+type purposeShape int
+
+const (
+	purposeOK        purposeShape = iota // absent, or one purpose ID
+	purposeMalformed                     // not a purpose ID (it could be anything, even a value)
+	purposeSeveral                       // two or more headers, or a comma-separated list
+)
+
+// purposeHeader returns Jaga-Purpose when it has the shape of one purpose ID (snake_case
 // ASCII, at most 64 bytes). The gate writes the purpose it is given into the audit
 // event; a header of another shape might carry a personal value there (invariant 6), so
-// the gate gets "" instead (and answers and audits EINVALID) and bad reports it.
-func purposeHeader(r *http.Request) (p string, bad bool) {
-	if len(r.Header.Values(HeaderPurpose)) > 1 {
-		return "", true // two purposes are no purpose: which one would the audit name?
+// the gate gets gate.PurposeUnreadable instead, refuses it as an unknown purpose
+// (EINVALID, 400) and audits the refusal without it, and shape says what was wrong.
+// Two headers, or one that lists several purposes ("a, b"), are no purpose: which one
+// would the audit name? They are purposeSeveral whatever the values look like.
+func purposeHeader(r *http.Request) (p string, shape purposeShape) {
+	vals := r.Header.Values(HeaderPurpose)
+	switch {
+	case len(vals) == 0:
+		return "", purposeOK
+	case len(vals) > 1:
+		return gate.PurposeUnreadable, purposeSeveral
 	}
-	p = r.Header.Get(HeaderPurpose)
+	p = vals[0]
 	if p == "" {
-		return "", false
+		return "", purposeOK
 	}
-	if !jaga.ValidName(p) {
-		return "", true
+	if jaga.ValidName(p) {
+		return p, purposeOK
 	}
-	return p, false
+	if n := 0; strings.Contains(p, ",") {
+		for part := range strings.SplitSeq(p, ",") {
+			if strings.TrimSpace(part) != "" {
+				n++
+			}
+		}
+		if n > 1 {
+			return gate.PurposeUnreadable, purposeSeveral
+		}
+	}
+	return gate.PurposeUnreadable, purposeMalformed
+}
+
+// purposeDetail is the problem detail for a Jaga-Purpose of shape; it never quotes the
+// header, which is caller text.
+func purposeDetail(shape purposeShape) string {
+	if shape == purposeSeveral {
+		return "exactly one purpose must be sent: one Jaga-Purpose header naming one purpose"
+	}
+	return "unknown purpose"
+}
+
+// purposeFree wraps a handler of an authenticated route whose work takes no purpose
+// (the purpose registry, notices, the request desk, which acts under dsr itself): a
+// Jaga-Purpose that was sent but cannot be read is still refused (EINVALID naming the
+// header), as on every other route, rather than ignored. Such routes touch no personal
+// data through the request's purpose, so the refusal is not audited.
+func (h *Handler) purposeFree(fn func(w http.ResponseWriter, r *http.Request, req gate.Request)) func(w http.ResponseWriter, r *http.Request, req gate.Request) {
+	return func(w http.ResponseWriter, r *http.Request, req gate.Request) {
+		if req.Purpose == gate.PurposeUnreadable {
+			h.error(w, r, &jaga.Error{Code: jaga.EINVALID, Field: HeaderPurpose, Message: "unknown purpose"})
+			return
+		}
+		fn(w, r, req)
+	}
 }
 
 // printable reports whether s is valid UTF-8 without control characters.

@@ -99,6 +99,9 @@ type call struct {
 	reason       string
 	body         any
 	header       map[string]string
+	// purposes, when set, are sent as that many Jaga-Purpose header lines (purpose is
+	// then ignored).
+	purposes []string
 }
 
 // response is what do returns.
@@ -140,6 +143,9 @@ func (e *env) do(tb testing.TB, c call) *response {
 	}
 	if c.purpose != "" {
 		req.Header.Set(api.HeaderPurpose, c.purpose)
+	}
+	if c.purposes != nil {
+		req.Header[api.HeaderPurpose] = c.purposes
 	}
 	if c.reason != "" {
 		req.Header.Set(api.HeaderReason, c.reason)

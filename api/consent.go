@@ -83,7 +83,7 @@ type consentRequest struct {
 	Channel       jaga.Channel       `json:"channel"`
 	NoticeVersion string             `json:"notice_version"`
 	Evidence      string             `json:"evidence"`
-	At            time.Time          `json:"at"`
+	At            *time.Time         `json:"at"`
 	GivenBy       string             `json:"given_by"`
 	Guardian      jaga.SubjectID     `json:"guardian"`
 	Collector     string             `json:"collector"`
@@ -111,7 +111,8 @@ type withdrawal struct {
 // recordConsent handles POST /v1/subjects/{id}/consents: 201 with the record, whether
 // it counts, its signed receipt and, for a withdrawal, the bases that keep data and the
 // deletion scheduled for the rest. The browser's User-Agent is kept as device evidence
-// and Sec-GPC: 1 flags a given consent invalid:gpc.
+// and Sec-GPC: 1 flags a given consent invalid:gpc. An at that is given must lie within
+// jaga.CheckRecordTime's bounds (422 naming at); null or absent is now.
 func (h *Handler) recordConsent(w http.ResponseWriter, r *http.Request, req gate.Request) {
 	id, err := subjectID(r)
 	if err != nil {
@@ -123,7 +124,17 @@ func (h *Handler) recordConsent(w http.ResponseWriter, r *http.Request, req gate
 		h.error(w, r, err)
 		return
 	}
-	in := gate.ConsentInput{Purpose: b.Purpose, Status: b.Status, NoticeVersion: b.NoticeVersion, Evidence: b.Evidence, At: b.At,
+	var at time.Time
+	if b.At != nil {
+		// Checked here as well as in the gate, which takes the zero time (year 0001,
+		// as sent) for no time and would record the consent as given now.
+		if err := jaga.CheckRecordTime("at", *b.At, h.gate.Now()); err != nil {
+			h.error(w, r, err)
+			return
+		}
+		at = *b.At
+	}
+	in := gate.ConsentInput{Purpose: b.Purpose, Status: b.Status, NoticeVersion: b.NoticeVersion, Evidence: b.Evidence, At: at,
 		GPC: r.Header.Get("Sec-GPC") == "1",
 		Details: jaga.ConsentDetails{GivenBy: b.GivenBy, Guardian: b.Guardian, Collector: b.Collector, Zone: b.Zone,
 			TextHash: b.TextHash, SourceHash: b.SourceHash, SourceRow: b.SourceRow, ScanHash: b.ScanHash}}

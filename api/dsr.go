@@ -17,13 +17,13 @@ func (h *Handler) registerDSR(mux *http.ServeMux) {
 	if h.desk == nil {
 		return
 	}
-	mux.Handle("GET /v1/dsr", h.authed(h.listDSR))
-	mux.Handle("POST /v1/dsr", h.authed(h.createDSR))
-	mux.Handle("GET /v1/dsr/{id}", h.authed(h.showDSR))
-	mux.Handle("GET /v1/dsr/{id}/timeline", h.authed(h.timelineDSR))
-	mux.Handle("POST /v1/dsr/{id}/approve", h.authed(h.approveDSR))
-	mux.Handle("POST /v1/dsr/{id}/refuse", h.authed(h.refuseDSR))
-	mux.Handle("POST /v1/dsr/{id}/fulfil", h.authed(h.fulfilDSR))
+	mux.Handle("GET /v1/dsr", h.authed(h.purposeFree(h.listDSR)))
+	mux.Handle("POST /v1/dsr", h.authed(h.purposeFree(h.createDSR)))
+	mux.Handle("GET /v1/dsr/{id}", h.authed(h.purposeFree(h.showDSR)))
+	mux.Handle("GET /v1/dsr/{id}/timeline", h.authed(h.purposeFree(h.timelineDSR)))
+	mux.Handle("POST /v1/dsr/{id}/approve", h.authed(h.purposeFree(h.approveDSR)))
+	mux.Handle("POST /v1/dsr/{id}/refuse", h.authed(h.purposeFree(h.refuseDSR)))
+	mux.Handle("POST /v1/dsr/{id}/fulfil", h.authed(h.purposeFree(h.fulfilDSR)))
 }
 
 // deskRole refuses roles other than dpo (and auditor when reading), with an audit

@@ -63,16 +63,21 @@ func ProblemOf(err error) *Problem {
 	return p
 }
 
-// error writes err as a problem document. Internal errors are logged with the request
+// error writes err as a problem document (a body over the limit as 413 with type
+// urn:jaga:problem:invalid: the vocabulary has no code of its own for it). Internal
+// errors are logged with the request
 // ID; their cause never reaches the client. Causes are wrapped errors of the gate and
 // the store, which name subjects and fields but never hold a value (invariant 6).
 func (h *Handler) error(w http.ResponseWriter, r *http.Request, err error) {
 	info := RequestInfoFrom(r.Context())
 	p := ProblemOf(err)
+	if tooBig := (*bodyTooLarge)(nil); errors.As(err, &tooBig) {
+		p.Status, p.Title = http.StatusRequestEntityTooLarge, http.StatusText(http.StatusRequestEntityTooLarge)
+	}
 	if info != nil {
 		p.RequestID = info.ID
-		if info.badPurpose && p.Status == http.StatusBadRequest && p.Field == HeaderPurpose {
-			p.Detail = "unknown purpose"
+		if info.purposeShape != purposeOK && p.Status == http.StatusBadRequest && p.Field == HeaderPurpose {
+			p.Detail = purposeDetail(info.purposeShape)
 		}
 	}
 	if p.Status == http.StatusInternalServerError {

@@ -52,7 +52,9 @@ func putBytes(b *[]byte) {
 // decode reads r's JSON body into v, whatever its Content-Type says (curl -d sends
 // form encoding; the bearer key, not a cookie, authenticates, so a cross-site form post
 // gains nothing). Errors (none holds a value from the body):
-//   - EINVALID (400): an empty or over-long body, invalid UTF-8, malformed JSON, more
+//   - a *bodyTooLarge (EINVALID answered 413 Content Too Large) for a body over the
+//     handler's limit;
+//   - EINVALID (400): an empty or unreadable body, invalid UTF-8, malformed JSON, more
 //     than one JSON value, or a member named twice in one object (naming it);
 //   - EUNPROCESSABLE (422) naming the member: an unknown member, a member of the
 //     wrong JSON type, or a time not in RFC 3339 form (timeError).
@@ -62,7 +64,7 @@ func (h *Handler) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if _, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, h.maxBody)); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return jaga.Errorf(jaga.EINVALID, "the body is larger than %d bytes", h.maxBody)
+			return &bodyTooLarge{jaga.Errorf(jaga.EINVALID, "the body is larger than %d bytes", h.maxBody)}
 		}
 		return jaga.Errorf(jaga.EINVALID, "the body could not be read")
 	}
@@ -92,6 +94,15 @@ func (h *Handler) decode(w http.ResponseWriter, r *http.Request, v any) error {
 	}
 	return nil
 }
+
+// bodyTooLarge is the EINVALID error of a body over the limit, answered with 413 Content
+// Too Large (RFC 9110 section 15.5.14) rather than 400: the client can tell that the
+// request was not malformed but too big. http.MaxBytesReader has already asked for the
+// connection to be closed.
+type bodyTooLarge struct{ err *jaga.Error }
+
+func (e *bodyTooLarge) Error() string { return e.err.Error() }
+func (e *bodyTooLarge) Unwrap() error { return e.err }
 
 // isTimeError reports whether err is time.Time's refusal of a JSON value (not a string,
 // or a string not in RFC 3339 form), which encoding/json returns without the member.

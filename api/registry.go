@@ -188,19 +188,19 @@ type PolicyReloader func(ctx context.Context, req gate.Request) error
 
 // registerConsent adds the routes of issue 3.
 func (h *Handler) registerConsent(mux *http.ServeMux) {
-	mux.Handle("GET /v1/purposes", h.authed(h.listPurposes))
-	mux.Handle("GET /v1/purposes/{id}", h.authed(h.getPurpose))
+	mux.Handle("GET /v1/purposes", h.authed(h.purposeFree(h.listPurposes)))
+	mux.Handle("GET /v1/purposes/{id}", h.authed(h.purposeFree(h.getPurpose)))
 	mux.Handle("PUT /v1/purposes/{id}", h.authed(h.putPurpose))
 	mux.Handle("POST /v1/purposes/{id}/status", h.authed(h.setPurposeStatus))
 	mux.Handle("POST /v1/purposes/{id}/assessments", h.authed(h.recordAssessment))
-	mux.Handle("GET /v1/notices", h.authed(h.listNotices))
+	mux.Handle("GET /v1/notices", h.authed(h.purposeFree(h.listNotices)))
 	mux.Handle("POST /v1/notices", h.authed(h.createNotice))
-	mux.Handle("GET /v1/notices/{version}", h.authed(h.getNotice))
+	mux.Handle("GET /v1/notices/{version}", h.authed(h.purposeFree(h.getNotice)))
 	mux.Handle("POST /v1/notices/{version}/approve", h.authed(h.approveNotice))
 	mux.Handle("POST /v1/subjects/{id}/consents", h.authed(h.recordConsent))
 	mux.Handle("GET /v1/subjects/{id}/consents/{purpose}/receipt", h.authed(h.consentReceipt))
 	mux.Handle("PUT /v1/subjects/{id}/guardian", h.authed(h.setGuardian))
 	mux.Handle("GET /v1/subjects", h.authed(h.listSubjects))
-	mux.Handle("POST /v1/admin/policy/reload", h.authed(h.reloadPolicy))
+	mux.Handle("POST /v1/admin/policy/reload", h.authed(h.purposeFree(h.reloadPolicy)))
 	mux.HandleFunc("GET /v1/keys", h.keys)
 }

@@ -29,7 +29,9 @@ type consentInputRequest struct {
 	At            string `json:"at"`
 }
 
-// createSubject handles POST /v1/subjects: 201 {"id": "sub_…"} with Location.
+// createSubject handles POST /v1/subjects: 201 {"id": "sub_…"} with Location. A
+// collected_at or consent at that is given must lie within jaga.CheckRecordTime's
+// bounds (422 naming collected_at or consents).
 func (h *Handler) createSubject(w http.ResponseWriter, r *http.Request, req gate.Request) {
 	var body createSubjectRequest
 	if err := h.decode(w, r, &body); err != nil {
@@ -45,7 +47,13 @@ func (h *Handler) createSubject(w http.ResponseWriter, r *http.Request, req gate
 		h.error(w, r, err)
 		return
 	}
+	now := h.gate.Now()
 	collected, err := parseTime("collected_at", body.CollectedAt)
+	if err == nil && body.CollectedAt != "" {
+		// Checked here as well as in the gate: the gate cannot tell the zero time
+		// (year 0001, as sent) from no time.
+		err = jaga.CheckRecordTime("collected_at", collected, now)
+	}
 	if err != nil {
 		h.error(w, r, err)
 		return
@@ -56,6 +64,12 @@ func (h *Handler) createSubject(w http.ResponseWriter, r *http.Request, req gate
 		if err != nil {
 			h.error(w, r, jaga.FieldError("consents", "consent %d: at must be an RFC 3339 date-time", i+1))
 			return
+		}
+		if c.At != "" {
+			if err := jaga.CheckRecordTime("consents", at, now); err != nil {
+				h.error(w, r, jaga.FieldError("consents", "consent %d: at: %s", i+1, jaga.ErrorMessage(err)))
+				return
+			}
 		}
 		consents[i] = gate.ConsentInput{Purpose: c.Purpose, Status: jaga.ConsentStatus(c.Status),
 			NoticeVersion: c.NoticeVersion, Evidence: c.Evidence, At: at}

@@ -103,7 +103,10 @@ func TestCreateSubject(t *testing.T) {
 	t.Run("ErrBodyTooLarge", func(t *testing.T) {
 		body := `{"fields": {"address": "` + strings.Repeat("a", 70<<10) + `"}}`
 		r := e.do(t, call{method: "POST", path: "/v1/subjects", key: svc, purpose: jaga.PurposeServiceProvision, body: body})
-		r.wantProblem(t, 400, jaga.EINVALID, "", "")
+		p := r.wantProblem(t, http.StatusRequestEntityTooLarge, jaga.EINVALID, "", "")
+		if !strings.Contains(p.Detail, "larger than 65536 bytes") {
+			t.Errorf("detail %q", p.Detail)
+		}
 	})
 	t.Run("ErrUnknownMember", func(t *testing.T) {
 		b := valid()

@@ -164,8 +164,10 @@ func request(actor *jaga.Actor, id string) gate.Request {
 // Submit registers a request: it gets an ID, its receipt and due time and status
 // received; the address the completion notice will go to is copied into the request
 // sealed under a per-request key, together with any correction values. Errors:
-// EUNPROCESSABLE naming the field for a bad type, channel, purpose or correction; as
-// the gate for the actor and subject (ENOTFOUND for an unknown or erased subject).
+// EUNPROCESSABLE naming the field for a bad type, channel, purpose or correction (one
+// that empties full_name, or the subject's last of email, phone and nik:
+// gate.RemovesLastIdentifier); as the gate for the actor and subject (ENOTFOUND for an
+// unknown or erased subject).
 func (d *Desk) Submit(ctx context.Context, actor *jaga.Actor, s Submission) (*jaga.DSR, error) {
 	if !s.Type.Valid() {
 		return nil, jaga.FieldError("type", "type must be one of access, rectify, erase, withdraw, restrict, object, port")
@@ -226,9 +228,26 @@ func (d *Desk) Submit(ctx context.Context, actor *jaga.Actor, s Submission) (*ja
 	}
 	req := request(actor, id)
 	// The notice address, read through the gate (audited) while the subject exists.
-	rec, err := d.cfg.Vault.Read(ctx, gate.ReadRequest{Request: req, Subject: s.Subject, Fields: []string{"email", "phone"}})
+	fields := []string{"email", "phone"}
+	emptiesIdentifier := s.Type == jaga.DSRRectify && slices.ContainsFunc(gate.Identifiers, func(f string) bool {
+		v, ok := s.Values[f]
+		return ok && strings.TrimSpace(v) == ""
+	})
+	if emptiesIdentifier {
+		// Whether the subject has a NIK decides whether the correction can be applied.
+		fields = append(fields, "nik")
+	}
+	rec, err := d.cfg.Vault.Read(ctx, gate.ReadRequest{Request: req, Subject: s.Subject, Fields: fields})
 	if err != nil {
 		return nil, err
+	}
+	if emptiesIdentifier {
+		has := func(f string) bool { return rec.Values[f] != "" }
+		if f := gate.RemovesLastIdentifier(has, s.Values, nil); f != "" {
+			// The gate would refuse to apply it (a subject keeps one identifier), and the
+			// request would go overdue: say so now. Emptying them all is erasure.
+			return nil, gate.LastIdentifierError(f)
+		}
 	}
 	sealed := map[string]string{"@email": rec.Values["email"], "@phone": rec.Values["phone"]}
 	for k, v := range s.Values {

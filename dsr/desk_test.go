@@ -381,3 +381,35 @@ func TestSubjectOwnData(t *testing.T) {
 		t.Fatalf("export of another subject: %v", err)
 	}
 }
+
+// TestRectifyLastIdentifier: a correction that would leave the subject with none of
+// email, phone and nik is refused at submission (422 naming the last one), and one that
+// would do so by the time it is applied is refused by the gate, storing nothing: the
+// customer must stay findable and able to sign in to the portal; erasure removes all.
+func TestRectifyLastIdentifier(t *testing.T) {
+	e := mustEnv(t, dsr.Config{})
+	sub := e.mustSubject(t)
+	_, err := e.desk.Submit(ctx, e.dpo, dsr.Submission{Subject: sub, Type: jaga.DSRRectify, Channel: jaga.DSRChannelPortal,
+		Values: map[string]string{"email": "", "phone": " ", "nik": ""}})
+	if je := jaga.AsError(err); je == nil || je.Code != jaga.EUNPROCESSABLE || je.Field != "nik" || !strings.Contains(je.Message, "erasure") {
+		t.Fatalf("correction emptying every identifier: %v", err)
+	}
+	r := e.mustSubmit(t, dsr.Submission{Subject: sub, Type: jaga.DSRRectify, Channel: jaga.DSRChannelPortal,
+		Values: map[string]string{"email": "", "phone": ""}})
+	// Meanwhile the NIK is removed (the e-mail and phone still identify her).
+	dpo := gate.Request{Actor: e.dpo, Purpose: jaga.PurposeDSR}
+	if err := e.g.Update(ctx, gate.UpdateRequest{Request: dpo, Subject: sub, Remove: []string{"nik"}}); err != nil {
+		t.Fatal(err)
+	}
+	r, err = e.desk.Fulfil(ctx, e.dpo, r.ID)
+	if err == nil && r.Status == jaga.DSRAwaitingApproval {
+		_, err = e.desk.Approve(ctx, e.dpo2, r.ID)
+	}
+	if je := jaga.AsError(err); je == nil || je.Code != jaga.EUNPROCESSABLE || je.Field != "phone" {
+		t.Fatalf("applying a correction that empties the last identifiers: %v", err)
+	}
+	rec, err := e.g.Read(ctx, gate.ReadRequest{Request: dpo, Subject: sub, Fields: []string{"email", "phone"}})
+	if err != nil || rec.Values["email"] != sitiEmail || rec.Values["phone"] == "" {
+		t.Fatalf("after the refused correction: %v %v", err, rec)
+	}
+}

@@ -131,7 +131,8 @@ var consentRoles = []jaga.Role{jaga.RoleDPO, jaga.RoleSupport, jaga.RoleService}
 // who gave it is recorded. Errors: as Read for the request (dpo, support,
 // service or the subject itself); EUNPROCESSABLE naming the member for an unknown or
 // not consent-based or inactive purpose, a bad status, channel or giver, evidence that
-// looks personal; ENOTFOUND for an unknown subject or guardian. Audited
+// looks personal, a time (at) outside jaga.CheckRecordTime's bounds or more than 5
+// minutes ahead; ENOTFOUND for an unknown subject or guardian. Audited
 // (consent_change).
 func (g *Gate) RecordConsent(ctx context.Context, req ConsentRequest) (*ConsentResult, error) {
 	subjects := []jaga.SubjectID{req.Subject}
@@ -249,7 +250,11 @@ func (g *Gate) checkConsentInput(req ConsentRequest, in *ConsentInput) (*jaga.Pu
 	now := g.now()
 	if in.At.IsZero() {
 		in.At = now
+	} else if err := jaga.CheckRecordTime("at", in.At, now); err != nil {
+		return nil, err
 	} else if in.At.After(now.Add(5 * time.Minute)) {
+		// Stricter than the shared bound: a change recorded now takes effect for the
+		// very next decision, which a record dated later would not.
 		return nil, jaga.FieldError("at", "consent time is in the future")
 	}
 	if d.Collector == "" && req.Actor.Kind == jaga.ActorStaff && req.Channel != jaga.ChannelWebForm && req.Channel != jaga.ChannelEmailSignup {
@@ -465,7 +470,11 @@ func (g *Gate) ListSubjects(ctx context.Context, req Request, fn func(jaga.Subje
 // links guardians. Errors: EFORBIDDEN role_not_allowed, ENOTFOUND for either subject,
 // EUNPROCESSABLE for a guardian that is the child. Audited (consent_change).
 func (g *Gate) SetGuardian(ctx context.Context, req Request, child, guardian jaga.SubjectID, adultAt time.Time) error {
-	subjects := []jaga.SubjectID{child, guardian}
+	subjects := []jaga.SubjectID{child}
+	if guardian.Valid() && guardian != child {
+		// A missing or malformed guardian is not a subject the audit event can name.
+		subjects = append(subjects, guardian)
+	}
 	if _, err := g.checkRequest(req); err != nil {
 		return g.refuse(ctx, req, jaga.ActionConsentChange, subjects, nil, err)
 	}

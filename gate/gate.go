@@ -298,3 +298,8 @@ func parallelOn(workers, n int, fn func(i int)) {
 }
 
 func (g *Gate) now() time.Time { return g.clock.Now().UTC().Truncate(time.Microsecond) }
+
+// Now returns the gate's clock reading (UTC, microseconds), the "now" of its time
+// checks: a transport that checks a time member itself (jaga.CheckRecordTime) checks it
+// against the same clock as the gate.
+func (g *Gate) Now() time.Time { return g.now() }

@@ -200,7 +200,7 @@ type quarantined struct {
 const maxConflictFlags = 5
 
 // identifiers are the fields of which a row needs at least one valid value.
-var identifiers = []string{"email", "phone", "nik"}
+var identifiers = Identifiers
 
 // PrepareIntake validates, normalises and blind-indexes rows on every core but one, and
 // seals the rows that fail validation under a quarantine data key of their own. It

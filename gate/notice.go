@@ -62,6 +62,9 @@ func (g *Gate) GenerateNotice(ctx context.Context, req Request, version string) 
 // approves. Errors: EFORBIDDEN role_not_allowed, ENOTFOUND, ECONFLICT for a notice
 // already approved. Audited (notice_change).
 func (g *Gate) ApproveNotice(ctx context.Context, req Request, version string, inForce time.Time) (*jaga.Notice, error) {
+	if err := checkPurposeSent(req); err != nil {
+		return nil, g.refuse(ctx, req, ActionNoticeChange, nil, nil, err)
+	}
 	if req.Actor == nil || req.Actor.Role != jaga.RoleDPO && req.Actor.Kind != jaga.ActorSystem {
 		return nil, g.refuse(ctx, req, ActionNoticeChange, nil, nil, jaga.Refusal("role_not_allowed", "only the dpo approves notices"))
 	}

@@ -302,6 +302,9 @@ const (
 // flags, R-43) for purpose id, approved by the acting dpo. Errors: EFORBIDDEN
 // role_not_allowed (only dpo), ENOTFOUND, EUNPROCESSABLE for a bad kind or reference.
 func (g *Gate) RecordAssessment(ctx context.Context, req Request, id, kind string, a jaga.Assessment) (*jaga.Purpose, error) {
+	if err := checkPurposeSent(req); err != nil {
+		return nil, g.refuse(ctx, req, ActionPurposeChange, nil, nil, err)
+	}
 	if req.Actor == nil || req.Actor.Role != jaga.RoleDPO && req.Actor.Kind != jaga.ActorSystem {
 		return nil, g.refuse(ctx, req, ActionPurposeChange, nil, nil, jaga.Refusal(policy.ReasonRoleNotAllowed, "only the dpo records assessments"))
 	}
@@ -430,6 +433,9 @@ const (
 func checkRegistryActor(r Request) error {
 	if r.Actor == nil {
 		return jaga.Errorf(jaga.EUNAUTHORIZED, "no actor")
+	}
+	if err := checkPurposeSent(r); err != nil {
+		return err
 	}
 	if r.Actor.Kind == jaga.ActorSystem || r.Actor.Role == jaga.RoleAdmin || r.Actor.Role == jaga.RoleDPO {
 		return nil

@@ -22,6 +22,24 @@ type Request struct {
 	RequestID string
 }
 
+// PurposeUnreadable is what a transport passes as Request.Purpose when the caller sent
+// a purpose that cannot be read: several purposes, or a value that is no purpose ID
+// (DESIGN.md: a missing or unknown purpose is 400, and audited). It is not a valid
+// purpose ID, so it is never registered: every purpose check refuses it as an unknown
+// purpose (EINVALID naming Jaga-Purpose), the refusal is audited without it (refuse
+// drops unregistered purposes), and calls that take no purpose (the registry, notices)
+// refuse it too instead of ignoring it (checkPurposeSent).
+const PurposeUnreadable = "(unreadable)"
+
+// checkPurposeSent refuses PurposeUnreadable on calls that do not otherwise check the
+// purpose, as the purpose checks do: EINVALID naming Jaga-Purpose.
+func checkPurposeSent(r Request) error {
+	if r.Purpose == PurposeUnreadable {
+		return &jaga.Error{Code: jaga.EINVALID, Field: "Jaga-Purpose", Message: "unknown purpose"}
+	}
+	return nil
+}
+
 // Record is one subject as the gate returns it: the values it may show (masked where
 // the decision is a mask) and the decision for every field that was not plainly allowed.
 type Record struct {

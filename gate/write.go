@@ -70,7 +70,9 @@ type prepared struct {
 
 // prepare normalises and validates raw values for purpose p. Errors are EUNPROCESSABLE
 // naming the field: unknown field, a field not collected for the purpose, a value
-// the field's normaliser rejects or that is longer than the field's max_len.
+// the field's normaliser rejects or that is longer than the field's max_len, a
+// collection or consent time (when given: not zero) outside jaga.CheckRecordTime's
+// bounds (collected_at, consents).
 func (g *Gate) prepare(p *jaga.Purpose, values map[string]string, channel jaga.Channel, at time.Time, consents []ConsentInput) (*prepared, error) {
 	if channel == "" {
 		channel = jaga.ChannelAPI
@@ -97,8 +99,10 @@ func (g *Gate) prepare(p *jaga.Purpose, values map[string]string, channel jaga.C
 		if len(c.Evidence) > 100 || len(c.NoticeVersion) > 100 || jaga.LooksPersonal(c.Evidence) || jaga.LooksPersonal(c.NoticeVersion) {
 			return nil, jaga.FieldError("consents", "consent %d: evidence and notice version must be references (form number, double-opt-in ID, notice version) of at most 100 bytes, not personal data", i+1)
 		}
-		if !c.At.IsZero() && c.At.After(g.now().Add(24*time.Hour)) {
-			return nil, jaga.FieldError("consents", "consent %d is dated in the future", i+1)
+		if !c.At.IsZero() {
+			if err := jaga.CheckRecordTime("consents", c.At, g.now()); err != nil {
+				return nil, jaga.FieldError("consents", "consent %d: %s", i+1, jaga.ErrorMessage(err))
+			}
 		}
 		for j := 0; j < i; j++ {
 			if consents[j].Purpose == c.Purpose {
@@ -109,8 +113,10 @@ func (g *Gate) prepare(p *jaga.Purpose, values map[string]string, channel jaga.C
 		key += "," + cp.ID
 	}
 	covered := g.coverage(key, covering)
-	if at.After(g.now().Add(24 * time.Hour)) {
-		return nil, jaga.FieldError("collected_at", "collection time is in the future")
+	if !at.IsZero() {
+		if err := jaga.CheckRecordTime("collected_at", at, g.now()); err != nil {
+			return nil, err
+		}
 	}
 	out := &prepared{values: make(map[string]string, len(values)), channel: channel, at: at.UTC(), consents: consents}
 	for name, raw := range values {
@@ -286,7 +292,10 @@ type UpdateRequest struct {
 
 // Update changes a subject's fields under the request's purpose: the purpose must
 // cover every field touched and, if consent-based, the subject must have
-// consented. Errors: as Read, plus EUNPROCESSABLE for bad values.
+// consented. full_name is corrected, never removed, and the subject keeps at least one
+// of Identifiers (RemovesLastIdentifier). Errors: as Read, plus EUNPROCESSABLE for bad
+// values, removing full_name, or removing the last identifier (naming it; audited,
+// nothing stored).
 func (g *Gate) Update(ctx context.Context, req UpdateRequest) error {
 	_, err := g.UpdateWithReview(ctx, req)
 	return err
@@ -344,6 +353,13 @@ func (g *Gate) UpdateWithReview(ctx context.Context, req UpdateRequest) ([]strin
 		if s, refusal, err = g.loadAllowed(ctx, tx, p, req.Subject, ev); err != nil {
 			return nil, err
 		} else if refusal != nil {
+			return []*jaga.AuditEvent{ev}, nil
+		}
+		if f := RemovesLastIdentifier(func(f string) bool { return s.Sealed[f] != nil }, pr.values, req.Remove); f != "" {
+			// Found by none of them, the customer could no longer sign in to the portal
+			// to exercise their rights; removing everything is erasure.
+			refusal = LastIdentifierError(f)
+			ev.Decision = decisionOf(refusal)
 			return []*jaga.AuditEvent{ev}, nil
 		}
 		dek, err := g.keys.OpenDEK(s.ID, s.WrappedDEK)
