@@ -81,3 +81,26 @@ func TestUpdateKeepsIdentifier(t *testing.T) {
 		t.Fatalf("removing two of three: %v", err)
 	}
 }
+
+// TestCreateNeedsIdentifier: as intake does, the gate refuses to create a subject with
+// none of email, phone and nik (422 naming email; audited, nothing stored), and creates
+// one that has any of them.
+func TestCreateNeedsIdentifier(t *testing.T) {
+	ctx := context.Background()
+	f := MustFixture(t)
+	dpo := f.req(jaga.RoleDPO, jaga.PurposeDSR)
+	_, err := f.g.Create(ctx, gate.CreateRequest{Request: dpo, Values: map[string]string{"full_name": "Rina Sari", "domicile_city": "Kota Malang"}})
+	if e := jaga.AsError(err); e == nil || e.Code != jaga.EUNPROCESSABLE || e.Field != "email" {
+		t.Fatalf("create without an identifier: %v", err)
+	}
+	evs, err := f.g.AuditLog(ctx, f.req(jaga.RoleAuditor, jaga.PurposeSecurity), jaga.AuditFilter{Action: jaga.ActionCreate, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 1 || evs[0].Decision != "error:"+jaga.EUNPROCESSABLE || len(evs[0].Subjects) != 0 {
+		t.Fatalf("create events %+v", evs)
+	}
+	if _, err := f.g.Create(ctx, gate.CreateRequest{Request: dpo, Values: map[string]string{"full_name": "Rina Sari", "phone": "0812-3456-7890"}}); err != nil {
+		t.Fatalf("create with a phone only: %v", err)
+	}
+}

@@ -230,6 +230,11 @@ func (g *Gate) CreateWithReview(ctx context.Context, req CreateRequest) (jaga.Su
 		return "", nil, g.refuse(ctx, req.Request, jaga.ActionCreate, nil, nil, err)
 	}
 	pr, err := g.prepare(p, req.Values, req.Channel, req.CollectedAt, req.Consents)
+	if err == nil && !slices.ContainsFunc(Identifiers, func(f string) bool { return pr.values[f] != "" }) {
+		// As intake requires: a subject is found, and signs in to exercise their rights,
+		// by one of these (Identifiers).
+		err = jaga.FieldError("email", "a subject needs at least one of email, phone or nik, by which they are found and sign in to the privacy portal")
+	}
 	if err == nil && p.NeedsConsent() && !slices.ContainsFunc(req.Consents, func(c ConsentInput) bool {
 		return c.Purpose == p.ID && c.Status == jaga.ConsentGiven
 	}) {

@@ -49,7 +49,7 @@ func TestConfigFields(t *testing.T) {
 		t.Fatal(err)
 	}
 	req := gate.Request{Actor: dpo, Purpose: jaga.PurposeDSR}
-	id, err := v.gate.Create(ctx, gate.CreateRequest{Request: req, Values: map[string]string{"full_name": "Rina Sari", "loyalty_tier": "gold"}})
+	id, err := v.gate.Create(ctx, gate.CreateRequest{Request: req, Values: map[string]string{"full_name": "Rina Sari", "email": "rina@example.com", "loyalty_tier": "gold"}})
 	if err != nil {
 		t.Fatal(err)
 	}
