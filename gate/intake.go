@@ -258,8 +258,10 @@ func (g *Gate) prepRow(p *jaga.Purpose, r *IntakeRow) (*intakePrep, error) {
 			}
 		}
 	}
+	stopped := false // a row-level problem ended the checks of the values
 	if len(vals) > 0 || len(r.Consents) > 0 {
-		out, err := g.prepare(p, vals, r.Channel, r.CollectedAt, r.Consents)
+		channel, at, consents := r.Channel, r.CollectedAt, r.Consents
+		out, err := g.prepare(p, vals, channel, at, consents)
 		for err != nil {
 			e := jaga.AsError(err)
 			if e == nil || e.Code != jaga.EUNPROCESSABLE || e.Field == "" || e.Field == "values" {
@@ -271,9 +273,23 @@ func (g *Gate) prepRow(p *jaga.Purpose, r *IntakeRow) (*intakePrep, error) {
 			field := e.Field
 			pr.reasons = append(pr.reasons, reasonOf(field, err))
 			if _, ok := vals[field]; !ok {
-				// a row-level problem (consents, channel, collected_at): stop here
-				vals = nil
-				break
+				// A row-level problem: the values are checked on without it, so that
+				// their own problems are reported too and none is reported missing.
+				switch field {
+				case "collected_at":
+					at = time.Time{}
+				case "consents":
+					consents = nil
+				case "channel":
+					channel = ""
+				default:
+					vals, stopped = nil, true
+				}
+				if stopped {
+					break
+				}
+				out, err = g.prepare(p, vals, channel, at, consents)
+				continue
 			}
 			if !owned {
 				vals, owned = maps.Clone(vals), true
@@ -282,7 +298,7 @@ func (g *Gate) prepRow(p *jaga.Purpose, r *IntakeRow) (*intakePrep, error) {
 			if len(vals) == 0 {
 				break
 			}
-			out, err = g.prepare(p, vals, r.Channel, r.CollectedAt, r.Consents)
+			out, err = g.prepare(p, vals, channel, at, consents)
 		}
 		if err == nil && out != nil {
 			pr.values = out.values
@@ -301,7 +317,7 @@ func (g *Gate) prepRow(p *jaga.Purpose, r *IntakeRow) (*intakePrep, error) {
 		pr.values[name] = v
 		pr.review = append(pr.review, "phone_unverified")
 	}
-	if _, ok := pr.values["full_name"]; !ok && !hasReason(pr.reasons, "full_name") {
+	if _, ok := pr.values["full_name"]; !ok && !stopped && !hasReason(pr.reasons, "full_name") {
 		pr.reasons = append(pr.reasons, jaga.RowReason{Field: "full_name", Code: "missing_full_name", Reason: "full_name is required"})
 	}
 	ids := 0
