@@ -616,11 +616,13 @@ func (im *run) row(rec record) (gate.IntakeRow, string) {
 			gpc = strings.EqualFold(strings.TrimSpace(v), "true") || strings.TrimSpace(v) == "1"
 		case TargetChannel:
 			if v = strings.TrimSpace(v); v != "" {
-				if !jaga.Channel(v).Valid() {
-					row.Problems = append(row.Problems, jaga.RowReason{Field: "channel", Code: "invalid_channel", Reason: "unknown channel"})
+				c, ok := channelValue(v)
+				if !ok {
+					row.Problems = append(row.Problems, jaga.RowReason{Field: "channel", Code: "invalid_channel",
+						Reason: "unknown channel; one of " + channelNames() + " (or a Bahasa Indonesia name such as pameran, toko, formulir web)"})
 					continue
 				}
-				row.Channel = jaga.Channel(v)
+				row.Channel = c
 			}
 		case TargetCollectedAt:
 			if v = strings.TrimSpace(v); v != "" {

@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strings"
 	"unicode"
+
+	"jaga"
 )
 
 // labelKey reduces a header to lower-case words of letters and digits: "No. HP/WA" →
@@ -100,4 +102,42 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// channelLabels maps channel values as source files write them (labelKey form: lower
+// case, words) to channels: Jaga's own names written with spaces or hyphens, and the
+// Bahasa Indonesia and English words Indonesian exports use.
+var channelLabels = map[string]jaga.Channel{
+	"web form": jaga.ChannelWebForm, "webform": jaga.ChannelWebForm, "formulir web": jaga.ChannelWebForm,
+	"form web": jaga.ChannelWebForm, "formulir online": jaga.ChannelWebForm, "situs web": jaga.ChannelWebForm,
+	"website": jaga.ChannelWebForm,
+	"email signup": jaga.ChannelEmailSignup, "email sign up": jaga.ChannelEmailSignup, "pendaftaran email": jaga.ChannelEmailSignup,
+	"newsletter": jaga.ChannelEmailSignup, "buletin": jaga.ChannelEmailSignup,
+	"api": jaga.ChannelAPI,
+	"exhibition": jaga.ChannelExhibition, "expo": jaga.ChannelExhibition, "pameran": jaga.ChannelExhibition,
+	"bazar": jaga.ChannelExhibition, "event": jaga.ChannelExhibition, "acara": jaga.ChannelExhibition,
+	"door to door": jaga.ChannelDoorToDoor, "d2d": jaga.ChannelDoorToDoor, "dari pintu ke pintu": jaga.ChannelDoorToDoor,
+	"kunjungan rumah": jaga.ChannelDoorToDoor, "sales lapangan": jaga.ChannelDoorToDoor,
+	"store visit": jaga.ChannelStoreVisit, "store": jaga.ChannelStoreVisit, "toko": jaga.ChannelStoreVisit,
+	"kunjungan toko": jaga.ChannelStoreVisit, "gerai": jaga.ChannelStoreVisit, "outlet": jaga.ChannelStoreVisit,
+	"import": jaga.ChannelImport, "impor": jaga.ChannelImport,
+}
+
+// channelValue reads a channel column's value: a channel name as Jaga writes it, or a
+// label of channelLabels, in any case and with spaces, hyphens or underscores.
+func channelValue(v string) (jaga.Channel, bool) {
+	if c := jaga.Channel(strings.ToLower(strings.TrimSpace(v))); c.Valid() {
+		return c, true
+	}
+	c, ok := channelLabels[labelKey(strings.ReplaceAll(v, "_", " "))]
+	return c, ok
+}
+
+// channelNames lists the channels for an error message.
+func channelNames() string {
+	names := make([]string, len(jaga.Channels))
+	for i, c := range jaga.Channels {
+		names[i] = string(c)
+	}
+	return strings.Join(names, ", ")
 }
