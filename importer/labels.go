@@ -110,10 +110,10 @@ func sortedKeys[V any](m map[string]V) []string {
 var channelLabels = map[string]jaga.Channel{
 	"web form": jaga.ChannelWebForm, "webform": jaga.ChannelWebForm, "formulir web": jaga.ChannelWebForm,
 	"form web": jaga.ChannelWebForm, "formulir online": jaga.ChannelWebForm, "situs web": jaga.ChannelWebForm,
-	"website": jaga.ChannelWebForm,
+	"website":      jaga.ChannelWebForm,
 	"email signup": jaga.ChannelEmailSignup, "email sign up": jaga.ChannelEmailSignup, "pendaftaran email": jaga.ChannelEmailSignup,
 	"newsletter": jaga.ChannelEmailSignup, "buletin": jaga.ChannelEmailSignup,
-	"api": jaga.ChannelAPI,
+	"api":        jaga.ChannelAPI,
 	"exhibition": jaga.ChannelExhibition, "expo": jaga.ChannelExhibition, "pameran": jaga.ChannelExhibition,
 	"bazar": jaga.ChannelExhibition, "event": jaga.ChannelExhibition, "acara": jaga.ChannelExhibition,
 	"door to door": jaga.ChannelDoorToDoor, "d2d": jaga.ChannelDoorToDoor, "dari pintu ke pintu": jaga.ChannelDoorToDoor,
