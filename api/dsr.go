@@ -105,6 +105,12 @@ func (h *Handler) createDSR(w http.ResponseWriter, r *http.Request, req gate.Req
 	}
 	s := dsr.Submission{Subject: in.Subject, Type: in.Type, Channel: in.Channel, Values: in.Values}
 	if in.ReceivedAt != nil {
+		// Checked as sent: year 0001 decodes to the zero time, which the desk reads as
+		// "not given" (now), and would start the 3×24-hour clock late.
+		if in.ReceivedAt.Before(jaga.EarliestRecordTime) {
+			h.error(w, r, jaga.FieldError("received_at", "the receipt time is before 1970-01-01T00:00:00Z"))
+			return
+		}
 		s.ReceivedAt = *in.ReceivedAt
 	}
 	if in.Purpose != "" {

@@ -63,3 +63,22 @@ func TestRecordTimeBounds(t *testing.T) {
 			body: map[string]string{"email": "dewi.lestari@example.id"}}).want(t, http.StatusNotFound)
 	})
 }
+
+// TestDSRReceivedAtBounds: a request received in year 0001 (the zero time, which the
+// desk alone would read as "now") or before 1970 is 422 naming received_at, and none is
+// registered.
+func TestDSRReceivedAtBounds(t *testing.T) {
+	e := newEnv(t)
+	f := e.seed(t)
+	dpo := e.keys[jaga.RoleDPO]
+	for _, at := range []string{"0001-01-01T00:00:00Z", "0001-01-01T07:00:00+07:00", "0001-01-01T00:00:01Z", "1969-12-31T00:00:00Z"} {
+		e.do(t, call{method: "POST", path: "/v1/dsr", key: dpo, body: map[string]any{
+			"subject": f.siti, "type": "access", "channel": "store_counter", "received_at": at}}).
+			wantProblem(t, http.StatusUnprocessableEntity, jaga.EUNPROCESSABLE, "received_at", "")
+	}
+	var l struct{ Requests []jaga.DSR }
+	e.do(t, call{method: "GET", path: "/v1/dsr?view=all", key: dpo}).want(t, http.StatusOK).decode(t, &l)
+	if len(l.Requests) != 0 {
+		t.Fatalf("%d requests registered from refused receipt times", len(l.Requests))
+	}
+}

@@ -183,6 +183,9 @@ func (d *Desk) Submit(ctx context.Context, actor *jaga.Actor, s Submission) (*ja
 	if s.ReceivedAt.After(now.Add(time.Minute)) {
 		return nil, jaga.FieldError("received_at", "receipt time is in the future")
 	}
+	if s.ReceivedAt.Before(jaga.EarliestRecordTime) {
+		return nil, jaga.FieldError("received_at", "the receipt time is before 1970-01-01T00:00:00Z")
+	}
 	detail := map[string]string{}
 	switch s.Type {
 	case jaga.DSRWithdraw, jaga.DSRObject:
@@ -205,6 +208,10 @@ func (d *Desk) Submit(ctx context.Context, actor *jaga.Actor, s Submission) (*ja
 			}
 			if len(v) > 1000 {
 				return nil, jaga.FieldError(name, "value is longer than 1000 bytes")
+			}
+			if err := d.cfg.Vault.CheckValue(name, v); err != nil {
+				// A value an update would refuse: the correction could never be applied.
+				return nil, err
 			}
 			if name == "full_name" && strings.TrimSpace(v) == "" {
 				// The gate refuses to remove a name (it is corrected, not removed), so

@@ -413,3 +413,22 @@ func TestRectifyLastIdentifier(t *testing.T) {
 		t.Fatalf("after the refused correction: %v %v", err, rec)
 	}
 }
+
+// TestRectifyInvalidValue: a correction whose value an update would refuse (an e-mail
+// with two @, a birth date of year 0001) is refused when the request is made, naming the
+// field, instead of being registered and failing at approval.
+func TestRectifyInvalidValue(t *testing.T) {
+	e := mustEnv(t, dsr.Config{})
+	sub := e.mustSubject(t)
+	for field, v := range map[string]string{"email": "budi@@secret.org", "birth_date": "0001-01-01"} {
+		_, err := e.desk.Submit(ctx, e.dpo, dsr.Submission{Subject: sub, Type: jaga.DSRRectify, Channel: jaga.DSRChannelPortal,
+			Values: map[string]string{field: v}})
+		if je := jaga.AsError(err); je == nil || je.Code != jaga.EUNPROCESSABLE || je.Field != field {
+			t.Errorf("correction of %s: %v", field, err)
+		}
+	}
+	if _, err := e.desk.Submit(ctx, e.dpo, dsr.Submission{Subject: sub, Type: jaga.DSRAccess, Channel: jaga.DSRChannelPortal,
+		ReceivedAt: time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC)}); jaga.AsError(err) == nil || jaga.AsError(err).Field != "received_at" {
+		t.Errorf("received 1969: %v", err)
+	}
+}

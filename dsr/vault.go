@@ -14,6 +14,8 @@ import (
 type Vault interface {
 	// Schema is the vault's field schema (to check the fields of a correction).
 	Schema() *jaga.Schema
+	// CheckValue checks a correction's value as an update would (gate.CheckValue).
+	CheckValue(name, raw string) error
 	// Step runs fn in the gate's transaction with one audit event (gate.DSRStep).
 	Step(ctx context.Context, req gate.Request, subject jaga.SubjectID, action, note string, fn func(ctx context.Context, tx jaga.Tx) error) error
 	// View reads the register (metadata only: IDs, types, times, statuses).

@@ -250,12 +250,12 @@ func (g *Gate) checkConsentInput(req ConsentRequest, in *ConsentInput) (*jaga.Pu
 	now := g.now()
 	if in.At.IsZero() {
 		in.At = now
-	} else if err := jaga.CheckRecordTime("at", in.At, now); err != nil {
-		return nil, err
 	} else if in.At.After(now.Add(5 * time.Minute)) {
 		// Stricter than the shared bound: a change recorded now takes effect for the
 		// very next decision, which a record dated later would not.
-		return nil, jaga.FieldError("at", "consent time is in the future")
+		return nil, jaga.FieldError("at", "the consent time is more than 5 minutes after the server clock; a consent recorded now is dated now or earlier")
+	} else if err := jaga.CheckRecordTime("at", in.At, now); err != nil {
+		return nil, err
 	}
 	if d.Collector == "" && req.Actor.Kind == jaga.ActorStaff && req.Channel != jaga.ChannelWebForm && req.Channel != jaga.ChannelEmailSignup {
 		d.Collector = req.Actor.ID

@@ -2,6 +2,7 @@ package gate_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,5 +46,47 @@ func TestRecordTimeBounds(t *testing.T) {
 	found, err := f.g.Find(ctx, gate.FindRequest{Request: f.req(jaga.RoleSupport, jaga.PurposeCustomerSupport), Field: "email", Value: jaga.Redact("budi@example.com")})
 	if jaga.ErrorCode(err) != jaga.ENOTFOUND || len(found) != 0 {
 		t.Fatalf("a refused create stored a subject: %v %v", found, err)
+	}
+}
+
+// TestRecordedConsentAheadMessage: a consent recorded with a time more than 5 minutes
+// ahead is refused with the 5-minute bound it broke, an hour or a millennium ahead.
+func TestRecordedConsentAheadMessage(t *testing.T) {
+	ctx := context.Background()
+	f := MustFixture(t)
+	sub := f.MustCreate(t, "rina@example.com", jaga.ConsentGiven)
+	for _, at := range []time.Time{time.Now().Add(time.Hour), time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)} {
+		_, err := f.g.RecordConsent(ctx, gate.ConsentRequest{Request: f.req(jaga.RoleDPO, jaga.PurposeDSR), Subject: sub, Channel: jaga.ChannelAPI,
+			Consent: gate.ConsentInput{Purpose: jaga.PurposeCrossSelling, Status: jaga.ConsentWithdrawn, At: at, Details: jaga.ConsentDetails{GivenBy: jaga.GivenBySubject}}})
+		if e := jaga.AsError(err); e == nil || e.Field != "at" || !strings.Contains(e.Message, "5 minutes") {
+			t.Errorf("consent at %v: %v", at, err)
+		}
+	}
+}
+
+// TestBirthDateBounds: a birth date of year 0001 (a zero date from a tool) is 422 naming
+// birth_date; the bundled data's oldest year, 1893, is kept; CheckValue says the same.
+func TestBirthDateBounds(t *testing.T) {
+	ctx := context.Background()
+	f := MustFixture(t)
+	req := f.req(jaga.RoleDPO, jaga.PurposeDSR)
+	_, err := f.g.Create(ctx, gate.CreateRequest{Request: req, Values: map[string]string{"full_name": "Budi Santoso", "email": "budi@example.com", "birth_date": "0001-01-01"}})
+	if e := jaga.AsError(err); e == nil || e.Code != jaga.EUNPROCESSABLE || e.Field != "birth_date" {
+		t.Fatalf("birth date 0001-01-01: %v", err)
+	}
+	if _, err := f.g.Create(ctx, gate.CreateRequest{Request: req, Values: map[string]string{"full_name": "Budi Santoso", "email": "budi@example.com", "birth_date": "1893-05-01"}}); err != nil {
+		t.Fatalf("birth date 1893-05-01: %v", err)
+	}
+	if e := jaga.AsError(f.g.CheckValue("birth_date", "0001-01-01")); e == nil || e.Field != "birth_date" {
+		t.Errorf("CheckValue birth_date 0001-01-01: %v", e)
+	}
+	if e := jaga.AsError(f.g.CheckValue("email", "budi@@example.com")); e == nil || e.Field != "email" {
+		t.Errorf("CheckValue email with two @: %v", e)
+	}
+	if err := f.g.CheckValue("email", ""); err != nil {
+		t.Errorf("CheckValue of a removal: %v", err)
+	}
+	if e := jaga.AsError(f.g.CheckValue("shoe_size", "42")); e == nil || e.Field != "shoe_size" {
+		t.Errorf("CheckValue unknown field: %v", e)
 	}
 }
