@@ -75,6 +75,17 @@ type Report struct {
 	ReviewBy      map[string]int `json:"review_by_reason"`
 	Files         []*FileReport  `json:"files"`
 	Lines         []LineReport   `json:"lines"`
+	// Failed lists the files of a run that were not imported as a whole: the one whose
+	// reading failed (not a text file, no header, …) and those after it. Empty when
+	// every file was read.
+	Failed []FailedFile `json:"failed,omitempty"`
+}
+
+// FailedFile is a file an import run did not import, with why: the error (file name,
+// and line or column where it applies; never a value), or that an earlier file failed.
+type FailedFile struct {
+	File  string `json:"file"`
+	Error string `json:"error"`
 }
 
 // PurchaseCounts counts purchase lines: linked to their customer, pending (no customer
@@ -148,6 +159,7 @@ func (r *Report) Add(o *Report) {
 	r.ReviewBy = addCounts(r.ReviewBy, o.ReviewBy)
 	r.Files = append(r.Files, o.Files...)
 	r.Lines = append(r.Lines, o.Lines...)
+	r.Failed = append(r.Failed, o.Failed...)
 }
 
 func addCounts(a, b map[string]int) map[string]int {

@@ -73,13 +73,17 @@ Re-running an import, also after it was killed, imports nothing twice.`,
 			opts.Session = v.gate.NewIntakeSession(0)
 			total := importer.NewReport()
 			var runErr error
-			for _, f := range args {
+			for i, f := range args {
 				rep, err := importOne(cmd, e, v, f, opts)
 				if rep != nil {
 					total.Add(rep)
 				}
 				if err != nil {
 					runErr = err
+					total.Failed = append(total.Failed, importer.FailedFile{File: filepath.Base(f), Error: err.Error()})
+					for _, rest := range args[i+1:] {
+						total.Failed = append(total.Failed, importer.FailedFile{File: filepath.Base(rest), Error: "not imported: an earlier file of the run failed"})
+					}
 					break
 				}
 			}

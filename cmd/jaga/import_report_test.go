@@ -1,10 +1,13 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"jaga/importer"
 )
 
 // TestImportReportPath: --report naming an input file, or a path that cannot be
@@ -60,5 +63,41 @@ func TestImportSummaryPurchasesOnly(t *testing.T) {
 	}
 	if strings.Contains(out, "created") || strings.Contains(out, "total") {
 		t.Errorf("purchases import printed a people table:\n%s", out)
+	}
+}
+
+// TestImportReportFailedFile: a run whose file cannot be read (not text) writes a
+// report that names it and the files after it as failed, with why, besides the exit
+// status.
+func TestImportReportFailedFile(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.csv")
+	bad := filepath.Join(dir, "bad.csv")
+	later := filepath.Join(dir, "later.csv")
+	report := filepath.Join(dir, "report.json")
+	if err := os.WriteFile(good, []byte("full_name,email\nAni Lestari,ani@example.com\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte("PK\x03\x04\x00\x00\x00binary"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(later, []byte("full_name,email\nBudi Santoso,budi@example.com\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := run(t, "import", "--dir", filepath.Join(dir, "vault"), "--report", report, good, bad, later)
+	if code == 0 || !strings.Contains(stderr, "bad.csv") {
+		t.Fatalf("exit %d, %s", code, stderr)
+	}
+	b, err := os.ReadFile(report)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep importer.Report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Created != 1 || len(rep.Failed) != 2 || rep.Failed[0].File != "bad.csv" || !strings.Contains(rep.Failed[0].Error, "not a text file") ||
+		rep.Failed[1].File != "later.csv" {
+		t.Fatalf("report: created %d, failed %+v", rep.Created, rep.Failed)
 	}
 }
