@@ -95,6 +95,8 @@ func TestAuditProofs(t *testing.T) {
 		}
 		e.audited(t, r, jaga.ActionReadAudit, "allow")
 		e.do(t, call{method: "GET", path: fmt.Sprintf("/v1/audit/proof/consistency?from=%d&to=%d", cur.Size, old.Size), key: auditor}).wantProblem(t, 422, jaga.EUNPROCESSABLE, "from", "")
+		// The order is said first, also when from is no checkpoint at all.
+		e.do(t, call{method: "GET", path: fmt.Sprintf("/v1/audit/proof/consistency?from=%d&to=%d", cur.Size+1000, old.Size), key: auditor}).wantProblem(t, 422, jaga.EUNPROCESSABLE, "from", "")
 	})
 }
 

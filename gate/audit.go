@@ -202,6 +202,10 @@ func (g *Gate) ConsistencyProof(ctx context.Context, req Request, from, to int64
 		return nil, nil, nil, err
 	}
 	err = g.readAudit(ctx, req, nil, func(tx jaga.Tx) (int, error) {
+		if from > to {
+			// Said before either size is looked up: the order is the mistake.
+			return 0, jaga.FieldError("from", "from must not be after to")
+		}
 		var err error
 		if old, err = checkpointOf(ctx, tx, from); err != nil {
 			return 0, err
