@@ -202,7 +202,7 @@ func (g *Gate) ConsistencyProof(ctx context.Context, req Request, from, to int64
 		return nil, nil, nil, err
 	}
 	err = g.readAudit(ctx, req, nil, func(tx jaga.Tx) (int, error) {
-		if from > to {
+		if to > 0 && from > to { // to 0 is the latest checkpoint
 			// Said before either size is looked up: the order is the mistake.
 			return 0, jaga.FieldError("from", "from must not be after to")
 		}
