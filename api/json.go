@@ -68,7 +68,9 @@ func (h *Handler) decode(w http.ResponseWriter, r *http.Request, v any) error {
 		}
 		return jaga.Errorf(jaga.EINVALID, "the body could not be read")
 	}
-	body := buf.Bytes()
+	// A UTF-8 byte order mark, which some Windows tools write, is ignored (RFC 8259
+	// section 8.1 lets a parser do so).
+	body := bytes.TrimPrefix(buf.Bytes(), []byte("\xef\xbb\xbf"))
 	if len(bytes.TrimSpace(body)) == 0 {
 		return jaga.Errorf(jaga.EINVALID, "the body is empty; a JSON object is expected")
 	}
@@ -83,7 +85,7 @@ func (h *Handler) decode(w http.ResponseWriter, r *http.Request, v any) error {
 		if isTimeError(err) {
 			return timeError(body)
 		}
-		return decodeError(err)
+		return decodeError(err, body)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return jaga.Errorf(jaga.EINVALID, "the body must hold exactly one JSON object")
@@ -158,7 +160,7 @@ func validTime(s string) bool {
 
 // decodeError translates an encoding/json error into the error vocabulary, naming the
 // member where json can.
-func decodeError(err error) error {
+func decodeError(err error, body []byte) error {
 	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
 	switch {
@@ -175,7 +177,8 @@ func decodeError(err error) error {
 		}
 		return jaga.FieldError(field, "must be a JSON %s", jsonKind(typeErr.Type.Kind().String()))
 	case errors.As(err, &syntaxErr):
-		return jaga.Errorf(jaga.EINVALID, "malformed JSON at byte %d", syntaxErr.Offset)
+		line, col := lineColumn(body, syntaxErr.Offset)
+		return jaga.Errorf(jaga.EINVALID, "malformed JSON at line %d, column %d (byte %d)", line, col, syntaxErr.Offset)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return jaga.Errorf(jaga.EINVALID, "malformed JSON: the body ends early")
 	}
@@ -293,4 +296,13 @@ func parseTime(field, s string) (time.Time, error) {
 		return time.Time{}, jaga.FieldError(field, "must be an RFC 3339 date-time such as 2024-05-01T09:30:00+07:00")
 	}
 	return t.UTC(), nil
+}
+
+// lineColumn returns the 1-based line and column (in characters) of the byte at offset
+// (1-based, as json.SyntaxError counts it) of body.
+func lineColumn(body []byte, offset int64) (line, col int) {
+	before := body[:min(max(offset-1, 0), int64(len(body)))]
+	line = 1 + bytes.Count(before, []byte("\n"))
+	col = 1 + utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:])
+	return line, col
 }

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -86,6 +87,21 @@ func TestCreateSubject(t *testing.T) {
 		r := e.do(t, call{method: "POST", path: "/v1/subjects", key: svc, purpose: jaga.PurposeServiceProvision, body: `{"fields": {"full_name": "Dewi Lestari",}`})
 		r.wantProblem(t, 400, jaga.EINVALID, "", "")
 		e.notAudited(t, r)
+	})
+	t.Run("ErrMalformedJSONLineColumn", func(t *testing.T) {
+		r := e.do(t, call{method: "POST", path: "/v1/subjects", key: svc, purpose: jaga.PurposeServiceProvision,
+			body: "{\n  \"fields\": {\n    \"full_name\": ,\n  }\n}"})
+		if p := r.wantProblem(t, 400, jaga.EINVALID, "", ""); !strings.Contains(p.Detail, "line 3, column 18") {
+			t.Errorf("detail %q, want the line and column of the bad value", p.Detail)
+		}
+	})
+	t.Run("ByteOrderMark", func(t *testing.T) {
+		// A UTF-8 byte order mark (some Windows tools write one) is ignored.
+		b, err := json.Marshal(map[string]any{"fields": map[string]string{"full_name": "Wulan Sari", "email": "wulan.sari@example.id"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.do(t, call{method: "POST", path: "/v1/subjects", key: svc, purpose: jaga.PurposeServiceProvision, body: append([]byte("\xef\xbb\xbf"), b...)}).want(t, 201)
 	})
 	t.Run("ErrTrailingData", func(t *testing.T) {
 		r := e.do(t, call{method: "POST", path: "/v1/subjects", key: svc, purpose: jaga.PurposeServiceProvision, body: `{"fields": {"full_name": "Dewi Lestari"}} {}`})
