@@ -1,6 +1,9 @@
 package jaga
 
-import "strings"
+import (
+	"maps"
+	"strings"
+)
 
 // Class is a field's UU PDP class: "general" or "specific:<kind>" (UU PDP Art 4; R-1, R-2).
 type Class string
@@ -64,8 +67,8 @@ const (
 
 // FieldSpec declares one field or attribute of the customer schema: its name
 // (snake_case, at most 64 bytes), kind, UU PDP class (R-1), value type (its normaliser),
-// whether it is blind-indexed for equality lookup, and its maximum length in bytes
-// after normalisation.
+// whether it is blind-indexed for equality lookup, its maximum length in bytes
+// after normalisation, and optional human labels by language.
 type FieldSpec struct {
 	Name    string    `json:"name" yaml:"name"`
 	Kind    FieldKind `json:"kind" yaml:"kind"`
@@ -73,6 +76,11 @@ type FieldSpec struct {
 	Type    ValueType `json:"type" yaml:"type"`
 	Indexed bool      `json:"indexed,omitempty" yaml:"indexed"`
 	MaxLen  int       `json:"max_len" yaml:"max_len"`
+	// Labels are what a customer reads instead of Name, keyed by language: "id"
+	// (Bahasa Indonesia) and "en" (English), each plain text of at most MaxLabelLen
+	// bytes (UU PDP Art 32, R-16: the data and its processing history must be
+	// understandable to the data subject). Optional; see Label.
+	Labels map[string]string `json:"labels,omitempty" yaml:"labels"`
 }
 
 // Schema is the ordered list of fields and attributes a vault holds. Names are unique.
@@ -83,8 +91,9 @@ type Schema struct {
 }
 
 // NewSchema checks specs (unique snake_case names, a valid class, kind and type, a
-// positive MaxLen, only email/phone/nik indexed) and returns the schema, or an
-// EUNPROCESSABLE error naming the bad field.
+// positive MaxLen, only email/phone/nik indexed, labels only in "id" and "en", each
+// plain text of 1-MaxLabelLen bytes) and returns the schema, or an EUNPROCESSABLE
+// error naming the bad field.
 func NewSchema(specs []FieldSpec) (*Schema, error) {
 	s := &Schema{byName: make(map[string]int, len(specs))}
 	for _, f := range specs {
@@ -111,6 +120,10 @@ func NewSchema(specs []FieldSpec) (*Schema, error) {
 		if f.MaxLen <= 0 {
 			return nil, FieldError(f.Name, "max_len must be positive")
 		}
+		if err := checkLabels(f); err != nil {
+			return nil, err
+		}
+		f.Labels = maps.Clone(f.Labels) // the caller's map may change later
 		s.byName[f.Name] = len(s.Fields)
 		s.Fields = append(s.Fields, f)
 		if f.Indexed {
@@ -167,7 +180,7 @@ func (s *Schema) Extend(extra []FieldSpec) (*Schema, error) {
 }
 
 // DefaultFieldSpecs is the default customer schema: nine identity fields and the
-// marketing_campaign attributes. Classes follow UU PDP Art 4 (R-1, R-2): identity data is
+// marketing_campaign attributes, each labelled in Bahasa Indonesia and English. Classes follow UU PDP Art 4 (R-1, R-2): identity data is
 // general; Income is personal financial data, specific (Art 4(2)(f)).
 func DefaultFieldSpecs() []FieldSpec {
 	f := func(name string, t ValueType, indexed bool, max int) FieldSpec {
@@ -201,6 +214,9 @@ func DefaultFieldSpecs() []FieldSpec {
 		"accepted_cmp1", "accepted_cmp2", "accepted_cmp3", "accepted_cmp4", "accepted_cmp5",
 		"complain", "z_cost_contact", "z_revenue", "response"} {
 		specs = append(specs, a(n, ClassGeneral, TypeInteger))
+	}
+	for i := range specs {
+		specs[i].Labels = defaultLabels(specs[i].Name)
 	}
 	return specs
 }

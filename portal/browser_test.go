@@ -116,6 +116,9 @@ func TestBrowser(t *testing.T) {
 	if !strings.Contains(data, e.name) || !strings.Contains(data, e.email) {
 		t.Fatalf("my data table lacks my name or e-mail")
 	}
+	if !strings.Contains(data, "Nama lengkap") || !strings.Contains(data, "Belanja anggur (2 tahun terakhir)") || strings.Contains(data, "full_name") {
+		t.Fatalf("my data table does not name fields by their Bahasa Indonesia labels:\n%s", data)
+	}
 
 	run("withdraw cross-selling", chromedp.Click(chromedp.ID("withdraw-cross_selling")),
 		chromedp.WaitVisible(chromedp.ID("give-cross_selling")), shot("04-consent-withdrawn"))

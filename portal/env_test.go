@@ -61,8 +61,14 @@ func demoCustomers(n int) []byte {
 
 func mustEnv(t *testing.T) *env {
 	t.Helper()
+	return mustEnvSchema(t, nil)
+}
+
+// mustEnvSchema is mustEnv with the vault's schema (nil: the default one).
+func mustEnvSchema(t *testing.T, schema *jaga.Schema) *env {
+	t.Helper()
 	c := &clock{}
-	v := vaulttest.New(t, vaulttest.Options{Gate: gate.Config{Clock: c}})
+	v := vaulttest.New(t, vaulttest.Options{Gate: gate.Config{Clock: c, Schema: schema}})
 	g, st, keys := v.Gate, v.Store, v.Keys
 	data := demoCustomers(30)
 	rep, err := importer.Import(ctx, g, demodata.CustomersName, bytes.NewReader(data), int64(len(data)),

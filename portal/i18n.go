@@ -91,6 +91,7 @@ func init() {
 		"who":                 {"Siapa", "Who"},
 		"what":                {"Apa", "What"},
 		"decision":            {"Keputusan", "Decision"},
+		"history_fields":      {"Data yang dipakai", "Data used"},
 		"download_h":          {"Unduh data saya", "Download my data"},
 		"download_json":       {"Unduh JSON", "Download JSON"},
 		"download_csv":        {"Unduh CSV", "Download CSV"},

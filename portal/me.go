@@ -50,14 +50,20 @@ func (p *Portal) failed(w http.ResponseWriter, r *http.Request, l *lang, err err
 	p.internal(w, r, l, err)
 }
 
-type fieldRow struct{ Name, Value string }
+// fieldRow is one of the customer's fields: its machine name (form values), the
+// label the customer reads, and its value (empty in the correction form's options).
+type fieldRow struct{ Name, Label, Value string }
 
 type consentRow struct {
 	Purpose, Name, Status, Since string
 	Given                        bool
 }
 
-type historyRow struct{ Time, Who, What, Purpose, Decision string }
+// historyRow is one use of the customer's data; Fields are the labels of the fields used.
+type historyRow struct {
+	Time, Who, What, Purpose, Decision string
+	Fields                             []string
+}
 
 type requestRow struct{ ID, Type, Status, Received, Due, Outcome string }
 
@@ -66,7 +72,7 @@ type mePage struct {
 	Consents  []consentRow
 	History   []historyRow
 	Requests  []requestRow
-	Editable  []string
+	Editable  []fieldRow
 	Requested string
 }
 
@@ -91,11 +97,14 @@ func (p *Portal) me(w http.ResponseWriter, r *http.Request, l *lang) {
 		return
 	}
 	var pg mePage
-	for _, f := range p.cfg.Vault.Schema().Names() {
-		if v, ok := ex.Fields[f]; ok {
-			pg.Fields = append(pg.Fields, fieldRow{f, v})
+	schema := p.cfg.Vault.Schema()
+	for _, f := range schema.Fields {
+		row := fieldRow{Name: f.Name, Label: f.Label(l.code)}
+		pg.Editable = append(pg.Editable, row)
+		if v, ok := ex.Fields[f.Name]; ok {
+			row.Value = v
+			pg.Fields = append(pg.Fields, row)
 		}
-		pg.Editable = append(pg.Editable, f)
 	}
 	purposes := p.cfg.Vault.Purposes()
 	slices.SortFunc(purposes, func(a, b *jaga.Purpose) int {
@@ -124,8 +133,12 @@ func (p *Portal) me(w http.ResponseWriter, r *http.Request, l *lang) {
 		if e.Role == jaga.RoleSubject {
 			continue // the customer's own visits to the portal
 		}
+		fields := make([]string, len(e.Fields))
+		for i, f := range e.Fields {
+			fields[i] = schema.Label(f, l.code)
+		}
 		pg.History = append(pg.History, historyRow{fmtTime(e.Time), gate.AccessLabel(l.code, string(e.Role)),
-			gate.AccessLabel(l.code, e.Action), gate.AccessLabel(l.code, e.Purpose), e.Decision})
+			gate.AccessLabel(l.code, e.Action), gate.AccessLabel(l.code, e.Purpose), e.Decision, fields})
 	}
 	for _, q := range ex.Requests {
 		pg.Requests = append(pg.Requests, requestRow{q.ID, string(q.Type), string(q.Status), fmtTime(q.ReceivedAt), fmtTime(q.DueAt), q.Outcome})
