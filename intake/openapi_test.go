@@ -152,6 +152,13 @@ func TestIntakeOpenAPI(t *testing.T) {
 		}
 		link := regexp.MustCompile(`/v1/intake/confirm/[A-Za-z0-9_-]+`).FindString(msgs[i].Data)
 		do(t, srv.URL, "GET", link, "", "", nil, 200)
+		do(t, srv.URL, "GET", link, "", "", nil, 200) // a GET changes nothing
+		do(t, srv.URL, "POST", link, "", "", map[string]string{"Origin": "https://evil.example", "Accept": js}, 403)
+		do(t, srv.URL, "POST", link, "", "", map[string]string{"Referer": "https://evil.example/x", "Accept": "text/html"}, 403)
+		do(t, srv.URL, "POST", link, "", "", map[string]string{"Origin": srv.URL, "Accept": js}, 200)
+		do(t, srv.URL, "POST", link, "", "", map[string]string{"Origin": srv.URL, "Accept": js}, 404)
+		do(t, srv.URL, "POST", link, "", "", map[string]string{"Origin": srv.URL}, 404)
 		do(t, srv.URL, "GET", link, "", "", nil, 404)
+		do(t, srv.URL, "GET", "/v1/intake/confirm/tidak-ada", "", "", nil, 404)
 	})
 }
