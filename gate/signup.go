@@ -67,18 +67,11 @@ func (g *Gate) StartSignup(ctx context.Context, req Request, form string, row In
 // consents dated now (consent exists only from the confirmation on, R-7); its sealed
 // copy is then destroyed. Errors: ENOTFOUND for an unknown, expired or used token.
 func (g *Gate) ConfirmSignup(ctx context.Context, req Request, tokenHash []byte, doiRef string) (IntakeOutcome, error) {
-	var p *jaga.PendingSignup
-	if err := g.store.View(ctx, func(tx jaga.Tx) error {
-		var err error
-		p, err = tx.PendingSignupByToken(ctx, tokenHash)
-		return err
-	}); err != nil {
+	p, err := g.pendingSignup(ctx, tokenHash)
+	if err != nil {
 		return IntakeOutcome{}, err
 	}
 	now := g.now()
-	if p.Confirmed != "" || now.After(p.ExpiresAt) {
-		return IntakeOutcome{}, &jaga.Error{Code: jaga.ENOTFOUND, Message: "confirmation link unknown, used or expired"}
-	}
 	dek, err := g.keys.OpenDEK(p.ID, p.WrappedDEK)
 	if err != nil {
 		return IntakeOutcome{}, fmt.Errorf("sign-up %s: open data key: %w", p.ID, err)
@@ -110,4 +103,31 @@ func (g *Gate) ConfirmSignup(ctx context.Context, req Request, tokenHash []byte,
 		return []*jaga.AuditEvent{ev}, nil
 	})
 	return out, err
+}
+
+// SignupPending reports whether a sign-up awaits confirmation under tokenHash: nil if
+// it is pending and not expired, ENOTFOUND for an unknown, used or expired token. It
+// changes nothing and opens nothing (no key is used, no value leaves), so it is not
+// audited; the confirmation page that a GET of the mailed link shows uses it, and only
+// ConfirmSignup, on the person's POST, confirms (UU PDP Art 22-23).
+func (g *Gate) SignupPending(ctx context.Context, tokenHash []byte) error {
+	_, err := g.pendingSignup(ctx, tokenHash)
+	return err
+}
+
+// pendingSignup returns the pending, unexpired sign-up under tokenHash; ENOTFOUND
+// otherwise.
+func (g *Gate) pendingSignup(ctx context.Context, tokenHash []byte) (*jaga.PendingSignup, error) {
+	var p *jaga.PendingSignup
+	if err := g.store.View(ctx, func(tx jaga.Tx) error {
+		var err error
+		p, err = tx.PendingSignupByToken(ctx, tokenHash)
+		return err
+	}); err != nil {
+		return nil, err
+	}
+	if p.Confirmed != "" || g.now().After(p.ExpiresAt) {
+		return nil, &jaga.Error{Code: jaga.ENOTFOUND, Message: "confirmation link unknown, used or expired"}
+	}
+	return p, nil
 }

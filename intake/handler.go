@@ -3,12 +3,10 @@ package intake
 import (
 	"bytes"
 	"crypto/rand"
-	"crypto/sha256"
 	"embed"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"html/template"
 	"io"
 	"log/slog"
@@ -16,6 +14,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"jaga"
 	"jaga/gate"
@@ -74,11 +73,13 @@ func New(cfg Config) *Handler {
 	return h
 }
 
-// Register adds GET and POST /v1/intake/forms/{form} and GET /v1/intake/confirm/{token}.
+// Register adds GET and POST /v1/intake/forms/{form} and GET and POST
+// /v1/intake/confirm/{token} (GET asks, POST confirms: see confirm.go).
 func (h *Handler) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /v1/intake/forms/{form}", h.page)
 	mux.HandleFunc("POST /v1/intake/forms/{form}", h.post)
-	mux.HandleFunc("GET /v1/intake/confirm/{token}", h.confirm)
+	mux.HandleFunc("GET /v1/intake/confirm/{token}", h.confirmPage)
+	mux.HandleFunc("POST /v1/intake/confirm/{token}", h.confirm)
 }
 
 var labelsID = map[string][2]string{
@@ -249,16 +250,15 @@ func (h *Handler) startSignup(w http.ResponseWriter, r *http.Request, f Form, re
 		return
 	}
 	token := base64.RawURLEncoding.EncodeToString(tok[:])
-	sum := sha256.Sum256([]byte(token))
 	now := h.cfg.Clock.Now()
-	if err := h.cfg.Gate.StartSignup(r.Context(), req, f.ID, row, sum[:], now.Add(h.cfg.ConfirmFor)); err != nil {
+	if err := h.cfg.Gate.StartSignup(r.Context(), req, f.ID, row, tokenHash(token), now.Add(h.cfg.ConfirmFor)); err != nil {
 		h.cfg.Logger.Error("intake sign-up", "form", f.ID, "error", err)
 		problem(w, http.StatusInternalServerError, jaga.EINTERNAL, "the sign-up could not be stored", "")
 		return
 	}
 	link := strings.TrimRight(h.cfg.BaseURL, "/") + "/v1/intake/confirm/" + token
-	body := "Terima kasih telah mendaftar. Klik tautan ini untuk mengonfirmasi:\n" + link +
-		"\n\nThank you for signing up. Follow this link to confirm:\n" + link + "\n\nAbaikan email ini jika Anda tidak mendaftar. / Ignore this mail if you did not sign up.\n"
+	body := "Terima kasih telah mendaftar. Buka tautan ini, lalu tekan tombol Konfirmasi di halamannya:\n" + link +
+		"\n\nThank you for signing up. Open this link, then press the Confirm button on its page:\n" + link + "\n\nAbaikan email ini jika Anda tidak mendaftar. / Ignore this mail if you did not sign up.\n"
 	if err := h.cfg.Mailer.Mail(r.Context(), jaga.Redact(email), notify.Message{Subject: "Konfirmasi pendaftaran / Confirm your sign-up", Body: body}); err != nil {
 		h.cfg.Logger.Error("intake confirmation mail", "form", f.ID, "error", err)
 		problem(w, http.StatusBadGateway, jaga.EINTERNAL, "the confirmation mail could not be sent", "")
@@ -268,37 +268,14 @@ func (h *Handler) startSignup(w http.ResponseWriter, r *http.Request, f Form, re
 	h.respond(w, r, f, http.StatusAccepted, resp)
 }
 
-func (h *Handler) confirm(w http.ResponseWriter, r *http.Request) {
-	token := r.PathValue("token")
-	sum := sha256.Sum256([]byte(token))
-	now := h.cfg.Clock.Now().UTC()
-	var rnd [3]byte
-	_, _ = rand.Read(rnd[:])
-	ref := fmt.Sprintf("DOI-%s-%06d", now.Format("20060102"), (int(rnd[0])<<16|int(rnd[1])<<8|int(rnd[2]))%1000000)
-	req := gate.Request{Actor: formActor, Purpose: jaga.PurposeServiceProvision, Reason: "double opt-in"}
-	out, err := h.cfg.Gate.ConfirmSignup(r.Context(), req, sum[:], ref)
-	if jaga.ErrorCode(err) == jaga.ENOTFOUND {
-		problem(w, http.StatusNotFound, jaga.ENOTFOUND, "confirmation link unknown, used or expired", "")
-		return
-	} else if err != nil {
-		h.cfg.Logger.Error("intake confirm", "error", err)
-		problem(w, http.StatusInternalServerError, jaga.EINTERNAL, "the confirmation could not be stored", "")
-		return
-	}
-	status := "confirmed"
-	if out.Status == gate.IntakeQuarantined {
-		status = "quarantined"
-	}
-	writeJSON(w, http.StatusOK, map[string]string{"status": status, "evidence": ref})
-}
-
 // readPost reads a JSON body {"fields": {...}, "consents": {"purpose": answer}} or a
-// form-urlencoded one (field names, consent_<purpose>=answer). An answer is a JSON
+// form-urlencoded or multipart/form-data one (field names, consent_<purpose>=answer). An answer is a JSON
 // boolean or a string normalize.YesNo reads (Y/Ya/Yes/1/true, T/Tidak/N/No/0/false,
 // blank), or HTML's "on" (a checkbox without a value); a purpose left out is
-// AnswerAbsent (box not ticked). Errors: EINVALID (400) for an unreadable body,
-// errBodyTooLarge (413), EUNPROCESSABLE (422) naming an unknown member, a member given
-// twice or an answer that is neither yes nor no (R-6: never guessed).
+// AnswerAbsent (box not ticked). Errors: EINVALID (400) for an unreadable body or one
+// that is not valid UTF-8 (errNotUTF8), errBodyTooLarge (413), EUNPROCESSABLE (422)
+// naming an unknown member, a member given twice, a file part or an answer that is
+// neither yes nor no (R-6: never guessed).
 func readPost(r *http.Request, f Form) (map[string]string, map[string]normalize.Answer, error) {
 	values, answers := map[string]string{}, map[string]normalize.Answer{}
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
@@ -308,6 +285,11 @@ func readPost(r *http.Request, f Form) (map[string]string, map[string]normalize.
 		raw, err := io.ReadAll(body)
 		if err != nil {
 			return nil, nil, readError(err)
+		}
+		if !utf8.Valid(raw) {
+			// encoding/json would put U+FFFD in place of the bad bytes and store a value
+			// the sender never meant (as api's decode refuses it).
+			return nil, nil, errNotUTF8
 		}
 		var in struct {
 			Fields   map[string]string          `json:"fields"`
@@ -358,8 +340,8 @@ func readPost(r *http.Request, f Form) (map[string]string, map[string]normalize.
 		}
 	case "application/x-www-form-urlencoded", "multipart/form-data":
 		r.Body = body
-		if err := r.ParseForm(); err != nil {
-			return nil, nil, readError(err)
+		if err := parseForm(r, ct); err != nil {
+			return nil, nil, err
 		}
 		for k, vs := range r.PostForm {
 			field, purpose := k, ""
@@ -382,7 +364,7 @@ func readPost(r *http.Request, f Form) (map[string]string, map[string]normalize.
 			answers[purpose] = a
 		}
 	default:
-		return nil, nil, jaga.Errorf(jaga.EINVALID, "Content-Type must be application/json or application/x-www-form-urlencoded")
+		return nil, nil, jaga.Errorf(jaga.EINVALID, "Content-Type must be application/json, application/x-www-form-urlencoded or multipart/form-data")
 	}
 	return values, answers, nil
 }

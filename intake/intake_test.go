@@ -158,8 +158,9 @@ func TestWebFormGPC(t *testing.T) {
 
 // TestDoubleOptIn signs up for the newsletter: the confirmation mail goes out over
 // SMTP to a real in-process server, no subject or consent exists until its link is
-// followed, then the subject exists with a counting consent whose evidence is the
-// double-opt-in ID; the link works once.
+// followed and the button on its page pressed (a GET alone confirms nothing), then the
+// subject exists with a counting consent whose evidence is the double-opt-in ID; the
+// link works once.
 func TestDoubleOptIn(t *testing.T) {
 	g, keys, st := mustGate(t)
 	ss := smtptest.Start(t)
@@ -190,7 +191,25 @@ func TestDoubleOptIn(t *testing.T) {
 	if link == "" {
 		t.Fatal("no confirmation link in the mail")
 	}
-	res, err = http.Get(link)
+	// Following the link (GET), as a mail scanner would, only shows the button.
+	for range 2 {
+		res, err = http.Get(link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK || !bytes.Contains(b, []byte(`<form method="post"`)) {
+			t.Fatalf("confirm page: %d %s", res.StatusCode, b)
+		}
+		if ids := subjectByEmail(t, keys, st, "sari.dewi@example.com"); len(ids) != 0 {
+			t.Fatalf("a GET of the link confirmed the sign-up")
+		}
+	}
+	req, _ := http.NewRequest("POST", link, nil)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Origin", srv.URL)
+	res, err = http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,10 +226,15 @@ func TestDoubleOptIn(t *testing.T) {
 	if !c.Counts() || !strings.HasPrefix(c.Evidence, "DOI-") || c.Channel != jaga.ChannelEmailSignup {
 		t.Fatalf("consent %+v", c)
 	}
-	res, _ = http.Get(link)
+	res, _ = http.Post(link, "", nil)
 	res.Body.Close()
 	if res.StatusCode != http.StatusNotFound {
 		t.Fatalf("second use of the link: %d", res.StatusCode)
+	}
+	res, _ = http.Get(link)
+	res.Body.Close()
+	if res.StatusCode != http.StatusNotFound {
+		t.Fatalf("page of a used link: %d", res.StatusCode)
 	}
 	_ = time.Second
 }

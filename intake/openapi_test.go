@@ -123,6 +123,11 @@ func TestIntakeOpenAPI(t *testing.T) {
 		do(t, srv.URL, "POST", "/v1/intake/forms/daftar", "application/x-www-form-urlencoded", "full_name=A&email=a%40example.com&consent_cross_selling=maybe", nil, 422)
 		do(t, srv.URL, "POST", "/v1/intake/forms/daftar", js, `{"fields":{"full_name":"`+strings.Repeat("a", 70<<10)+`"}}`, nil, 413)
 		do(t, srv.URL, "POST", "/v1/intake/forms/daftar", "text/plain", `x`, nil, 400)
+		do(t, srv.URL, "POST", "/v1/intake/forms/daftar", js, `{"fields":{"full_name":"`+"\xff"+`"}}`, nil, 400)
+		mp, ct := multipartBody(t, part{Name: "full_name", Value: "Sari Dewi"}, part{Name: "email", Value: "mp@example.org"})
+		do(t, srv.URL, "POST", "/v1/intake/forms/daftar", ct, mp, nil, 202)
+		mp, ct = multipartBody(t, part{Name: "full_name", Value: "Sari Dewi"}, part{Name: "email", Value: "mp@example.org"}, part{Name: "cv", Value: "x", File: "cv.pdf"})
+		do(t, srv.URL, "POST", "/v1/intake/forms/daftar", ct, mp, nil, 422)
 		do(t, srv.URL, "POST", "/v1/intake/forms/tidak-ada", js, `{}`, nil, 404)
 	})
 	t.Run("FreeTextReview", func(t *testing.T) {
@@ -152,6 +157,13 @@ func TestIntakeOpenAPI(t *testing.T) {
 		}
 		link := regexp.MustCompile(`/v1/intake/confirm/[A-Za-z0-9_-]+`).FindString(msgs[i].Data)
 		do(t, srv.URL, "GET", link, "", "", nil, 200)
+		do(t, srv.URL, "GET", link, "", "", nil, 200) // a GET changes nothing
+		do(t, srv.URL, "POST", link, "", "", map[string]string{"Origin": "https://evil.example", "Accept": js}, 403)
+		do(t, srv.URL, "POST", link, "", "", map[string]string{"Referer": "https://evil.example/x", "Accept": "text/html"}, 403)
+		do(t, srv.URL, "POST", link, "", "", map[string]string{"Origin": srv.URL, "Accept": js}, 200)
+		do(t, srv.URL, "POST", link, "", "", map[string]string{"Origin": srv.URL, "Accept": js}, 404)
+		do(t, srv.URL, "POST", link, "", "", map[string]string{"Origin": srv.URL}, 404)
 		do(t, srv.URL, "GET", link, "", "", nil, 404)
+		do(t, srv.URL, "GET", "/v1/intake/confirm/tidak-ada", "", "", nil, 404)
 	})
 }

@@ -95,7 +95,10 @@ func TestServeWithoutSMTP(t *testing.T) {
 		if link == nil || strings.Contains(stderr.String(), "sari.dewi") {
 			t.Fatalf("no link printed, or the address:\n%s", stderr)
 		}
-		res, err := http.Get(link[1])
+		req, _ := http.NewRequest("POST", link[1], nil) // the button of the page the link shows
+		req.Header.Set("Accept", "application/json")
+		req.Header.Set("Origin", base)
+		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
