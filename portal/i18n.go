@@ -16,6 +16,15 @@ func (l *lang) t(k string) string {
 	return k
 }
 
+// label returns the text of key prefix+code, or code itself when there is none (a
+// request type or status added later shows as its code until it has words).
+func (l *lang) label(prefix, code string) string {
+	if s, ok := l.text[prefix+code]; ok {
+		return s
+	}
+	return code
+}
+
 // URL returns the absolute path of page.
 func (l *lang) URL(page string) string { return l.base + l.path[page] }
 
@@ -117,6 +126,16 @@ func init() {
 		"consent_changed":     {"Persetujuan Anda telah diperbarui.", "Your consent was updated."},
 		"signout":             {"Keluar", "Sign out"},
 		"signed_out":          {"Anda telah keluar.", "You have signed out."},
+		// Decisions in the access history (allow, mask:<rule>, deny:<reason>, error:<code>).
+		"dec_allow": {"diizinkan", "allowed"}, "dec_mask": {"diizinkan, sebagian disamarkan", "allowed, partly masked"},
+		"dec_deny": {"ditolak", "refused"}, "dec_error": {"gagal", "failed"},
+		// Request types (UU PDP Arts 5-13) and statuses.
+		"rt_access": {"akses data", "access to data"}, "rt_rectify": {"perbaikan data", "correction"},
+		"rt_erase": {"penghapusan data", "erasure"}, "rt_withdraw": {"penarikan persetujuan", "consent withdrawal"},
+		"rt_restrict": {"pembatasan pemrosesan", "restriction of processing"}, "rt_object": {"keberatan", "objection"},
+		"rt_port":     {"pemindahan data", "data portability"},
+		"rs_received": {"diterima", "received"}, "rs_awaiting_approval": {"menunggu persetujuan petugas", "awaiting approval"},
+		"rs_fulfilled": {"selesai", "done"}, "rs_refused": {"ditolak", "refused"}, "rs_scheduled": {"dijadwalkan", "scheduled"},
 	}
 	langID.text, langEN.text = map[string]string{}, map[string]string{}
 	for k, v := range texts {

@@ -149,3 +149,33 @@ func TestConfigFieldLabels(t *testing.T) {
 		}
 	}
 }
+
+// TestHistoryAndRequestWords: the access history's decisions and the request table's
+// types and statuses are words in the page's language, not codes (allow, restrict,
+// received).
+func TestHistoryAndRequestWords(t *testing.T) {
+	e := mustEnv(t)
+	c := e.client(t)
+	c.signIn(e.email)
+	recs, err := e.g.Find(ctx, gate.FindRequest{Request: gate.Request{Actor: e.dpo, Purpose: jaga.PurposeDSR}, Field: "email", Value: jaga.Redact(e.email)})
+	if err != nil || len(recs) != 1 {
+		t.Fatal(err)
+	}
+	_, _, tok := c.get("/privasi/saya")
+	if st, _, body := c.post("/privasi/permintaan", url.Values{"csrf": {tok}, "type": {"restrict"}}); st != http.StatusSeeOther {
+		t.Fatalf("restrict request: %d %s", st, body)
+	}
+	for _, tc := range []struct{ path, allowed, kind, status string }{
+		{"/privasi/saya", "diizinkan", "pembatasan pemrosesan", "diterima"},
+		{"/privacy/me", "allowed", "restriction of processing", "received"},
+	} {
+		_, page, _ := c.get(tc.path)
+		if hist := section(t, page, "history-table"); !strings.Contains(hist, tc.allowed) || strings.Contains(hist, " allow ") {
+			t.Errorf("%s: history decisions not in words:\n%s", tc.path, hist)
+		}
+		reqs := section(t, page, "request-table")
+		if !strings.Contains(reqs, tc.kind) || !strings.Contains(reqs, tc.status) || strings.Contains(reqs, " restrict ") {
+			t.Errorf("%s: request table %q, want %q and %q", tc.path, reqs, tc.kind, tc.status)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"jaga"
@@ -138,10 +139,11 @@ func (p *Portal) me(w http.ResponseWriter, r *http.Request, l *lang) {
 			fields[i] = schema.Label(f, l.code)
 		}
 		pg.History = append(pg.History, historyRow{fmtTime(e.Time), gate.AccessLabel(l.code, string(e.Role)),
-			gate.AccessLabel(l.code, e.Action), gate.AccessLabel(l.code, e.Purpose), e.Decision, fields})
+			gate.AccessLabel(l.code, e.Action), gate.AccessLabel(l.code, e.Purpose), decisionLabel(l, e.Decision), fields})
 	}
 	for _, q := range ex.Requests {
-		pg.Requests = append(pg.Requests, requestRow{q.ID, string(q.Type), string(q.Status), fmtTime(q.ReceivedAt), fmtTime(q.DueAt), q.Outcome})
+		pg.Requests = append(pg.Requests, requestRow{q.ID, l.label("rt_", string(q.Type)), l.label("rs_", string(q.Status)),
+			fmtTime(q.ReceivedAt), fmtTime(q.DueAt), q.Outcome})
 	}
 	info := ""
 	if id := r.URL.Query().Get("ok"); dsr.ValidID(id) {
@@ -296,4 +298,12 @@ func (p *Portal) downloadCSV(w http.ResponseWriter, r *http.Request, l *lang) {
 		cw.Write([]string{"request", q.ID, string(q.Type) + " " + string(q.Status), q.ReceivedAt.Format(time.RFC3339)})
 	}
 	cw.Flush()
+}
+
+// decisionLabel words an audit decision for the customer: allowed, allowed and partly
+// masked, refused, failed (the reason codes after "deny:" and "error:" are staff
+// vocabulary); a decision of another shape is shown as it is.
+func decisionLabel(l *lang, d string) string {
+	kind, _, _ := strings.Cut(d, ":")
+	return l.label("dec_", kind)
 }
