@@ -8,6 +8,9 @@ const (
 	ActionUnmerge    = "unmerge"
 	ActionQuarantine = "quarantine"
 	ActionSignup     = "signup"
+	// ActionSignupsPurged: sign-ups never confirmed were deleted once their link
+	// expired (UU PDP Arts 16(2)(g), 44(1)(a); R-41).
+	ActionSignupsPurged = "signups_purged"
 )
 
 // QuarantineStatus is the state of a quarantined row.

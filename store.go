@@ -292,6 +292,9 @@ type Tx interface {
 
 	// InsertPendingSignup stores a sign-up awaiting double opt-in.
 	InsertPendingSignup(ctx context.Context, p *PendingSignup) error
+	// PurgeExpiredSignups deletes the sign-ups never confirmed whose link expired
+	// before at, wrapped key and sealed values with them, and returns how many.
+	PurgeExpiredSignups(ctx context.Context, at time.Time) (int, error)
 	// PendingSignupByToken returns the sign-up whose token hash is h; ENOTFOUND.
 	PendingSignupByToken(ctx context.Context, h []byte) (*PendingSignup, error)
 	// ConfirmPendingSignup records that sign-up id became subject and destroys its

@@ -269,3 +269,40 @@ func TestAuditLogNeedsActiveSecurity(t *testing.T) {
 		t.Fatalf("after the balancing test: %+v, %v (the refused read is in the log)", evs, err)
 	}
 }
+
+// TestPurgeExpiredSignups: an e-mail sign-up never confirmed is deleted once its link
+// expired, with one audit event counting it; before that it stays; other roles and
+// purposes are refused.
+func TestPurgeExpiredSignups(t *testing.T) {
+	ctx := context.Background()
+	clk := newTestClock(deletionT0)
+	f := mustFixtureWith(t, fixtureOptions{Clock: clk})
+	row := gate.IntakeRow{Channel: jaga.ChannelEmailSignup, Values: map[string]string{"full_name": "Rina Sari", "email": "rina@example.com"}}
+	if err := f.g.StartSignup(ctx, f.req(jaga.RoleService, jaga.PurposeServiceProvision), "newsletter", row, make([]byte, 32), deletionT0.Add(72*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	job := gate.Request{Actor: &jaga.Actor{ID: "act_deletions", Kind: jaga.ActorSystem, Role: jaga.RoleDPO}, Purpose: jaga.PurposeLegalObligation}
+	if n, err := f.g.PurgeExpiredSignups(ctx, job); err != nil || n != 0 {
+		t.Fatalf("before expiry: %d, %v", n, err)
+	}
+	if _, err := f.g.PurgeExpiredSignups(ctx, f.req(jaga.RoleSupport, jaga.PurposeLegalObligation)); jaga.ErrorCode(err) != jaga.EFORBIDDEN {
+		t.Errorf("support purging: %v", err)
+	}
+	if _, err := f.g.PurgeExpiredSignups(ctx, f.req(jaga.RoleDPO, jaga.PurposeDSR)); jaga.ErrorCode(err) != jaga.EFORBIDDEN {
+		t.Errorf("purge under dsr: %v", err)
+	}
+	clk.Set(deletionT0.Add(73 * time.Hour))
+	if n, err := f.g.PurgeExpiredSignups(ctx, job); err != nil || n != 1 {
+		t.Fatalf("after expiry: %d, %v", n, err)
+	}
+	if err := f.g.SignupPending(ctx, make([]byte, 32)); jaga.ErrorCode(err) != jaga.ENOTFOUND {
+		t.Errorf("the purged sign-up: %v, want not found", err)
+	}
+	evs, err := f.g.AuditLog(ctx, f.req(jaga.RoleAuditor, jaga.PurposeSecurity), jaga.AuditFilter{Action: jaga.ActionSignupsPurged, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 3 || evs[2].Count != 1 || evs[2].Decision != string(jaga.Allow) {
+		t.Fatalf("purge events %+v", evs)
+	}
+}

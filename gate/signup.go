@@ -131,3 +131,33 @@ func (g *Gate) pendingSignup(ctx context.Context, tokenHash []byte) (*jaga.Pendi
 	}
 	return p, nil
 }
+
+// PurgeExpiredSignups deletes the e-mail sign-ups never confirmed whose link has
+// expired, sealed values and wrapped data key with them: without a confirmation no
+// consent exists and nothing justifies keeping the address (UU PDP Arts 16(2)(g),
+// 44(1)(a); R-41). One audit event (action signups_purged, Count) is written when any
+// was deleted. Only Jaga's own jobs (a system actor) and the dpo may run it, under
+// purpose legal_obligation. Errors: as Read for the request.
+func (g *Gate) PurgeExpiredSignups(ctx context.Context, req Request) (int, error) {
+	p, err := g.checkRequest(req)
+	if err == nil && p.ID != jaga.PurposeLegalObligation {
+		err = jaga.Refusal("purpose_not_allowed", "expired sign-ups are purged under purpose legal_obligation")
+	}
+	if err == nil && req.Actor.Kind != jaga.ActorSystem && req.Actor.Role != jaga.RoleDPO {
+		err = jaga.Refusal("role_not_allowed", "role %s does not purge sign-ups", req.Actor.Role)
+	}
+	if err != nil {
+		return 0, g.refuse(ctx, req, jaga.ActionSignupsPurged, nil, nil, err)
+	}
+	n := 0
+	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+		var err error
+		if n, err = tx.PurgeExpiredSignups(ctx, g.now()); err != nil || n == 0 {
+			return nil, err
+		}
+		ev := g.event(req, jaga.ActionSignupsPurged, nil)
+		ev.Count, ev.Decision = n, string(jaga.Allow)
+		return []*jaga.AuditEvent{ev}, nil
+	})
+	return n, err
+}

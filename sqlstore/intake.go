@@ -394,6 +394,23 @@ func (t *Tx) InsertPendingSignup(ctx context.Context, p *jaga.PendingSignup) err
 	return t.db.translate("insert pending sign-up", err, "", "sign-up exists")
 }
 
+// PurgeExpiredSignups implements jaga.Tx: with secure_delete on (SQLite) the deleted
+// rows' bytes, the wrapped data key included, are zeroed in the file.
+func (t *Tx) PurgeExpiredSignups(ctx context.Context, at time.Time) (int, error) {
+	if err := t.mustWrite(); err != nil {
+		return 0, err
+	}
+	res, err := t.exec(ctx, `DELETE FROM pending_signups WHERE confirmed = '' AND expires_at < ?`, TimeValue(at))
+	if err != nil {
+		return 0, t.db.translate("purge expired sign-ups", err, "", "")
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, internal("purge expired sign-ups", err)
+	}
+	return int(n), nil
+}
+
 // PendingSignupByToken returns the sign-up whose token hash is h.
 func (t *Tx) PendingSignupByToken(ctx context.Context, h []byte) (*jaga.PendingSignup, error) {
 	var (

@@ -43,8 +43,8 @@ func runDeletionsCmd(e *env) *cobra.Command {
 	return c
 }
 
-// deletionJobs runs the scheduled deletions at start and every deletionEvery until ctx
-// ends. Of several nodes on one database one runs at a time (gate.DeletionLock); the
+// deletionJobs runs the scheduled deletions, and deletes the sign-ups never confirmed
+// whose link expired, at start and every deletionEvery until ctx ends. Of several nodes on one database one runs at a time (gate.DeletionLock); the
 // others skip that round.
 func deletionJobs(ctx context.Context, v *vault) {
 	t := time.NewTicker(deletionEvery)
@@ -58,6 +58,12 @@ func deletionJobs(ctx context.Context, v *vault) {
 			v.log.Error("scheduled deletions", "error", err.Error())
 		case rep.Done > 0 || rep.Held > 0:
 			v.log.Info("scheduled deletions", "done", rep.Done, "fields_deleted", rep.Fields, "held", rep.Held)
+		}
+		// Sign-ups never confirmed go once their link expired.
+		if n, err := v.gate.PurgeExpiredSignups(ctx, gate.Request{Actor: deletionActor, Purpose: jaga.PurposeLegalObligation}); err != nil && ctx.Err() == nil {
+			v.log.Error("expired sign-ups", "error", err.Error())
+		} else if n > 0 {
+			v.log.Info("expired sign-ups deleted", "count", n)
 		}
 		select {
 		case <-ctx.Done():

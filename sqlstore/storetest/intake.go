@@ -23,6 +23,7 @@ func init() {
 		suiteCase{"Merges", testMerges},
 		suiteCase{"ReviewFlags", testReviewFlags},
 		suiteCase{"PendingSignups", testPendingSignups},
+		suiteCase{"PurgeExpiredSignups", testPurgeExpiredSignups},
 		suiteCase{"Tokens", testTokens},
 	)
 }
@@ -518,6 +519,45 @@ func testReviewFlags(t *testing.T, open func(t *testing.T) jaga.Store) {
 		ofB, err := tx.ReviewFlags(ctx, b, 0)
 		if err != nil || len(ofB) != 1 {
 			t.Fatalf("open flags of b = %d, %v; want the resolved one left out", len(ofB), err)
+		}
+		return nil
+	})
+}
+
+// testPurgeExpiredSignups: sign-ups never confirmed whose link expired before the time
+// given are deleted; those still valid, and confirmed ones, stay.
+func testPurgeExpiredSignups(t *testing.T, open func(t *testing.T) jaga.Store) {
+	s := open(t)
+	g := NewGen(353)
+	signup := func(expires time.Time) *jaga.PendingSignup {
+		return &jaga.PendingSignup{ID: NewSubjectID(), TokenHash: g.Bytes(32), Form: "newsletter", WrappedDEK: g.Bytes(60), Sealed: g.Bytes(90), ExpiresAt: expires}
+	}
+	expired, valid, confirmed := signup(t0.Add(time.Hour)), signup(t0.Add(100*time.Hour)), signup(t0.Add(time.Hour))
+	a := g.Subject()
+	MustInsertSubjects(t, s, a)
+	MustUpdate(t, s, func(tx jaga.Tx) error {
+		for _, p := range []*jaga.PendingSignup{expired, valid, confirmed} {
+			if err := tx.InsertPendingSignup(ctx, p); err != nil {
+				return err
+			}
+		}
+		return tx.ConfirmPendingSignup(ctx, confirmed.ID, a.ID)
+	})
+	var n int
+	MustUpdate(t, s, func(tx jaga.Tx) (err error) {
+		n, err = tx.PurgeExpiredSignups(ctx, t0.Add(2*time.Hour))
+		return err
+	})
+	if n != 1 {
+		t.Fatalf("purged %d, want 1", n)
+	}
+	MustView(t, s, func(tx jaga.Tx) error {
+		_, err := tx.PendingSignupByToken(ctx, expired.TokenHash)
+		wantCode(t, err, jaga.ENOTFOUND)
+		for _, p := range []*jaga.PendingSignup{valid, confirmed} {
+			if _, err := tx.PendingSignupByToken(ctx, p.TokenHash); err != nil {
+				t.Errorf("sign-up expiring %v: %v", p.ExpiresAt, err)
+			}
 		}
 		return nil
 	})
