@@ -44,7 +44,8 @@ func runDeletionsCmd(e *env) *cobra.Command {
 }
 
 // deletionJobs runs the scheduled deletions, and deletes the sign-ups never confirmed
-// whose link expired, at start and every deletionEvery until ctx ends. Of several nodes on one database one runs at a time (gate.DeletionLock); the
+// whose link expired, at start and every deletionEvery until ctx ends. Of several
+// nodes on one database one runs the deletions at a time (gate.DeletionLock); the
 // others skip that round.
 func deletionJobs(ctx context.Context, v *vault) {
 	t := time.NewTicker(deletionEvery)
