@@ -43,4 +43,20 @@ type Actor struct {
 }
 
 // SystemActor is the actor of Jaga's own jobs (start-up erasure replay, key re-wrap).
-var SystemActor = Actor{ID: "act_system", Name: "jaga", Kind: ActorSystem, Role: RoleAdmin}
+var SystemActor = Actor{ID: ActorIDSystem, Name: "jaga", Kind: ActorSystem, Role: RoleAdmin}
+
+// The IDs of Jaga's own jobs: start-up work (SystemActor), the scheduled deletions and
+// the request desk's scheduled erasures. They act with a role's rights (the desk and the
+// deletions with the dpo's), but no person acts: a customer's access history names them
+// as Jaga's automated jobs, not as the role (UU PDP Art 32, R-29; IsJob).
+const (
+	ActorIDSystem    = "act_system"
+	ActorIDDeletions = "act_deletions"
+	ActorIDDesk      = "act_desk"
+)
+
+// IsJob reports whether an audit event's actor ID is one of Jaga's own jobs
+// (ActorIDSystem, ActorIDDeletions, ActorIDDesk).
+func IsJob(actorID string) bool {
+	return actorID == ActorIDSystem || actorID == ActorIDDeletions || actorID == ActorIDDesk
+}

@@ -107,7 +107,7 @@ func (h *Handler) accessHistory(w http.ResponseWriter, r *http.Request, req gate
 		Checkpoint *checkpointView   `json:"checkpoint,omitempty"`
 	}{Subject: id, Lang: lang, Entries: []accessEntryView{}, NextAfter: hist.NextAfter}
 	for _, e := range hist.Entries {
-		v := accessEntryView{Seq: e.Seq, Time: e.Time.UTC(), Role: string(e.Role), RoleLabel: label(string(e.Role)),
+		v := accessEntryView{Seq: e.Seq, Time: e.Time.UTC(), Role: string(e.Role), RoleLabel: gate.WhoLabel(lang, e.Role, e.Job),
 			Action: e.Action, ActionLabel: label(e.Action), Purpose: e.Purpose, Fields: e.Fields, Decision: e.Decision}
 		if e.Purpose != "" {
 			v.PurposeLabel = label(e.Purpose)

@@ -57,6 +57,9 @@ type HistoryEvent struct {
 	Purpose  string    `json:"purpose,omitempty"`
 	Decision string    `json:"decision"`
 	Fields   []string  `json:"fields,omitempty"`
+	// Job: one of Jaga's own jobs acted (gate.AccessEntry.Job); for the portal's
+	// words, not part of the export.
+	Job bool `json:"-"`
 }
 
 // ExportRequest is one of the subject's requests in an export.
@@ -84,7 +87,7 @@ func (d *Desk) History(ctx context.Context, actor *jaga.Actor, subject jaga.Subj
 			if e.Action == jaga.ActionReadAudit && e.Role == jaga.RoleSubject {
 				continue // the subject looking at their own history
 			}
-			out = append(out, HistoryEvent{Seq: e.Seq, Time: e.Time.UTC(), Role: e.Role, Action: e.Action,
+			out = append(out, HistoryEvent{Seq: e.Seq, Time: e.Time.UTC(), Role: e.Role, Job: e.Job, Action: e.Action,
 				Purpose: e.Purpose, Decision: e.Decision, Fields: e.Fields})
 		}
 		if len(h.Entries) < 1000 {

@@ -29,6 +29,7 @@ var AccessLabels = map[string]map[string]string{
 		string(jaga.RoleAdmin): "administrator", string(jaga.RoleDPO): "pejabat pelindungan data", string(jaga.RoleSupport): "layanan pelanggan",
 		string(jaga.RoleMarketer): "pemasaran", string(jaga.RoleAnalyst): "analis", string(jaga.RoleAuditor): "auditor", string(jaga.RoleService): "sistem terintegrasi",
 		string(jaga.RolePortal): "Portal privasi — saat Anda masuk", string(jaga.RoleSubject): "Anda sendiri",
+		LabelJob: "Jaga — tugas otomatis",
 	},
 	"en": {
 		jaga.ActionRead: "viewed data", jaga.ActionFind: "looked up data", jaga.ActionCreate: "recorded data",
@@ -50,6 +51,7 @@ var AccessLabels = map[string]map[string]string{
 		string(jaga.RoleAdmin): "administrator", string(jaga.RoleDPO): "data protection officer", string(jaga.RoleSupport): "customer support",
 		string(jaga.RoleMarketer): "marketing", string(jaga.RoleAnalyst): "analyst", string(jaga.RoleAuditor): "auditor", string(jaga.RoleService): "integrated system",
 		string(jaga.RolePortal): "Privacy portal — your sign-in", string(jaga.RoleSubject): "you",
+		LabelJob: "Jaga — automated job",
 	},
 }
 
@@ -64,4 +66,16 @@ func AccessLabel(lang, code string) string {
 		return l
 	}
 	return code
+}
+
+// LabelJob is the key of AccessLabels that names Jaga's own jobs (AccessEntry.Job).
+const LabelJob = "jaga_job"
+
+// WhoLabel names who acted in an access-history entry, in lang: Jaga's automated job
+// for one of its own jobs (whatever role's rights it used), else the role's label.
+func WhoLabel(lang string, role jaga.Role, job bool) string {
+	if job {
+		return AccessLabel(lang, LabelJob)
+	}
+	return AccessLabel(lang, string(role))
 }

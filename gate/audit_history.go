@@ -16,9 +16,12 @@ import (
 // inclusion proof against the history's checkpoint and, for a bulk event, the
 // subject's position and proof in the event's subject tree.
 type AccessEntry struct {
-	Seq          int64
-	Time         time.Time
-	Role         jaga.Role
+	Seq  int64
+	Time time.Time
+	Role jaga.Role
+	// Job: the actor was one of Jaga's own jobs (jaga.IsJob), acting with Role's
+	// rights; WhoLabel names it as such.
+	Job          bool
 	Action       string
 	Purpose      string
 	Fields       []string
@@ -83,7 +86,7 @@ func (g *Gate) AccessHistory(ctx context.Context, r AccessHistoryRequest) (*Acce
 			if err != nil {
 				return 0, jaga.Errorf(jaga.EINTERNAL, "%v", err)
 			}
-			e := AccessEntry{Seq: rec.Seq, Time: ev.Time, Role: ev.Role, Action: ev.Action, Purpose: ev.Purpose,
+			e := AccessEntry{Seq: rec.Seq, Time: ev.Time, Role: ev.Role, Job: jaga.IsJob(ev.ActorID), Action: ev.Action, Purpose: ev.Purpose,
 				Fields: ev.FieldsReturned, Decision: ev.Decision, SubjectPos: rec.Pos}
 			if len(e.Fields) == 0 {
 				e.Fields = ev.FieldsRequested

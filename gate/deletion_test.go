@@ -306,3 +306,42 @@ func TestPurgeExpiredSignups(t *testing.T) {
 		t.Fatalf("purge events %+v", evs)
 	}
 }
+
+// TestJobNamedInHistory: a scheduled deletion run by Jaga's own job appears in the
+// customer's access history as Jaga's automated job, not as the dpo role whose rights
+// the job used; a dpo's own reads stay named as the dpo.
+func TestJobNamedInHistory(t *testing.T) {
+	ctx := context.Background()
+	clk := newTestClock(deletionT0)
+	f := mustFixtureWith(t, fixtureOptions{Clock: clk})
+	sub := f.MustCreate(t, "rina@example.com", jaga.ConsentGiven)
+	f.withdraw(t, sub)
+	clk.Set(deletionT0.Add(gate.DeletionDelay))
+	job := gate.Request{Actor: &jaga.Actor{ID: jaga.ActorIDDeletions, Kind: jaga.ActorSystem, Role: jaga.RoleDPO}, Purpose: jaga.PurposeLegalObligation}
+	if rep, err := f.g.RunDeletions(ctx, job, false); err != nil || rep.Done != 1 {
+		t.Fatalf("deletions: %+v %v", rep, err)
+	}
+	h, err := f.g.AccessHistory(ctx, gate.AccessHistoryRequest{Request: f.req(jaga.RoleDPO, jaga.PurposeDSR), Subject: sub})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var jobs, staff int
+	for _, e := range h.Entries {
+		who := gate.WhoLabel("id", e.Role, e.Job)
+		switch {
+		case e.Action == gate.ActionScheduledDeletion:
+			jobs++
+			if !e.Job || who != "Jaga — tugas otomatis" || gate.WhoLabel("en", e.Role, e.Job) != "Jaga — automated job" {
+				t.Errorf("the deletion job's entry: job %v, named %q", e.Job, who)
+			}
+		case e.Role == jaga.RoleDPO:
+			staff++
+			if e.Job || who != "pejabat pelindungan data" {
+				t.Errorf("a dpo's entry (%s): job %v, named %q", e.Action, e.Job, who)
+			}
+		}
+	}
+	if jobs != 1 || staff == 0 {
+		t.Fatalf("history: %d job entries, %d dpo entries", jobs, staff)
+	}
+}

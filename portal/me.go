@@ -138,7 +138,7 @@ func (p *Portal) me(w http.ResponseWriter, r *http.Request, l *lang) {
 		for i, f := range e.Fields {
 			fields[i] = schema.Label(f, l.code)
 		}
-		pg.History = append(pg.History, historyRow{fmtTime(e.Time), gate.AccessLabel(l.code, string(e.Role)),
+		pg.History = append(pg.History, historyRow{fmtTime(e.Time), gate.WhoLabel(l.code, e.Role, e.Job),
 			gate.AccessLabel(l.code, e.Action), gate.AccessLabel(l.code, e.Purpose), decisionLabel(l, e.Decision), fields})
 	}
 	for _, q := range ex.Requests {

@@ -12,7 +12,7 @@ import (
 )
 
 // deletionActor is the actor of the scheduled-deletion job that jaga serve runs.
-var deletionActor = &jaga.Actor{ID: "act_deletions", Name: "scheduled deletions", Kind: jaga.ActorSystem, Role: jaga.RoleDPO}
+var deletionActor = &jaga.Actor{ID: jaga.ActorIDDeletions, Name: "scheduled deletions", Kind: jaga.ActorSystem, Role: jaga.RoleDPO}
 
 // deletionEvery is how often jaga serve looks for due deletions: well inside the 3×24 h
 // a withdrawal allows (UU PDP Art 40, R-10, R-11).

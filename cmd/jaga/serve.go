@@ -37,7 +37,7 @@ func deskJobs(ctx context.Context, v *vault, desk *dsr.Desk) {
 }
 
 // deskActor is the actor of the desk's own jobs (scheduled erasures).
-var deskActor = &jaga.Actor{ID: "act_desk", Name: "request desk", Kind: jaga.ActorSystem, Role: jaga.RoleDPO}
+var deskActor = &jaga.Actor{ID: jaga.ActorIDDesk, Name: "request desk", Kind: jaga.ActorSystem, Role: jaga.RoleDPO}
 
 func serveCmd(e *env) *cobra.Command {
 	var vf vaultFlags
