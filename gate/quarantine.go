@@ -65,10 +65,12 @@ func (g *Gate) openQuarantine(ctx context.Context, tx jaga.Tx, id jaga.SubjectID
 // store kept it (migration 0010): the keyed hash of the row's own key, sealed in the
 // row, so that erasing the subject made from that source record discards them too
 // (Tx.DiscardQuarantinedOf; invariant 4, UU PDP Art 8, R-20). A row without a key gets
-// an empty one and is not read again. It runs in pages of its own transactions and
-// returns how many rows it keyed.
+// an empty one and is not read again. It works in pages, each a gate transaction with
+// one audit event (Jaga's own job, action quarantine, the rows it opened), and returns
+// how many rows it keyed.
 func (g *Gate) keyQuarantine(ctx context.Context) (int, error) {
 	const page = 500
+	req := Request{Actor: &jaga.SystemActor, Purpose: jaga.PurposeLegalObligation, Reason: "source keys of quarantined rows (migration 0010)"}
 	n := 0
 	for after := jaga.SubjectID(""); ; {
 		var ids []jaga.SubjectID
@@ -82,26 +84,28 @@ func (g *Gate) keyQuarantine(ctx context.Context) (int, error) {
 			return n, nil
 		}
 		after = ids[len(ids)-1]
-		err := g.store.Update(ctx, func(tx jaga.Tx) error {
+		err := g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+			ev := g.event(req, jaga.ActionQuarantine, nil)
 			for _, id := range ids {
-				r, q, _, err := g.openQuarantine(ctx, tx, id)
-				if jaga.ErrorCode(err) == jaga.ENOTFOUND || (err == nil && r.Status != jaga.QuarantineOpen) {
-					continue
-				} else if err != nil {
-					if jaga.ErrorCode(err) == jaga.ECONFLICT {
-						continue // released or discarded meanwhile
-					}
-					return err
+				_, q, _, err := g.openQuarantine(ctx, tx, id)
+				switch code := jaga.ErrorCode(err); {
+				case err == nil:
+				case code == jaga.ENOTFOUND || code == jaga.ECONFLICT:
+					continue // released or discarded meanwhile
+				default:
+					return nil, err
 				}
 				var key []byte
 				if len(q.Key) > 0 {
 					key = g.keys.ImportKey(q.Key...)
 				}
 				if err := tx.SetQuarantineSource(ctx, id, key); err != nil && jaga.ErrorCode(err) != jaga.ENOTFOUND {
-					return err
+					return nil, err
 				}
+				ev.Subjects = append(ev.Subjects, id)
 			}
-			return nil
+			ev.Count, ev.Decision = len(ev.Subjects), string(jaga.Allow)
+			return []*jaga.AuditEvent{ev}, nil
 		})
 		if err != nil {
 			return n, fmt.Errorf("key quarantined rows: %w", err)

@@ -172,28 +172,13 @@ func (t *Tx) DiscardQuarantinedOf(ctx context.Context, subject jaga.SubjectID) (
 	if err := t.mustWrite(); err != nil {
 		return nil, err
 	}
-	rows, err := t.query(ctx, `SELECT id FROM quarantine WHERE status = 'open' AND source_key IN (
+	ids, err := t.subjectIDs(ctx, "find quarantined rows of subject", `SELECT id FROM quarantine WHERE status = 'open' AND source_key IN (
 		SELECT import_key FROM subjects WHERE id = ? AND import_key IS NOT NULL
 		UNION SELECT key FROM import_keys WHERE subject_id = ?
 		UNION SELECT row_key FROM merges WHERE subject_id = ? AND undone_at IS NULL) ORDER BY id`,
 		string(subject), string(subject), string(subject))
 	if err != nil {
-		return nil, t.db.translate("find quarantined rows of subject", err, "", "")
-	}
-	var ids []jaga.SubjectID
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, internal("find quarantined rows of subject", err)
-		}
-		ids = append(ids, jaga.SubjectID(id))
-	}
-	if err := rows.Close(); err != nil {
-		return nil, t.db.translate("find quarantined rows of subject", err, "", "")
-	}
-	if err := rows.Err(); err != nil {
-		return nil, t.db.translate("find quarantined rows of subject", err, "", "")
+		return nil, err
 	}
 	for _, id := range ids {
 		res, err := t.exec(ctx, `UPDATE quarantine SET status = 'discarded', wrapped_dek = ?, sealed = ?, updated_at = ? WHERE id = ?`,
@@ -210,20 +195,7 @@ func (t *Tx) UnkeyedQuarantine(ctx context.Context, after jaga.SubjectID, limit 
 	if limit <= 0 {
 		limit = 100
 	}
-	rows, err := t.query(ctx, `SELECT id FROM quarantine WHERE status = 'open' AND source_key IS NULL AND id > ? ORDER BY id LIMIT ?`, string(after), limit)
-	if err != nil {
-		return nil, t.db.translate("list unkeyed quarantine", err, "", "")
-	}
-	defer rows.Close()
-	var ids []jaga.SubjectID
-	for rows.Next() {
-		var id string
-		if err := rows.Scan(&id); err != nil {
-			return nil, internal("list unkeyed quarantine", err)
-		}
-		ids = append(ids, jaga.SubjectID(id))
-	}
-	return ids, t.db.translate("list unkeyed quarantine", rows.Err(), "", "")
+	return t.subjectIDs(ctx, "list unkeyed quarantine", `SELECT id FROM quarantine WHERE status = 'open' AND source_key IS NULL AND id > ? ORDER BY id LIMIT ?`, string(after), limit)
 }
 
 // SetQuarantineSource implements jaga.Tx.

@@ -393,21 +393,27 @@ WHERE b.field = ? AND b.value = ? ORDER BY b.subject_id`, field, value)
 // value, oldest first: in ID order, which is creation order because IDs are UUIDv7.
 // Erasure deletes a subject's indexes, so erased subjects are never found.
 func (t *Tx) FindByIndex(ctx context.Context, field string, value []byte) ([]jaga.SubjectID, error) {
-	rows, err := t.query(ctx, `SELECT subject_id FROM blind_indexes WHERE field = ? AND value = ? ORDER BY subject_id`, field, value)
+	return t.subjectIDs(ctx, "find by index", `SELECT subject_id FROM blind_indexes WHERE field = ? AND value = ? ORDER BY subject_id`, field, value)
+}
+
+// subjectIDs runs q, whose one column is a subject (or quarantine) ID, and returns the
+// IDs in the order q gives them; op names the work in errors.
+func (t *Tx) subjectIDs(ctx context.Context, op, q string, args ...any) ([]jaga.SubjectID, error) {
+	rows, err := t.query(ctx, q, args...)
 	if err != nil {
-		return nil, t.db.translate("find by index", err, "", "")
+		return nil, t.db.translate(op, err, "", "")
 	}
 	defer rows.Close()
 	var ids []jaga.SubjectID
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
-			return nil, internal("find by index", err)
+			return nil, internal(op, err)
 		}
 		ids = append(ids, jaga.SubjectID(id))
 	}
 	if err := rows.Err(); err != nil {
-		return nil, t.db.translate("find by index", err, "", "")
+		return nil, t.db.translate(op, err, "", "")
 	}
 	return ids, nil
 }
