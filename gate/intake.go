@@ -945,7 +945,12 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 					out[i] = IntakeOutcome{Status: IntakeUnchanged, Subject: id}
 					continue
 				} else if id, ok := inBatch[k]; ok {
-					if first := inBatchFirst[k]; seen(g.contentOf(first), first != nil, pr) {
+					var content []byte
+					first := inBatchFirst[k] // nil for a key only a quarantined row took
+					if first != nil {
+						content = g.contentOf(first)
+					}
+					if seen(content, first != nil, pr) {
 						out[i] = IntakeOutcome{Status: IntakeUnchanged, Subject: id}
 						continue
 					}

@@ -226,7 +226,9 @@ type xlsxSource struct {
 func newXLSXSource(r io.Reader, size int64, known func(string) bool) (*xlsxSource, error) {
 	f, err := excelize.OpenReader(r)
 	if err != nil {
-		return nil, fmt.Errorf("not a readable XLSX workbook: %w", err)
+		// The library's message may quote the workbook's own XML (cell text); it stays
+		// out of errors, reports and logs (invariant 6).
+		return nil, errors.New("not a readable XLSX workbook (damaged, encrypted or not XLSX)")
 	}
 	defer f.Close()
 	sheets := f.GetSheetList()
@@ -236,7 +238,7 @@ func newXLSXSource(r io.Reader, size int64, known func(string) bool) (*xlsxSourc
 	sheet := sheets[0]
 	rows, err := f.GetRows(sheet, excelize.Options{RawCellValue: true})
 	if err != nil {
-		return nil, fmt.Errorf("sheet %q: %w", sheet, err)
+		return nil, errors.New("the first sheet could not be read (damaged workbook)")
 	}
 	s := &xlsxSource{rows: rows, size: size, hdrRow: -1}
 	for i, row := range rows {
@@ -259,7 +261,7 @@ func newXLSXSource(r io.Reader, size int64, known func(string) bool) (*xlsxSourc
 		}
 	}
 	if s.hdrRow < 0 {
-		return nil, fmt.Errorf("sheet %q: no header row found (a row whose cells name known columns); add a mapping file", sheet)
+		return nil, errors.New("first sheet: no header row found (a row whose cells name known columns); add a mapping file")
 	}
 	s.hdr = rows[s.hdrRow]
 	s.numeric = make([][]bool, len(rows))
@@ -272,7 +274,7 @@ func newXLSXSource(r io.Reader, size int64, known func(string) bool) (*xlsxSourc
 			axis, _ := excelize.CoordinatesToCellName(j+1, i+1)
 			t, err := f.GetCellType(sheet, axis)
 			if err != nil {
-				return nil, fmt.Errorf("sheet %q cell %s: %w", sheet, axis, err)
+				return nil, fmt.Errorf("first sheet, cell %s: its type could not be read (damaged workbook)", axis)
 			}
 			s.numeric[i][j] = t == excelize.CellTypeNumber || t == excelize.CellTypeUnset && looksNumber(c)
 		}
