@@ -73,6 +73,7 @@ type Gate struct {
 	ops      chan *op
 	maxBatch int
 	stop     chan struct{}
+	exited   chan struct{} // closed when commitLoop has returned
 	wg       sync.WaitGroup
 	closeMu  sync.Mutex
 	closed   bool
@@ -117,7 +118,7 @@ func New(cfg Config) (*Gate, error) {
 	g := &Gate{
 		store: cfg.Store, keys: cfg.Keys, policy: newPolicyRef(cfg.Policy), schema: cfg.Schema,
 		ctrl: cfg.Controller.withDefaults(), clock: cfg.Clock, log: cfg.Logger,
-		ops: make(chan *op, 4*cfg.MaxBatch), maxBatch: cfg.MaxBatch, stop: make(chan struct{}), commitDelay: cfg.CommitDelay,
+		ops: make(chan *op, 4*cfg.MaxBatch), maxBatch: cfg.MaxBatch, stop: make(chan struct{}), exited: make(chan struct{}), commitDelay: cfg.CommitDelay,
 	}
 	g.reg.refresh = cfg.RegistryRefresh
 	for _, p := range cfg.Purposes {
@@ -195,14 +196,33 @@ func (g *Gate) execOp(ctx context.Context, readOnly bool, run func(ctx context.C
 	case err := <-o.done:
 		return err
 	case <-ctx.Done():
-		// The operation may still commit; its audit event is then written even though
-		// the caller left, which is the safe direction.
-		return ctx.Err()
+	case <-g.exited:
+	}
+	// The caller left, or the gate closed. The operation may still be running in the
+	// committer, writing the caller's variables, so wait until the committer is done
+	// with it: it checks the context before running an operation and one already
+	// running ends with its transaction, so the wait is short. If the operation
+	// committed, its audit event is written and nil is returned although the caller
+	// left, which is the safe direction.
+	select {
+	case err := <-o.done:
+		return err
+	case <-g.exited:
+		select {
+		case err := <-o.done:
+			return err
+		default:
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return jaga.Errorf(jaga.EINTERNAL, "gate closed")
 	}
 }
 
 func (g *Gate) commitLoop() {
 	defer g.wg.Done()
+	defer close(g.exited)
 	batch := make([]*op, 0, g.maxBatch)
 	for {
 		var first *op

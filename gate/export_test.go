@@ -1,0 +1,12 @@
+package gate
+
+import (
+	"context"
+
+	"jaga"
+)
+
+// ExecForTest runs run through the committer as the gate's operations do.
+func (g *Gate) ExecForTest(ctx context.Context, run func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error)) error {
+	return g.exec(ctx, run)
+}
