@@ -465,10 +465,29 @@ func (g *Gate) ListSubjects(ctx context.Context, req Request, fn func(jaga.Subje
 	return n, err
 }
 
+// maxChildhood is how far ahead a child's adult_at may lie: 18 years of 365 days and a
+// week (a newborn; the week holds 18 years' leap days and room for time zones).
+var maxChildhood = 18*365*24*time.Hour + 7*24*time.Hour
+
+// checkAdultAt checks a guardianship's adult_at against now: it must lie after now (a
+// subject already adult consents for themself, UU PDP Art 25, R-3) and at most
+// maxChildhood ahead (a later date is a typing mistake that would keep an adult under a
+// guardian). Errors are EUNPROCESSABLE naming adult_at, without the value.
+func checkAdultAt(adultAt, now time.Time) error {
+	switch {
+	case !adultAt.After(now):
+		return jaga.FieldError("adult_at", "adult_at is not after now: the subject is an adult and gives their own consent (UU PDP Art 25)")
+	case adultAt.After(now.Add(maxChildhood)):
+		return jaga.FieldError("adult_at", "adult_at is more than 18 years ahead: a child turns 18 within 18 years")
+	}
+	return nil
+}
+
 // SetGuardian links child subject to guardian until adultAt (UU PDP Art 25, R-3): from
 // then on the child's consents count only when given by that guardian. Only the dpo
 // links guardians. Errors: EFORBIDDEN role_not_allowed, ENOTFOUND for either subject,
-// EUNPROCESSABLE for a guardian that is the child. Audited (consent_change).
+// EUNPROCESSABLE for a guardian that is the child or an adult_at not after now or more
+// than 18 years ahead (checkAdultAt). Audited (consent_change).
 func (g *Gate) SetGuardian(ctx context.Context, req Request, child, guardian jaga.SubjectID, adultAt time.Time) error {
 	subjects := []jaga.SubjectID{child}
 	if guardian.Valid() && guardian != child {
@@ -486,6 +505,9 @@ func (g *Gate) SetGuardian(ctx context.Context, req Request, child, guardian jag
 	}
 	if adultAt.IsZero() {
 		return jaga.FieldError("adult_at", "adult_at (when the child turns 18) is required")
+	}
+	if err := checkAdultAt(adultAt, g.now()); err != nil {
+		return err
 	}
 	var refusal error
 	err := g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {

@@ -57,10 +57,29 @@ func (g *Gate) GenerateNotice(ctx context.Context, req Request, version string) 
 	return out, err
 }
 
+// maxInForceAhead is how far after its approval a notice may take force: 366 days.
+const maxInForceAhead = 366 * 24 * time.Hour
+
+// checkInForce checks a notice's in-force time against now. It may lie in the past, as
+// far back as 1970 (a controller records the notices its customers already agreed to,
+// as the demo does), but at most maxInForceAhead ahead: a later date is a typing mistake
+// that would leave the purposes' pending changes waiting. Errors are
+// EUNPROCESSABLE naming in_force_at.
+func checkInForce(inForce, now time.Time) error {
+	switch {
+	case inForce.Before(jaga.EarliestRecordTime):
+		return jaga.FieldError("in_force_at", "in_force_at is before 1970-01-01T00:00:00Z")
+	case inForce.After(now.Add(maxInForceAhead)):
+		return jaga.FieldError("in_force_at", "in_force_at is more than 366 days after now")
+	}
+	return nil
+}
+
 // ApproveNotice approves draft notice version, in force from inForce (zero: now). Once
 // it is in force, pending purpose changes it covers take effect. Only the dpo
 // approves. Errors: EFORBIDDEN role_not_allowed, ENOTFOUND, ECONFLICT for a notice
-// already approved. Audited (notice_change).
+// already approved, EUNPROCESSABLE for an in-force time out of bounds (checkInForce).
+// Audited (notice_change).
 func (g *Gate) ApproveNotice(ctx context.Context, req Request, version string, inForce time.Time) (*jaga.Notice, error) {
 	if err := checkPurposeSent(req); err != nil {
 		return nil, g.refuse(ctx, req, ActionNoticeChange, nil, nil, err)
@@ -71,6 +90,9 @@ func (g *Gate) ApproveNotice(ctx context.Context, req Request, version string, i
 	now := g.now()
 	if inForce.IsZero() {
 		inForce = now
+	}
+	if err := checkInForce(inForce, now); err != nil {
+		return nil, err
 	}
 	var out *jaga.Notice
 	err := g.changeRegistry(ctx, req, ActionNoticeChange, func(r *registry, tx jaga.Tx) error {

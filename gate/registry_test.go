@@ -144,3 +144,38 @@ func TestRegistryAcrossNodes(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestRecordTimesOfNoticesAndGuardians: a notice may be approved in force from a past
+// date (history a controller records) but not before 1970 nor more than 366 days ahead;
+// a guardianship's adult_at lies after now and within 18 years (UU PDP Art 25, R-3).
+func TestRecordTimesOfNoticesAndGuardians(t *testing.T) {
+	ctx := context.Background()
+	f := MustFixture(t)
+	admin, dpo := f.req(jaga.RoleAdmin, ""), f.req(jaga.RoleDPO, "")
+	if _, err := f.g.GenerateNotice(ctx, admin, "notice-id-v9"); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	for _, at := range []time.Time{time.Date(1, 1, 1, 0, 0, 1, 0, time.UTC), time.Date(1969, 12, 31, 0, 0, 0, 0, time.UTC), now.AddDate(1, 0, 2)} {
+		if _, err := f.g.ApproveNotice(ctx, dpo, "notice-id-v9", at); jaga.ErrorCode(err) != jaga.EUNPROCESSABLE || jaga.AsError(err).Field != "in_force_at" {
+			t.Errorf("in force from %s: %v; want 422 naming in_force_at", at, err)
+		}
+	}
+	if n, _ := f.g.Notice("notice-id-v9"); n.Status == jaga.NoticeApproved {
+		t.Fatal("a refused approval approved the notice")
+	}
+	if _, err := f.g.ApproveNotice(ctx, dpo, "notice-id-v9", time.Date(2023, 1, 1, 0, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatalf("a notice in force from a past date: %v", err)
+	}
+
+	child := f.MustCreate(t, "anak@example.com", jaga.ConsentGiven)
+	guardian := f.MustCreate(t, "wali@example.com", jaga.ConsentGiven)
+	for _, at := range []time.Time{now.Add(-time.Hour), now.AddDate(18, 0, 9)} {
+		if err := f.g.SetGuardian(ctx, f.req(jaga.RoleDPO, jaga.PurposeDSR), child, guardian, at); jaga.ErrorCode(err) != jaga.EUNPROCESSABLE || jaga.AsError(err).Field != "adult_at" {
+			t.Errorf("adult at %s: %v; want 422 naming adult_at", at, err)
+		}
+	}
+	if err := f.g.SetGuardian(ctx, f.req(jaga.RoleDPO, jaga.PurposeDSR), child, guardian, now.AddDate(17, 11, 0)); err != nil {
+		t.Fatalf("a newborn's guardian: %v", err)
+	}
+}
