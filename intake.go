@@ -41,11 +41,17 @@ type RowReason struct {
 // a version of (the key a subject made from it holds), empty for a row without a source
 // ID; InsertQuarantine stores it and erasing that subject discards the row
 // (Tx.DiscardQuarantinedOf). WrappedDEK and Sealed are emptied when the row is released
-// or discarded (crypto-shredding).
+// or discarded (crypto-shredding). Indexes are the blind indexes of the row's indexed
+// fields (e-mail, phone, NIK) whose values normalise, as a subject's are computed; a
+// value that does not normalise has none. InsertQuarantine stores them (they are not
+// read back) and erasing a subject with one of them discards the row too, so that a
+// row without a source ID is not left behind (invariant 4, UU PDP Art 8, R-20); they
+// are deleted when the row leaves the open state.
 type QuarantinedRow struct {
 	ID         SubjectID
 	RowKey     []byte
 	SourceKey  []byte
+	Indexes    []BlindIndex
 	File       string
 	Line       int
 	Reasons    []RowReason

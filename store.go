@@ -239,14 +239,28 @@ type Tx interface {
 	// imported (contents nil, or an element nil, for none); an existing key is ECONFLICT.
 	InsertImportKeys(ctx context.Context, keys [][]byte, subjects []SubjectID, contents [][]byte) error
 
-	// InsertQuarantine stores quarantined rows; a RowKey already stored is ECONFLICT.
+	// InsertQuarantine stores quarantined rows, with the blind indexes (Indexes) of the
+	// open ones; a RowKey already stored is ECONFLICT, a malformed index EINVALID.
 	InsertQuarantine(ctx context.Context, rows []*QuarantinedRow) error
 	// DiscardQuarantinedOf discards the open quarantined rows that are versions of the
 	// subject's source records (their SourceKey is one of the subject's import keys,
-	// its own or of rows merged into it and not unmerged): status discarded, wrapped
-	// key and sealed values emptied (crypto-shredding). It returns their IDs, sorted.
-	// Erasure calls it before EraseSubject, in the same transaction (invariant 4).
+	// its own or of rows merged into it and not unmerged) and those that share a blind
+	// index with the subject (QuarantinedRow.Indexes: the same e-mail, phone or NIK,
+	// with or without a source ID): status discarded, wrapped key, sealed values and
+	// blind indexes deleted (crypto-shredding). It returns their IDs, sorted, without
+	// duplicates. Erasure calls it before EraseSubject, in the same transaction, while
+	// the subject's blind indexes still exist (invariant 4, UU PDP Art 8, R-20). A row
+	// sharing an index with the subject is taken even if it is another person's (two
+	// people who share a mailbox): erasure errs on the side of the erased.
 	DiscardQuarantinedOf(ctx context.Context, subject SubjectID) ([]SubjectID, error)
+	// UnindexedQuarantine lists, by ID after after, at most limit open quarantined rows
+	// whose blind indexes were never stored (quarantined before the store kept them).
+	UnindexedQuarantine(ctx context.Context, after SubjectID, limit int) ([]SubjectID, error)
+	// SetQuarantineIndexes replaces the blind indexes of an open quarantined row (none
+	// for an empty indexes) and records that it has them; ENOTFOUND if there is no
+	// open row with that ID, EINVALID for an index without a field or of another length
+	// than 16 bytes.
+	SetQuarantineIndexes(ctx context.Context, id SubjectID, indexes []BlindIndex) error
 	// UnkeyedQuarantine lists, by ID after after, at most limit open quarantined rows
 	// whose source key is not known (quarantined before the store kept it).
 	UnkeyedQuarantine(ctx context.Context, after SubjectID, limit int) ([]SubjectID, error)
@@ -260,8 +274,9 @@ type Tx interface {
 	Quarantined(ctx context.Context, f QuarantineFilter) ([]*QuarantinedRow, error)
 	// QuarantinedRow returns one quarantined row with its sealed values; ENOTFOUND.
 	QuarantinedRow(ctx context.Context, id SubjectID) (*QuarantinedRow, error)
-	// UpdateQuarantine replaces a row's reasons, sealed values, status and subject;
-	// ENOTFOUND if it does not exist.
+	// UpdateQuarantine replaces a row's reasons, sealed values, status and subject,
+	// and deletes its blind indexes when the status is no longer open; ENOTFOUND if it
+	// does not exist.
 	UpdateQuarantine(ctx context.Context, row *QuarantinedRow) error
 
 	// InsertMerges stores merge records and sets their IDs.

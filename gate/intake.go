@@ -485,7 +485,9 @@ func plausibleE164(v string) bool {
 	return true
 }
 
-// sealQuarantine seals the row's raw values under a new data key (invariant 2).
+// sealQuarantine seals the row's raw values under a new data key (invariant 2), with
+// the blind indexes of its values that normalise (quarantineIndexes), so that erasure
+// finds it (invariant 4).
 func (g *Gate) sealQuarantine(pr *intakePrep) error {
 	id, err := NewSubjectID()
 	if err != nil {
@@ -517,7 +519,7 @@ func (g *Gate) sealQuarantine(pr *intakePrep) error {
 		return err
 	}
 	pr.q = &jaga.QuarantinedRow{ID: id, RowKey: key, SourceKey: pr.ikey, File: sourceFileName(r.File), Line: r.Line, Reasons: pr.reasons,
-		WrappedDEK: wrapped, Sealed: ct, Status: jaga.QuarantineOpen}
+		WrappedDEK: wrapped, Sealed: ct, Status: jaga.QuarantineOpen, Indexes: g.quarantineIndexes(r.Values, r.Unverified, r.Problems)}
 	return nil
 }
 

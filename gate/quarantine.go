@@ -69,49 +69,14 @@ func (g *Gate) openQuarantine(ctx context.Context, tx jaga.Tx, id jaga.SubjectID
 // one audit event (Jaga's own job, action quarantine, the rows it opened), and returns
 // how many rows it keyed.
 func (g *Gate) keyQuarantine(ctx context.Context) (int, error) {
-	const page = 500
-	req := Request{Actor: &jaga.SystemActor, Purpose: jaga.PurposeLegalObligation, Reason: "source keys of quarantined rows (migration 0010)"}
-	n := 0
-	for after := jaga.SubjectID(""); ; {
-		var ids []jaga.SubjectID
-		if err := g.store.View(ctx, func(tx jaga.Tx) (err error) {
-			ids, err = tx.UnkeyedQuarantine(ctx, after, page)
-			return err
-		}); err != nil {
-			return n, err
-		}
-		if len(ids) == 0 {
-			return n, nil
-		}
-		after = ids[len(ids)-1]
-		err := g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
-			ev := g.event(req, jaga.ActionQuarantine, nil)
-			for _, id := range ids {
-				_, q, _, err := g.openQuarantine(ctx, tx, id)
-				switch code := jaga.ErrorCode(err); {
-				case err == nil:
-				case code == jaga.ENOTFOUND || code == jaga.ECONFLICT:
-					continue // released or discarded meanwhile
-				default:
-					return nil, err
-				}
-				var key []byte
-				if len(q.Key) > 0 {
-					key = g.keys.ImportKey(q.Key...)
-				}
-				if err := tx.SetQuarantineSource(ctx, id, key); err != nil && jaga.ErrorCode(err) != jaga.ENOTFOUND {
-					return nil, err
-				}
-				ev.Subjects = append(ev.Subjects, id)
+	return g.quarantineJob(ctx, "source keys of quarantined rows (migration 0010)", jaga.Tx.UnkeyedQuarantine,
+		func(ctx context.Context, tx jaga.Tx, id jaga.SubjectID, q *quarantined) error {
+			var key []byte
+			if len(q.Key) > 0 {
+				key = g.keys.ImportKey(q.Key...)
 			}
-			ev.Count, ev.Decision = len(ev.Subjects), string(jaga.Allow)
-			return []*jaga.AuditEvent{ev}, nil
+			return tx.SetQuarantineSource(ctx, id, key)
 		})
-		if err != nil {
-			return n, fmt.Errorf("key quarantined rows: %w", err)
-		}
-		n += len(ids)
-	}
 }
 
 // openQuarantineRow unseals a quarantined row.
@@ -201,6 +166,10 @@ func (g *Gate) QuarantineFix(ctx context.Context, req Request, id jaga.SubjectID
 		}
 		r.Reasons = orNone(remain)
 		if err := tx.UpdateQuarantine(ctx, r); err != nil {
+			return nil, err
+		}
+		// The fixed values are the ones erasure must find (invariant 4).
+		if err := tx.SetQuarantineIndexes(ctx, id, g.quarantineIndexes(q.Values, q.Unverified, q.Problems)); err != nil {
 			return nil, err
 		}
 		ev := g.event(req, jaga.ActionQuarantine, []jaga.SubjectID{id})

@@ -520,7 +520,9 @@ func (g *Gate) Erase(ctx context.Context, req Request, subject jaga.SubjectID) e
 		}
 		// The open quarantined versions of its source records go with it, their data
 		// keys destroyed as a discard does: a later export of the same source ID that
-		// failed validation holds the same person's data.
+		// failed validation holds the same person's data. So do the open rows that share
+		// its e-mail, phone or NIK (a row without a source ID); DiscardQuarantinedOf
+		// reads its blind indexes, so it runs before EraseSubject deletes them.
 		discarded, err := tx.DiscardQuarantinedOf(ctx, subject)
 		if err != nil {
 			return nil, err
@@ -547,9 +549,13 @@ func (g *Gate) Erase(ctx context.Context, req Request, subject jaga.SubjectID) e
 // and returns how many it erased. A journal whose MAC chain fails is an error: Jaga must
 // not serve then. Each re-erased subject's open quarantined versions are discarded with
 // it, as by Erase; so first the source keys of quarantined rows stored before the store
-// kept them are filled in (keyQuarantine).
+// kept them are filled in (keyQuarantine), and so are their blind indexes
+// (indexQuarantine, migration 0011).
 func (g *Gate) ReplayErasures(ctx context.Context) (int, error) {
 	if _, err := g.keyQuarantine(ctx); err != nil {
+		return 0, err
+	}
+	if _, err := g.indexQuarantine(ctx); err != nil {
 		return 0, err
 	}
 	entries, err := g.keys.Erasures()

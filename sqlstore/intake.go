@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"jaga"
@@ -77,10 +78,18 @@ func (t *Tx) InsertQuarantine(ctx context.Context, rows []*jaga.QuarantinedRow) 
 		if r.Status == "" {
 			r.Status = jaga.QuarantineOpen
 		}
-		if _, err := t.exec(ctx, `INSERT INTO quarantine (id, row_key, source_key, file, line, reasons, wrapped_dek, sealed, status, subject_id, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+		if err := checkIndexes(r.Indexes); err != nil {
+			return err
+		}
+		if _, err := t.exec(ctx, `INSERT INTO quarantine (id, row_key, source_key, file, line, reasons, wrapped_dek, sealed, status, subject_id, created_at, updated_at, indexed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			string(r.ID), r.RowKey, nonNil(r.SourceKey), r.File, r.Line, string(reasons), nonNil(r.WrappedDEK), nonNil(r.Sealed), string(r.Status), string(r.Subject),
-			TimeValue(r.CreatedAt), TimeValue(r.UpdatedAt)); err != nil {
+			TimeValue(r.CreatedAt), TimeValue(r.UpdatedAt), TimeValue(t.now)); err != nil {
 			return t.db.translate("insert quarantine", err, "", "row already quarantined")
+		}
+		if r.Status == jaga.QuarantineOpen {
+			if err := t.insertQuarantineIndexes(ctx, r.ID, r.Indexes); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -167,12 +176,16 @@ func (t *Tx) QuarantinedRow(ctx context.Context, id jaga.SubjectID) (*jaga.Quara
 // DiscardQuarantinedOf implements jaga.Tx. The subject's source keys are its own
 // import key and every key import_keys maps to it (rows merged into it; an unmerge
 // moves a row's key to the subject it split off) plus the row keys of its merges not
-// undone.
+// undone. Its blind indexes are the ones it holds in subjects.indexes (migration 0011).
 func (t *Tx) DiscardQuarantinedOf(ctx context.Context, subject jaga.SubjectID) ([]jaga.SubjectID, error) {
 	if err := t.mustWrite(); err != nil {
 		return nil, err
 	}
-	ids, err := t.subjectIDs(ctx, "find quarantined rows of subject", `SELECT id FROM quarantine WHERE status = 'open' AND source_key IN (
+	byIndex, err := t.quarantineSharingIndexes(ctx, subject)
+	if err != nil {
+		return nil, err
+	}
+	bySource, err := t.subjectIDs(ctx, "find quarantined rows of subject", `SELECT id FROM quarantine WHERE status = 'open' AND source_key IN (
 		SELECT import_key FROM subjects WHERE id = ? AND import_key IS NOT NULL
 		UNION SELECT key FROM import_keys WHERE subject_id = ?
 		UNION SELECT row_key FROM merges WHERE subject_id = ? AND undone_at IS NULL) ORDER BY id`,
@@ -180,10 +193,16 @@ func (t *Tx) DiscardQuarantinedOf(ctx context.Context, subject jaga.SubjectID) (
 	if err != nil {
 		return nil, err
 	}
+	ids := append(bySource, byIndex...)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
 	for _, id := range ids {
 		res, err := t.exec(ctx, `UPDATE quarantine SET status = 'discarded', wrapped_dek = ?, sealed = ?, updated_at = ? WHERE id = ?`,
 			[]byte{}, []byte{}, TimeValue(t.now), string(id))
 		if err := t.affectedOne("discard quarantined row", res, err, "quarantined row not found"); err != nil {
+			return nil, err
+		}
+		if err := t.deleteQuarantineIndexes(ctx, id); err != nil {
 			return nil, err
 		}
 	}
@@ -220,7 +239,14 @@ func (t *Tx) UpdateQuarantine(ctx context.Context, r *jaga.QuarantinedRow) error
 	r.UpdatedAt = t.now
 	res, err := t.exec(ctx, `UPDATE quarantine SET reasons = ?, wrapped_dek = ?, sealed = ?, status = ?, subject_id = ?, updated_at = ? WHERE id = ?`,
 		string(reasons), nonNil(r.WrappedDEK), nonNil(r.Sealed), string(r.Status), string(r.Subject), TimeValue(r.UpdatedAt), string(r.ID))
-	return t.affectedOne("update quarantine", res, err, "quarantined row not found")
+	if err := t.affectedOne("update quarantine", res, err, "quarantined row not found"); err != nil {
+		return err
+	}
+	if r.Status != jaga.QuarantineOpen {
+		// Released or discarded: its values are gone, and so are their blind indexes.
+		return t.deleteQuarantineIndexes(ctx, r.ID)
+	}
+	return nil
 }
 
 // InsertMerges stores merge records and sets their IDs.
