@@ -149,3 +149,19 @@ func FuzzDelimiter(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkSniffDelimiter: a full head (pii.SniffHead bytes) of a semicolon export with
+// quoted addresses; SniffDelimiter runs once per file and reads SniffRecords records
+// of it per candidate.
+func BenchmarkSniffDelimiter(b *testing.B) {
+	var buf bytes.Buffer
+	for buf.Len() < pii.SniffHead {
+		buf.WriteString("12/09/2024;Siti Aminah;P;3171011708450001;\"Jl. Merdeka 5,\nRT 01; RW 02\";081234567890;siti@example.com;Bandung\r\n")
+	}
+	head := buf.Bytes()[:pii.SniffHead]
+	for b.Loop() {
+		if pii.SniffDelimiter(head) != ';' {
+			b.Fatal("not semicolon")
+		}
+	}
+}
