@@ -57,7 +57,8 @@ const (
 )
 
 // detectFormat picks the format from the extension, then from the first bytes: "PK" is
-// a zip (XLSX), "{" a JSON Lines file, anything else CSV.
+// a zip (XLSX), "{" (after a UTF-8 byte-order mark or white space, or right after a
+// UTF-16 byte-order mark) a JSON Lines file, anything else CSV.
 func detectFormat(name string, head []byte) Format {
 	switch strings.ToLower(filepath.Ext(name)) {
 	case ".xlsx", ".xlsm":
@@ -70,7 +71,8 @@ func detectFormat(name string, head []byte) Format {
 	switch {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		return FormatXLSX
-	case bytes.HasPrefix(bytes.TrimLeft(head, " \t\r\n\xef\xbb\xbf"), []byte("{")):
+	case bytes.HasPrefix(bytes.TrimLeft(head, " \t\r\n\xef\xbb\xbf"), []byte("{")),
+		bytes.HasPrefix(head, []byte("\xff\xfe{\x00")), bytes.HasPrefix(head, []byte("\xfe\xff\x00{")):
 		return FormatJSONL
 	}
 	return FormatCSV
@@ -87,10 +89,11 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// csvSource reads CSV: delimiter (comma, semicolon, tab), encoding (UTF-8 with or
-// without BOM; UTF-16 with or without BOM, as Excel's "Unicode text" and some Windows
-// tools write it; else Windows-1252, which Excel writes on Windows with Indonesian
-// settings) and line ends are detected from the first 64 KiB; quoted fields may hold
+// csvSource reads CSV: delimiter (comma, semicolon, tab or pipe, by pii.SniffDelimiter
+// on the first records), encoding (UTF-8 with or without BOM; UTF-16 with or without
+// BOM, as Excel's "Unicode text" and some Windows tools write it; else Windows-1252,
+// which Excel writes on Windows with Indonesian settings) and line ends are detected
+// from the first 64 KiB; quoted fields may hold
 // delimiters, doubled quotes and line breaks (RFC 4180). A file with NUL bytes that is
 // not UTF-16 is refused as not text (pii.ErrNotText).
 type csvSource struct {
@@ -120,7 +123,7 @@ func newCSVSource(r io.Reader) (*csvSource, error) {
 		in = pii.DecodeReader(br, e)
 		head = pii.DecodeHead(head, e)
 	}
-	comma := detectComma(head)
+	comma := pii.SniffDelimiter(head)
 	ends := "LF"
 	if i := bytes.IndexByte(head, '\n'); i > 0 && head[i-1] == '\r' {
 		ends = "CRLF"
@@ -172,36 +175,14 @@ func (s *csvSource) next() (record, error) {
 	return record{line: line, cells: rec}, nil
 }
 
-// detectComma picks the delimiter that occurs most in the first line among comma,
-// semicolon and tab (outside quotes).
-func detectComma(head []byte) rune {
-	line := head
-	if i := bytes.IndexByte(line, '\n'); i >= 0 {
-		line = line[:i]
-	}
-	best, bestN := ',', -1
-	for _, c := range []rune{',', ';', '\t'} {
-		n, inQ := 0, false
-		for _, b := range line {
-			if b == '"' {
-				inQ = !inQ
-			} else if !inQ && rune(b) == c {
-				n++
-			}
-		}
-		if n > bestN {
-			best, bestN = c, n
-		}
-	}
-	return best
-}
-
 func commaName(c rune) string {
 	switch c {
 	case ';':
 		return "semicolon"
 	case '\t':
 		return "tab"
+	case '|':
+		return "pipe"
 	}
 	return "comma"
 }
@@ -326,6 +307,13 @@ func (s *xlsxSource) next() (record, error) {
 // "consents.cross_selling" becomes "consent_cross_selling", the web form's shape), in
 // the order of first appearance in the first 1,000 lines. A line that is not a JSON
 // object is a record with bad set.
+//
+// JSON text is UTF-8 (RFC 8259 §8.1); a UTF-8 byte-order mark is skipped, and UTF-16
+// (with a byte-order mark, or without one when pii.SniffText tells it by its NUL bytes,
+// as for CSV) is decoded with pii.DecodeReader, the CSV reader's path. A file whose
+// head is not valid UTF-8 is read as UTF-8 all the same, each line that is not valid
+// UTF-8 rejected with its line number (JSON is never read as Windows-1252). UTF-32 and
+// binary files are refused whole, with the reason (jsonlEncoding).
 type jsonlSource struct {
 	cr    *countingReader
 	sc    *bufio.Scanner
@@ -334,13 +322,27 @@ type jsonlSource struct {
 	line  int
 	ahead []string // lines read to build the header
 	kind  string
+	enc   pii.Encoding
 }
 
 func newJSONLSource(r io.Reader) (*jsonlSource, error) {
 	cr := &countingReader{r: r}
-	sc := bufio.NewScanner(cr)
+	br := bufio.NewReaderSize(cr, pii.SniffHead)
+	head, _ := br.Peek(pii.SniffHead)
+	enc, err := jsonlEncoding(head)
+	if err != nil {
+		return nil, err
+	}
+	var in io.Reader = br
+	switch {
+	case enc == pii.UTF8BOM:
+		_, _ = br.Discard(3)
+	case enc.Decoded():
+		in = pii.DecodeReader(br, enc)
+	}
+	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 0, 1<<16), 1<<20)
-	s := &jsonlSource{cr: cr, sc: sc, col: map[string]int{}}
+	s := &jsonlSource{cr: cr, sc: sc, col: map[string]int{}, enc: enc}
 	for len(s.ahead) < 1000 && sc.Scan() {
 		l := sc.Text()
 		s.ahead = append(s.ahead, l)
@@ -362,6 +364,29 @@ func newJSONLSource(r io.Reader) (*jsonlSource, error) {
 		}
 	}
 	return s, nil
+}
+
+// jsonlEncoding returns the encoding of a JSON Lines file from its head: what
+// pii.SniffText says, except that Windows-1252 (a head that is not valid UTF-8) is read
+// as UTF-8 (RFC 8259 §8.1: JSON exchanged between systems is UTF-8; the lines that are
+// not are rejected one by one). It refuses UTF-32, by its byte-order mark (Unicode 15.0
+// §23.8: 00 00 FE FF big-endian, FF FE 00 00 little-endian, which a UTF-16LE reader
+// would take for its own mark followed by NUL), and a file that is not text
+// (pii.ErrNotText); the error holds no byte of the content.
+func jsonlEncoding(head []byte) (pii.Encoding, error) {
+	for _, u := range []struct{ bom, name string }{{"\xff\xfe\x00\x00", "UTF-32LE"}, {"\x00\x00\xfe\xff", "UTF-32BE"}} {
+		if bytes.HasPrefix(head, []byte(u.bom)) {
+			return 0, fmt.Errorf("JSON Lines in %s (byte-order mark at offset 0) cannot be read; save it as UTF-8 (RFC 8259 §8.1) or UTF-16", u.name)
+		}
+	}
+	e, err := pii.SniffText(head)
+	if err != nil {
+		return 0, fmt.Errorf("JSON Lines: %w", err)
+	}
+	if e == pii.Windows1252 {
+		e = pii.UTF8
+	}
+	return e, nil
 }
 
 func jsonColumn(prefix, k string) string {
@@ -393,7 +418,7 @@ func (s *jsonlSource) read() int64         { return s.cr.n }
 func (s *jsonlSource) collectedAt() string { return "" }
 func (s *jsonlSource) shape() string       { return s.kind }
 func (s *jsonlSource) detected() string {
-	d := "JSON Lines, UTF-8"
+	d := "JSON Lines, " + s.enc.String()
 	if s.kind != "" {
 		d += ", shape " + s.kind
 	}

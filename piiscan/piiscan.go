@@ -303,8 +303,11 @@ func scanCell(ctx context.Context, val string, rep *FileReport, o Options, line 
 	return string(b), err
 }
 
-// scanCSV reads a CSV (the delimiter is the first of tab, semicolon and comma found in
-// the first line); the first record names the columns.
+// scanCSV reads a CSV file (the delimiter is pii.SniffDelimiter's, as the importer's:
+// comma, semicolon, tab or pipe, decided on the first records). The first record names
+// the columns only when csvHeader finds that it reads as a header; otherwise the
+// columns are named "column 1", "column 2", … and a warning says so. Every record, the
+// header included, is scanned.
 func scanCSV(ctx context.Context, f io.Reader, rep *FileReport, o Options, w io.Writer) error {
 	br := bufio.NewReaderSize(f, pii.SniffHead)
 	head, err := br.Peek(pii.SniffHead)
@@ -314,50 +317,63 @@ func scanCSV(ctx context.Context, f io.Reader, rep *FileReport, o Options, w io.
 	if _, err := pii.SniffText(head); err != nil {
 		return err
 	}
-	br = bufio.NewReader(decoded(br, head, rep, w != nil))
-	first, _ := br.Peek(4096)
-	if i := bytes.IndexByte(first, '\n'); i >= 0 {
-		first = first[:i]
-	}
+	br = bufio.NewReaderSize(decoded(br, head, rep, w != nil), pii.SniffHead)
+	first, _ := br.Peek(pii.SniffHead)
 	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
-	switch {
-	case bytes.IndexByte(first, '\t') >= 0:
-		cr.Comma = '\t'
-	case bytes.IndexByte(first, ';') >= 0 && bytes.IndexByte(first, ',') < 0:
-		cr.Comma = ';'
-	}
+	cr.Comma = pii.SniffDelimiter(first)
 	var cw *csv.Writer
 	if w != nil {
 		cw = csv.NewWriter(w)
 		cw.Comma = cr.Comma
 		defer cw.Flush()
 	}
-	var header []string
-	for rec := 0; ; rec++ {
+	read := func() (csvRecord, error) {
 		row, err := cr.Read()
 		if err == io.EOF {
-			break
+			return csvRecord{}, err
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				return fmt.Errorf("line %d, column %d: %s", pe.Line, pe.Column, pe.Err)
+				return csvRecord{}, fmt.Errorf("line %d, column %d: %s", pe.Line, pe.Column, pe.Err)
 			}
+			return csvRecord{}, err
+		}
+		line, _ := cr.FieldPos(0)
+		return csvRecord{line: line, cells: row}, nil
+	}
+	// The records csvHeader compares the first one with are read ahead.
+	var ahead []csvRecord
+	for len(ahead) <= headerSample {
+		r, err := read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
 			return err
 		}
-		if rec == 0 {
-			// A header cell names its column in hits and warnings unless it holds
-			// personal data itself (a file without a header: its first row is data).
-			header = make([]string, len(row))
-			for i, h := range row {
-				if len(o.Scanner.Scan([]byte(h))) == 0 && utf8.ValidString(h) {
-					header[i] = h
-				}
-			}
+		ahead = append(ahead, r)
+	}
+	sample := make([][]string, len(ahead))
+	for i, r := range ahead {
+		sample[i] = r.cells
+	}
+	header := csvHeader(sample)
+	if header == nil && len(ahead) > 0 {
+		rep.Warnings = append(rep.Warnings, "the first record is read as data, not as a header (it does not read as column names); columns are named by number")
+	}
+	for rec := 0; ; rec++ {
+		var r csvRecord
+		if rec < len(ahead) {
+			r = ahead[rec]
+		} else if r, err = read(); err == io.EOF {
+			break
+		} else if err != nil {
+			return err
 		}
+		row, line := r.cells, r.line
 		for i, v := range row {
 			col := fmt.Sprintf("column %d", i+1)
 			if i < len(header) && rec > 0 && header[i] != "" {
