@@ -52,8 +52,12 @@ func (p *Portal) failed(w http.ResponseWriter, r *http.Request, l *lang, err err
 }
 
 // fieldRow is one of the customer's fields: its machine name (form values), the
-// label the customer reads, and its value (empty in the correction form's options).
-type fieldRow struct{ Name, Label, Value string }
+// label the customer reads, and its value (empty in the correction form's options),
+// Masked when a number in it is shown masked (dsr.OwnView).
+type fieldRow struct {
+	Name, Label, Value string
+	Masked             bool
+}
 
 type consentRow struct {
 	Purpose, Name, Status, Since string
@@ -75,6 +79,9 @@ type mePage struct {
 	Requests  []requestRow
 	Editable  []fieldRow
 	Requested string
+	// Masked: some value is shown masked; the page says why and that downloads wait
+	// for a review.
+	Masked bool
 }
 
 func fmtTime(t time.Time) string {
@@ -90,20 +97,23 @@ func (p *Portal) me(w http.ResponseWriter, r *http.Request, l *lang) {
 		return
 	}
 	ctx := r.Context()
-	ex, err := p.cfg.Desk.Export(ctx, actor, s.Subject)
+	// The owner always sees the page (UU PDP Art 32): a number that would block a
+	// download is shown masked, and the consents and request forms work as ever.
+	ov, err := p.cfg.Desk.OwnView(ctx, actor, s.Subject)
 	if err != nil {
 		if !p.exportBlocked(w, r, l, s, actor, err) {
 			p.failed(w, r, l, err)
 		}
 		return
 	}
-	var pg mePage
+	ex := ov.Export
+	pg := mePage{Masked: len(ov.Masked) > 0}
 	schema := p.cfg.Vault.Schema()
 	for _, f := range schema.Fields {
 		row := fieldRow{Name: f.Name, Label: f.Label(l.code)}
 		pg.Editable = append(pg.Editable, row)
 		if v, ok := ex.Fields[f.Name]; ok {
-			row.Value = v
+			row.Value, row.Masked = v, slices.Contains(ov.Masked, f.Name)
 			pg.Fields = append(pg.Fields, row)
 		}
 	}
