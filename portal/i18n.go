@@ -80,6 +80,8 @@ func init() {
 		"export_review_ask":   {"Hubungi kami untuk meminta salinan data Anda.", "Contact us to ask for a copy of your data."},
 		"err_internal":        {"Terjadi kesalahan. Coba lagi nanti.", "Something went wrong. Try again later."},
 		"err_signin":          {"Silakan masuk terlebih dahulu.", "Please sign in first."},
+		"err_not_found":       {"Halaman tidak ditemukan. Mungkin alamatnya salah ketik atau tautannya sudah lama.", "Page not found. The address may be mistyped or the link old."},
+		"err_method":          {"Halaman ini tidak dapat dibuka dengan cara itu. Kembali dan pakai tombol atau tautan di halaman.", "This page cannot be opened that way. Go back and use the buttons or links on the page."},
 		"err_form":            {"Formulir belum dapat kami terima.", "We could not accept the form."},
 		"err_purpose":         {"Tujuan: tidak dikenal atau tidak memerlukan persetujuan. Pakai tombol di tabel persetujuan.", "Purpose: unknown, or it does not ask for consent. Use the buttons in the consent table."},
 		"err_action":          {"Tindakan: pilih beri atau tarik persetujuan.", "Action: choose give or withdraw consent."},

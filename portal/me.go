@@ -127,7 +127,7 @@ func (p *Portal) showMe(w http.ResponseWriter, r *http.Request, l *lang, s *sess
 		row := fieldRow{Name: f.Name, Label: f.Label(l.code)}
 		pg.Editable = append(pg.Editable, row)
 		if v, ok := ex.Fields[f.Name]; ok {
-			row.Value, row.Masked = v, slices.Contains(ov.Masked, f.Name)
+			row.Value, row.Masked = f.ValueLabel(v, l.code), slices.Contains(ov.Masked, f.Name)
 			pg.Fields = append(pg.Fields, row)
 		}
 	}
