@@ -34,6 +34,9 @@ func (s *Schema) Label(name, lang string) string {
 	if f, ok := s.Field(name); ok {
 		return f.Label(lang)
 	}
+	if name == FieldPurchases {
+		return PurchasesLabel(lang)
+	}
 	return name
 }
 

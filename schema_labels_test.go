@@ -120,3 +120,22 @@ func TestSchemaLabelsRefused(t *testing.T) {
 		}
 	})
 }
+
+// TestValueLabels: gender F and M, a marital status and the purchases pseudo-field read
+// as words in both languages; the customer's own text is returned as it is.
+func TestValueLabels(t *testing.T) {
+	s := jaga.DefaultSchema()
+	g, _ := s.Field("gender")
+	m, _ := s.Field("marital_status")
+	a, _ := s.Field("address")
+	for _, c := range []struct{ got, want string }{
+		{g.ValueLabel("F", jaga.LangID), "Perempuan"}, {g.ValueLabel("F", jaga.LangEN), "Female"},
+		{g.ValueLabel("M", jaga.LangID), "Laki-laki"}, {m.ValueLabel("Married", jaga.LangID), "Menikah"},
+		{a.ValueLabel("F", jaga.LangID), "F"}, {m.ValueLabel("YOLO", jaga.LangID), "YOLO"},
+		{s.Label(jaga.FieldPurchases, jaga.LangID), "Riwayat pembelian"}, {s.Label(jaga.FieldPurchases, jaga.LangEN), "Purchase history"},
+	} {
+		if c.got != c.want {
+			t.Errorf("got %q, want %q", c.got, c.want)
+		}
+	}
+}

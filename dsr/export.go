@@ -103,6 +103,16 @@ func (d *Desk) History(ctx context.Context, actor *jaga.Actor, subject jaga.Subj
 // guard: identifiers of kinds its fields do not declare block it with EFORBIDDEN, reason
 // undeclared_identifier (issue 8, R-33).
 func (d *Desk) Export(ctx context.Context, actor *jaga.Actor, subject jaga.SubjectID) (*Export, error) {
+	ex, err := d.collect(ctx, actor, subject)
+	if err != nil {
+		return nil, err
+	}
+	return ex, d.guard(ctx, actor, "dsr_export", ex)
+}
+
+// collect reads everything an export holds, through the gate as actor under purpose
+// dsr, without the export guard.
+func (d *Desk) collect(ctx context.Context, actor *jaga.Actor, subject jaga.SubjectID) (*Export, error) {
 	req := gate.Request{Actor: actor, Purpose: jaga.PurposeDSR}
 	rec, err := d.cfg.Vault.Read(ctx, gate.ReadRequest{Request: req, Subject: subject})
 	if err != nil {
@@ -136,18 +146,21 @@ func (d *Desk) Export(ctx context.Context, actor *jaga.Actor, subject jaga.Subje
 	for _, r := range rs {
 		ex.Requests = append(ex.Requests, ExportRequest{ID: r.ID, Type: r.Type, Status: r.Status, ReceivedAt: r.ReceivedAt, DueAt: r.DueAt, Outcome: r.Outcome})
 	}
+	return ex, nil
+}
+
+// guard runs the export guard over ex as actor, the export named name (its audit).
+func (d *Desk) guard(ctx context.Context, actor *jaga.Actor, name string, ex *Export) error {
+	req := gate.Request{Actor: actor, Purpose: jaga.PurposeDSR}
 	// The data-loss guard: the serialised export may hold identifiers only of the
 	// kinds its fields declare (the subject's own e-mail, phone, NIK); another person's
 	// NIK or an NPWP typed into a free-text field stops it, audited.
 	body, err := json.Marshal(ex)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if err := d.cfg.Vault.GuardExport(ctx, gate.ExportGuard{Request: req, Name: "dsr_export", Subjects: []jaga.SubjectID{subject},
-		Fields: slices.Sorted(maps.Keys(ex.Fields)), Body: body}); err != nil {
-		return nil, err
-	}
-	return ex, nil
+	return d.cfg.Vault.GuardExport(ctx, gate.ExportGuard{Request: req, Name: name, Subjects: []jaga.SubjectID{ex.Subject},
+		Fields: slices.Sorted(maps.Keys(ex.Fields)), Body: body})
 }
 
 // Timeline is a request's full record for a regulator: the request and every audit

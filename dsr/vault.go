@@ -5,6 +5,7 @@ import (
 
 	"jaga"
 	"jaga/gate"
+	"jaga/pii"
 )
 
 // Vault is everything the desk needs from the one gate. It is narrow on purpose: these
@@ -44,6 +45,9 @@ type Vault interface {
 	// (EFORBIDDEN, reason undeclared_identifier, audited) when it holds identifiers of
 	// kinds its fields do not declare (issue 8, R-33).
 	GuardExport(ctx context.Context, x gate.ExportGuard) error
+	// DeclaredKinds returns the identifier kinds the given fields declare (the subject's
+	// own e-mail, phone, NIK), which OwnView leaves unmasked.
+	DeclaredKinds(fields []string) []pii.Kind
 }
 
 // GateVault is the Vault of a *gate.Gate and the store under it (whose View reads the

@@ -1,6 +1,7 @@
 package intake_test
 
 import (
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -155,31 +156,56 @@ func TestUnknownFormFields(t *testing.T) {
 	})
 }
 
-// TestQuarantinedHTML: a browser whose entry was quarantined is not thanked; the page
-// names the field in Bahasa and English, says why, links back to the form, and does
-// not show the value.
-func TestQuarantinedHTML(t *testing.T) {
-	g, _, _ := mustGate(t)
+// TestRefusedHTML: a browser's entry that fails validation is not thanked and not
+// kept: 422 with the form again, each refused field named in Bahasa and English with
+// why, the values typed filled in again and the ticked box still ticked, and no
+// quarantined row. The same entry sent as JSON is quarantined (202) as documented.
+func TestRefusedHTML(t *testing.T) {
+	g, _, st := mustGate(t)
 	mux := http.NewServeMux()
 	intake.New(intake.Config{Gate: g}).Register(mux)
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	status, b := postForm(t, srv.URL, "application/x-www-form-urlencoded", "full_name=Xena+Bad&email=xena-bad", map[string]string{"Accept": "text/html"})
-	page := string(b)
-	if status != http.StatusOK {
-		t.Fatalf("status %d", status)
+	quarantined := func() int {
+		t.Helper()
+		var n int
+		if err := st.View(context.Background(), func(tx jaga.Tx) error {
+			rows, err := tx.Quarantined(context.Background(), jaga.QuarantineFilter{Limit: 100})
+			n = len(rows)
+			return err
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return n
 	}
-	for _, want := range []string{"belum dapat diterima", "not accepted", "Email", "E-mail", `href="/v1/intake/forms/daftar"`, "Kembali ke formulir"} {
+	status, b := postForm(t, srv.URL, "application/x-www-form-urlencoded", "full_name=Eko+Prasetyo&email=eko%40contoh&phone=12&consent_cross_selling=yes",
+		map[string]string{"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"})
+	page := string(b)
+	if status != http.StatusUnprocessableEntity {
+		t.Fatalf("status %d; want 422\n%s", status, page)
+	}
+	for _, want := range []string{"belum dapat diterima", "not accepted", "tidak kami simpan", "have not kept it",
+		`id="p-email"`, "alamat email tidak valid", "not a valid e-mail address",
+		`id="p-phone"`, "nomor HP tidak valid", "not a valid mobile number",
+		`name="full_name" id="f-full_name" value="Eko Prasetyo"`, `value="eko@contoh"`, `name="phone" id="f-phone" value="12"`,
+		`name="consent_cross_selling" value="yes" checked`, `aria-invalid="true"`} {
 		if !strings.Contains(page, want) {
 			t.Errorf("page lacks %q:\n%s", want, page)
 		}
 	}
-	if strings.Contains(page, "Terima kasih") || strings.Contains(page, "xena-bad") {
-		t.Errorf("page thanks the sender or echoes the value:\n%s", page)
+	if strings.Contains(page, "Terima kasih") || strings.Contains(page, `name="consent_service_improvement" value="yes" checked`) {
+		t.Errorf("page thanks the sender or ticks a box they left empty:\n%s", page)
+	}
+	if n := quarantined(); n != 0 {
+		t.Fatalf("%d quarantined rows after a refused browser post; want none kept", n)
 	}
 	status, b = postForm(t, srv.URL, "application/x-www-form-urlencoded", "full_name=Good+One&email=good.one%40example.com", map[string]string{"Accept": "text/html"})
 	if status != http.StatusOK || !strings.Contains(string(b), "Terima kasih") || strings.Contains(string(b), `id="problems"`) {
 		t.Fatalf("accepted entry: %d %s", status, b)
 	}
-	_ = jaga.ConsentGiven
+	status, b = postForm(t, srv.URL, "application/x-www-form-urlencoded", "full_name=Eko+Prasetyo&email=eko%40contoh&phone=12", nil)
+	var out intake.PostResponse
+	if err := json.Unmarshal(b, &out); err != nil || status != http.StatusAccepted || out.Status != "quarantined" || quarantined() != 1 {
+		t.Fatalf("JSON answer: %d %s; want 202 quarantined, one row", status, b)
+	}
 }

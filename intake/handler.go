@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -90,9 +91,12 @@ var labelsID = map[string][2]string{
 	"cross_selling":       {"Saya bersedia menerima penawaran produk lain", "I agree to receive offers of other products"},
 }
 
+// fieldView is one input of the form page: its name, Bahasa and English labels, HTML
+// input type, and on a page shown again after a refused post the value typed, whether
+// it was refused and (for a consent) whether the box was ticked.
 type fieldView struct {
-	Name, ID, EN, Type string
-	Required           bool
+	Name, ID, EN, Type, Value  string
+	Required, Invalid, Checked bool
 }
 
 func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
@@ -101,10 +105,19 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 		problem(w, http.StatusNotFound, jaga.ENOTFOUND, "form not found", "")
 		return
 	}
-	h.renderPage(w, f, "", nil)
+	h.renderPage(w, http.StatusOK, f, "", nil, nil)
 }
 
-func (h *Handler) renderPage(w http.ResponseWriter, f Form, done string, problems []problemView) {
+// refill is what the person typed and ticked, put back into the form shown again after
+// a refused post (to the person who sent it, never to a log).
+type refill struct {
+	values  map[string]string
+	answers map[string]normalize.Answer
+}
+
+// renderPage writes the form page with status; done is the message above it, problems
+// the refused fields and back the values to fill the form with again (nil: empty).
+func (h *Handler) renderPage(w http.ResponseWriter, status int, f Form, done string, problems []problemView, back *refill) {
 	data := struct {
 		Form             Form
 		Fields, Purposes []fieldView
@@ -117,16 +130,30 @@ func (h *Handler) renderPage(w http.ResponseWriter, f Form, done string, problem
 			typ = "text"
 		}
 		l := labelsID[name]
-		data.Fields = append(data.Fields, fieldView{Name: name, ID: l[0], EN: l[1], Type: typ, Required: contains(f.Required, name)})
+		v := fieldView{Name: name, ID: l[0], EN: l[1], Type: typ, Required: contains(f.Required, name)}
+		if back != nil {
+			v.Value = back.values[name]
+			v.Invalid = slices.ContainsFunc(problems, func(p problemView) bool { return p.Field == name })
+		}
+		data.Fields = append(data.Fields, v)
 	}
 	for _, p := range f.Purposes {
 		l := labelsID[p]
-		data.Purposes = append(data.Purposes, fieldView{Name: p, ID: l[0], EN: l[1]})
+		v := fieldView{Name: p, ID: l[0], EN: l[1]}
+		if back != nil {
+			v.Checked = back.answers[p] == normalize.AnswerYes
+		}
+		data.Purposes = append(data.Purposes, v)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+	w.WriteHeader(status)
 	_ = formPage.Execute(w, data)
 }
+
+// wantsHTML reports whether the post comes from a browser showing the form (Accept
+// names text/html): the person is present and is answered with the page.
+func wantsHTML(r *http.Request) bool { return strings.Contains(r.Header.Get("Accept"), "text/html") }
 
 func contains(s []string, x string) bool {
 	for _, v := range s {
@@ -209,11 +236,34 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 		resp.Consents[p] = res
 	}
 	req := gate.Request{Actor: formActor, Purpose: jaga.PurposeServiceProvision, Reason: "web form " + f.ID}
+	var batch *gate.IntakeBatch
+	if wantsHTML(r) {
+		// The person is present: a row that fails validation is shown to them again to
+		// correct, and nothing of it is kept (no quarantine row they were told was not
+		// accepted). The JSON API quarantines it (202) as documented.
+		if batch, err = h.cfg.Gate.PrepareIntake(r.Context(), req, []gate.IntakeRow{row}); err != nil {
+			h.cfg.Logger.Error("intake form", "form", f.ID, "error", err)
+			problem(w, http.StatusInternalServerError, jaga.EINTERNAL, "the form could not be checked", "")
+			return
+		}
+		if rs := batch.Reasons(0); len(rs) > 0 {
+			h.refuseHTML(w, f, rs, &refill{values: values, answers: answers})
+			return
+		}
+	}
 	if f.DoubleOptIn {
 		h.startSignup(w, r, f, req, row, resp)
 		return
 	}
-	out, err := h.cfg.Gate.IntakeOne(r.Context(), req, row)
+	var out gate.IntakeOutcome
+	if batch != nil {
+		var outs []gate.IntakeOutcome
+		if outs, err = h.cfg.Gate.CommitIntake(r.Context(), h.cfg.Gate.NewIntakeSession(16), batch); err == nil {
+			out = outs[0]
+		}
+	} else {
+		out, err = h.cfg.Gate.IntakeOne(r.Context(), req, row)
+	}
 	if err != nil {
 		h.cfg.Logger.Error("intake form", "form", f.ID, "error", err)
 		problem(w, http.StatusInternalServerError, jaga.EINTERNAL, "the form could not be stored", "")
@@ -406,41 +456,65 @@ func (h *Handler) respond(w http.ResponseWriter, r *http.Request, f Form, status
 		if resp.Status == "confirmation_sent" {
 			msg = "Silakan cek email Anda untuk konfirmasi. / Please check your mail to confirm."
 		}
-		var notes []problemView
 		if len(resp.Problems) > 0 {
-			// Quarantined or incomplete: nothing was taken as given, so no thanks; say
-			// which field and why, never the value typed (invariant 6).
-			msg = "Data Anda belum dapat diterima. Silakan periksa isian berikut dan kirim lagi. / Your entry was not accepted. Please check these fields and send the form again."
-			for _, p := range resp.Problems {
-				notes = append(notes, problemViewOf(p))
-			}
+			// Incomplete (a double opt-in sign-up without name or e-mail): nothing was
+			// kept, so no thanks; the form again with the fields named.
+			h.refuseHTML(w, f, resp.Problems, nil)
+			return
 		}
-		h.renderPage(w, f, msg, notes)
+		h.renderPage(w, http.StatusOK, f, msg, nil, nil)
 		return
 	}
 	writeJSON(w, status, resp)
 }
 
-// problemView is one rejected field on the HTML answer, in Bahasa Indonesia and English.
-type problemView struct{ FieldID, FieldEN, WhyID, WhyEN string }
+// refuseHTML answers a browser's post that failed validation: 422 with the form again,
+// each refused field named with why in Bahasa Indonesia and English, and the values
+// typed filled in again (back; nil: empty). The values go only to the person's page,
+// never into a log or error (invariant 6).
+func (h *Handler) refuseHTML(w http.ResponseWriter, f Form, reasons []jaga.RowReason, back *refill) {
+	const msg = "Data Anda belum dapat diterima dan tidak kami simpan. Perbaiki isian yang ditandai lalu kirim lagi. / Your entry was not accepted and we have not kept it. Correct the marked fields and send the form again."
+	notes := make([]problemView, 0, len(reasons))
+	for _, p := range reasons {
+		notes = append(notes, problemViewOf(p))
+	}
+	h.renderPage(w, http.StatusUnprocessableEntity, f, msg, notes, back)
+}
+
+// problemView is one rejected field on the HTML answer: the field's name and its
+// labels and why, in Bahasa Indonesia and English.
+type problemView struct{ Field, FieldID, FieldEN, WhyID, WhyEN string }
+
+// whyInvalid says, per field, why a value was refused and what a valid one looks like
+// (Bahasa Indonesia, English); fields not listed get a general sentence.
+var whyInvalid = map[string][2]string{
+	"email":      {"alamat email tidak valid; tulis lengkap, misalnya nama@domain.co.id", "not a valid e-mail address; write it in full, such as name@domain.co.id"},
+	"phone":      {"nomor HP tidak valid; tulis 10-13 angka, misalnya 0812 3456 7890 atau +62 812 3456 7890", "not a valid mobile number; write 10-13 digits, such as 0812 3456 7890 or +62 812 3456 7890"},
+	"nik":        {"NIK harus 16 angka sesuai KTP", "the NIK must be the 16 digits on the identity card"},
+	"birth_date": {"tanggal lahir tidak valid; pilih tanggal yang sudah lewat", "not a valid date of birth; choose a date in the past"},
+	"full_name":  {"nama tidak valid atau terlalu panjang", "the name is not valid or too long"},
+}
 
 // problemViewOf labels a row reason for people: the field's form label, and why in
-// Bahasa (by the reason code) and English (the reason, which holds no value).
+// Bahasa and English (by field and reason code; never the value).
 func problemViewOf(p jaga.RowReason) problemView {
-	v := problemView{FieldID: p.Field, FieldEN: p.Field, WhyEN: p.Reason}
+	v := problemView{Field: p.Field, FieldID: p.Field, FieldEN: p.Field}
 	if l, ok := labelsID[p.Field]; ok {
 		v.FieldID, v.FieldEN = l[0], l[1]
 	}
 	switch {
 	case p.Code == "no_identifier":
 		v.FieldID, v.FieldEN = "Email / No. HP", "E-mail / mobile phone"
-		v.WhyID = "perlu email, nomor HP atau NIK yang valid"
+		v.WhyID, v.WhyEN = "perlu email, nomor HP atau NIK yang valid", "a valid e-mail, mobile number or NIK is needed"
 	case strings.HasPrefix(p.Code, "missing_"):
-		v.WhyID = "wajib diisi"
+		v.WhyID, v.WhyEN = "wajib diisi", "required"
 	case strings.HasPrefix(p.Code, "invalid_"):
-		v.WhyID = "isinya tidak valid atau formatnya tidak dikenali"
+		v.WhyID, v.WhyEN = "isinya tidak valid atau formatnya tidak dikenali", "the value is not valid or its format is not recognised"
+		if w, ok := whyInvalid[p.Field]; ok {
+			v.WhyID, v.WhyEN = w[0], w[1]
+		}
 	default:
-		v.WhyID = "tidak dapat diterima"
+		v.WhyID, v.WhyEN = "tidak dapat diterima", p.Reason
 	}
 	return v
 }

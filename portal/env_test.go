@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"log/slog"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -51,7 +52,22 @@ type env struct {
 	dpo    *jaga.Actor
 	// customer is the first bundled customer: e-mail and a consent to cross_selling.
 	email, phone, name string
+	// logs is everything the portal logged (debug level and up).
+	logs *logBuffer
 }
+
+// logBuffer is a bytes.Buffer safe for the portal's concurrent handlers.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+func (l *logBuffer) String() string { l.mu.Lock(); defer l.mu.Unlock(); return l.b.String() }
 
 // demoCustomers is the header and the first n rows of the bundled customers.
 func demoCustomers(n int) []byte {
@@ -92,7 +108,9 @@ func mustEnvSchema(t *testing.T, schema *jaga.Schema) *env {
 	if e.desk, err = dsr.New(dsr.Config{Vault: dsr.GateVault{Gate: g, Store: st}, Clock: c, Notifier: sender}); err != nil {
 		t.Fatal(err)
 	}
-	e.portal, err = portal.New(portal.Config{Vault: portal.GateVault{Gate: g, Store: st}, Desk: e.desk, Key: keys.PortalKey(), Sender: sender, Clock: c})
+	e.logs = &logBuffer{}
+	e.portal, err = portal.New(portal.Config{Vault: portal.GateVault{Gate: g, Store: st}, Desk: e.desk, Key: keys.PortalKey(), Sender: sender, Clock: c,
+		Logger: slog.New(slog.NewTextHandler(e.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,8 @@ import (
 	"jaga/gate"
 )
 
-// exportBlocked answers a page or download whose export the gate's PII guard stopped
+// exportBlocked answers a download (or, should even the masked view be stopped, the
+// page) whose export the gate's PII guard stopped
 // (EFORBIDDEN undeclared_identifier, R-33: the record holds an identifier no field of
 // the export declares, such as an NPWP typed into the address). The customer is not
 // shown a server error: the answer is 403 saying that the download needs a review by

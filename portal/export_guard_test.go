@@ -14,8 +14,8 @@ import (
 // whose city is one too gets the portal page and both downloads (a URL identifies no
 // one, so the export guard lets it through), and the CSV cells are escaped so that a
 // spreadsheet shows them as text (OWASP CSV injection). An NPWP typed into the address
-// blocks the export: the portal answers 403 saying staff must review it and files one
-// access request, never a 500.
+// blocks the downloads: the portal answers 403 saying staff must review it and files one
+// access request, never a 500; the page itself is shown with the NPWP masked.
 func TestExportOddValues(t *testing.T) {
 	e := mustEnv(t)
 	c := e.client(t)
@@ -59,7 +59,14 @@ func TestExportOddValues(t *testing.T) {
 		if err := e.g.Update(ctx, gate.UpdateRequest{Request: svc, Subject: sub, Set: map[string]string{"address": "Jl. Asia Afrika 8, NPWP 01.312.166.0-091.000"}}); err != nil {
 			t.Fatal(err)
 		}
-		for _, p := range []string{"/privasi/saya", "/privasi/unduh/data.json", "/privasi/unduh/data.csv", "/privacy/me"} {
+		for _, p := range []string{"/privasi/saya", "/privacy/me"} {
+			// The page is the owner's right of access (UU PDP Art 32): shown, the NPWP masked.
+			st, body, _ := c.get(p)
+			if st != http.StatusOK || strings.Contains(body, "01.312") || !strings.Contains(body, `id="masked-note"`) {
+				t.Fatalf("%s: %d %s; want the page with the NPWP masked", p, st, body)
+			}
+		}
+		for _, p := range []string{"/privasi/unduh/data.json", "/privasi/unduh/data.csv", "/privacy/download/data.csv"} {
 			st, body, _ := c.get(p)
 			if st != http.StatusForbidden || strings.Contains(body, "01.312") ||
 				!(strings.Contains(body, "ditinjau petugas") || strings.Contains(body, "staff must review")) || !strings.Contains(body, "dsr_") {

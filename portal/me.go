@@ -52,8 +52,12 @@ func (p *Portal) failed(w http.ResponseWriter, r *http.Request, l *lang, err err
 }
 
 // fieldRow is one of the customer's fields: its machine name (form values), the
-// label the customer reads, and its value (empty in the correction form's options).
-type fieldRow struct{ Name, Label, Value string }
+// label the customer reads, and its value (empty in the correction form's options),
+// Masked when a number in it is shown masked (dsr.OwnView).
+type fieldRow struct {
+	Name, Label, Value string
+	Masked             bool
+}
 
 type consentRow struct {
 	Purpose, Name, Status, Since string
@@ -75,6 +79,11 @@ type mePage struct {
 	Requests  []requestRow
 	Editable  []fieldRow
 	Requested string
+	// Masked: some value is shown masked; the page says why and that downloads wait
+	// for a review.
+	Masked bool
+	// Back is the refused correction, shown again in its form.
+	Back *rectifyBack
 }
 
 func fmtTime(t time.Time) string {
@@ -89,21 +98,36 @@ func (p *Portal) me(w http.ResponseWriter, r *http.Request, l *lang) {
 	if !ok {
 		return
 	}
+	info := ""
+	if id := r.URL.Query().Get("ok"); dsr.ValidID(id) {
+		info = l.t("request_received") + id
+	} else if r.URL.Query().Get("ok") == "consent" {
+		info = l.t("consent_changed")
+	}
+	p.showMe(w, r, l, s, actor, http.StatusOK, view{Info: info}, nil)
+}
+
+// showMe renders the signed-in customer's page with status and v's message; back
+// fills the correction form again after a refused one (nil: empty).
+func (p *Portal) showMe(w http.ResponseWriter, r *http.Request, l *lang, s *session, actor *jaga.Actor, status int, v view, back *rectifyBack) {
 	ctx := r.Context()
-	ex, err := p.cfg.Desk.Export(ctx, actor, s.Subject)
+	// The owner always sees the page (UU PDP Art 32): a number that would block a
+	// download is shown masked, and the consents and request forms work as ever.
+	ov, err := p.cfg.Desk.OwnView(ctx, actor, s.Subject)
 	if err != nil {
 		if !p.exportBlocked(w, r, l, s, actor, err) {
 			p.failed(w, r, l, err)
 		}
 		return
 	}
-	var pg mePage
+	ex := ov.Export
+	pg := mePage{Masked: len(ov.Masked) > 0}
 	schema := p.cfg.Vault.Schema()
 	for _, f := range schema.Fields {
 		row := fieldRow{Name: f.Name, Label: f.Label(l.code)}
 		pg.Editable = append(pg.Editable, row)
 		if v, ok := ex.Fields[f.Name]; ok {
-			row.Value = v
+			row.Value, row.Masked = f.ValueLabel(v, l.code), slices.Contains(ov.Masked, f.Name)
 			pg.Fields = append(pg.Fields, row)
 		}
 	}
@@ -145,13 +169,9 @@ func (p *Portal) me(w http.ResponseWriter, r *http.Request, l *lang) {
 		pg.Requests = append(pg.Requests, requestRow{q.ID, l.label("rt_", string(q.Type)), l.label("rs_", string(q.Status)),
 			fmtTime(q.ReceivedAt), fmtTime(q.DueAt), q.Outcome})
 	}
-	info := ""
-	if id := r.URL.Query().Get("ok"); dsr.ValidID(id) {
-		info = l.t("request_received") + id
-	} else if r.URL.Query().Get("ok") == "consent" {
-		info = l.t("consent_changed")
-	}
-	p.render(w, r, http.StatusOK, "me", l, view{Data: pg, Info: info})
+	pg.Back = back
+	v.Data = pg
+	p.render(w, r, status, "me", l, v)
 }
 
 // consent changes one consent-based purpose: a withdrawal is a withdraw request
@@ -166,7 +186,7 @@ func (p *Portal) consent(w http.ResponseWriter, r *http.Request, l *lang) {
 	purpose := r.PostFormValue("purpose")
 	pu := slices.IndexFunc(p.cfg.Vault.Purposes(), func(x *jaga.Purpose) bool { return x.ID == purpose && x.NeedsConsent() })
 	if pu < 0 {
-		p.message(w, r, http.StatusUnprocessableEntity, l, "err_bad_request")
+		p.badForm(w, r, l, s, actor, http.StatusUnprocessableEntity, l.t("err_purpose"), nil)
 		return
 	}
 	switch r.PostFormValue("action") {
@@ -183,7 +203,7 @@ func (p *Portal) consent(w http.ResponseWriter, r *http.Request, l *lang) {
 		n, ok := p.cfg.Vault.CurrentNotice(purpose)
 		if !ok {
 			// No approved notice covers the purpose: a consent now would not count.
-			p.message(w, r, http.StatusConflict, l, "err_bad_request")
+			p.badForm(w, r, l, s, actor, http.StatusConflict, l.t("err_no_notice"), nil)
 			return
 		}
 		_, err := p.cfg.Vault.RecordConsent(ctx, gate.ConsentRequest{Request: gate.Request{Actor: actor, Purpose: jaga.PurposeDSR},
@@ -196,7 +216,7 @@ func (p *Portal) consent(w http.ResponseWriter, r *http.Request, l *lang) {
 			return
 		}
 	default:
-		p.message(w, r, http.StatusUnprocessableEntity, l, "err_bad_request")
+		p.badForm(w, r, l, s, actor, http.StatusUnprocessableEntity, l.t("err_action"), nil)
 		return
 	}
 	http.Redirect(w, r, l.URL("me")+"?ok=consent", http.StatusSeeOther)
@@ -209,28 +229,37 @@ func (p *Portal) request(w http.ResponseWriter, r *http.Request, l *lang) {
 		return
 	}
 	sub := dsr.Submission{Subject: s.Subject, Channel: jaga.DSRChannelPortal, Type: jaga.DSRType(r.PostFormValue("type"))}
+	var back *rectifyBack
 	switch sub.Type {
 	case jaga.DSRRectify:
-		f := r.PostFormValue("field")
-		if _, ok := p.cfg.Vault.Schema().Field(f); !ok || r.PostFormValue("value") == "" {
-			p.message(w, r, http.StatusUnprocessableEntity, l, "err_bad_request")
+		f, value := r.PostFormValue("field"), r.PostFormValue("value")
+		back = &rectifyBack{Field: f, Value: value}
+		spec, ok := p.cfg.Vault.Schema().Field(f)
+		if !ok {
+			p.badForm(w, r, l, s, actor, http.StatusUnprocessableEntity, l.t("rectify_field")+": "+l.t("err_field_unknown"), back)
 			return
 		}
-		sub.Values = map[string]string{f: r.PostFormValue("value")}
+		if strings.TrimSpace(value) == "" {
+			p.badForm(w, r, l, s, actor, http.StatusUnprocessableEntity, l.t("rectify_value")+" ("+spec.Label(l.code)+"): "+l.t("err_required"), back)
+			return
+		}
+		sub.Values = map[string]string{f: value}
 	case jaga.DSRErase:
 		if r.PostFormValue("confirm") != "yes" {
-			p.message(w, r, http.StatusUnprocessableEntity, l, "err_bad_request")
+			p.badForm(w, r, l, s, actor, http.StatusUnprocessableEntity, l.t("err_erase_confirm"), nil)
 			return
 		}
 	case jaga.DSRRestrict, jaga.DSRObject:
 	default:
-		p.message(w, r, http.StatusUnprocessableEntity, l, "err_bad_request")
+		p.badForm(w, r, l, s, actor, http.StatusUnprocessableEntity, l.t("err_type"), nil)
 		return
 	}
 	q, err := p.cfg.Desk.Submit(r.Context(), actor, sub)
 	if err != nil {
 		if jaga.ErrorCode(err) == jaga.EUNPROCESSABLE {
-			p.message(w, r, http.StatusUnprocessableEntity, l, "err_bad_request")
+			// The value the customer typed goes back into their own form only; the
+			// error is neither logged nor shown as the desk worded it (invariant 6).
+			p.badForm(w, r, l, s, actor, http.StatusUnprocessableEntity, p.refusedWhy(l, sub, err), back)
 			return
 		}
 		p.failed(w, r, l, err)

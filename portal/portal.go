@@ -121,6 +121,7 @@ func (p *Portal) Register(mux *http.ServeMux) {
 		mux.HandleFunc("POST "+base+l.path["signout"], p.with(l, p.signout))
 		mux.HandleFunc("GET "+base+"schema/export-v1.json", serveSchema)
 		mux.Handle("GET "+base+"static/", http.StripPrefix(base+"static/", http.FileServerFS(static)))
+		mux.HandleFunc(base, p.with(l, p.notFound(mux, base)))
 	}
 }
 
