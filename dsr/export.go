@@ -101,8 +101,25 @@ func (d *Desk) History(ctx context.Context, actor *jaga.Actor, subject jaga.Subj
 // Export builds subject's export as actor under purpose dsr: every read goes through
 // the gate and is audited. Before it is returned, its JSON form passes the gate's export
 // guard: identifiers of kinds its fields do not declare block it with EFORBIDDEN, reason
-// undeclared_identifier (issue 8, R-33).
+// undeclared_identifier (issue 8, R-33). Export is for showing the data on a page; an
+// export that leaves as a file is ExportFile.
 func (d *Desk) Export(ctx context.Context, actor *jaga.Actor, subject jaga.SubjectID) (*Export, error) {
+	return d.export(ctx, actor, subject, "")
+}
+
+// ExportFile is Export for a download in format ("json", "csv"; snake_case) under the
+// access and portability rights (UU PDP Art 7, 13; ): after the guard, one
+// audit event with action export naming the subject, the fields and purpose dsr (never
+// a value) is committed before the export is returned, so before the file is written.
+// Errors: as Export.
+func (d *Desk) ExportFile(ctx context.Context, actor *jaga.Actor, subject jaga.SubjectID, format string) (*Export, error) {
+	if format == "" {
+		return nil, jaga.Errorf(jaga.EINTERNAL, "an export file needs a format")
+	}
+	return d.export(ctx, actor, subject, format)
+}
+
+func (d *Desk) export(ctx context.Context, actor *jaga.Actor, subject jaga.SubjectID, file string) (*Export, error) {
 	req := gate.Request{Actor: actor, Purpose: jaga.PurposeDSR}
 	rec, err := d.cfg.Vault.Read(ctx, gate.ReadRequest{Request: req, Subject: subject})
 	if err != nil {
@@ -144,7 +161,7 @@ func (d *Desk) Export(ctx context.Context, actor *jaga.Actor, subject jaga.Subje
 		return nil, err
 	}
 	if err := d.cfg.Vault.GuardExport(ctx, gate.ExportGuard{Request: req, Name: "dsr_export", Subjects: []jaga.SubjectID{subject},
-		Fields: slices.Sorted(maps.Keys(ex.Fields)), Body: body}); err != nil {
+		Fields: slices.Sorted(maps.Keys(ex.Fields)), Body: body, File: file}); err != nil {
 		return nil, err
 	}
 	return ex, nil
