@@ -17,7 +17,9 @@ func TestLogin(t *testing.T) {
 	f := MustFixture(t)
 	sub := f.MustCreate(t, "rina.login@example.com", jaga.ConsentGiven)
 	other := f.MustCreate(t, "budi.login@example.com", jaga.ConsentGiven)
-	dsr := func(s jaga.SubjectID) gate.Request { return gate.Request{Actor: jaga.SubjectActor(s), Purpose: jaga.PurposeDSR} }
+	dsr := func(s jaga.SubjectID) gate.Request {
+		return gate.Request{Actor: jaga.SubjectActor(s), Purpose: jaga.PurposeDSR}
+	}
 	logins := func() []*jaga.AuditEvent {
 		t.Helper()
 		evs, err := f.g.AuditLog(ctx, f.req(jaga.RoleAuditor, jaga.PurposeSecurity), jaga.AuditFilter{Subject: sub, Action: jaga.ActionLogin})
