@@ -51,14 +51,7 @@ func auditEvents(t *testing.T, e *env) ([]*jaga.AuditEvent, [][]byte) {
 func TestSignInAndDownloadAudited(t *testing.T) {
 	e := mustEnv(t)
 	c := e.client(t)
-	_, _, tok := c.get("/privasi/")
-	n := len(e.smtp.Messages())
-	c.post("/privasi/masuk", url.Values{"csrf": {tok}, "address": {e.email}})
-	code := e.waitCode(t, e.email, n)
-	wrong := "000000"
-	if code == wrong {
-		wrong = "111111"
-	}
+	tok, code, wrong := c.requestCode(e.email)
 	if st, _, _ := c.post("/privasi/kode", url.Values{"csrf": {tok}, "code": {wrong}}); st != http.StatusUnauthorized {
 		t.Fatalf("wrong code: %d", st)
 	}
