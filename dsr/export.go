@@ -101,13 +101,33 @@ func (d *Desk) History(ctx context.Context, actor *jaga.Actor, subject jaga.Subj
 // Export builds subject's export as actor under purpose dsr: every read goes through
 // the gate and is audited. Before it is returned, its JSON form passes the gate's export
 // guard: identifiers of kinds its fields do not declare block it with EFORBIDDEN, reason
-// undeclared_identifier (issue 8, R-33).
+// undeclared_identifier (issue 8, R-33). Export is for showing the data on a page; an
+// export that leaves as a file is ExportFile.
 func (d *Desk) Export(ctx context.Context, actor *jaga.Actor, subject jaga.SubjectID) (*Export, error) {
 	ex, err := d.collect(ctx, actor, subject)
 	if err != nil {
 		return nil, err
 	}
-	return ex, d.guard(ctx, actor, "dsr_export", ex)
+	return ex, d.guard(ctx, actor, "dsr_export", ex, "")
+}
+
+// ExportFile is Export for a download in format ("json", "csv"; snake_case) under the
+// access and portability rights (UU PDP Art 7, 13; ): after the guard, one
+// audit event with action export naming the subject, the fields and purpose dsr (never
+// a value) is committed before the export is returned, so before the file is written.
+// Errors: as Export.
+func (d *Desk) ExportFile(ctx context.Context, actor *jaga.Actor, subject jaga.SubjectID, format string) (*Export, error) {
+	if format == "" {
+		return nil, jaga.Errorf(jaga.EINTERNAL, "an export file needs a format")
+	}
+	ex, err := d.collect(ctx, actor, subject)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.guard(ctx, actor, "dsr_export", ex, format); err != nil {
+		return nil, err
+	}
+	return ex, nil
 }
 
 // collect reads everything an export holds, through the gate as actor under purpose
@@ -149,8 +169,9 @@ func (d *Desk) collect(ctx context.Context, actor *jaga.Actor, subject jaga.Subj
 	return ex, nil
 }
 
-// guard runs the export guard over ex as actor, the export named name (its audit).
-func (d *Desk) guard(ctx context.Context, actor *jaga.Actor, name string, ex *Export) error {
+// guard runs the export guard over ex as actor, the export named name (its audit); file
+// is the download's format, empty when the export is only shown (ExportGuard.File).
+func (d *Desk) guard(ctx context.Context, actor *jaga.Actor, name string, ex *Export, file string) error {
 	req := gate.Request{Actor: actor, Purpose: jaga.PurposeDSR}
 	// The data-loss guard: the serialised export may hold identifiers only of the
 	// kinds its fields declare (the subject's own e-mail, phone, NIK); another person's
@@ -160,7 +181,7 @@ func (d *Desk) guard(ctx context.Context, actor *jaga.Actor, name string, ex *Ex
 		return err
 	}
 	return d.cfg.Vault.GuardExport(ctx, gate.ExportGuard{Request: req, Name: name, Subjects: []jaga.SubjectID{ex.Subject},
-		Fields: slices.Sorted(maps.Keys(ex.Fields)), Body: body})
+		Fields: slices.Sorted(maps.Keys(ex.Fields)), Body: body, File: file})
 }
 
 // Timeline is a request's full record for a regulator: the request and every audit

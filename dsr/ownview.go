@@ -56,7 +56,7 @@ func (d *Desk) OwnView(ctx context.Context, actor *jaga.Actor, subject jaga.Subj
 		add(kinds)
 	}
 	slices.Sort(v.Kinds)
-	if err := d.guard(ctx, actor, "dsr_portal_view", ex); err != nil {
+	if err := d.guard(ctx, actor, "dsr_portal_view", ex, ""); err != nil {
 		return nil, err
 	}
 	return v, nil

@@ -94,12 +94,15 @@ func (g *Gate) DeclaredKinds(fields []string) []pii.Kind {
 
 // ExportGuard describes one export about to leave the gate: what it is (Name, e.g.
 // "dsr_export"), whom it is about, which fields it declares and its serialised form.
+// File is the format it leaves in as a file or download ("json", "csv"; snake_case), or
+// empty when it is only shown on a page.
 type ExportGuard struct {
 	Request
 	Name     string
 	Subjects []jaga.SubjectID
 	Fields   []string
 	Body     []byte
+	File     string
 }
 
 // GuardExport scans an export's serialised form before it leaves: an identifier
@@ -107,8 +110,12 @@ type ExportGuard struct {
 // that its declared fields do not declare (DeclaredKinds) blocks it with
 // EFORBIDDEN, reason undeclared_identifier, naming the kinds and how many were found but
 // never a value, and the block is audited (action export_blocked, the kinds in the
-// decision). A clean export returns nil and writes nothing: the reads that built it are
-// audited already.
+// decision). A clean export shown on a page returns nil and writes nothing: the reads
+// that built it are audited already. A clean export that leaves as a file (File set)
+// writes one event, action export, naming its subjects (a bulk one by their Merkle
+// root), the fields it holds, the purpose and, as reason, Name and File; the event is
+// committed before GuardExport returns nil, so before the file is written (invariant 1,
+// UU PDP Art 31, R-29).
 func (g *Gate) GuardExport(ctx context.Context, x ExportGuard) error {
 	declared := g.DeclaredKinds(x.Fields)
 	counts := map[pii.Kind]int{}
@@ -118,7 +125,7 @@ func (g *Gate) GuardExport(ctx context.Context, x ExportGuard) error {
 		}
 	}
 	if len(counts) == 0 {
-		return nil
+		return g.auditExport(ctx, x)
 	}
 	var kinds []string
 	n := 0
@@ -139,4 +146,24 @@ func (g *Gate) GuardExport(ctx context.Context, x ExportGuard) error {
 		return err
 	}
 	return refusal
+}
+
+// auditExport commits the export event of a clean export that leaves as a file
+// (GuardExport); an export without File writes nothing.
+func (g *Gate) auditExport(ctx context.Context, x ExportGuard) error {
+	if x.File == "" {
+		return nil
+	}
+	if !jaga.ValidName(x.Name) || !jaga.ValidName(x.File) {
+		return jaga.Errorf(jaga.EINTERNAL, "export name and file format must be snake_case")
+	}
+	ev := g.event(x.Request, jaga.ActionExport, x.Subjects)
+	ev.FieldsReturned = g.knownFields(x.Fields)
+	ev.Decision = string(jaga.Allow)
+	if ev.Reason == "" {
+		ev.Reason = x.Name + " " + x.File
+	}
+	return g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+		return []*jaga.AuditEvent{ev}, nil
+	})
 }

@@ -190,6 +190,21 @@ func (e *env) waitCode(t *testing.T, addr string, since int) string {
 	return ""
 }
 
+// requestCode asks for a sign-in code for addr and returns the form's CSRF token, the
+// code mailed and a wrong code.
+func (c *client) requestCode(addr string) (tok, code, wrong string) {
+	c.t.Helper()
+	_, _, tok = c.get("/privasi/")
+	n := len(c.e.smtp.Messages())
+	c.post("/privasi/masuk", url.Values{"csrf": {tok}, "address": {addr}})
+	code = c.e.waitCode(c.t, addr, n)
+	wrong = "000000"
+	if code == wrong {
+		wrong = "111111"
+	}
+	return tok, code, wrong
+}
+
 // signIn signs c in as addr and returns the /privasi/saya page.
 func (c *client) signIn(addr string) string {
 	c.t.Helper()

@@ -155,8 +155,8 @@ func (p *Portal) showMe(w http.ResponseWriter, r *http.Request, l *lang, s *sess
 	}
 	for i := len(ex.History) - 1; i >= 0 && len(pg.History) < 100; i-- {
 		e := ex.History[i]
-		if e.Role == jaga.RoleSubject {
-			continue // the customer's own visits to the portal
+		if e.Role == jaga.RoleSubject && e.Action != jaga.ActionExport && e.Action != jaga.ActionLogin {
+			continue // the customer's own visits to the portal; their sign-ins and downloads stay
 		}
 		fields := make([]string, len(e.Fields))
 		for i, f := range e.Fields {
@@ -268,14 +268,15 @@ func (p *Portal) request(w http.ResponseWriter, r *http.Request, l *lang) {
 	http.Redirect(w, r, l.URL("me")+"?ok="+q.ID, http.StatusSeeOther)
 }
 
-// export is the signed-in subject's export for a download; ok is false when the
-// response (sign-in page or error page) has already been written.
-func (p *Portal) export(w http.ResponseWriter, r *http.Request, l *lang) (*dsr.Export, bool) {
+// export is the signed-in subject's export for a download in format ("json", "csv"),
+// its export event committed (dsr.Desk.ExportFile); ok is false when the response
+// (sign-in page or error page) has already been written.
+func (p *Portal) export(w http.ResponseWriter, r *http.Request, l *lang, format string) (*dsr.Export, bool) {
 	s, actor, ok := p.signedIn(w, r, l)
 	if !ok {
 		return nil, false
 	}
-	ex, err := p.cfg.Desk.Export(r.Context(), actor, s.Subject)
+	ex, err := p.cfg.Desk.ExportFile(r.Context(), actor, s.Subject, format)
 	if err != nil {
 		if !p.exportBlocked(w, r, l, s, actor, err) {
 			p.failed(w, r, l, err)
@@ -287,7 +288,7 @@ func (p *Portal) export(w http.ResponseWriter, r *http.Request, l *lang) (*dsr.E
 
 // downloadJSON serves the export against the published schema.
 func (p *Portal) downloadJSON(w http.ResponseWriter, r *http.Request, l *lang) {
-	ex, ok := p.export(w, r, l)
+	ex, ok := p.export(w, r, l, "json")
 	if !ok {
 		return
 	}
@@ -300,7 +301,7 @@ func (p *Portal) downloadJSON(w http.ResponseWriter, r *http.Request, l *lang) {
 
 // downloadCSV serves the export as CSV rows: section, name, value, time.
 func (p *Portal) downloadCSV(w http.ResponseWriter, r *http.Request, l *lang) {
-	ex, ok := p.export(w, r, l)
+	ex, ok := p.export(w, r, l, "csv")
 	if !ok {
 		return
 	}

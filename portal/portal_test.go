@@ -52,14 +52,7 @@ func mustURL(t *testing.T, s string) *url.URL {
 func TestBadCodes(t *testing.T) {
 	e := mustEnv(t)
 	c := e.client(t)
-	_, _, tok := c.get("/privasi/")
-	n := len(e.smtp.Messages())
-	c.post("/privasi/masuk", url.Values{"csrf": {tok}, "address": {e.email}})
-	code := e.waitCode(t, e.email, n)
-	wrong := "000000"
-	if code == wrong {
-		wrong = "111111"
-	}
+	tok, code, wrong := c.requestCode(e.email)
 	for i := 1; i <= 5; i++ {
 		st, _, body := c.post("/privasi/kode", url.Values{"csrf": {tok}, "code": {wrong}})
 		want := http.StatusUnauthorized

@@ -159,9 +159,21 @@ func (p *Portal) checkCode(w http.ResponseWriter, r *http.Request, l *lang) {
 	code := strings.TrimSpace(r.PostFormValue("code"))
 	good := len(code) == 6 && hmac.Equal(p.mac("code", c.ID+"|"+code), c.CodeMAC) && c.Subject != ""
 	if good {
-		// The subject may have been erased since the code was sent.
-		_, err := p.cfg.Vault.Read(ctx, gate.ReadRequest{Request: gate.Request{Actor: jaga.SubjectActor(c.Subject), Purpose: jaga.PurposeDSR}, Subject: c.Subject, Fields: []string{}})
+		// The sign-in is audited (action login) before the session starts; the subject
+		// may have been erased since the code was sent.
+		err := p.cfg.Vault.Login(ctx, gate.Request{Actor: jaga.SubjectActor(c.Subject), Purpose: jaga.PurposeDSR}, c.Subject)
+		if err != nil && jaga.ErrorCode(err) != jaga.ENOTFOUND && jaga.ErrorCode(err) != jaga.EFORBIDDEN {
+			p.internal(w, r, l, err)
+			return
+		}
 		good = err == nil
+	} else if c.Subject != "" {
+		// A wrong code for a customer is shown in their history as a refused sign-in;
+		// a challenge allows MaxAttempts of them, so this cannot flood the log.
+		if err := p.cfg.Vault.LoginFailed(ctx, gate.Request{Actor: Actor, Purpose: jaga.PurposeDSR}, c.Subject, gate.ReasonWrongCode); err != nil {
+			p.internal(w, r, l, err)
+			return
+		}
 	}
 	attempts, used := c.Attempts, good
 	if !good {

@@ -15,6 +15,11 @@ type Vault interface {
 	Find(ctx context.Context, req gate.FindRequest) ([]*gate.Record, error)
 	// Read reads the signed-in subject's own fields (actor jaga.SubjectActor, purpose dsr).
 	Read(ctx context.Context, req gate.ReadRequest) (*gate.Record, error)
+	// Login records the customer's sign-in once their code matched (action login;
+	// ENOTFOUND, audited, when they were erased since); LoginFailed records a wrong code
+	// for them, naming neither the address nor the code.
+	Login(ctx context.Context, req gate.Request, subject jaga.SubjectID) error
+	LoginFailed(ctx context.Context, req gate.Request, subject jaga.SubjectID, reason string) error
 	// Consents lists the subject's consent records.
 	Consents(ctx context.Context, req gate.Request, subject jaga.SubjectID) ([]*jaga.Consent, error)
 	// RecordConsent records a consent the subject gives in the portal, with its receipt
