@@ -681,6 +681,8 @@ func (im *run) row(rec record) (gate.IntakeRow, string) {
 			year, _ := strconv.Atoi(strings.TrimSpace(row.Values["year_birth"]))
 			if bd, _, err := normalize.NIKBirthDate(nik, year); err == nil {
 				row.Values["birth_date"] = bd.Format("2006-01-02")
+				// Not the source's: a re-import without the option is the same version.
+				row.Derived = append(row.Derived, "birth_date")
 			}
 		}
 	}
