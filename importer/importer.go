@@ -239,7 +239,11 @@ func Import(ctx context.Context, g *gate.Gate, name string, r io.Reader, size in
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	header := src.header()
-	targets, err := mapHeader(g.Schema(), name, header, opts)
+	var memberLine func(int) int
+	if js, ok := src.(*jsonlSource); ok {
+		memberLine = js.memberLine
+	}
+	targets, err := mapHeader(g.Schema(), name, header, memberLine, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -299,8 +303,10 @@ func (p *peekReader) Read(b []byte) (int, error) {
 
 // mapHeader gives each column a target from the mapping or a guess. A column nothing
 // fits is an error naming its number, so that no column is dropped silently; map it to
-// ignore to skip it.
-func mapHeader(schema *jaga.Schema, name string, header []string, opts Options) ([]Target, error) {
+// ignore to skip it. For JSON Lines, memberLine gives the line a column's member first
+// appears on: a member nothing fits refuses the file too (as an unknown CSV header
+// does: the mapping is the file's, not a line's), naming the member and that line.
+func mapHeader(schema *jaga.Schema, name string, header []string, memberLine func(int) int, opts Options) ([]Target, error) {
 	targets := make([]Target, len(header))
 	seen := map[string]int{}
 	var unknown []string
@@ -327,16 +333,26 @@ func mapHeader(schema *jaga.Schema, name string, header []string, opts Options) 
 		}
 		if t.Kind == TargetField {
 			if _, known := schema.Field(t.Name); !known {
+				if memberLine != nil {
+					return nil, fmt.Errorf("%s:%d: member %q maps to unknown field %s", name, memberLine(i), safeMember(h), t.Name)
+				}
 				return nil, fmt.Errorf("%s:1:%d: column %q maps to unknown field %s", name, i+1, h, t.Name)
 			}
 		}
 		if t.Kind != TargetIgnore {
 			if j, dup := seen[t.String()]; dup {
+				if memberLine != nil {
+					return nil, fmt.Errorf("%s:%d: member %q maps to %s, as member %q (line %d) does; map one of them to ignore", name, memberLine(i),
+						safeMember(h), t, safeMember(header[j-1]), memberLine(j-1))
+				}
 				return nil, fmt.Errorf("%s:1:%d: column %q maps to %s, as column %d does", name, i+1, h, t, j)
 			}
 			seen[t.String()] = i + 1
 		}
 		targets[i] = t
+	}
+	if len(unknown) > 0 && memberLine != nil {
+		return nil, unknownMembers(name, header, unknown, memberLine)
 	}
 	if len(unknown) > 0 {
 		return nil, fmt.Errorf("%s:1: no field for column %s (headers are not shown, in case the first row is data); the first row must be a header, and a header no field matches needs a mapping file (--mapping) entry, or ignore", name, strings.Join(unknown, ", "))
@@ -502,7 +518,11 @@ func (im *run) add(rec record) error {
 		im.file.RowsRead++
 	}
 	if rec.bad != "" {
-		im.reject(rec.line, "unreadable", rec.bad)
+		code := rec.code
+		if code == "" {
+			code = "unreadable"
+		}
+		im.reject(rec.line, code, rec.bad)
 		for l := rec.line + 1; l <= rec.through; l++ {
 			// Lines swallowed by an unclosed quote: each is a row read and rejected.
 			if im.kind == KindPurchases {
