@@ -751,16 +751,12 @@ func (im *run) addPurchase(rec record) error {
 			case "description":
 				row.Purchase.Description = v
 			case "quantity":
-				row.Purchase.Quantity, bad = number(v, "quantity")
+				row.Purchase.Quantity, bad = boundedNumber(v, "quantity", MaxPurchaseQuantity)
 			case "unit_price":
-				row.Purchase.UnitPrice, bad = number(v, "unit price")
+				row.Purchase.UnitPrice, bad = boundedNumber(v, "unit price", MaxUnitPrice)
 			case "invoice_date":
 				row.Purchase.InvoiceDate = v
-				if _, err := time.Parse(time.DateTime, v); err != nil {
-					if _, err := time.Parse(time.RFC3339, v); err != nil {
-						bad = "invoice date must be YYYY-MM-DD hh:mm:ss (UTC) or RFC 3339"
-					}
-				}
+				bad = invoiceDate(v, im.g.Now())
 			}
 			if bad != "" {
 				im.reject(rec.line, "invalid_"+t.Name, fmt.Sprintf("column %d: %s", i+1, bad))
