@@ -68,7 +68,8 @@ type Report struct {
 	Quarantined int            `json:"quarantined"`
 	Rejected    int            `json:"rejected"`
 	Purchases   PurchaseCounts `json:"purchases"`
-	// Flagged counts rows that raised at least one review flag.
+	// Flagged counts rows that raised at least one review flag: people rows, and purchase
+	// lines whose description holds an identifier (pii_in_free_text:<kind>).
 	Flagged       int            `json:"flagged_for_review"`
 	QuarantinedBy map[string]int `json:"quarantined_by_reason"`
 	RejectedBy    map[string]int `json:"rejected_by_reason"`
@@ -727,7 +728,7 @@ func refStem(name string) string {
 func (im *run) addPurchase(rec record) error {
 	// A purchase is known by its file, line and content: identical lines are distinct
 	// purchases, and a new file under an old name is imported.
-	row := gate.PurchaseRow{Key: []string{im.opts.Source, "purchase", im.name, strconv.Itoa(rec.line), string(im.rowSum[:])}}
+	row := gate.PurchaseRow{Key: []string{im.opts.Source, "purchase", im.name, strconv.Itoa(rec.line), string(im.rowSum[:])}, File: im.name, Line: rec.line}
 	for i, t := range im.targets {
 		v := strings.TrimSpace(rec.cells[i])
 		switch t.Kind {
@@ -927,6 +928,14 @@ func (im *run) commitPurchases(j *job) error {
 	for _, e := range res.Errors {
 		im.rep.Lines = append(im.rep.Lines, LineReport{File: im.name, Line: j.lines[e.Row], Status: "pending",
 			Reasons: []jaga.RowReason{{Field: "customer", Code: "pending_customer", Reason: jaga.ErrorMessage(e.Err)}}})
+	}
+	for _, r := range res.Review {
+		// A description that holds an identifier: linked, and its customer flagged.
+		im.rep.Flagged++
+		for _, why := range r.Reasons {
+			im.rep.ReviewBy[why]++
+		}
+		im.rep.Lines = append(im.rep.Lines, LineReport{File: im.name, Line: j.lines[r.Row], Status: "linked", Review: r.Reasons})
 	}
 	return nil
 }
