@@ -20,14 +20,18 @@ import (
 func TestReimportWithoutDerivation(t *testing.T) {
 	ctx := context.Background()
 	g, _ := MustGate(t)
-	rep, err := importer.Import(ctx, g, demodata.CustomersName, bytes.NewReader(demodata.CustomersCSV), 0, importer.Options{Actor: importer_, DeriveBirthDate: true})
+	// The bundled file's header and first 300 rows (the whole file takes a minute
+	// under the race detector).
+	lines := bytes.SplitAfterN(demodata.CustomersCSV, []byte("\n"), 302)
+	src := bytes.Join(lines[:301], nil)
+	rep, err := importer.Import(ctx, g, demodata.CustomersName, bytes.NewReader(src), 0, importer.Options{Actor: importer_, DeriveBirthDate: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Created == 0 || rep.Quarantined+rep.Rejected != 0 {
-		t.Fatalf("first import: created %d, quarantined %d, rejected %d", rep.Created, rep.Quarantined, rep.Rejected)
+	if rep.RowsRead != 300 || rep.Created == 0 || rep.Quarantined+rep.Rejected != 0 {
+		t.Fatalf("first import: %d rows, created %d, quarantined %d, rejected %d", rep.RowsRead, rep.Created, rep.Quarantined, rep.Rejected)
 	}
-	rep, err = importer.Import(ctx, g, demodata.CustomersName, bytes.NewReader(demodata.CustomersCSV), 0, importer.Options{Actor: importer_})
+	rep, err = importer.Import(ctx, g, demodata.CustomersName, bytes.NewReader(src), 0, importer.Options{Actor: importer_})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -36,8 +40,8 @@ func TestReimportWithoutDerivation(t *testing.T) {
 	}
 
 	// The same file with one row's e-mail changed in the source: that row merges.
-	body := bytes.Replace(demodata.CustomersCSV, []byte("v.rahmawati@example.com"), []byte("vicky.baru@example.com"), 1)
-	if bytes.Equal(body, demodata.CustomersCSV) {
+	body := bytes.Replace(src, []byte("v.rahmawati@example.com"), []byte("vicky.baru@example.com"), 1)
+	if bytes.Equal(body, src) {
 		t.Fatal("the bundled file no longer holds the row this test changes")
 	}
 	p := filepath.Join(t.TempDir(), demodata.CustomersName)
