@@ -170,25 +170,34 @@ type Purchase struct {
 
 // PurchaseRow is one purchase line of a bulk import: Key names the line in its source
 // (file and line, so identical lines stay distinct purchases), SubjectKey the subject's
-// import key parts (the same parts its ImportRow used).
+// import key parts (the same parts its ImportRow used); File and Line say where it came
+// from, for the review flag its description may raise.
 type PurchaseRow struct {
 	Key        []string
 	SubjectKey []string
 	Purchase   Purchase
+	File       string
+	Line       int
 }
 
 // PurchaseResult counts a purchase batch: lines stored, lines already stored (same
 // key), lines of erased subjects (skipped) and lines whose subject is unknown (Errors,
-// by row index).
+// by row index). Review lists, by row index in file order, the stored lines whose
+// description holds an identifier (pii_in_free_text:<kind>, R-33): their subjects
+// were flagged for review.
 type PurchaseResult struct {
 	Inserted int
 	Existing int
 	Erased   int
 	Errors   []RowError
+	Review   []RowReview
 }
 
 // ImportPurchases seals and stores a batch of purchase lines under their subjects' DEKs
-// in one transaction with one audit event. Errors: as Create for the request.
+// in one transaction with one audit event. A line whose description holds an identifier
+// (an NIK, phone, e-mail, … typed into free text: gate.personKinds) is stored as written
+// and, when new, flags its subject pii_in_free_text:<kind> with its file and line;
+// the same line imported again raises no second flag. Errors: as Create for the request.
 func (g *Gate) ImportPurchases(ctx context.Context, req Request, rows []PurchaseRow) (*PurchaseResult, error) {
 	p, err := g.checkRequest(req)
 	if err == nil && !p.CoversPurchases() {
@@ -239,6 +248,9 @@ func (g *Gate) ImportPurchases(ctx context.Context, req Request, rows []Purchase
 	}
 	now := g.now()
 	var batch []*jaga.SealedPurchase
+	var review [][]string   // per batch entry
+	var where []PurchaseRow // per batch entry, for its flag's file and line
+	var rowOf []int         // per batch entry, its index in rows
 	for i, r := range rows {
 		id, ok := owner[string(skeys[i])]
 		if !ok {
@@ -259,13 +271,22 @@ func (g *Gate) ImportPurchases(ctx context.Context, req Request, rows []Purchase
 			return nil, err
 		}
 		batch = append(batch, &jaga.SealedPurchase{Subject: id, Sealed: ct, SourceKey: g.keys.ImportKey(r.Key...), CreatedAt: now})
+		review = append(review, textReview(r.Purchase.Description))
+		where = append(where, PurchaseRow{File: r.File, Line: r.Line})
+		rowOf = append(rowOf, i)
 	}
 	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
-		n, err := tx.InsertPurchases(ctx, batch)
+		n, flagged, err := insertPurchases(ctx, tx, batch, review, where)
 		if err != nil {
 			return nil, err
 		}
 		res.Inserted, res.Existing = n, len(batch)-n
+		res.Review = res.Review[:0]
+		for i := range batch {
+			if r, ok := flagged[i]; ok {
+				res.Review = append(res.Review, RowReview{Row: rowOf[i], Reasons: r})
+			}
+		}
 		ev := g.event(req, jaga.ActionImport, nil)
 		seen := map[jaga.SubjectID]bool{}
 		for _, b := range batch {

@@ -23,7 +23,11 @@ import (
 // fields the source's own form required (the web form required email); Unverified holds
 // values the normaliser cannot verify but that must not be dropped (a landline
 // libphonenumber rejects, already written as +62 and digits), stored and flagged
-// phone_unverified; Review lists review reasons the reader found.
+// phone_unverified; Review lists review reasons the reader found. Derived names the
+// Values the reader filled in itself rather than read from the source (a birth_date
+// derived from the NIK by --derive-birth-date): they are stored like the others but left
+// out of the row's version (rowContent), so that the same source row imported again with
+// other derivation options is unchanged, not a new version.
 type IntakeRow struct {
 	Key         []string
 	File        string
@@ -36,6 +40,7 @@ type IntakeRow struct {
 	Required    []string
 	Unverified  map[string]string
 	Review      []string
+	Derived     []string
 	releasing   jaga.SubjectID // the quarantined row being released (its key is not "unchanged")
 }
 
@@ -371,10 +376,11 @@ func (g *Gate) versionKey(pr *intakePrep) []byte {
 }
 
 // rowContent is the version of a keyed row: a keyed hash (seal.Keyring.ImportKey, so
-// it holds no value, invariant 2) of its normalised values in name order, its consents,
-// channel and collection time. The same record written with its columns in another
-// order, or a phone written another way, is the same version; any other difference is a
-// new version of the source record (resolveIntake).
+// it holds no value, invariant 2) of its normalised values in name order (without the
+// values the reader derived, IntakeRow.Derived), its consents, channel and collection
+// time. The same record written with its columns in another order, or a phone written
+// another way, or imported with other derivation options, is the same version; any other
+// difference is a new version of the source record (resolveIntake).
 func (g *Gate) rowContent(values map[string]string, r *IntakeRow) []byte {
 	names := g.contentNames()
 	n := 0
@@ -391,7 +397,7 @@ func (g *Gate) rowContent(values map[string]string, r *IntakeRow) []byte {
 		add(string(r.Channel))
 		add(r.CollectedAt.UTC().Format(time.RFC3339Nano))
 		for _, name := range names {
-			if v, ok := values[name]; ok {
+			if v, ok := values[name]; ok && !slices.Contains(r.Derived, name) {
 				add(name)
 				add(v)
 			}

@@ -39,11 +39,11 @@ var personKinds = []pii.Kind{pii.NIK, pii.KK, pii.NPWP, pii.Phone, pii.Email, pi
 func (g *Gate) freeTextReview(values map[string]string) []string {
 	var out []string
 	for name, v := range values {
-		if f, ok := g.schema.Field(name); !ok || f.Type != jaga.TypeText || !strings.ContainsAny(v, "0123456789@") {
-			continue // every kind of personKinds has a digit or an @
+		if f, ok := g.schema.Field(name); !ok || f.Type != jaga.TypeText {
+			continue
 		}
-		for _, fd := range pii.Scan(v) {
-			if r := ReviewFreeTextPII + fd.Kind.String(); slices.Contains(personKinds, fd.Kind) && !slices.Contains(out, r) {
+		for _, r := range textReview(v) {
+			if !slices.Contains(out, r) {
 				out = append(out, r)
 			}
 		}

@@ -68,7 +68,8 @@ type Report struct {
 	Quarantined int            `json:"quarantined"`
 	Rejected    int            `json:"rejected"`
 	Purchases   PurchaseCounts `json:"purchases"`
-	// Flagged counts rows that raised at least one review flag.
+	// Flagged counts rows that raised at least one review flag: people rows, and purchase
+	// lines whose description holds an identifier (pii_in_free_text:<kind>).
 	Flagged       int            `json:"flagged_for_review"`
 	QuarantinedBy map[string]int `json:"quarantined_by_reason"`
 	RejectedBy    map[string]int `json:"rejected_by_reason"`
@@ -239,7 +240,11 @@ func Import(ctx context.Context, g *gate.Gate, name string, r io.Reader, size in
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	header := src.header()
-	targets, err := mapHeader(g.Schema(), name, header, opts)
+	var memberLine func(int) int
+	if js, ok := src.(*jsonlSource); ok {
+		memberLine = js.memberLine
+	}
+	targets, err := mapHeader(g.Schema(), name, header, memberLine, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -299,8 +304,10 @@ func (p *peekReader) Read(b []byte) (int, error) {
 
 // mapHeader gives each column a target from the mapping or a guess. A column nothing
 // fits is an error naming its number, so that no column is dropped silently; map it to
-// ignore to skip it.
-func mapHeader(schema *jaga.Schema, name string, header []string, opts Options) ([]Target, error) {
+// ignore to skip it. For JSON Lines, memberLine gives the line a column's member first
+// appears on: a member nothing fits refuses the file too (as an unknown CSV header
+// does: the mapping is the file's, not a line's), naming the member and that line.
+func mapHeader(schema *jaga.Schema, name string, header []string, memberLine func(int) int, opts Options) ([]Target, error) {
 	targets := make([]Target, len(header))
 	seen := map[string]int{}
 	var unknown []string
@@ -327,16 +334,26 @@ func mapHeader(schema *jaga.Schema, name string, header []string, opts Options) 
 		}
 		if t.Kind == TargetField {
 			if _, known := schema.Field(t.Name); !known {
+				if memberLine != nil {
+					return nil, fmt.Errorf("%s:%d: member %q maps to unknown field %s", name, memberLine(i), safeMember(h), t.Name)
+				}
 				return nil, fmt.Errorf("%s:1:%d: column %q maps to unknown field %s", name, i+1, h, t.Name)
 			}
 		}
 		if t.Kind != TargetIgnore {
 			if j, dup := seen[t.String()]; dup {
+				if memberLine != nil {
+					return nil, fmt.Errorf("%s:%d: member %q maps to %s, as member %q (line %d) does; map one of them to ignore", name, memberLine(i),
+						safeMember(h), t, safeMember(header[j-1]), memberLine(j-1))
+				}
 				return nil, fmt.Errorf("%s:1:%d: column %q maps to %s, as column %d does", name, i+1, h, t, j)
 			}
 			seen[t.String()] = i + 1
 		}
 		targets[i] = t
+	}
+	if len(unknown) > 0 && memberLine != nil {
+		return nil, unknownMembers(name, header, unknown, memberLine)
 	}
 	if len(unknown) > 0 {
 		return nil, fmt.Errorf("%s:1: no field for column %s (headers are not shown, in case the first row is data); the first row must be a header, and a header no field matches needs a mapping file (--mapping) entry, or ignore", name, strings.Join(unknown, ", "))
@@ -502,7 +519,11 @@ func (im *run) add(rec record) error {
 		im.file.RowsRead++
 	}
 	if rec.bad != "" {
-		im.reject(rec.line, "unreadable", rec.bad)
+		code := rec.code
+		if code == "" {
+			code = "unreadable"
+		}
+		im.reject(rec.line, code, rec.bad)
 		for l := rec.line + 1; l <= rec.through; l++ {
 			// Lines swallowed by an unclosed quote: each is a row read and rejected.
 			if im.kind == KindPurchases {
@@ -681,6 +702,8 @@ func (im *run) row(rec record) (gate.IntakeRow, string) {
 			year, _ := strconv.Atoi(strings.TrimSpace(row.Values["year_birth"]))
 			if bd, _, err := normalize.NIKBirthDate(nik, year); err == nil {
 				row.Values["birth_date"] = bd.Format("2006-01-02")
+				// Not the source's: a re-import without the option is the same version.
+				row.Derived = append(row.Derived, "birth_date")
 			}
 		}
 	}
@@ -705,7 +728,7 @@ func refStem(name string) string {
 func (im *run) addPurchase(rec record) error {
 	// A purchase is known by its file, line and content: identical lines are distinct
 	// purchases, and a new file under an old name is imported.
-	row := gate.PurchaseRow{Key: []string{im.opts.Source, "purchase", im.name, strconv.Itoa(rec.line), string(im.rowSum[:])}}
+	row := gate.PurchaseRow{Key: []string{im.opts.Source, "purchase", im.name, strconv.Itoa(rec.line), string(im.rowSum[:])}, File: im.name, Line: rec.line}
 	for i, t := range im.targets {
 		v := strings.TrimSpace(rec.cells[i])
 		switch t.Kind {
@@ -729,16 +752,12 @@ func (im *run) addPurchase(rec record) error {
 			case "description":
 				row.Purchase.Description = v
 			case "quantity":
-				row.Purchase.Quantity, bad = number(v, "quantity")
+				row.Purchase.Quantity, bad = boundedNumber(v, "quantity", MaxPurchaseQuantity)
 			case "unit_price":
-				row.Purchase.UnitPrice, bad = number(v, "unit price")
+				row.Purchase.UnitPrice, bad = boundedNumber(v, "unit price", MaxUnitPrice)
 			case "invoice_date":
 				row.Purchase.InvoiceDate = v
-				if _, err := time.Parse(time.DateTime, v); err != nil {
-					if _, err := time.Parse(time.RFC3339, v); err != nil {
-						bad = "invoice date must be YYYY-MM-DD hh:mm:ss (UTC) or RFC 3339"
-					}
-				}
+				bad = invoiceDate(v, im.g.Now())
 			}
 			if bad != "" {
 				im.reject(rec.line, "invalid_"+t.Name, fmt.Sprintf("column %d: %s", i+1, bad))
@@ -909,6 +928,14 @@ func (im *run) commitPurchases(j *job) error {
 	for _, e := range res.Errors {
 		im.rep.Lines = append(im.rep.Lines, LineReport{File: im.name, Line: j.lines[e.Row], Status: "pending",
 			Reasons: []jaga.RowReason{{Field: "customer", Code: "pending_customer", Reason: jaga.ErrorMessage(e.Err)}}})
+	}
+	for _, r := range res.Review {
+		// A description that holds an identifier: linked, and its customer flagged.
+		im.rep.Flagged++
+		for _, why := range r.Reasons {
+			im.rep.ReviewBy[why]++
+		}
+		im.rep.Lines = append(im.rep.Lines, LineReport{File: im.name, Line: j.lines[r.Row], Status: "linked", Review: r.Reasons})
 	}
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"jaga/pii"
+	"jaga/strictjson"
 )
 
 // record is one data row of a source: its line (the CSV line the record starts on,
@@ -26,6 +27,9 @@ type record struct {
 	cells   []string
 	numeric []bool
 	bad     string
+	// code is the rejection reason code of bad ("" is unreadable), such as
+	// duplicate_member for a JSON line that names a member twice.
+	code string
 	// through, for an unreadable record, is the last line it swallowed (an unclosed
 	// quote runs to the end of the file): each line up to it is reported rejected.
 	through int
@@ -306,7 +310,9 @@ func (s *xlsxSource) next() (record, error) {
 // (nested objects join their keys with "."; "fields.email" becomes "email" and
 // "consents.cross_selling" becomes "consent_cross_selling", the web form's shape), in
 // the order of first appearance in the first 1,000 lines. A line that is not a JSON
-// object is a record with bad set.
+// object is a record with bad set; so is a line that names a member twice (at any depth,
+// compared without case as the API's strictjson does), with code duplicate_member: it
+// is rejected whole, never read as "last wins".
 //
 // JSON text is UTF-8 (RFC 8259 §8.1); a UTF-8 byte-order mark is skipped, and UTF-16
 // (with a byte-order mark, or without one when pii.SniffText tells it by its NUL bytes,
@@ -321,6 +327,7 @@ type jsonlSource struct {
 	col   map[string]int
 	line  int
 	ahead []string // lines read to build the header
+	first []int    // the line each header column's member first appears on
 	kind  string
 	enc   pii.Encoding
 }
@@ -350,7 +357,7 @@ func newJSONLSource(r io.Reader) (*jsonlSource, error) {
 		if json.Unmarshal([]byte(l), &obj) != nil {
 			continue
 		}
-		s.addColumns("", obj)
+		s.addColumns("", obj, len(s.ahead))
 	}
 	if err := sc.Err(); err != nil {
 		return nil, err
@@ -399,19 +406,23 @@ func jsonColumn(prefix, k string) string {
 	return prefix + k
 }
 
-func (s *jsonlSource) addColumns(prefix string, obj map[string]any) {
+func (s *jsonlSource) addColumns(prefix string, obj map[string]any, line int) {
 	for _, k := range sortedKeys(obj) {
 		if sub, ok := obj[k].(map[string]any); ok {
-			s.addColumns(prefix+k+".", sub)
+			s.addColumns(prefix+k+".", sub, line)
 			continue
 		}
 		c := jsonColumn(prefix, k)
 		if _, ok := s.col[c]; !ok {
 			s.col[c] = len(s.hdr)
 			s.hdr = append(s.hdr, c)
+			s.first = append(s.first, line)
 		}
 	}
 }
+
+// memberLine returns the line header column i's member first appears on.
+func (s *jsonlSource) memberLine(i int) int { return s.first[i] }
 
 func (s *jsonlSource) header() []string    { return s.hdr }
 func (s *jsonlSource) read() int64         { return s.cr.n }
@@ -455,7 +466,12 @@ func (s *jsonlSource) next() (record, error) {
 		rec.bad = "not a JSON object"
 		return rec, nil
 	}
+	if k, dup := strictjson.DuplicateKey([]byte(l)); dup {
+		rec.bad, rec.code = fmt.Sprintf("member %q is given twice; the line is not read (which value is meant is unknown)", safeMember(k)), "duplicate_member"
+		return rec, nil
+	}
 	rec.cells = make([]string, len(s.hdr))
+	filled := make([]bool, len(s.hdr))
 	var unknown []string
 	var fill func(prefix string, o map[string]any)
 	fill = func(prefix string, o map[string]any) {
@@ -470,6 +486,14 @@ func (s *jsonlSource) next() (record, error) {
 				unknown = append(unknown, c)
 				continue
 			}
+			if filled[i] && rec.bad == "" {
+				// "email" and "fields.email" are one column: neither may win silently.
+				rec.bad, rec.code = fmt.Sprintf("column %q is given twice (member %q and another member that maps to it); the line is not read", safeMember(c), safeMember(prefix+k)), "duplicate_member"
+			}
+			if filled[i] {
+				continue
+			}
+			filled[i] = true
 			switch x := v.(type) {
 			case nil:
 			case string:
@@ -479,12 +503,17 @@ func (s *jsonlSource) next() (record, error) {
 			case json.Number:
 				rec.cells[i] = x.String()
 			default:
-				rec.bad = "member " + c + " is not a string, number, boolean or null"
+				if rec.bad == "" {
+					rec.bad = "member " + safeMember(c) + " is not a string, number, boolean or null"
+				}
 			}
 		}
 	}
 	fill("", obj)
 	if len(unknown) > 0 && rec.bad == "" {
+		for i, u := range unknown {
+			unknown[i] = safeMember(u)
+		}
 		rec.bad = "members not seen in the first 1,000 lines: " + strings.Join(unknown, ", ")
 	}
 	return rec, nil
