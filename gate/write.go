@@ -503,7 +503,8 @@ func (g *Gate) UpdateWithReview(ctx context.Context, req UpdateRequest) ([]strin
 // first appended to the journal in keys/ (so that a restored older backup is erased
 // again at start-up), then the wrapped DEK, sealed values, blind indexes and purchases are
 // deleted with one audit event, and the database files are compacted so that no old copy
-// of the wrapped DEK stays in the WAL. Only purposes dsr and legal_obligation may erase.
+// of the wrapped DEK stays in the WAL. The subject's other open requests are closed in
+// the same transaction (closeOpenDSRs). Only purposes dsr and legal_obligation may erase.
 // Errors: as Read; ENOTFOUND for an unknown or already erased subject.
 func (g *Gate) Erase(ctx context.Context, req Request, subject jaga.SubjectID) error {
 	p, err := g.checkRequest(req)
@@ -555,9 +556,13 @@ func (g *Gate) Erase(ctx context.Context, req Request, subject jaga.SubjectID) e
 		if err := tx.EraseSubject(ctx, subject, at); err != nil {
 			return nil, err
 		}
+		closed, err := g.closeOpenDSRs(ctx, tx, req, subject, at)
+		if err != nil {
+			return nil, err
+		}
 		ev.Subjects = append(ev.Subjects, discarded...)
 		ev.Decision = string(jaga.Allow)
-		return []*jaga.AuditEvent{ev}, nil
+		return append([]*jaga.AuditEvent{ev}, closed...), nil
 	})
 	if err != nil {
 		return err
