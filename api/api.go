@@ -342,7 +342,7 @@ func nameList(q url.Values, param string) ([]string, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, jaga.FieldError(param, "%s must name at least one field", param)
+		return nil, queryError(param, "%s must name at least one field", param)
 	}
 	return out, nil
 }
