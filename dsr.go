@@ -70,14 +70,19 @@ func (c DSRChannel) Valid() bool {
 type DSRStatus string
 
 // Request statuses. Received, InProgress and AwaitingApproval are open (the clock
-// runs); Fulfilled, Refused and Scheduled are closed (Scheduled: an erasure inside the
-// retention floor, restricted now and deleted at ScheduledAt, R-42).
+// runs); Fulfilled, Refused, Scheduled and Closed are closed (Scheduled: an erasure
+// inside the retention floor, restricted now and deleted at ScheduledAt, R-42; Closed:
+// the subject was erased while the request was open).
 const (
 	DSRReceived         DSRStatus = "received"
 	DSRAwaitingApproval DSRStatus = "awaiting_approval"
 	DSRFulfilled        DSRStatus = "fulfilled"
 	DSRRefused          DSRStatus = "refused"
 	DSRScheduled        DSRStatus = "scheduled"
+	// DSRClosed: closed without action because the subject's data was erased (by
+	// another request, or by the DPO), so nothing is left to correct, restrict or
+	// export (UU PDP Art 8, Arts 43-44, R-19); Outcome says so and names the erasure.
+	DSRClosed DSRStatus = "closed"
 )
 
 // Open reports whether the request's clock still runs.

@@ -21,12 +21,15 @@ const (
 
 // Error is an error with a code, a message safe to show to the caller, the field it is
 // about (if any) and, for refusals, a machine-readable reason (e.g. "no_consent").
-// Message and Reason never contain a personal value (invariant 6).
+// Message and Reason never contain a personal value (invariant 6). Subject, when set,
+// names the subject an error is about (a create refused because the subject exists, to
+// a caller that may look it up).
 type Error struct {
 	Code    string
 	Message string
 	Field   string
 	Reason  string
+	Subject SubjectID
 }
 
 // Error returns "jaga <code>: <field>: <message>".

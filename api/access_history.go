@@ -19,7 +19,7 @@ var accessLabels = gate.AccessLabels
 func accessLang(r *http.Request) (string, error) {
 	if l := r.URL.Query().Get("lang"); l != "" {
 		if accessLabels[l] == nil {
-			return "", jaga.FieldError("lang", "lang must be id or en")
+			return "", queryError("lang", "lang must be id or en")
 		}
 		return l, nil
 	}
@@ -79,7 +79,7 @@ func (h *Handler) accessHistory(w http.ResponseWriter, r *http.Request, req gate
 		case "1", "true":
 			download = true
 		default:
-			err = jaga.FieldError("download", "download must be 1 or 0")
+			err = queryError("download", "download must be 1 or 0")
 		}
 	}
 	if err != nil {

@@ -174,7 +174,8 @@ func NewRequestID() string {
 }
 
 // authed wraps a handler that needs an actor: it resolves the bearer key (EUNAUTHORIZED
-// if missing or unknown), checks the Jaga-Reason header and builds the gate.Request the
+// if missing or unknown; EINVALID naming Authorization if the header is sent more than
+// once), checks the Jaga-Reason header and builds the gate.Request the
 // handler passes on. The purpose is passed through as sent: the gate answers a missing
 // or unknown purpose (EINVALID) and a refused one (EFORBIDDEN), and audits both.
 func (h *Handler) authed(fn func(w http.ResponseWriter, r *http.Request, req gate.Request)) http.Handler {
@@ -185,10 +186,16 @@ func (h *Handler) authed(fn func(w http.ResponseWriter, r *http.Request, req gat
 			w.Header()[HeaderRequestID] = []string{info.ID}
 			r = r.WithContext(WithRequestInfo(r.Context(), info))
 		}
-		key, ok := bearer(r.Header.Get("Authorization"))
 		if len(r.Header.Values("Authorization")) > 1 {
-			ok = false
+			// Authorization is a singleton field (RFC 9110 §5.3, §11.6.2): two are a
+			// malformed request, 400 as RFC 6750 §3.1 has it (invalid_request: more than
+			// one method for including an access token). No actor is established, so,
+			// as every unauthenticated failure, it is not audited.
+			h.error(w, r, &jaga.Error{Code: jaga.EINVALID, Field: "Authorization",
+				Message: "exactly one Authorization header is allowed (Authorization: Bearer <key>)"})
+			return
 		}
+		key, ok := bearer(r.Header.Get("Authorization"))
 		if !ok {
 			h.error(w, r, jaga.Errorf(jaga.EUNAUTHORIZED, "an API key is required (Authorization: Bearer <key>)"))
 			return
@@ -335,7 +342,7 @@ func nameList(q url.Values, param string) ([]string, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, jaga.FieldError(param, "%s must name at least one field", param)
+		return nil, queryError(param, "%s must name at least one field", param)
 	}
 	return out, nil
 }

@@ -102,6 +102,9 @@ type call struct {
 	// purposes, when set, are sent as that many Jaga-Purpose header lines (purpose is
 	// then ignored).
 	purposes []string
+	// authorizations, when set, are sent as that many Authorization header lines (key
+	// is then ignored).
+	authorizations []string
 }
 
 // response is what do returns.
@@ -140,6 +143,9 @@ func (e *env) do(tb testing.TB, c call) *response {
 	}
 	if c.key != "" {
 		req.Header.Set("Authorization", "Bearer "+c.key)
+	}
+	if c.authorizations != nil {
+		req.Header["Authorization"] = c.authorizations
 	}
 	if c.purpose != "" {
 		req.Header.Set(api.HeaderPurpose, c.purpose)

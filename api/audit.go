@@ -45,8 +45,8 @@ func (h *Handler) listAudit(w http.ResponseWriter, r *http.Request, req gate.Req
 	h.writeJSON(w, r, http.StatusOK, out)
 }
 
-// auditFilter parses the query of GET /v1/audit. Errors are EUNPROCESSABLE naming the
-// parameter. The subject filter must be a subject ID: the gate records it in the audit
+// auditFilter parses the query of GET /v1/audit. Errors are EINVALID (400) naming the
+// parameter (queryError). The subject filter must be a subject ID: the gate records it in the audit
 // event of the read, which must never hold anything else (invariant 6).
 func auditFilter(r *http.Request) (jaga.AuditFilter, error) {
 	q := r.URL.Query()
@@ -54,19 +54,19 @@ func auditFilter(r *http.Request) (jaga.AuditFilter, error) {
 	if s := q.Get("subject"); s != "" {
 		id, err := jaga.ParseSubjectID(s)
 		if err != nil {
-			return f, jaga.FieldError("subject", "subject must be sub_ followed by 32 hex digits")
+			return f, queryError("subject", "subject must be sub_ followed by 32 hex digits")
 		}
 		f.Subject = id
 	}
 	if s := q.Get("actor"); s != "" {
 		if !jaga.ValidName(s) {
-			return f, jaga.FieldError("actor", "actor must be an actor ID such as act_…")
+			return f, queryError("actor", "actor must be an actor ID such as act_…")
 		}
 		f.ActorID = s
 	}
 	if s := q.Get("action"); s != "" {
 		if !jaga.ValidName(s) {
-			return f, jaga.FieldError("action", "action must be an audit action such as read")
+			return f, queryError("action", "action must be an audit action such as read")
 		}
 		f.Action = s
 	}
@@ -77,13 +77,13 @@ func auditFilter(r *http.Request) (jaga.AuditFilter, error) {
 	n, err := queryInt(r, "limit", 0, 1000)
 	f.Limit = int(n)
 	if err == nil && q.Has("limit") && n < 1 {
-		err = jaga.FieldError("limit", "limit must be between 1 and 1000")
+		err = queryError("limit", "limit must be between 1 and 1000")
 	}
 	return f, err
 }
 
 // queryInt parses an optional integer query parameter: absent is def; it must be 0 or
-// more and, when hi > 0, at most hi. Errors are EUNPROCESSABLE naming the parameter.
+// more and, when hi > 0, at most hi. Errors are EINVALID (400) naming the parameter.
 func queryInt(r *http.Request, name string, def, hi int64) (int64, error) {
 	s := r.URL.Query().Get(name)
 	if s == "" {
@@ -92,9 +92,9 @@ func queryInt(r *http.Request, name string, def, hi int64) (int64, error) {
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n < 0 || hi > 0 && n > hi {
 		if hi > 0 {
-			return 0, jaga.FieldError(name, "%s must be a whole number from 0 to %d", name, hi)
+			return 0, queryError(name, "%s must be a whole number from 0 to %d", name, hi)
 		}
-		return 0, jaga.FieldError(name, "%s must be a whole number, 0 or more", name)
+		return 0, queryError(name, "%s must be a whole number, 0 or more", name)
 	}
 	return n, nil
 }
@@ -148,7 +148,7 @@ func (h *Handler) listCheckpoints(w http.ResponseWriter, r *http.Request, req ga
 func (h *Handler) inclusionProof(w http.ResponseWriter, r *http.Request, req gate.Request) {
 	seq, err := queryInt(r, "seq", 0, 0)
 	if err == nil && seq < 1 {
-		err = jaga.FieldError("seq", "seq must be an event's sequence number (1 or more)")
+		err = queryError("seq", "seq must be an event's sequence number (1 or more)")
 	}
 	var size int64
 	if err == nil {
@@ -178,7 +178,7 @@ func (h *Handler) inclusionProof(w http.ResponseWriter, r *http.Request, req gat
 func (h *Handler) consistencyProof(w http.ResponseWriter, r *http.Request, req gate.Request) {
 	from, err := queryInt(r, "from", 0, 0)
 	if err == nil && from < 1 {
-		err = jaga.FieldError("from", "from must be a checkpoint's size (1 or more)")
+		err = queryError("from", "from must be a checkpoint's size (1 or more)")
 	}
 	var to int64
 	if err == nil {

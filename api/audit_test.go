@@ -76,9 +76,9 @@ func TestAuditProofs(t *testing.T) {
 				t.Fatalf("seq %d: %v", seq, err)
 			}
 		}
-		e.do(t, call{method: "GET", path: fmt.Sprintf("/v1/audit/proof/inclusion?seq=%d&size=%d", old.Size+1, old.Size), key: auditor}).wantProblem(t, 422, jaga.EUNPROCESSABLE, "seq", "")
+		e.do(t, call{method: "GET", path: fmt.Sprintf("/v1/audit/proof/inclusion?seq=%d&size=%d", old.Size+1, old.Size), key: auditor}).wantProblem(t, 400, jaga.EINVALID, "seq", "")
 		e.do(t, call{method: "GET", path: "/v1/audit/proof/inclusion?seq=1&size=3", key: auditor}).wantProblem(t, 404, jaga.ENOTFOUND, "", "")
-		e.do(t, call{method: "GET", path: "/v1/audit/proof/inclusion?seq=0", key: auditor}).wantProblem(t, 422, jaga.EUNPROCESSABLE, "seq", "")
+		e.do(t, call{method: "GET", path: "/v1/audit/proof/inclusion?seq=0", key: auditor}).wantProblem(t, 400, jaga.EINVALID, "seq", "")
 		r := e.do(t, call{method: "GET", path: "/v1/audit/proof/inclusion?seq=1", key: e.keys[jaga.RoleSupport]})
 		r.wantProblem(t, 403, jaga.EFORBIDDEN, "", "role_not_allowed")
 		e.audited(t, r, jaga.ActionReadAudit, "deny:role_not_allowed")
@@ -94,9 +94,9 @@ func TestAuditProofs(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.audited(t, r, jaga.ActionReadAudit, "allow")
-		e.do(t, call{method: "GET", path: fmt.Sprintf("/v1/audit/proof/consistency?from=%d&to=%d", cur.Size, old.Size), key: auditor}).wantProblem(t, 422, jaga.EUNPROCESSABLE, "from", "")
+		e.do(t, call{method: "GET", path: fmt.Sprintf("/v1/audit/proof/consistency?from=%d&to=%d", cur.Size, old.Size), key: auditor}).wantProblem(t, 400, jaga.EINVALID, "from", "")
 		// The order is said first, also when from is no checkpoint at all.
-		e.do(t, call{method: "GET", path: fmt.Sprintf("/v1/audit/proof/consistency?from=%d&to=%d", cur.Size+1000, old.Size), key: auditor}).wantProblem(t, 422, jaga.EUNPROCESSABLE, "from", "")
+		e.do(t, call{method: "GET", path: fmt.Sprintf("/v1/audit/proof/consistency?from=%d&to=%d", cur.Size+1000, old.Size), key: auditor}).wantProblem(t, 400, jaga.EINVALID, "from", "")
 	})
 }
 
@@ -180,7 +180,7 @@ func TestAccessHistory(t *testing.T) {
 		r := e.do(t, call{method: "GET", path: path, key: e.keys[jaga.RoleSupport], purpose: jaga.PurposeCustomerSupport})
 		r.wantProblem(t, 403, jaga.EFORBIDDEN, "", "purpose_not_allowed")
 		e.audited(t, r, jaga.ActionReadAudit, "deny:purpose_not_allowed")
-		e.do(t, call{method: "GET", path: path + "?lang=fr", key: dpo, purpose: jaga.PurposeDSR}).wantProblem(t, 422, jaga.EUNPROCESSABLE, "lang", "")
+		e.do(t, call{method: "GET", path: path + "?lang=fr", key: dpo, purpose: jaga.PurposeDSR}).wantProblem(t, 400, jaga.EINVALID, "lang", "")
 	})
 }
 

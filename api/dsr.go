@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"slices"
 	"time"
 
 	"jaga"
@@ -57,15 +58,23 @@ func (h *Handler) listDSR(w http.ResponseWriter, r *http.Request, req gate.Reque
 		rs, err = h.desk.DueSoon(r.Context())
 	case "", "open", "all":
 		f := jaga.DSRFilter{Open: q.Get("view") != "all", Type: jaga.DSRType(q.Get("type")), Status: jaga.DSRStatus(q.Get("status")), Limit: 1000}
+		if f.Type != "" && !f.Type.Valid() {
+			h.error(w, r, queryError("type", "type must be a request type such as access, rectify or erase"))
+			return
+		}
+		if f.Status != "" && !slices.Contains(dsrStatuses, f.Status) {
+			h.error(w, r, queryError("status", "status must be received, awaiting_approval, fulfilled, refused, scheduled or closed"))
+			return
+		}
 		if s := q.Get("subject"); s != "" {
 			if f.Subject, err = jaga.ParseSubjectID(s); err != nil {
-				h.error(w, r, jaga.FieldError("subject", "subject must be sub_ followed by 32 hex digits"))
+				h.error(w, r, queryError("subject", "subject must be sub_ followed by 32 hex digits"))
 				return
 			}
 		}
 		rs, err = h.desk.List(r.Context(), f)
 	default:
-		err = jaga.FieldError("view", "view must be open, overdue, due_soon or all")
+		err = queryError("view", "view must be open, overdue, due_soon or all")
 	}
 	if err != nil {
 		h.error(w, r, err)
@@ -100,7 +109,7 @@ func (h *Handler) createDSR(w http.ResponseWriter, r *http.Request, req gate.Req
 		return
 	}
 	if !in.Subject.Valid() {
-		h.error(w, r, jaga.FieldError("subject", "subject must be sub_ followed by 32 hex digits"))
+		h.error(w, r, queryError("subject", "subject must be sub_ followed by 32 hex digits"))
 		return
 	}
 	s := dsr.Submission{Subject: in.Subject, Type: in.Type, Channel: in.Channel, Values: in.Values}
@@ -200,3 +209,6 @@ func (h *Handler) deskStep(w http.ResponseWriter, r *http.Request, req gate.Requ
 	}
 	h.writeJSON(w, r, http.StatusOK, d)
 }
+
+// dsrStatuses are the statuses ?status= of GET /v1/dsr takes.
+var dsrStatuses = []jaga.DSRStatus{jaga.DSRReceived, jaga.DSRAwaitingApproval, jaga.DSRFulfilled, jaga.DSRRefused, jaga.DSRScheduled, jaga.DSRClosed}

@@ -35,7 +35,8 @@ func ErrorStatus(code string) int {
 // Problem is an RFC 9457 problem document: Type is "urn:jaga:problem:<code>", Title the
 // status text, Detail the error's safe message (never a value, never an internal
 // cause), Field the request member or header the error is about, Reason the refusal
-// reason (extension member, e.g. "no_consent") and RequestID the Jaga-Request-Id of the
+// reason (extension member, e.g. "no_consent"), Subject the subject a conflict is about
+// (extension member, only where the caller may look it up) and RequestID the Jaga-Request-Id of the
 // request (extension member), so that a caller can quote it.
 type Problem struct {
 	Type      string `json:"type"`
@@ -44,6 +45,7 @@ type Problem struct {
 	Detail    string `json:"detail"`
 	Field     string `json:"field,omitempty"`
 	Reason    string `json:"reason,omitempty"`
+	Subject   string `json:"subject,omitempty"`
 	RequestID string `json:"request_id,omitempty"`
 }
 
@@ -56,7 +58,7 @@ func ProblemOf(err error) *Problem {
 	status := ErrorStatus(code)
 	p := &Problem{Type: "urn:jaga:problem:" + code, Title: http.StatusText(status), Status: status}
 	if e := jaga.AsError(err); e != nil && status != http.StatusInternalServerError {
-		p.Detail, p.Field, p.Reason = e.Message, e.Field, e.Reason
+		p.Detail, p.Field, p.Reason, p.Subject = e.Message, e.Field, e.Reason, string(e.Subject)
 	} else {
 		p.Detail = "internal error"
 	}

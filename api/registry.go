@@ -169,8 +169,13 @@ func (h *Handler) keys(w http.ResponseWriter, r *http.Request) {
 
 // reloadPolicy handles POST /v1/admin/policy/reload: the policy file is read again and,
 // if it parses and passes its checks, takes effect for the next decision (204); if not,
-// 400 with file, line and reason and the old policy stays.
+// 400 with file, line and reason and the old policy stays. The role is checked first
+// (403 role_not_allowed, audited), before anything about the configuration is said.
 func (h *Handler) reloadPolicy(w http.ResponseWriter, r *http.Request, req gate.Request) {
+	if err := h.gate.CheckPolicyReload(r.Context(), req); err != nil {
+		h.error(w, r, err)
+		return
+	}
 	if h.reload == nil {
 		h.error(w, r, jaga.Errorf(jaga.ENOTFOUND, "this server has no policy file to reload"))
 		return

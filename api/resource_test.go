@@ -187,7 +187,7 @@ func TestListAudit(t *testing.T) {
 	} {
 		t.Run("ErrQuery/"+tc.field, func(t *testing.T) {
 			r := e.do(t, call{method: "GET", path: "/v1/audit?" + tc.query, key: auditor})
-			r.wantProblem(t, 422, jaga.EUNPROCESSABLE, tc.field, "")
+			r.wantProblem(t, 400, jaga.EINVALID, tc.field, "")
 		})
 	}
 	t.Run("ErrNoKey", func(t *testing.T) {

@@ -34,7 +34,7 @@ type resolveFlagResponse struct {
 
 // listReviewFlags handles GET /v1/review-flags?state=&subject=&reason=&after=&limit=:
 // 200 with a page of flags by ID (open ones by default). Errors: as gate.ReviewFlags;
-// a malformed parameter is 422 naming it.
+// a malformed parameter is 400 naming it (queryError).
 func (h *Handler) listReviewFlags(w http.ResponseWriter, r *http.Request, req gate.Request) {
 	q := r.URL.Query()
 	f := jaga.ReviewFlagFilter{State: q.Get("state"), Reason: q.Get("reason")}
@@ -42,12 +42,12 @@ func (h *Handler) listReviewFlags(w http.ResponseWriter, r *http.Request, req ga
 	if s := q.Get("subject"); s != "" {
 		if f.Subject, err = jaga.ParseSubjectID(s); err != nil {
 			// The raw value never reaches the gate's audit event (invariant 6).
-			h.error(w, r, jaga.FieldError("subject", "subject must be sub_ followed by 32 hex digits"))
+			h.error(w, r, queryError("subject", "subject must be sub_ followed by 32 hex digits"))
 			return
 		}
 	}
 	if f.Reason != "" && !gate.ValidReviewReason(f.Reason) {
-		h.error(w, r, jaga.FieldError("reason", "reason must be a review reason code such as identity_conflict"))
+		h.error(w, r, queryError("reason", "reason must be a review reason code such as identity_conflict"))
 		return
 	}
 	if f.After, err = queryInt(r, "after", 0, 0); err != nil {
@@ -56,7 +56,7 @@ func (h *Handler) listReviewFlags(w http.ResponseWriter, r *http.Request, req ga
 	}
 	n, err := queryInt(r, "limit", 100, 1000)
 	if err == nil && n < 1 {
-		err = jaga.FieldError("limit", "limit must be between 1 and 1000")
+		err = queryError("limit", "limit must be between 1 and 1000")
 	}
 	if err != nil {
 		h.error(w, r, err)

@@ -94,14 +94,14 @@ func TestReviewFlags(t *testing.T) {
 		r.wantProblem(t, http.StatusBadRequest, jaga.EINVALID, "Jaga-Purpose", "")
 		e.audited(t, r, "read_review_flags", "error:"+jaga.EINVALID)
 		r = e.do(t, call{method: "GET", path: "/v1/review-flags?state=closed", key: e.keys[jaga.RoleSupport], purpose: jaga.PurposeCustomerSupport})
-		r.wantProblem(t, http.StatusUnprocessableEntity, jaga.EUNPROCESSABLE, "state", "")
-		e.audited(t, r, "read_review_flags", "error:"+jaga.EUNPROCESSABLE)
+		r.wantProblem(t, http.StatusBadRequest, jaga.EINVALID, "state", "")
+		e.audited(t, r, "read_review_flags", "error:"+jaga.EINVALID)
 		e.do(t, call{method: "GET", path: "/v1/review-flags?subject=" + sitiEmail, key: e.keys[jaga.RoleSupport], purpose: jaga.PurposeCustomerSupport}).
-			wantProblem(t, http.StatusUnprocessableEntity, jaga.EUNPROCESSABLE, "subject", "")
+			wantProblem(t, http.StatusBadRequest, jaga.EINVALID, "subject", "")
 		e.do(t, call{method: "GET", path: "/v1/review-flags?reason=Identity%20Conflict", key: e.keys[jaga.RoleSupport], purpose: jaga.PurposeCustomerSupport}).
-			wantProblem(t, http.StatusUnprocessableEntity, jaga.EUNPROCESSABLE, "reason", "")
+			wantProblem(t, http.StatusBadRequest, jaga.EINVALID, "reason", "")
 		e.do(t, call{method: "GET", path: "/v1/review-flags?limit=0", key: e.keys[jaga.RoleSupport], purpose: jaga.PurposeCustomerSupport}).
-			wantProblem(t, http.StatusUnprocessableEntity, jaga.EUNPROCESSABLE, "limit", "")
+			wantProblem(t, http.StatusBadRequest, jaga.EINVALID, "limit", "")
 		e.do(t, call{method: "GET", path: "/v1/review-flags?reasons=x", key: e.keys[jaga.RoleSupport], purpose: jaga.PurposeCustomerSupport}).
 			wantProblem(t, http.StatusBadRequest, jaga.EINVALID, "reasons", "")
 	})

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -59,6 +60,15 @@ func checkQuery(r *http.Request) error {
 		}
 	}
 	return nil
+}
+
+// queryError is the error of a query parameter whose value is malformed, out of range
+// or unknown: EINVALID (400) naming the parameter in field, the code of an unknown or
+// repeated parameter too (checkQuery), so that every query problem of every route is
+// the same 400. DESIGN.md's 422 is for members of a request body; a query string is
+// the request line, read before any body.
+func queryError(param, format string, args ...any) *jaga.Error {
+	return &jaga.Error{Code: jaga.EINVALID, Field: param, Message: fmt.Sprintf(format, args...)}
 }
 
 // methodNotAllowed answers a request whose path is served for other methods only with

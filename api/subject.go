@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"slices"
 
@@ -262,6 +263,14 @@ func (h *Handler) eraseSubject(w http.ResponseWriter, r *http.Request, req gate.
 	if err := h.gate.Erase(r.Context(), req, id); err != nil {
 		h.error(w, r, err)
 		return
+	}
+	if h.desk != nil {
+		// The erasure closed the subject's open requests: their notices go out now. A
+		// failed delivery keeps the request's key; fulfilling the request sends again.
+		if err := h.desk.NotifyClosed(r.Context(), req.Actor, id); err != nil {
+			h.log.LogAttrs(r.Context(), slog.LevelWarn, "notice of a request closed by an erasure not sent",
+				slog.String("request_id", req.RequestID), slog.String("error", err.Error()))
+		}
 	}
 	noContent(w)
 }

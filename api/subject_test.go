@@ -301,7 +301,7 @@ func TestReadSubject(t *testing.T) {
 	})
 	t.Run("ErrEmptyFields", func(t *testing.T) {
 		r := e.do(t, call{method: "GET", path: path + "?fields=", key: support, purpose: jaga.PurposeCustomerSupport})
-		r.wantProblem(t, 422, jaga.EUNPROCESSABLE, "fields", "")
+		r.wantProblem(t, 400, jaga.EINVALID, "fields", "")
 	})
 	t.Run("ErrRevealWithoutReason", func(t *testing.T) {
 		r := e.do(t, call{method: "GET", path: path + "?reveal=phone", key: support, purpose: jaga.PurposeCustomerSupport})

@@ -366,7 +366,7 @@ func (r storeReader) ReadHashes(indexes []int64) ([]tlog.Hash, error) {
 // stored hashes.
 func (l *Log) InclusionProof(ctx context.Context, tx jaga.Tx, seq, size int64) (tlog.RecordProof, error) {
 	if seq < 1 || seq > size {
-		return nil, jaga.FieldError("seq", "event %d is not in a tree of size %d", seq, size)
+		return nil, &jaga.Error{Code: jaga.EINVALID, Field: "seq", Message: fmt.Sprintf("event %d is not in a tree of size %d", seq, size)}
 	}
 	return tlog.ProveRecord(size, seq-1, l.reader(ctx, tx))
 }

@@ -372,8 +372,15 @@ func TestNoticeRetry(t *testing.T) {
 // TestSubjectOwnData: a subject actor cannot submit for or read another subject.
 func TestSubjectOwnData(t *testing.T) {
 	e := mustEnv(t, dsr.Config{})
-	a, b := e.mustSubject(t), e.mustSubject(t)
-	_, err := e.desk.Submit(ctx, jaga.SubjectActor(a), dsr.Submission{Subject: b, Type: jaga.DSRErase, Channel: jaga.DSRChannelPortal})
+	a := e.mustSubject(t)
+	b, err := e.g.Create(ctx, gate.CreateRequest{
+		Request: gate.Request{Actor: &jaga.Actor{ID: "act_svc", Kind: jaga.ActorService, Role: jaga.RoleService}, Purpose: jaga.PurposeServiceProvision},
+		Values:  map[string]string{"full_name": "Budi Santoso", "email": "budi@contoh.co.id"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.desk.Submit(ctx, jaga.SubjectActor(a), dsr.Submission{Subject: b, Type: jaga.DSRErase, Channel: jaga.DSRChannelPortal})
 	if je := jaga.AsError(err); je == nil || je.Reason != "not_own_data" {
 		t.Fatalf("submit for another subject: %v", err)
 	}

@@ -190,6 +190,11 @@ func (d *Desk) erase(ctx context.Context, actor *jaga.Actor, r *jaga.DSR, outcom
 	if err := d.cfg.Vault.Erase(ctx, request(actor, r.ID), r.Subject); err != nil && jaga.ErrorCode(err) != jaga.ENOTFOUND {
 		return err
 	}
+	// The erasure closed the subject's other open requests (status closed): their
+	// customers hear so, as of any closed request.
+	if err := d.NotifyClosed(ctx, actor, r.Subject); err != nil {
+		return err
+	}
 	if r.Status == jaga.DSRScheduled {
 		outcome = "scheduled deletion done: " + outcome
 	}
@@ -198,6 +203,25 @@ func (d *Desk) erase(ctx context.Context, actor *jaga.Actor, r *jaga.DSR, outcom
 		return err
 	}
 	return d.send(ctx, actor, r, to)
+}
+
+// NotifyClosed sends the completion notice of each of subject's requests that an
+// erasure closed without action (status closed, gate.Erase) and whose notice is not yet
+// sent, and so destroys each one's key and sealed address. A failed delivery
+// keeps the key; Fulfil of that request sends again.
+func (d *Desk) NotifyClosed(ctx context.Context, actor *jaga.Actor, subject jaga.SubjectID) error {
+	rs, err := d.List(ctx, jaga.DSRFilter{Subject: subject, Status: jaga.DSRClosed, Limit: 1000})
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		if r.NoticeSentAt.IsZero() && len(r.SealedKey) > 0 {
+			if err := d.notify(ctx, actor, r); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // rectify applies a correction's sealed values through the gate and closes it.
@@ -293,6 +317,9 @@ func (d *Desk) RunScheduled(ctx context.Context, actor *jaga.Actor) (int, error)
 			// The notice of the restriction was sent and the key destroyed: erase
 			// without a second notice.
 			if err := d.cfg.Vault.Erase(ctx, request(actor, r.ID), r.Subject); err != nil && jaga.ErrorCode(err) != jaga.ENOTFOUND {
+				return n, err
+			}
+			if err := d.NotifyClosed(ctx, actor, r.Subject); err != nil {
 				return n, err
 			}
 			r.Status, r.Outcome, r.ClosedAt = jaga.DSRFulfilled, "scheduled deletion done: erased (crypto-shredded)", now

@@ -204,7 +204,7 @@ func (g *Gate) ConsistencyProof(ctx context.Context, req Request, from, to int64
 	err = g.readAudit(ctx, req, nil, func(tx jaga.Tx) (int, error) {
 		if to > 0 && from > to { // to 0 is the latest checkpoint
 			// Said before either size is looked up: the order is the mistake.
-			return 0, jaga.FieldError("from", "from must not be after to")
+			return 0, filterError("from", "from must not be after to")
 		}
 		var err error
 		if old, err = checkpointOf(ctx, tx, from); err != nil {
@@ -214,7 +214,7 @@ func (g *Gate) ConsistencyProof(ctx context.Context, req Request, from, to int64
 			return 0, err
 		}
 		if old.Size > cur.Size {
-			return 0, jaga.FieldError("from", "from must not be after to")
+			return 0, filterError("from", "from must not be after to")
 		}
 		proof, err = g.audit.log.ConsistencyProof(ctx, tx, old.Size, cur.Size)
 		return 2, err

@@ -3,8 +3,10 @@ package gate_test
 import (
 	"context"
 	"fmt"
+	"hash/crc32"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,6 +28,8 @@ type fixture struct {
 	store  *sqlite.DB
 	keys   *seal.Keyring
 	actors map[jaga.Role]*jaga.Actor
+	// created counts MustCreate's subjects.
+	created atomic.Int64
 }
 
 func MustFixture(tb testing.TB) *fixture {
@@ -64,12 +68,20 @@ func (f *fixture) req(role jaga.Role, purpose string) gate.Request {
 }
 
 // MustCreate stores a subject with consents to cross_selling as given (or refused).
+// The fixture's first subject has NIK 3273055712859902 and phone 0812-3456-7890, each
+// later one a NIK and phone of its own, since Create refuses a NIK, or a name and
+// phone, stored already.
 func (f *fixture) MustCreate(tb testing.TB, email string, crossSelling jaga.ConsentStatus) jaga.SubjectID {
 	tb.Helper()
+	nik, phone := "3273055712859902", "0812-3456-7890"
+	if f.created.Add(1) > 1 {
+		n := 1000 + crc32.ChecksumIEEE([]byte(email))%9000
+		nik, phone = fmt.Sprintf("327305571285%04d", n), fmt.Sprintf("0812-%04d-7890", n)
+	}
 	id, err := f.g.Create(context.Background(), gate.CreateRequest{
 		Request: f.req(jaga.RoleService, jaga.PurposeServiceProvision),
-		Values: map[string]string{"full_name": "Rina Sari", "email": email, "phone": "0812-3456-7890",
-			"nik": "3273055712859902", "domicile_city": "Kota Bandung", "education": "Graduation"},
+		Values: map[string]string{"full_name": "Rina Sari", "email": email, "phone": phone,
+			"nik": nik, "domicile_city": "Kota Bandung", "education": "Graduation"},
 		Channel:  jaga.ChannelStoreVisit,
 		Consents: []gate.ConsentInput{{Purpose: jaga.PurposeCrossSelling, Status: crossSelling, Evidence: "FRM-TOKO-2024-0001"}},
 	})

@@ -471,13 +471,24 @@ func (r *policyRef) PurposeReason(role jaga.Role, p *jaga.Purpose) string {
 // Policy returns the policy in force.
 func (g *Gate) Policy() *policy.Policy { return g.policy.p.Load() }
 
+// CheckPolicyReload refuses, and audits as ReloadPolicy does, an actor that may not
+// reload the policy (EFORBIDDEN role_not_allowed). A transport calls it before it reads
+// any configuration, so that a role without the right learns nothing of it (whether a
+// policy file is configured, whether it parses) and its attempt is audited.
+func (g *Gate) CheckPolicyReload(ctx context.Context, req Request) error {
+	if err := checkRegistryActor(req); err != nil {
+		return g.refuse(ctx, req, ActionPolicyReload, nil, nil, err)
+	}
+	return nil
+}
+
 // ReloadPolicy checks p against the schema and the purpose registry and, if it passes,
 // makes it the policy of every following decision; cached plans are dropped. A policy
 // that fails the check is refused (EINVALID with file, line and reason from
 // policy.Check) and the old one stays. The reload is audited (policy_reload).
 func (g *Gate) ReloadPolicy(ctx context.Context, req Request, p *policy.Policy) error {
-	if err := checkRegistryActor(req); err != nil {
-		return g.refuse(ctx, req, ActionPolicyReload, nil, nil, err)
+	if err := g.CheckPolicyReload(ctx, req); err != nil {
+		return err
 	}
 	var ps []jaga.Purpose
 	for _, pu := range g.Purposes() {

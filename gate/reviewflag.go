@@ -89,19 +89,21 @@ func ValidReviewReason(s string) bool {
 }
 
 // checkReviewFilter validates a listing filter: the state, the reason's shape and the
-// limit (1-1000; 0 is the default 100). Errors are EUNPROCESSABLE naming the member.
+// limit (1-1000; 0 is the default 100). Errors are EINVALID naming the member: the
+// filter is a listing's parameters (the API's query string, 400 as every query
+// parameter problem), not data to store.
 func checkReviewFilter(f jaga.ReviewFlagFilter) error {
 	switch {
 	case f.State != "" && f.State != jaga.ReviewFlagsOpen && f.State != jaga.ReviewFlagsResolved && f.State != jaga.ReviewFlagsAll:
-		return jaga.FieldError("state", "state must be open, resolved or all")
+		return filterError("state", "state must be open, resolved or all")
 	case f.Reason != "" && !ValidReviewReason(f.Reason):
-		return jaga.FieldError("reason", "reason must be a review reason code such as identity_conflict")
+		return filterError("reason", "reason must be a review reason code such as identity_conflict")
 	case f.Subject != "" && !f.Subject.Valid():
-		return jaga.FieldError("subject", "subject must be sub_ followed by 32 hex digits")
+		return filterError("subject", "subject must be sub_ followed by 32 hex digits")
 	case f.Limit < 0 || f.Limit > 1000:
-		return jaga.FieldError("limit", "limit must be between 1 and 1000")
+		return filterError("limit", "limit must be between 1 and 1000")
 	case f.After < 0:
-		return jaga.FieldError("after", "after must be a flag ID, 0 or more")
+		return filterError("after", "after must be a flag ID, 0 or more")
 	}
 	return nil
 }
@@ -252,4 +254,9 @@ func (g *Gate) ResolveReviewFlag(ctx context.Context, req Request, id int64, res
 		return nil, err
 	}
 	return out, refusal
+}
+
+// filterError is an EINVALID error naming a listing filter's parameter.
+func filterError(param, format string, args ...any) *jaga.Error {
+	return &jaga.Error{Code: jaga.EINVALID, Field: param, Message: fmt.Sprintf(format, args...)}
 }

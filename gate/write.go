@@ -251,15 +251,19 @@ func hasEvidence(ch jaga.Channel, c ConsentInput) bool {
 }
 
 // Create validates, seals and stores one subject with its consents and returns its ID.
-// Errors: as Read for the request; EUNPROCESSABLE naming the field for bad values.
+// Errors: as Read for the request; EUNPROCESSABLE naming the field for bad values;
+// ECONFLICT with reason identifier_exists, naming the field (and, for a caller that may
+// look it up, the subject), when the subject exists already (checkExisting; audited).
 func (g *Gate) Create(ctx context.Context, req CreateRequest) (jaga.SubjectID, error) {
 	id, _, err := g.CreateWithReview(ctx, req)
 	return id, err
 }
 
 // CreateWithReview is Create that also returns the review flags raised on the new
-// subject (pii_in_free_text:<kind> when a free-text value holds an identifier, issue 8),
-// stored in the same transaction.
+// subject (pii_in_free_text:<kind> when a free-text value holds an identifier, issue 8;
+// identity_conflict when it shares an e-mail or phone with a subject of another name,
+// listed only for a role that may look subjects up by that field), stored in the same
+// transaction.
 func (g *Gate) CreateWithReview(ctx context.Context, req CreateRequest) (jaga.SubjectID, []string, error) {
 	p, err := g.checkRequest(req.Request)
 	if err != nil {
@@ -289,12 +293,32 @@ func (g *Gate) CreateWithReview(ctx context.Context, req CreateRequest) (jaga.Su
 	if err != nil {
 		return "", nil, err
 	}
+	var refusal error
+	review := pr.review
 	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+		refusal, review = nil, pr.review
+		found, err := g.checkExisting(ctx, tx, req.Request, p, pr.values)
+		if err != nil {
+			return nil, err
+		}
+		if found.refusal != nil {
+			// Audited as a refusal, naming the subjects it is about (checkExisting).
+			refusal = found.refusal
+			ev := g.event(req.Request, jaga.ActionCreate, found.subjects)
+			ev.FieldsRequested = keys(pr.values)
+			ev.Decision = decisionOf(refusal)
+			ev.Decisions = map[string]jaga.Decision{found.field: jaga.Deny(ReasonIdentifierExists)}
+			return []*jaga.AuditEvent{ev}, nil
+		}
 		if err := tx.InsertSubjects(ctx, []*jaga.SealedSubject{s}); err != nil {
 			return nil, err
 		}
-		if err := tx.InsertReviewFlags(ctx, reviewFlags(id, pr.review)); err != nil {
+		flags := append(reviewFlags(id, pr.review), conflictFlags(id, found.conflicts)...)
+		if err := tx.InsertReviewFlags(ctx, flags); err != nil {
 			return nil, err
+		}
+		if len(found.conflicts) > 0 && found.shown {
+			review = append(slices.Clip(review), ReasonIdentityConflict)
 		}
 		cs := g.consentRecords(id, pr.channel, pr.at, now, pr.consents)
 		provinceZone(cs, pr.values)
@@ -310,7 +334,10 @@ func (g *Gate) CreateWithReview(ctx context.Context, req CreateRequest) (jaga.Su
 	if err != nil {
 		return "", nil, err
 	}
-	return id, pr.review, nil
+	if refusal != nil {
+		return "", nil, refusal
+	}
+	return id, review, nil
 }
 
 func keys[V any](m map[string]V) []string {
@@ -476,7 +503,8 @@ func (g *Gate) UpdateWithReview(ctx context.Context, req UpdateRequest) ([]strin
 // first appended to the journal in keys/ (so that a restored older backup is erased
 // again at start-up), then the wrapped DEK, sealed values, blind indexes and purchases are
 // deleted with one audit event, and the database files are compacted so that no old copy
-// of the wrapped DEK stays in the WAL. Only purposes dsr and legal_obligation may erase.
+// of the wrapped DEK stays in the WAL. The subject's other open requests are closed in
+// the same transaction (closeOpenDSRs). Only purposes dsr and legal_obligation may erase.
 // Errors: as Read; ENOTFOUND for an unknown or already erased subject.
 func (g *Gate) Erase(ctx context.Context, req Request, subject jaga.SubjectID) error {
 	p, err := g.checkRequest(req)
@@ -530,9 +558,13 @@ func (g *Gate) Erase(ctx context.Context, req Request, subject jaga.SubjectID) e
 		if err := tx.EraseSubject(ctx, subject, at); err != nil {
 			return nil, err
 		}
+		closed, err := g.closeOpenDSRs(ctx, tx, req, subject, at)
+		if err != nil {
+			return nil, err
+		}
 		ev.Subjects = append(ev.Subjects, discarded...)
 		ev.Decision = string(jaga.Allow)
-		return []*jaga.AuditEvent{ev}, nil
+		return append([]*jaga.AuditEvent{ev}, closed...), nil
 	})
 	if err != nil {
 		return err

@@ -156,6 +156,7 @@ func init() {
 		"rt_port":     {"pemindahan data", "data portability"},
 		"rs_received": {"diterima", "received"}, "rs_awaiting_approval": {"menunggu persetujuan petugas", "awaiting approval"},
 		"rs_fulfilled": {"selesai", "done"}, "rs_refused": {"ditolak", "refused"}, "rs_scheduled": {"dijadwalkan", "scheduled"},
+		"rs_closed": {"ditutup: data Anda sudah dihapus", "closed: your data was erased"},
 	}
 	langID.text, langEN.text = map[string]string{}, map[string]string{}
 	for k, v := range texts {

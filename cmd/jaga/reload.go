@@ -14,8 +14,14 @@ import (
 // reloadPolicy reads the vault's policy file again and, when it parses and passes its
 // checks against the schema and the purpose registry, makes it the policy of the next
 // decision. A policy that does not parse is refused with file, line and reason, and the
-// old one stays. The built-in policy (no policy_file) has nothing to reload.
+// old one stays. The built-in policy (no policy_file) has nothing to reload. A role that
+// may not reload is refused (403, audited) before the configuration is looked at.
 func (v *vault) reloadPolicy(ctx context.Context, req gate.Request) error {
+	// The role first (audited): a role that may not reload learns nothing of the
+	// configuration.
+	if err := v.gate.CheckPolicyReload(ctx, req); err != nil {
+		return err
+	}
 	if v.cfg.PolicyFile == "" {
 		return jaga.Errorf(jaga.EINVALID, "no policy_file is configured; the built-in policy has nothing to reload")
 	}
