@@ -64,6 +64,9 @@ Kinds: ` + strings.Join(kindNames(), ", "),
 				if dbURL == "" || table == "" || len(args) > 0 || redactTo != "" {
 					return fmt.Errorf("--db needs --table, and no paths or --redact")
 				}
+				if sample < 0 {
+					return withHint(fmt.Errorf("--sample %d: want a number of rows, 0 or more", sample), "--sample 0 reads every row")
+				}
 				if err := scanTable(cmd, e, sc, dbURL, table, sample, asJSON, totals); err != nil {
 					return err
 				}
