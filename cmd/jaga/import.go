@@ -233,6 +233,7 @@ func printReport(e *env, rep *importer.Report, asJSON bool) {
 	}
 	for _, f := range rep.Files {
 		fmt.Fprintf(e.stdout, "%s: %s\n", f.File, f.Detected)
+		fmt.Fprintf(e.stdout, "  columns: %s\n", columnMapping(f.Columns))
 	}
 	if p := rep.Purchases; p.RowsRead > 0 {
 		fmt.Fprintf(e.stdout, "purchases: %d lines: %d linked, %d pending (customer not imported yet), %d already stored, %d rejected, %d of erased customers skipped\n",
@@ -252,4 +253,28 @@ func printReport(e *env, rep *importer.Report, asJSON bool) {
 		sort.Strings(parts)
 		fmt.Fprintf(e.stdout, "%s: %s\n", m.what, strings.Join(parts, ", "))
 	}
+}
+
+// columnMapping renders a file's detected column mapping for the terminal summary as
+// "Email → field:email, No. HP/WA → field:phone, …", headers in order of name. A header
+// that looks like personal data (a file without a header row, whose first row was read
+// as one) is not printed.
+func columnMapping(cols map[string]string) string {
+	if len(cols) == 0 {
+		return "-"
+	}
+	var parts []string
+	withheld := 0
+	for h, t := range cols {
+		if jaga.LooksPersonal(h) {
+			withheld++
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s → %s", h, t))
+	}
+	sort.Strings(parts)
+	if withheld > 0 {
+		parts = append(parts, fmt.Sprintf("%d header(s) withheld: they look like personal data", withheld))
+	}
+	return strings.Join(parts, ", ")
 }
