@@ -188,7 +188,9 @@ func TestServeWarnsNewVault(t *testing.T) {
 		defer cancel()
 		w := &lineWatch{want: "jaga: listening on", seen: make(chan struct{})}
 		done := make(chan int)
-		go func() { done <- Main(ctx, []string{"serve", "--dir", dir, "--addr", "127.0.0.1:0"}, strings.NewReader(""), &bytes.Buffer{}, w) }()
+		go func() {
+			done <- Main(ctx, []string{"serve", "--dir", dir, "--addr", "127.0.0.1:0"}, strings.NewReader(""), &bytes.Buffer{}, w)
+		}()
 		select {
 		case <-w.seen:
 			cancel()
