@@ -1,6 +1,10 @@
 package importer
 
-import "testing"
+import (
+	"testing"
+
+	"jaga"
+)
 
 func TestAuditNameSafe(t *testing.T) {
 	for name, want := range map[string]bool{
@@ -13,7 +17,13 @@ func TestAuditNameSafe(t *testing.T) {
 			t.Errorf("auditNameSafe(%q) = %v", name, got)
 		}
 	}
-	if got := auditFileName("vicky.csv", []byte{1, 2, 3, 4, 5, 6, 7, 8, 9}); got != "file-0102030405060708" {
+	if got := auditFileName("vicky.csv", []byte{1, 2, 3, 4, 5, 6, 7, 8, 9}); got != "file (name withheld) sha256:01020304:05060708" {
 		t.Errorf("placeholder %q", got)
+	}
+	// A digest of digits only must not read as a phone or ID number in the audit reason.
+	for _, sum := range [][]byte{{0x12, 0x34, 0x56, 0x78, 0x90, 0x12, 0x34, 0x56}, nil} {
+		if r := "import " + auditFileName("vicky.csv", sum); jaga.LooksPersonal(r) {
+			t.Errorf("reason %q looks personal", r)
+		}
 	}
 }
