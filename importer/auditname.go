@@ -29,6 +29,7 @@ var fileNameWords = func() map[string]bool {
 		transaksi transaction transactions order orders pesanan invoice marketing promo campaign
 		kampanye loyalty consent consents persetujuan week weekly minggu mingguan month monthly bulan
 		bulanan daily harian year tahun part batch page and dan the all semua raw test sample demo
+		lines rows records items example contoh
 		csv tsv xlsx xlsm xls jsonl ndjson json txt utf
 		januari februari maret april mei juni juli agustus september oktober november desember
 		january february march may june july august october december

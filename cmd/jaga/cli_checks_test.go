@@ -215,19 +215,7 @@ func TestDSRAwaitingSays(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	v := MustOpenVault(t, dir)
-	_, key, err := v.gate.CreateActor(ctx, gate.Request{Actor: cliActor, Purpose: jaga.PurposeSecurity}, "dpo one", jaga.RoleDPO)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub, err := v.gate.Create(ctx, gate.CreateRequest{Request: gate.Request{Actor: cliActor, Purpose: jaga.PurposeServiceProvision},
-		Values: map[string]string{"full_name": "Budi Santoso", "email": "budi.santoso@example.com"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	desk, _, err := deskAndPortal(v, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key, sub, desk := mustDesk(t, v)
 	r, err := desk.Submit(ctx, &jaga.Actor{ID: "act_x", Kind: jaga.ActorStaff, Role: jaga.RoleDPO},
 		dsr.Submission{Subject: sub, Type: jaga.DSRRectify, Channel: jaga.DSRChannelPhone, Values: map[string]string{"full_name": "Budi Santosa"}})
 	if err != nil {
@@ -270,4 +258,25 @@ func TestImportAuditFileName(t *testing.T) {
 		!strings.Contains(all, "import customers_changed_2024-09.csv") {
 		t.Fatalf("import audit reasons:\n%s", all)
 	}
+}
+
+// mustDesk creates a dpo (returning its API key) and a subject in v, and the request
+// desk over v.
+func mustDesk(t *testing.T, v *vault) (string, jaga.SubjectID, *dsr.Desk) {
+	t.Helper()
+	ctx := context.Background()
+	_, key, err := v.gate.CreateActor(ctx, gate.Request{Actor: cliActor, Purpose: jaga.PurposeSecurity}, "dpo one", jaga.RoleDPO)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub, err := v.gate.Create(ctx, gate.CreateRequest{Request: gate.Request{Actor: cliActor, Purpose: jaga.PurposeServiceProvision},
+		Values: map[string]string{"full_name": "Budi Santoso", "email": "budi.santoso@example.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	desk, _, err := deskAndPortal(v, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key, sub, desk
 }
