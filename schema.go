@@ -65,6 +65,13 @@ const (
 	TypeNumber  ValueType = "number"
 )
 
+// ValueTypeNames returns the value types a FieldSpec may name, in their documented
+// order: name, email, phone, nik, date, gender, text, integer, number.
+func ValueTypeNames() []string {
+	return []string{string(TypeName), string(TypeEmail), string(TypePhone), string(TypeNIK), string(TypeDate),
+		string(TypeGender), string(TypeText), string(TypeInteger), string(TypeNumber)}
+}
+
 // FieldSpec declares one field or attribute of the customer schema: its name
 // (snake_case, at most 64 bytes), kind, UU PDP class, value type (its normaliser),
 // whether it is blind-indexed for equality lookup, its maximum length in bytes
@@ -112,7 +119,7 @@ func NewSchema(specs []FieldSpec) (*Schema, error) {
 		switch f.Type {
 		case TypeName, TypeEmail, TypePhone, TypeNIK, TypeDate, TypeGender, TypeText, TypeInteger, TypeNumber:
 		default:
-			return nil, FieldError(f.Name, "unknown type %q", f.Type)
+			return nil, FieldError(f.Name, "unknown type %q: want one of %s", f.Type, strings.Join(ValueTypeNames(), ", "))
 		}
 		if f.Indexed && f.Type != TypeEmail && f.Type != TypePhone && f.Type != TypeNIK {
 			return nil, FieldError(f.Name, "only email, phone and nik values can be blind-indexed")
@@ -173,8 +180,14 @@ func (s *Schema) Indexed() []FieldSpec {
 }
 
 // Extend returns a new schema with extra fields and attributes appended (a company's
-// own, from config), checked as NewSchema checks.
+// own, from config), checked as NewSchema checks; an extra field named like one of s's
+// is an EUNPROCESSABLE error that says it is built in.
 func (s *Schema) Extend(extra []FieldSpec) (*Schema, error) {
+	for _, f := range extra {
+		if _, ok := s.byName[f.Name]; ok {
+			return nil, FieldError(f.Name, "a built-in field, not to be declared again; choose another name")
+		}
+	}
 	all := append(append([]FieldSpec(nil), s.Fields...), extra...)
 	return NewSchema(all)
 }

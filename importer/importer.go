@@ -55,6 +55,10 @@ type Options struct {
 	// Session carries identity resolution across the files of one command; nil for
 	// one of its own.
 	Session *gate.IntakeSession
+
+	// contentSum is the SHA-256 of the file's content, set by ImportFile when the file's
+	// name may not go into the audit log (auditFileName).
+	contentSum []byte
 }
 
 // Report is what an import did. The top-level counts are of people rows (every row
@@ -191,6 +195,12 @@ func ImportFile(ctx context.Context, g *gate.Gate, path string, opts Options) (*
 	st, err := f.Stat()
 	if err != nil {
 		return nil, err
+	}
+	if name := filepath.Base(path); !auditNameSafe(name) {
+		// The audit events name the file by its content's hash instead (auditFileName).
+		if opts.contentSum, err = contentSum(f); err != nil {
+			return nil, err
+		}
 	}
 	return Import(ctx, g, filepath.Base(path), f, st.Size(), opts)
 }
@@ -488,14 +498,11 @@ func (im *run) loop(size int64) error {
 // customer value, and its row is rejected with the column named.
 const MaxCellBytes = 64 << 10
 
-// auditReason is the reason an import's audit events carry: the file's base name, or
-// no name when the name itself looks like personal data (an e-mail or a long digit
-// run, invariant 6).
+// auditReason is the reason an import's audit events carry: "import " and the file's
+// base name, or a placeholder when the name could hold personal data (auditFileName,
+// invariant 6).
 func (im *run) auditReason() string {
-	if jaga.LooksPersonal(im.name) {
-		return "import (file name withheld: it looks like personal data)"
-	}
-	return "import " + im.name
+	return "import " + auditFileName(im.name, im.opts.contentSum)
 }
 
 // reject reports a row that cannot be imported at all.

@@ -110,7 +110,7 @@ func TestNameMustShow(t *testing.T) {
 // accepted number is E.164 and its own normal form with the same flag.
 func FuzzPhone(f *testing.F) {
 	for _, s := range []string{"6281234567890", "85700000123", "(0812) 3456-7890", "+62 812-3456-7890", "022-12345",
-		"+62 (0)22 12345", "0841-2345-6789", "+63 858 3311 6904", "", "\xff", "+", "0", "+620", "(+62) 0 0"} {
+		"+62 (0)22 12345", "0841-2345-6789", "+63 858 3311 6904", "", "\xff", "+", "0", "+620", "(+62) 0 0", "00628123456789", "(00 62) 812", "00"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, raw string) {

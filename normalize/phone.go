@@ -58,7 +58,8 @@ func Phone(raw string) (string, error) {
 //
 // Only digits, white space, one "+" before the first digit and the separators - . ( ) /
 // are allowed ("(+62) 812-3456-7890" is fine), so that libphonenumber never turns letters
-// into digits (vanity numbers) or drops an extension. Recovered shapes: "62812…" without
+// into digits (vanity numbers) or drops an extension. Recovered shapes: "0062 812…", the
+// international prefix 00 written for "+"; "62812…" without
 // "+" (a leading 62 then 8 is read as the country code and a mobile number), and "812…"
 // or "857…", a mobile number that lost its leading 0 in a spreadsheet number cell. The
 // number must be Indonesian (UU-PDP.md §4): a number of another country ("+63 …") is
@@ -90,6 +91,16 @@ func ParsePhone(raw string) (PhoneNumber, error) {
 		case r == ' ' || r == '\t' || r == '\u00a0' || r == '-' || r == '.' || r == '(' || r == ')' || r == '/':
 		default:
 			return PhoneNumber{}, failReason(jaga.TypePhone, ReasonPhoneFormat, "phone may contain only digits, spaces, one + before the digits and - . ( ) /")
+		}
+	}
+	if !plus {
+		// "00" before the country code is the international call prefix that ITU-T
+		// recommends and most countries dial ("0062 812 …" is a common way to write +62):
+		// read it as "+". No Indonesian national number starts 00 (the trunk 0 is followed by an
+		// area or mobile code starting 2-9), so nothing else is read this way.
+		// A country code never starts with 0: "00 0812…" is not read so.
+		if t := strings.TrimLeft(s, " \t\u00a0("); strings.HasPrefix(t, "00") && !strings.HasPrefix(strings.TrimLeft(t[2:], " \t\u00a0-.()/"), "0") {
+			s, plus, digits = "+"+t[2:], true, digits-2
 		}
 	}
 	if digits == 0 {

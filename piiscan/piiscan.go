@@ -64,9 +64,8 @@ type Options struct {
 }
 
 // ScanPaths scans files and directories (recursively, hidden entries skipped) and
-// returns one report per file in walk order. A path given as an argument that cannot
-// be read is an error that names it. A file inside a directory (or given as an
-// argument) that cannot be scanned — unreadable, not the format its name says — is
+// returns one report per file in walk order. A file or directory — given as an
+// argument (missing, not statable) or inside a directory — that cannot be scanned — unreadable, not the format its name says — is
 // reported with its Error set and the scan goes on: callers must treat a report with
 // an Error as a failure (see Failed). A malformed line or record inside a file becomes
 // a warning and is scanned as text.
@@ -86,7 +85,9 @@ func ScanPaths(ctx context.Context, paths []string, o Options) ([]FileReport, er
 	for _, root := range paths {
 		info, err := os.Stat(root)
 		if err != nil {
-			return out, pathError(root, err)
+			// Listed like an unreadable file inside a directory: the others are scanned.
+			out = append(out, FileReport{Path: root, Format: Format(root), Counts: map[string]int{}, Error: pathError(root, err).Error()})
+			continue
 		}
 		if !info.IsDir() {
 			r, err := scanFile(ctx, root, filepath.Base(root), o)
@@ -102,10 +103,7 @@ func ScanPaths(ctx context.Context, paths []string, o Options) ([]FileReport, er
 		}
 		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
-				if p == root {
-					return pathError(p, err)
-				}
-				// An unreadable subdirectory is reported like an unreadable file.
+				// An unreadable directory is reported like an unreadable file.
 				out = append(out, FileReport{Path: p, Format: "directory", Counts: map[string]int{}, Error: pathError(p, err).Error()})
 				if d != nil && d.IsDir() {
 					return filepath.SkipDir

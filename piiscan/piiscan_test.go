@@ -92,9 +92,10 @@ func TestScanPaths(t *testing.T) {
 		t.Errorf("binary file format %q", m["blob.bin"].Format)
 	}
 	t.Run("ErrMissing", func(t *testing.T) {
-		_, err := ScanPaths(ctx, []string{filepath.Join(dir, "nope.csv")}, Options{Scanner: sc})
-		if err == nil || !strings.Contains(err.Error(), "nope.csv") {
-			t.Fatalf("error %v does not name the file", err)
+		// A missing argument is listed with the reason; the other arguments are scanned.
+		reps, err := ScanPaths(ctx, []string{filepath.Join(dir, "nope.csv"), filepath.Join(dir, "app.log")}, Options{Scanner: sc})
+		if err != nil || len(reps) != 2 || !strings.Contains(reps[0].Error, "nope.csv") || reps[1].Error != "" || len(Failed(reps)) != 1 {
+			t.Fatalf("reports %+v, error %v", reps, err)
 		}
 	})
 	t.Run("Redact", func(t *testing.T) {

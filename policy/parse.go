@@ -65,7 +65,7 @@ var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // leaves it out gets the default's rules for it.
 //
 // Errors are *jaga.Error with Code jaga.EINVALID and a message "name:line:col: what is
-// wrong": YAML syntax (line only, as go.yaml.in/yaml/v3 gives it), more than one document,
+// wrong": YAML syntax (at the line and column of the problem, syntaxError), more than one document,
 // anchors and aliases, an unknown or duplicate key, an unknown role, an unsupported
 // version, a bad rule, mask or reveal entry.
 func Parse(name string, data []byte) (*Policy, error) {
@@ -75,6 +75,9 @@ func Parse(name string, data []byte) (*Policy, error) {
 	if err := dec.Decode(&doc); err != nil {
 		if errors.Is(err, io.EOF) {
 			return nil, ps.errorf(pos{}, "policy file is empty")
+		}
+		if p, msg, ok := syntaxError(data); ok {
+			return nil, ps.errorf(p, "%s", msg)
 		}
 		if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
 			line, _ := strconv.Atoi(m[1])

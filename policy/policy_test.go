@@ -294,10 +294,12 @@ roles:
 	for _, c := range []struct {
 		name, src, want string
 	}{
-		{"Syntax", "version: 1\nroles:\n  dpo: {}\n  support: purposes: {}\n", "test.yaml:4: mapping values are not allowed in this context"},
-		{"SyntaxFlow", "version: 1\nroles:\n  dpo:\n    purposes: [dsr\n", "test.yaml:3: did not find expected ',' or ']'"},
-		{"SyntaxIndent", "version: 1\nroles:\n  dpo:\n   purposes: {}\n  bad\n", "test.yaml:5: "},
-		{"Tab", "version: 1\nroles:\n\tdpo: {}\n", "test.yaml:3: "},
+		{"Syntax", "version: 1\nroles:\n  dpo: {}\n  support: purposes: {}\n", "test.yaml:4:20: mapping values are not allowed in this context"},
+		{"SyntaxFlow", "version: 1\nroles:\n  dpo:\n    purposes: [dsr\n", "test.yaml:4:15: did not find expected ',' or ']'"},
+		// A key indented off its block: the line of the key itself, not of the block (yaml/v3 said line 2).
+		{"MisIndented", "version: 1\nroles:\n  dpo:\n    purposes: {}\n   support: {}\n", "test.yaml:5:4: did not find expected key (while parsing a block mapping that starts at line 3): is this line indented"},
+		{"SyntaxIndent", "version: 1\nroles:\n  dpo:\n   purposes: {}\n  bad\n", "test.yaml:5:3: "},
+		{"Tab", "version: 1\nroles:\n\tdpo: {}\n", "test.yaml:3:1: "},
 		{"Empty", "", "test.yaml: policy file is empty"},
 		{"OnlyComment", "# nothing\n", "test.yaml: policy file is empty"},
 		{"TwoDocs", "version: 1\n---\nversion: 1\n", "test.yaml:2:1: a policy file holds one YAML document"},

@@ -70,6 +70,10 @@ func (f *vaultFlags) add(c *cobra.Command) {
 // its configuration.
 func (f *vaultFlags) load(e *env) (string, config, error) {
 	dir := e.dir(f.dir)
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		return dir, config{}, withHint(fmt.Errorf("the vault directory %s is a file, not a directory", dir),
+			"--dir (or JAGA_DIR) names the directory that holds keys/ and data/; give that directory, or a new path for a new vault")
+	}
 	path, explicit := configPath(dir, f.config)
 	cfg, err := loadConfig(path, explicit, e.getenv)
 	if err == nil && f.db != "" {

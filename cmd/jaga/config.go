@@ -103,7 +103,8 @@ func defaultConfig() config {
 // then the environment, and validates.
 func loadConfig(path string, explicit bool, getenv func(string) string) (config, error) {
 	c := defaultConfig()
-	if b, err := os.ReadFile(path); err == nil {
+	b, err := os.ReadFile(path)
+	if err == nil {
 		dec := yaml.NewDecoder(strings.NewReader(string(b)))
 		dec.KnownFields(true)
 		if err := dec.Decode(&c); err != nil {
@@ -163,7 +164,13 @@ func loadConfig(path string, explicit bool, getenv func(string) string) (config,
 	if v := getenv("JAGA_AUDIT_WITNESS_URL"); v != "" {
 		c.Audit.WitnessURL = v
 	}
-	return c, c.Validate()
+	if err := c.Validate(); err != nil {
+		if fe, ok := err.(fieldsError); ok && b != nil {
+			return c, fe.at(path, b)
+		}
+		return c, err
+	}
+	return c, nil
 }
 
 // portalEnv reads the portal and desk settings from the environment; secrets may come
@@ -272,15 +279,21 @@ func (c config) Validate() error {
 	if c.Audit.CheckpointInterval <= 0 {
 		return fmt.Errorf("config: audit.checkpoint_interval must be positive")
 	}
-	if u := c.Audit.WitnessURL; u != "" {
-		if p, err := url.Parse(u); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
-			return fmt.Errorf("config: audit.witness_url must be an http or https URL")
+	for _, u := range []struct{ setting, env, v string }{{"portal_url", "JAGA_PORTAL_URL", c.PortalURL}, {"public_url", "JAGA_PUBLIC_URL", c.PublicURL}} {
+		if u.v != "" && !absoluteHTTP(u.v) {
+			return fmt.Errorf("config: %s (%s) must be an absolute http or https URL, such as https://privasi.example.co.id", u.setting, u.env)
 		}
+	}
+	if u := c.Audit.WitnessURL; u != "" && !absoluteHTTP(u) {
+		return fmt.Errorf("config: audit.witness_url must be an http or https URL")
 	}
 	if err := c.Controller.validate(); err != nil {
 		return err
 	}
 	if _, err := jaga.DefaultSchema().Extend(c.Fields); err != nil {
+		if je := jaga.AsError(err); je != nil {
+			return fieldsError{field: je.Field, msg: je.Message}
+		}
 		return fmt.Errorf("config: fields: %w", err)
 	}
 	return nil
@@ -291,4 +304,11 @@ func configPath(dir, flag string) (string, bool) {
 		return flag, true
 	}
 	return filepath.Join(dir, "jaga.yaml"), false
+}
+
+// absoluteHTTP reports whether s is an absolute http or https URL with a host: the
+// base of the links Jaga mails and of the addresses it prints.
+func absoluteHTTP(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.Opaque == ""
 }

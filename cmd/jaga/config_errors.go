@@ -107,3 +107,61 @@ func wantKind(goType string) string {
 	}
 	return "a mapping of settings"
 }
+
+// fieldsError is a fields: entry the schema refused (jaga.Schema.Extend): the field's
+// name and the reason. It is a plain error, not a *jaga.Error, so that Main prints
+// the whole located message and not only the schema's part.
+type fieldsError struct{ field, msg string }
+
+func (e fieldsError) Error() string { return "config: fields: " + e.field + ": " + e.msg }
+
+// at locates e in the config file b at path by the fields: list item of that name
+// (the second one of a name declared twice) and the key the reason is about:
+// "jaga.yaml line 4: field fields[1].type (favourite): unknown type …". Where the
+// item cannot be found, e is returned as it is.
+func (e fieldsError) at(path string, b []byte) error {
+	var doc yaml.Node
+	if yaml.Unmarshal(b, &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return e
+	}
+	var list *yaml.Node
+	top := doc.Content[0].Content
+	for i := 0; i+1 < len(top); i += 2 {
+		if top[i].Value == "fields" && top[i+1].Kind == yaml.SequenceNode {
+			list = top[i+1]
+		}
+	}
+	if list == nil {
+		return e
+	}
+	key := "name"
+	for _, k := range []struct{ in, key string }{{"unknown type", "type"}, {"class ", "class"}, {"kind must", "kind"},
+		{"blind-indexed", "indexed"}, {"max_len", "max_len"}, {"label", "labels"}} {
+		if strings.Contains(e.msg, k.in) {
+			key = k.key
+			break
+		}
+	}
+	idx, line := -1, 0
+	for i, item := range list.Content {
+		if item.Kind != yaml.MappingNode {
+			continue
+		}
+		name, at := "", item.Line
+		for j := 0; j+1 < len(item.Content); j += 2 {
+			switch item.Content[j].Value {
+			case "name":
+				name = item.Content[j+1].Value
+			case key:
+				at = item.Content[j].Line
+			}
+		}
+		if name == e.field && (idx < 0 || strings.Contains(e.msg, "declared twice")) {
+			idx, line = i, at
+		}
+	}
+	if idx < 0 {
+		return e
+	}
+	return fmt.Errorf("%s line %d: field fields[%d].%s (%s): %s", filepath.Base(path), line, idx, key, e.field, e.msg)
+}

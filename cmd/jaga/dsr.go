@@ -85,7 +85,7 @@ func dsrCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "%s %s %s: %s\n", r.ID, r.Type, r.Status, r.Outcome)
+			fmt.Fprintf(e.stdout, "%s %s %s: %s\n", r.ID, r.Type, r.Status, stepOutcome(r))
 			return nil
 		}
 	}
@@ -166,4 +166,18 @@ func refusalCodeError(code string) error {
 		what = "--code " + jaga.SafeName(code) + " is not a refusal code"
 	}
 	return withHint(errors.New(what), "the valid codes are:"+b.String())
+}
+
+// stepOutcome is what a desk step printed for r: its outcome, or, while it awaits
+// approval (which has no outcome yet), what it waits for and the command that gives it:
+// a proposed refusal a dpo's approval (UU PDP Arts 15, 33), an identity correction a
+// second approver other than its handler.
+func stepOutcome(r *jaga.DSR) string {
+	if r.Status != jaga.DSRAwaitingApproval || r.Outcome != "" {
+		return r.Outcome
+	}
+	if r.RefusalCode != "" {
+		return fmt.Sprintf("refusal %s proposed, waiting for a dpo's approval (jaga dsr approve %s)", r.RefusalCode, r.ID)
+	}
+	return fmt.Sprintf("identity correction waiting for a second approver: a dpo other than its handler runs jaga dsr approve %s", r.ID)
 }

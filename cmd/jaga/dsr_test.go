@@ -22,20 +22,8 @@ func TestDSRCommands(t *testing.T) {
 	if err := v.gate.SeedDemo(ctx); err != nil {
 		t.Fatal(err)
 	}
-	_, key, err := v.gate.CreateActor(ctx, gate.Request{Actor: cliActor, Purpose: jaga.PurposeSecurity}, "dpo one", jaga.RoleDPO)
-	if err != nil {
-		t.Fatal(err)
-	}
+	key, sub, desk := mustDesk(t, v)
 	_, supKey, err := v.gate.CreateActor(ctx, gate.Request{Actor: cliActor, Purpose: jaga.PurposeSecurity}, "support one", jaga.RoleSupport)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub, err := v.gate.Create(ctx, gate.CreateRequest{Request: gate.Request{Actor: cliActor, Purpose: jaga.PurposeServiceProvision},
-		Values: map[string]string{"full_name": "Budi Santoso", "email": "budi.santoso@example.com"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	desk, _, err := deskAndPortal(v, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -54,6 +54,15 @@ Re-running an import, also after it was killed, imports nothing twice.`,
 				if opts.CollectedAt, err = time.Parse(time.RFC3339, collected); err != nil {
 					return fmt.Errorf("--collected-at must be an RFC 3339 time with zone (2024-09-15T23:59:00+07:00)")
 				}
+				if err := jaga.CheckRecordTime("collected_at", opts.CollectedAt, time.Now()); err != nil {
+					return fmt.Errorf("--collected-at: %s", jaga.ErrorMessage(err))
+				}
+			}
+			if err := checkRequired(required, cfg); err != nil {
+				return err
+			}
+			if err := checkInputs(args); err != nil {
+				return err
 			}
 			if mapping != "" {
 				if opts.Mapping, err = importer.LoadMapping(mapping); err != nil {
@@ -109,6 +118,38 @@ Re-running an import, also after it was killed, imports nothing twice.`,
 	c.Flags().IntVar(&batch, "batch", 0, "rows per transaction (default 40000)")
 	_ = c.Flags().MarkHidden("batch")
 	return c
+}
+
+// checkRequired refuses, before anything is imported, a --require name that is no field
+// or attribute of the vault's schema: every row would lack it and be quarantined.
+func checkRequired(required []string, cfg config) error {
+	schema, err := jaga.DefaultSchema().Extend(cfg.Fields)
+	if err != nil {
+		return err
+	}
+	for _, f := range required {
+		if _, ok := schema.Field(f); !ok {
+			return withHint(fmt.Errorf("--require %s: not a field of the vault's schema", jaga.SafeName(f)),
+				"name fields such as email, phone, nik, birth_date, or one the config's fields setting declares")
+		}
+	}
+	return nil
+}
+
+// checkInputs refuses, before anything is imported, an argument that is a directory
+// or that cannot be found: import reads files, one table each.
+func checkInputs(args []string) error {
+	for _, f := range args {
+		st, err := os.Stat(f)
+		switch {
+		case err != nil:
+			return fmt.Errorf("%s: %w", f, errors.Unwrap(err))
+		case st.IsDir():
+			return withHint(fmt.Errorf("%s is a directory; import takes files", f),
+				"give the CSV, XLSX or JSON Lines files in it, e.g. jaga import "+filepath.Join(f, "*.csv"))
+		}
+	}
+	return nil
 }
 
 func importOne(cmd *cobra.Command, e *env, v *vault, path string, opts importer.Options) (*importer.Report, error) {
@@ -192,6 +233,7 @@ func printReport(e *env, rep *importer.Report, asJSON bool) {
 	}
 	for _, f := range rep.Files {
 		fmt.Fprintf(e.stdout, "%s: %s\n", f.File, f.Detected)
+		fmt.Fprintf(e.stdout, "  columns: %s\n", columnMapping(f.Columns))
 	}
 	if p := rep.Purchases; p.RowsRead > 0 {
 		fmt.Fprintf(e.stdout, "purchases: %d lines: %d linked, %d pending (customer not imported yet), %d already stored, %d rejected, %d of erased customers skipped\n",
@@ -211,4 +253,28 @@ func printReport(e *env, rep *importer.Report, asJSON bool) {
 		sort.Strings(parts)
 		fmt.Fprintf(e.stdout, "%s: %s\n", m.what, strings.Join(parts, ", "))
 	}
+}
+
+// columnMapping renders a file's detected column mapping for the terminal summary as
+// "Email → field:email, No. HP/WA → field:phone, …", headers in order of name. A header
+// that looks like personal data (a file without a header row, whose first row was read
+// as one) is not printed.
+func columnMapping(cols map[string]string) string {
+	if len(cols) == 0 {
+		return "-"
+	}
+	var parts []string
+	withheld := 0
+	for h, t := range cols {
+		if jaga.LooksPersonal(h) {
+			withheld++
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s → %s", h, t))
+	}
+	sort.Strings(parts)
+	if withheld > 0 {
+		parts = append(parts, fmt.Sprintf("%d header(s) withheld: they look like personal data", withheld))
+	}
+	return strings.Join(parts, ", ")
 }

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -51,7 +52,7 @@ func quarantineCmd(e *env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return e.writeJSON(it)
+			return e.writeJSON(quarantineView(it))
 		}),
 	}
 	var sets []string
@@ -164,4 +165,33 @@ func (e *env) withSubjectArg(f *vaultFlags, fn func(cmd *cobra.Command, v *vault
 		}
 		return fn(cmd, v, id, args)
 	})
+}
+
+// quarantineConsent is a quarantined row's consent as `jaga quarantine show` prints it:
+// with the snake_case names of the API's consent members (POST /v1/subjects). The
+// gate's ConsentInput has no JSON names of its own, and adding them would change how
+// rows sealed before are read.
+type quarantineConsent struct {
+	Purpose       string              `json:"purpose"`
+	Status        jaga.ConsentStatus  `json:"status"`
+	NoticeVersion string              `json:"notice_version,omitempty"`
+	Evidence      string              `json:"evidence,omitempty"`
+	At            time.Time           `json:"at,omitzero"`
+	Details       jaga.ConsentDetails `json:"details,omitzero"`
+	GPC           bool                `json:"gpc,omitempty"`
+	Flag          string              `json:"flag,omitempty"`
+}
+
+// quarantineView is a shown quarantined row: the gate's item with its consents renamed.
+func quarantineView(it *gate.QuarantineItem) any {
+	type item gate.QuarantineItem
+	v := struct {
+		*item
+		Consents []quarantineConsent `json:"consents,omitempty"`
+	}{item: (*item)(it)}
+	for _, c := range it.Consents {
+		v.Consents = append(v.Consents, quarantineConsent{Purpose: c.Purpose, Status: c.Status, NoticeVersion: c.NoticeVersion,
+			Evidence: c.Evidence, At: c.At, Details: c.Details, GPC: c.GPC, Flag: c.Flag})
+	}
+	return v
 }

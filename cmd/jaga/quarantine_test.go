@@ -67,6 +67,10 @@ func TestQuarantineAndUnmerge(t *testing.T) {
 		if code != 0 || !strings.Contains(out, `"full_name"`) || !strings.Contains(out, "E+15") {
 			t.Fatalf("show: %d %s", code, out)
 		}
+		// Consents carry the API's snake_case names, not Go's field names.
+		if !strings.Contains(out, `"purpose": "cross_selling"`) || strings.Contains(out, `"Purpose"`) || strings.Contains(out, `"NoticeVersion"`) {
+			t.Fatalf("show: consents not in snake_case:\n%s", out)
+		}
 		out, _, code = runMain(t, "quarantine", "release", "--dir", dir, lost)
 		if code == 0 {
 			t.Fatalf("release of an unfixed row succeeded: %s", out)

@@ -32,7 +32,7 @@ func scanCmd(e *env) *cobra.Command {
 		Long: `Scan text, log, CSV, XLSX and JSON Lines files (directories recursively) or the columns
 of a SQLite or PostgreSQL table for Indonesian personal data, and print where it is and of
 which kind — never the values. --fail-on nik,npwp exits with status 3 when one of those
-kinds is found (for CI). A file that cannot be scanned (unreadable, or not the format
+kinds is found (for CI). A path that cannot be scanned (missing, unreadable, or not the format
 its name says) is listed with the reason, the rest is scanned, and the exit status is 4
 (whatever --fail-on found). --redact DIR writes redacted copies under DIR (--redact - writes
 them to standard output); DIR must not be, or contain, a scanned file (a DIR inside a
@@ -63,6 +63,9 @@ Kinds: ` + strings.Join(kindNames(), ", "),
 			if dbURL != "" || table != "" {
 				if dbURL == "" || table == "" || len(args) > 0 || redactTo != "" {
 					return fmt.Errorf("--db needs --table, and no paths or --redact")
+				}
+				if sample < 0 {
+					return withHint(fmt.Errorf("--sample %d: want a number of rows, 0 or more", sample), "--sample 0 reads every row")
 				}
 				if err := scanTable(cmd, e, sc, dbURL, table, sample, asJSON, totals); err != nil {
 					return err

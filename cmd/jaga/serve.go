@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -54,9 +58,14 @@ func serveCmd(e *env) *cobra.Command {
 			if addr != "" {
 				cfg.Addr = addr
 			}
+			_, statErr := os.Stat(filepath.Join(dir, "keys"))
 			v, err := openVault(cmd.Context(), dir, cfg, e.stderr)
 			if err != nil {
 				return err
+			}
+			if errors.Is(statErr, fs.ErrNotExist) {
+				// A mistyped --dir would otherwise serve an empty vault without a word.
+				fmt.Fprintf(e.stderr, "jaga: warning: no vault was in %s: created a new, empty one (check --dir or JAGA_DIR if you meant an existing vault)\n", dir)
 			}
 			defer v.Close()
 			return serve(cmd.Context(), e, v, cfg.Addr, nil, nil)
