@@ -171,17 +171,32 @@ func (t *Tx) CountPendingPurchases(ctx context.Context) (int, error) {
 // erasePendingPurchasesOf deletes the pending purchases, and their keys, of the source
 // keys of subject (as DiscardQuarantinedOf finds them): once a customer is linked none
 // should be left, but an erasure must not leave one behind whatever happened before.
+// The look-up starts from the pending keys (few, usually none) and seeks each in the
+// subject's keys, so that an erasure does not scan import_keys.
 func (t *Tx) erasePendingPurchasesOf(ctx context.Context, subject string) error {
-	const keys = `SELECT import_key FROM subjects WHERE id = ? AND import_key IS NOT NULL
-		UNION SELECT key FROM import_keys WHERE subject_id = ?
-		UNION SELECT row_key FROM merges WHERE subject_id = ? AND undone_at IS NULL`
-	if _, err := t.exec(ctx, `DELETE FROM pending_purchases WHERE source_key IN (`+keys+`)`, subject, subject, subject); err != nil {
-		return t.db.translate("erase pending purchases", err, "", "")
+	rows, err := t.query(ctx, `SELECT p.source_key FROM pending_purchase_keys p WHERE
+		EXISTS (SELECT 1 FROM subjects s WHERE s.id = ? AND s.import_key = p.source_key)
+		OR EXISTS (SELECT 1 FROM import_keys k WHERE k.key = p.source_key AND k.subject_id = ?)
+		OR EXISTS (SELECT 1 FROM merges m WHERE m.row_key = p.source_key AND m.subject_id = ? AND m.undone_at IS NULL)`, subject, subject, subject)
+	if err != nil {
+		return t.db.translate("find pending purchases of subject", err, "", "")
 	}
-	if _, err := t.exec(ctx, `DELETE FROM pending_purchase_keys WHERE source_key IN (`+keys+`)`, subject, subject, subject); err != nil {
-		return t.db.translate("erase pending purchase keys", err, "", "")
+	var keys [][]byte
+	for rows.Next() {
+		var k []byte
+		if err := rows.Scan(&k); err != nil {
+			rows.Close()
+			return internal("find pending purchases of subject", err)
+		}
+		keys = append(keys, k)
 	}
-	return nil
+	err = rows.Err()
+	rows.Close()
+	if err != nil {
+		return t.db.translate("find pending purchases of subject", err, "", "")
+	}
+	_, err = t.DeletePendingPurchases(ctx, keys)
+	return err
 }
 
 // queryKeys runs tpl over keys in chunks and calls row with each result row's Scan.
