@@ -103,6 +103,7 @@ type DeferredSyncStore interface {
 // EINTERNAL-wrapped driver errors that never contain a value.
 type Tx interface {
 	RegistryTx
+	PendingPurchaseTx
 
 	// InsertSubjects stores new subjects, their blind indexes and import keys. A subject
 	// whose ImportKey already exists is ECONFLICT (the caller checks ImportKeys first).
@@ -130,7 +131,8 @@ type Tx interface {
 	// SetRestricted sets or clears the subject's restriction flag (UU PDP Art 11, R-21).
 	SetRestricted(ctx context.Context, id SubjectID, restricted bool) error
 	// EraseSubject crypto-shreds subject id (invariant 4): deletes its wrapped DEK, sealed
-	// values, blind indexes, purchases and tokens and records a tombstone with the time. It
+	// values, blind indexes, purchases and tokens, and the pending purchases of its source
+	// keys, and records a tombstone with the time. It
 	// returns ENOTFOUND if the subject does not exist or was already erased.
 	EraseSubject(ctx context.Context, id SubjectID, at time.Time) error
 	// Erased reports whether id was erased.

@@ -182,15 +182,20 @@ type PurchaseRow struct {
 
 // PurchaseResult counts a purchase batch: lines stored, lines already stored (same
 // key), lines of erased subjects (skipped) and lines whose subject is unknown (Errors,
-// by row index). Review lists, by row index in file order, the stored lines whose
-// description holds an identifier (pii_in_free_text:<kind>, R-33): their subjects
-// were flagged for review.
+// by row index), which are kept pending until their customer is imported (KeptPending
+// of them stored by this call, the others pending already); LinkedPending counts lines
+// of earlier imports, pending until now, that this call linked to their customer
+// (pendingpurchase.go). Review lists, by row index in file order, the stored lines
+// whose description holds an identifier (pii_in_free_text:<kind>, R-33): their
+// subjects were flagged for review.
 type PurchaseResult struct {
-	Inserted int
-	Existing int
-	Erased   int
-	Errors   []RowError
-	Review   []RowReview
+	Inserted      int
+	Existing      int
+	Erased        int
+	Errors        []RowError
+	Review        []RowReview
+	KeptPending   int
+	LinkedPending int
 }
 
 // ImportPurchases seals and stores a batch of purchase lines under their subjects' DEKs
@@ -251,10 +256,12 @@ func (g *Gate) ImportPurchases(ctx context.Context, req Request, rows []Purchase
 	var review [][]string   // per batch entry
 	var where []PurchaseRow // per batch entry, for its flag's file and line
 	var rowOf []int         // per batch entry, its index in rows
+	var unknown []int
 	for i, r := range rows {
 		id, ok := owner[string(skeys[i])]
 		if !ok {
-			res.Errors = append(res.Errors, RowError{Row: i, Field: "customer", Err: jaga.FieldError("customer", "no imported customer has this source id")})
+			res.Errors = append(res.Errors, RowError{Row: i, Field: "customer", Err: jaga.FieldError("customer", "no imported customer has this source id yet: kept encrypted until one does")})
+			unknown = append(unknown, i)
 			continue
 		}
 		dek := deks[id]
@@ -275,10 +282,27 @@ func (g *Gate) ImportPurchases(ctx context.Context, req Request, rows []Purchase
 		where = append(where, PurchaseRow{File: r.File, Line: r.Line})
 		rowOf = append(rowOf, i)
 	}
+	pending, err := g.sealPending(ctx, rows, skeys, unknown)
+	if err != nil {
+		return nil, err
+	}
 	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
 		n, flagged, err := insertPurchases(ctx, tx, batch, review, where)
 		if err != nil {
 			return nil, err
+		}
+		if res.KeptPending, err = pending.store(ctx, tx); err != nil {
+			return nil, err
+		}
+		// Lines an earlier import kept pending for customers now known (stored by
+		// another node meanwhile) are linked here.
+		linked, lev, err := g.linkPending(ctx, tx, req, owner, deks, now)
+		if err != nil {
+			return nil, err
+		}
+		res.LinkedPending = 0
+		for _, k := range linked {
+			res.LinkedPending += k
 		}
 		res.Inserted, res.Existing = n, len(batch)-n
 		res.Review = res.Review[:0]
@@ -298,6 +322,9 @@ func (g *Gate) ImportPurchases(ctx context.Context, req Request, rows []Purchase
 		ev.FieldsRequested = []string{jaga.FieldPurchases}
 		ev.Count = n
 		ev.Decision = string(jaga.Allow)
+		if lev != nil {
+			return []*jaga.AuditEvent{ev, lev}, nil
+		}
 		return []*jaga.AuditEvent{ev}, nil
 	})
 	if err != nil {

@@ -63,6 +63,9 @@ type IntakeOutcome struct {
 	Subject jaga.SubjectID
 	Reasons []jaga.RowReason
 	Review  []string
+	// LinkedPurchases counts the pending purchase lines (imported before their
+	// customer) that storing this row linked to Subject (pendingpurchase.go).
+	LinkedPurchases int
 }
 
 // IntakeSession carries identity-resolution state across the batches of one import: the
@@ -1342,6 +1345,18 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 	for _, q := range quarantine {
 		res.qkeys[string(q.RowKey)] = q.ID
 	}
+	// The source keys this batch gives a subject: their pending purchases are linked.
+	owners := map[string]jaga.SubjectID{}
+	for _, ps := range order {
+		if ps.first.ikey != nil {
+			owners[string(ps.first.ikey)] = ps.id
+		}
+	}
+	for _, mr := range mrows {
+		if !updates[mr.pr] && mr.pr.ikey != nil {
+			owners[string(mr.pr.ikey)] = mr.target
+		}
+	}
 	res.write = func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
 		if err := recheckResolution(ctx, tx, g.schema, order, found); err != nil {
 			return nil, err
@@ -1429,6 +1444,11 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 			ev := g.event(b.req, jaga.ActionQuarantine, nil)
 			ev.Count = len(quarantine)
 			ev.Decision = string(jaga.Allow)
+			evs = append(evs, ev)
+		}
+		if ev, err := g.linkIntakePending(ctx, tx, b.req, owners, deks, out, now); err != nil {
+			return nil, err
+		} else if ev != nil {
 			evs = append(evs, ev)
 		}
 		return evs, nil

@@ -94,15 +94,20 @@ type FailedFile struct {
 }
 
 // PurchaseCounts counts purchase lines: linked to their customer, pending (no customer
-// with that source ID yet: re-run the purchase import after the customers, and they
-// link), already stored, rejected, or skipped because the customer was erased.
+// with that source ID yet: kept encrypted, they link when the customer is imported),
+// already stored, rejected, or skipped because the customer was erased; linked +
+// pending + unchanged + rejected + erased = rows_read. LinkedPending counts apart the
+// lines of earlier runs, pending until now, that this run linked: a customer file
+// imported after its purchases links them (and its report says so here), as does a
+// purchase file that meets customers stored since its lines were kept.
 type PurchaseCounts struct {
-	RowsRead  int `json:"rows_read"`
-	Linked    int `json:"linked"`
-	Pending   int `json:"pending"`
-	Unchanged int `json:"unchanged"`
-	Rejected  int `json:"rejected"`
-	Erased    int `json:"erased"`
+	RowsRead      int `json:"rows_read"`
+	Linked        int `json:"linked"`
+	Pending       int `json:"pending"`
+	Unchanged     int `json:"unchanged"`
+	Rejected      int `json:"rejected"`
+	Erased        int `json:"erased"`
+	LinkedPending int `json:"linked_pending"`
 }
 
 // FileReport is one file's part of a Report: what was detected about it, how its
@@ -159,6 +164,7 @@ func (r *Report) Add(o *Report) {
 	p, q := &r.Purchases, o.Purchases
 	p.RowsRead, p.Linked, p.Pending, p.Unchanged, p.Rejected, p.Erased = p.RowsRead+q.RowsRead, p.Linked+q.Linked,
 		p.Pending+q.Pending, p.Unchanged+q.Unchanged, p.Rejected+q.Rejected, p.Erased+q.Erased
+	p.LinkedPending += q.LinkedPending
 	r.QuarantinedBy = addCounts(r.QuarantinedBy, o.QuarantinedBy)
 	r.RejectedBy = addCounts(r.RejectedBy, o.RejectedBy)
 	r.ReviewBy = addCounts(r.ReviewBy, o.ReviewBy)
@@ -932,6 +938,7 @@ func (im *run) commitPurchases(j *job) error {
 	pc.Unchanged += res.Existing
 	pc.Erased += res.Erased
 	pc.Pending += len(res.Errors)
+	pc.LinkedPending += res.LinkedPending
 	for _, e := range res.Errors {
 		im.rep.Lines = append(im.rep.Lines, LineReport{File: im.name, Line: j.lines[e.Row], Status: "pending",
 			Reasons: []jaga.RowReason{{Field: "customer", Code: "pending_customer", Reason: jaga.ErrorMessage(e.Err)}}})
@@ -951,6 +958,7 @@ func (im *run) commitPurchases(j *job) error {
 func (im *run) report(j *job, outs []gate.IntakeOutcome) {
 	for i, o := range outs {
 		lr := LineReport{File: im.name, Line: j.lines[i], Status: string(o.Status), Subject: o.Subject, Reasons: o.Reasons, Review: o.Review}
+		im.rep.Purchases.LinkedPending += o.LinkedPurchases
 		switch o.Status {
 		case gate.IntakeCreated:
 			im.rep.Created++

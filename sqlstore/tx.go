@@ -594,6 +594,9 @@ func (t *Tx) EraseSubject(ctx context.Context, id jaga.SubjectID, at time.Time) 
 	if _, err := t.exec(ctx, `DELETE FROM purchases WHERE subject_id = ?`, sid); err != nil {
 		return t.db.translate("erase subject purchases", err, "", "")
 	}
+	if err := t.erasePendingPurchasesOf(ctx, sid); err != nil {
+		return err
+	}
 	// Merge records hold the merged rows' values under the subject's DEK (issue 4).
 	if _, err := t.exec(ctx, `DELETE FROM merges WHERE subject_id = ?`, sid); err != nil {
 		return t.db.translate("erase subject merges", err, "", "")

@@ -44,7 +44,8 @@ func runDeletionsCmd(e *env) *cobra.Command {
 }
 
 // deletionJobs runs the scheduled deletions, and deletes the sign-ups never confirmed
-// whose link expired, at start and every deletionEvery until ctx ends. Of several
+// whose link expired and the purchase lines pending longer than
+// gate.PendingPurchaseRetention, at start and every deletionEvery until ctx ends. Of several
 // nodes on one database one runs the deletions at a time (gate.DeletionLock); the
 // others skip that round.
 func deletionJobs(ctx context.Context, v *vault) {
@@ -65,6 +66,12 @@ func deletionJobs(ctx context.Context, v *vault) {
 			v.log.Error("expired sign-ups", "error", err.Error())
 		} else if n > 0 {
 			v.log.Info("expired sign-ups deleted", "count", n)
+		}
+		// Purchase lines whose customer never arrived go after gate.PendingPurchaseRetention.
+		if n, err := v.gate.PurgePendingPurchases(ctx, gate.Request{Actor: deletionActor, Purpose: jaga.PurposeLegalObligation}); err != nil && ctx.Err() == nil {
+			v.log.Error("pending purchases", "error", err.Error())
+		} else if n > 0 {
+			v.log.Info("pending purchases purged", "count", n)
 		}
 		select {
 		case <-ctx.Done():

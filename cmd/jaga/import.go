@@ -239,6 +239,9 @@ func printReport(e *env, rep *importer.Report, asJSON bool) {
 		fmt.Fprintf(e.stdout, "purchases: %d lines: %d linked, %d pending (customer not imported yet), %d already stored, %d rejected, %d of erased customers skipped\n",
 			p.RowsRead, p.Linked, p.Pending, p.Unchanged, p.Rejected, p.Erased)
 	}
+	if n := rep.Purchases.LinkedPending; n > 0 {
+		fmt.Fprintf(e.stdout, "purchases: %d pending lines of earlier imports linked to their customers\n", n)
+	}
 	for _, m := range []struct {
 		what string
 		by   map[string]int

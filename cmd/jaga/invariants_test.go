@@ -15,6 +15,7 @@ import (
 	"jaga"
 	"jaga/demodata"
 	"jaga/gate"
+	"jaga/importer"
 	"jaga/normalize"
 )
 
@@ -147,6 +148,14 @@ func TestNoPlaintextAtRest(t *testing.T) {
 	if len(values) < 5000 {
 		t.Fatalf("only %d values to search for", len(values))
 	}
+	// A purchase line whose customer is not imported is kept pending, sealed too.
+	const pendingLine = "999999999,PX-77,STK-77,PENDING ONLY TENUN IKAT SUMBA BIRU,1,2024-01-02 03:04:05,123.45\n"
+	csvText := "customer_source_id,invoice_no,stock_code,description,quantity,invoice_date,unit_price\n" + pendingLine
+	rep, err := importer.Import(context.Background(), v.gate, "late_purchases.csv", strings.NewReader(csvText), int64(len(csvText)), importer.Options{Actor: cliActor})
+	if err != nil || rep.Purchases.Pending != 1 {
+		t.Fatalf("pending purchase: %v, %+v", err, rep.Purchases)
+	}
+	values = append(values, []byte("PENDING ONLY TENUN IKAT SUMBA BIRU"))
 	if _, err := os.Stat(filepath.Join(dir, "data", "jaga.db-wal")); err != nil {
 		t.Fatalf("expected a WAL while the vault is open: %v", err)
 	}
