@@ -9,7 +9,7 @@ import (
 	"jaga"
 )
 
-// Store methods of pending purchases (migration 0015): purchase lines kept, sealed under
+// Store methods of pending purchases (migration 0012): purchase lines kept, sealed under
 // a data key of their customer's source key, until the customer is imported.
 
 var (

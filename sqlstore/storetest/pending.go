@@ -8,7 +8,7 @@ import (
 	"jaga"
 )
 
-// Pending purchases (migration 0015, jaga.PendingPurchaseTx).
+// Pending purchases (migration 0012, jaga.PendingPurchaseTx).
 
 func init() {
 	extra = append(extra,
