@@ -296,7 +296,7 @@ func (g *Gate) ImportPurchases(ctx context.Context, req Request, rows []Purchase
 		}
 		// Lines an earlier import kept pending for customers now known (stored by
 		// another node meanwhile) are linked here.
-		linked, lev, err := g.linkPending(ctx, tx, req, owner, deks, now)
+		linked, _, lev, err := g.linkPending(ctx, tx, req, owner, deks, now)
 		if err != nil {
 			return nil, err
 		}

@@ -66,6 +66,9 @@ type IntakeOutcome struct {
 	// LinkedPurchases counts the pending purchase lines (imported before their
 	// customer) that storing this row linked to Subject (pendingpurchase.go).
 	LinkedPurchases int
+	// LinkedReview lists the review flags the linked lines raised on Subject (an
+	// identifier in a description: pii_in_free_text:<kind>, R-33), sorted, once each.
+	LinkedReview []string
 }
 
 // IntakeSession carries identity-resolution state across the batches of one import: the

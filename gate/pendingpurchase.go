@@ -125,12 +125,12 @@ func (pb *pendingBatch) store(ctx context.Context, tx jaga.Tx) (int, error) {
 // key stored already is skipped) and deleted from the pending lines with its key. It
 // returns the lines linked per subject and one import event naming those subjects (nil
 // when none was linked).
-func (g *Gate) linkPending(ctx context.Context, tx jaga.Tx, req Request, owners map[string]jaga.SubjectID, deks map[jaga.SubjectID]*seal.DEK, now time.Time) (map[jaga.SubjectID]int, *jaga.AuditEvent, error) {
+func (g *Gate) linkPending(ctx context.Context, tx jaga.Tx, req Request, owners map[string]jaga.SubjectID, deks map[jaga.SubjectID]*seal.DEK, now time.Time) (map[jaga.SubjectID]int, map[jaga.SubjectID][]string, *jaga.AuditEvent, error) {
 	if len(owners) == 0 {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 	if n, err := tx.CountPendingPurchases(ctx); err != nil || n == 0 {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	keys := make([][]byte, 0, len(owners))
 	for k := range owners {
@@ -139,7 +139,7 @@ func (g *Gate) linkPending(ctx context.Context, tx jaga.Tx, req Request, owners 
 	slices.SortFunc(keys, bytes.Compare)
 	lines, err := tx.PendingPurchases(ctx, keys)
 	if err != nil || len(lines) == 0 {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	holders := map[jaga.SubjectID]*seal.DEK{}
 	linked := map[jaga.SubjectID]int{}
@@ -159,28 +159,28 @@ func (g *Gate) linkPending(ctx context.Context, tx jaga.Tx, req Request, owners 
 		hdek := holders[l.Holder.ID]
 		if hdek == nil {
 			if hdek, err = g.keys.OpenDEK(l.Holder.ID, l.Holder.WrappedDEK); err != nil {
-				return nil, nil, fmt.Errorf("pending purchases: open data key: %w", err)
+				return nil, nil, nil, fmt.Errorf("pending purchases: open data key: %w", err)
 			}
 			holders[l.Holder.ID] = hdek
 		}
 		pt, err := hdek.Open(seal.PendingPurchaseAD(l.Holder.ID, l.Key), l.Sealed)
 		if err != nil {
-			return nil, nil, fmt.Errorf("pending purchases: open line: %w", err)
+			return nil, nil, nil, fmt.Errorf("pending purchases: open line: %w", err)
 		}
 		var pl pendingLine
 		err = json.Unmarshal(pt, &pl)
 		clear(pt)
 		if err != nil {
-			return nil, nil, fmt.Errorf("pending purchases: read line: %w", err)
+			return nil, nil, nil, fmt.Errorf("pending purchases: read line: %w", err)
 		}
 		body, err := json.Marshal(&pl.Purchase)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		ct, err := dek.Seal(seal.PurchaseAD(subject), body)
 		clear(body)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		batch = append(batch, &jaga.SealedPurchase{Subject: subject, Sealed: ct, SourceKey: l.Key, CreatedAt: now})
 		review = append(review, textReview(pl.Purchase.Description))
@@ -189,14 +189,22 @@ func (g *Gate) linkPending(ctx context.Context, tx jaga.Tx, req Request, owners 
 	}
 	// A description holding an identifier flags its customer now that one exists, as
 	// a line linked at once would have (purchasepii.go).
-	if _, _, err := insertPurchases(ctx, tx, batch, review, where); err != nil {
-		return nil, nil, err
+	_, flagged, err := insertPurchases(ctx, tx, batch, review, where)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	var flags map[jaga.SubjectID][]string
+	for i, reasons := range flagged {
+		if flags == nil {
+			flags = map[jaga.SubjectID][]string{}
+		}
+		flags[batch[i].Subject] = append(flags[batch[i].Subject], reasons...)
 	}
 	if _, err := tx.DeletePendingPurchases(ctx, done); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if len(linked) == 0 {
-		return nil, nil, nil
+		return nil, nil, nil, nil
 	}
 	ev := g.event(req, jaga.ActionImport, nil)
 	for id := range linked {
@@ -206,7 +214,7 @@ func (g *Gate) linkPending(ctx context.Context, tx jaga.Tx, req Request, owners 
 	ev.FieldsRequested = []string{jaga.FieldPurchases}
 	ev.Count = len(batch)
 	ev.Decision = string(jaga.Allow)
-	return linked, ev, nil
+	return linked, flags, ev, nil
 }
 
 // linkIntakePending is linkPending for a stored intake batch: the lines linked to each
@@ -214,15 +222,18 @@ func (g *Gate) linkPending(ctx context.Context, tx jaga.Tx, req Request, owners 
 // (IntakeOutcome.LinkedPurchases).
 func (g *Gate) linkIntakePending(ctx context.Context, tx jaga.Tx, req Request, owners map[string]jaga.SubjectID, deks map[jaga.SubjectID]*seal.DEK, out []IntakeOutcome, now time.Time) (*jaga.AuditEvent, error) {
 	for i := range out {
-		out[i].LinkedPurchases = 0 // the write may run again
+		out[i].LinkedPurchases, out[i].LinkedReview = 0, nil // the write may run again
 	}
-	linked, ev, err := g.linkPending(ctx, tx, req, owners, deks, now)
+	linked, flags, ev, err := g.linkPending(ctx, tx, req, owners, deks, now)
 	if err != nil || len(linked) == 0 {
 		return nil, err
 	}
 	for i := range out {
 		if n := linked[out[i].Subject]; n > 0 && (out[i].Status == IntakeCreated || out[i].Status == IntakeMerged) {
 			out[i].LinkedPurchases = n
+			if r := flags[out[i].Subject]; len(r) > 0 {
+				out[i].LinkedReview = slices.Compact(slices.Sorted(slices.Values(r)))
+			}
 			delete(linked, out[i].Subject)
 		}
 	}

@@ -168,8 +168,8 @@ func TestPendingPurchaseFlaggedWhenLinked(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := commitCustomer(t, f, "c1", "rina@example.com")
-	if len(out) != 1 || out[0].LinkedPurchases != 2 {
-		t.Fatalf("customer c1: %+v", out)
+	if len(out) != 1 || out[0].LinkedPurchases != 2 || !slices.Equal(out[0].LinkedReview, []string{gate.ReviewFreeTextPII + "phone"}) {
+		t.Fatalf("customer c1: %+v; want 2 linked and the flag they raised counted on its row", out)
 	}
 	flags, err := f.g.ReviewFlags(ctx, f.req(jaga.RoleDPO, jaga.PurposeDSR), jaga.ReviewFlagFilter{Subject: out[0].Subject})
 	if err != nil {

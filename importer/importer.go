@@ -957,7 +957,12 @@ func (im *run) commitPurchases(j *job) error {
 // report counts a stored people batch's outcomes.
 func (im *run) report(j *job, outs []gate.IntakeOutcome) {
 	for i, o := range outs {
-		lr := LineReport{File: im.name, Line: j.lines[i], Status: string(o.Status), Subject: o.Subject, Reasons: o.Reasons, Review: o.Review}
+		review := o.Review
+		if len(o.LinkedReview) > 0 {
+			// Flags raised by pending purchases this row's customer linked.
+			review = append(slices.Clone(o.Review), o.LinkedReview...)
+		}
+		lr := LineReport{File: im.name, Line: j.lines[i], Status: string(o.Status), Subject: o.Subject, Reasons: o.Reasons, Review: review}
 		im.rep.Purchases.LinkedPending += o.LinkedPurchases
 		switch o.Status {
 		case gate.IntakeCreated:
@@ -976,13 +981,13 @@ func (im *run) report(j *job, outs []gate.IntakeOutcome) {
 				im.rep.QuarantinedBy[r.Code]++
 			}
 		}
-		if len(o.Review) > 0 {
+		if len(review) > 0 {
 			im.rep.Flagged++
-			for _, r := range o.Review {
+			for _, r := range review {
 				im.rep.ReviewBy[r]++
 			}
 		}
-		if im.opts.AllLines || o.Status == gate.IntakeQuarantined || len(o.Review) > 0 {
+		if im.opts.AllLines || o.Status == gate.IntakeQuarantined || len(review) > 0 {
 			im.rep.Lines = append(im.rep.Lines, lr)
 		}
 	}
