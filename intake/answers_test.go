@@ -203,6 +203,17 @@ func TestRefusedHTML(t *testing.T) {
 	if status != http.StatusOK || !strings.Contains(string(b), "Terima kasih") || strings.Contains(string(b), `id="problems"`) {
 		t.Fatalf("accepted entry: %d %s", status, b)
 	}
+	// A post the form cannot read (a field given twice, a consent answer that is not
+	// yes or no, an unknown field) also gets the page back from a browser, naming it.
+	for _, body := range []string{"full_name=Eko&email=a%40contoh.id&email=b%40contoh.id", "full_name=Eko&email=a%40contoh.id&consent_cross_selling=maybe", "full_name=Eko&email=a%40contoh.id&hobi=x"} {
+		status, b := postForm(t, srv.URL, "application/x-www-form-urlencoded", body, map[string]string{"Accept": "text/html"})
+		if page := string(b); status != http.StatusUnprocessableEntity || !strings.Contains(page, "<form") || !strings.Contains(page, `id="problems"`) {
+			t.Errorf("%s: %d; want 422 with the form and its problems\n%s", body, status, page)
+		}
+	}
+	if n := quarantined(); n != 0 {
+		t.Fatalf("%d quarantined rows after unreadable browser posts", n)
+	}
 	status, b = postForm(t, srv.URL, "application/x-www-form-urlencoded", "full_name=Eko+Prasetyo&email=eko%40contoh&phone=12", nil)
 	var out intake.PostResponse
 	if err := json.Unmarshal(b, &out); err != nil || status != http.StatusAccepted || out.Status != "quarantined" || quarantined() != 1 {

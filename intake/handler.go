@@ -201,6 +201,13 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 		} else if err == errBodyTooLarge {
 			status = http.StatusRequestEntityTooLarge
 		}
+		if wantsHTML(r) && e.Field != "" {
+			// A browser's post with a field the form cannot read (given twice, an
+			// unknown field, a consent answer that is not yes or no): the page again,
+			// naming the field, as for a value that fails validation. Nothing is kept.
+			h.refuseHTML(w, f, []jaga.RowReason{{Field: e.Field, Code: e.Reason, Reason: e.Message}}, nil)
+			return
+		}
 		problemField(w, status, e.Code, e.Message, e.Reason, e.Field)
 		return
 	}

@@ -67,6 +67,7 @@ func init() {
 		"code_btn":            {"Masuk", "Sign in"},
 		"code_again":          {"Minta kode baru", "Request a new code"},
 		"err_code":            {"Kode salah. Silakan coba lagi.", "Wrong code. Please try again."},
+		"err_code_format":     {"Kode terdiri dari 6 angka, seperti di pesan yang kami kirim.", "The code is 6 digits, as in the message we sent."},
 		"err_locked":          {"Terlalu banyak percobaan salah. Minta kode baru.", "Too many wrong attempts. Request a new code."},
 		"err_expired":         {"Kode sudah kedaluwarsa. Minta kode baru.", "The code has expired. Request a new code."},
 		"err_nochallenge":     {"Minta kode terlebih dahulu.", "Request a code first."},

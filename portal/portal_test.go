@@ -53,6 +53,14 @@ func TestBadCodes(t *testing.T) {
 	e := mustEnv(t)
 	c := e.client(t)
 	tok, code, wrong := c.requestCode(e.email)
+	// Input that is not 6 digits is 422 and uses up no attempt: the five wrong codes
+	// below still lock only on the fifth.
+	for _, bad := range []string{"abcdef", "12345", "1234567", "12 345", "１２３４５６"} {
+		st, _, body := c.post("/privasi/kode", url.Values{"csrf": {tok}, "code": {bad}})
+		if st != http.StatusUnprocessableEntity || !strings.Contains(body, "6 angka") {
+			t.Fatalf("code %q: status %d, want 422 saying the code is 6 digits", bad, st)
+		}
+	}
 	for i := 1; i <= 5; i++ {
 		st, _, body := c.post("/privasi/kode", url.Values{"csrf": {tok}, "code": {wrong}})
 		want := http.StatusUnauthorized
@@ -76,6 +84,13 @@ func TestBadCodes(t *testing.T) {
 		e.clock.Advance(10*time.Minute + time.Second)
 		if st, _, body := c.post("/privasi/kode", url.Values{"csrf": {tok}, "code": {code}}); st != http.StatusGone || !strings.Contains(body, "kedaluwarsa") {
 			t.Fatalf("expired code: %d", st)
+		}
+	})
+	t.Run("AddressTwice", func(t *testing.T) {
+		c := e.client(t)
+		_, _, tok := c.get("/privasi/")
+		if st, _, _ := c.post("/privasi/masuk", url.Values{"csrf": {tok}, "address": {"a@b.com", e.email}}); st != http.StatusUnprocessableEntity {
+			t.Fatalf("two addresses: %d; want 422", st)
 		}
 	})
 	t.Run("NoChallenge", func(t *testing.T) {
