@@ -247,28 +247,10 @@ func (g *Gate) linkIntakePending(ctx context.Context, tx jaga.Tx, req Request, o
 // jobs (a system actor) and the dpo may run it, under purpose legal_obligation.
 // Errors: as Read for the request.
 func (g *Gate) PurgePendingPurchases(ctx context.Context, req Request) (int, error) {
-	p, err := g.checkRequest(req)
-	if err == nil && p.ID != jaga.PurposeLegalObligation {
-		err = jaga.Refusal("purpose_not_allowed", "pending purchases are purged under purpose legal_obligation")
-	}
-	if err == nil && req.Actor.Kind != jaga.ActorSystem && req.Actor.Role != jaga.RoleDPO {
-		err = jaga.Refusal("role_not_allowed", "role %s does not purge pending purchases", req.Actor.Role)
-	}
-	if err != nil {
-		return 0, g.refuse(ctx, req, jaga.ActionPendingPurchasesPurged, nil, []string{jaga.FieldPurchases}, err)
-	}
-	n := 0
-	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
-		var err error
-		if n, err = tx.PurgePendingPurchases(ctx, g.now().Add(-PendingPurchaseRetention)); err != nil || n == 0 {
-			return nil, err
-		}
-		ev := g.event(req, jaga.ActionPendingPurchasesPurged, nil)
-		ev.FieldsRequested = []string{jaga.FieldPurchases}
-		ev.Count, ev.Decision = n, string(jaga.Allow)
-		return []*jaga.AuditEvent{ev}, nil
-	})
-	return n, err
+	return g.purgeJob(ctx, req, jaga.ActionPendingPurchasesPurged, "pending purchases", []string{jaga.FieldPurchases},
+		func(ctx context.Context, tx jaga.Tx) (int, error) {
+			return tx.PurgePendingPurchases(ctx, g.now().Add(-PendingPurchaseRetention))
+		})
 }
 
 // pendingLine is the sealed plaintext of a pending purchase line: the purchase and the

@@ -139,23 +139,33 @@ func (g *Gate) pendingSignup(ctx context.Context, tokenHash []byte) (*jaga.Pendi
 // was deleted. Only Jaga's own jobs (a system actor) and the dpo may run it, under
 // purpose legal_obligation. Errors: as Read for the request.
 func (g *Gate) PurgeExpiredSignups(ctx context.Context, req Request) (int, error) {
+	return g.purgeJob(ctx, req, jaga.ActionSignupsPurged, "expired sign-ups", nil,
+		func(ctx context.Context, tx jaga.Tx) (int, error) { return tx.PurgeExpiredSignups(ctx, g.now()) })
+}
+
+// purgeJob runs a retention purge (what names it in refusals): only Jaga's own jobs
+// (a system actor) and the dpo, under purpose legal_obligation; purge deletes in the
+// committer's transaction and returns how many it deleted, and one audit event (action,
+// fields, Count) is written when any was. A refusal is audited as the gate's others.
+func (g *Gate) purgeJob(ctx context.Context, req Request, action, what string, fields []string, purge func(ctx context.Context, tx jaga.Tx) (int, error)) (int, error) {
 	p, err := g.checkRequest(req)
 	if err == nil && p.ID != jaga.PurposeLegalObligation {
-		err = jaga.Refusal("purpose_not_allowed", "expired sign-ups are purged under purpose legal_obligation")
+		err = jaga.Refusal("purpose_not_allowed", "%s are purged under purpose legal_obligation", what)
 	}
 	if err == nil && req.Actor.Kind != jaga.ActorSystem && req.Actor.Role != jaga.RoleDPO {
-		err = jaga.Refusal("role_not_allowed", "role %s does not purge sign-ups", req.Actor.Role)
+		err = jaga.Refusal("role_not_allowed", "role %s does not purge %s", req.Actor.Role, what)
 	}
 	if err != nil {
-		return 0, g.refuse(ctx, req, jaga.ActionSignupsPurged, nil, nil, err)
+		return 0, g.refuse(ctx, req, action, nil, fields, err)
 	}
 	n := 0
 	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
 		var err error
-		if n, err = tx.PurgeExpiredSignups(ctx, g.now()); err != nil || n == 0 {
+		if n, err = purge(ctx, tx); err != nil || n == 0 {
 			return nil, err
 		}
-		ev := g.event(req, jaga.ActionSignupsPurged, nil)
+		ev := g.event(req, action, nil)
+		ev.FieldsRequested = fields
 		ev.Count, ev.Decision = n, string(jaga.Allow)
 		return []*jaga.AuditEvent{ev}, nil
 	})

@@ -157,7 +157,7 @@ func (p *Portal) checkCode(w http.ResponseWriter, r *http.Request, l *lang) {
 		return
 	}
 	code := strings.TrimSpace(r.PostFormValue("code"))
-	if !sixDigits(code) {
+	if len(code) != 6 || !digitsOnly(code) {
 		// Not a code at all (a typo, letters, a pasted sentence): it cannot be right, so
 		// it is answered 422 without using up one of the challenge's attempts.
 		p.render(w, r, http.StatusUnprocessableEntity, "code", l, view{Error: l.t("err_code_format")})
@@ -209,17 +209,4 @@ func (p *Portal) signout(w http.ResponseWriter, r *http.Request, l *lang) {
 	}
 	p.dropSession(w, r)
 	p.render(w, r, http.StatusOK, "signin", l, view{Info: l.t("signed_out")})
-}
-
-// sixDigits reports whether s is a sign-in code's shape: exactly 6 ASCII digits.
-func sixDigits(s string) bool {
-	if len(s) != 6 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

@@ -43,7 +43,7 @@ FROM pending_purchases p JOIN pending_purchase_keys h ON h.source_key = p.source
 // PendingPurchaseHolders implements jaga.Tx.
 func (t *Tx) PendingPurchaseHolders(ctx context.Context, sourceKeys [][]byte) (map[string]*jaga.PendingPurchaseHolder, error) {
 	out := make(map[string]*jaga.PendingPurchaseHolder)
-	err := t.queryKeys(ctx, "read pending purchase keys", selectPendingHoldersTpl, sourceKeys, func(sc func(...any) error) error {
+	err := t.queryKeys(ctx, "read pending purchase keys", selectPendingHoldersTpl, nil, sourceKeys, func(sc func(...any) error) error {
 		var (
 			h  jaga.PendingPurchaseHolder
 			id string
@@ -95,7 +95,7 @@ func (t *Tx) InsertPendingPurchases(ctx context.Context, holders []*jaga.Pending
 func (t *Tx) PendingPurchases(ctx context.Context, sourceKeys [][]byte) ([]*jaga.PendingPurchase, error) {
 	var out []*jaga.PendingPurchase
 	holders := map[string]*jaga.PendingPurchaseHolder{}
-	err := t.queryKeys(ctx, "read pending purchases", selectPendingLinesTpl, sourceKeys, func(sc func(...any) error) error {
+	err := t.queryKeys(ctx, "read pending purchases", selectPendingLinesTpl, nil, sourceKeys, func(sc func(...any) error) error {
 		var (
 			l  jaga.PendingPurchase
 			h  jaga.PendingPurchaseHolder
@@ -197,38 +197,4 @@ func (t *Tx) erasePendingPurchasesOf(ctx context.Context, subject string) error 
 	}
 	_, err = t.DeletePendingPurchases(ctx, keys)
 	return err
-}
-
-// queryKeys runs tpl over keys in chunks and calls row with each result row's Scan.
-func (t *Tx) queryKeys(ctx context.Context, what string, tpl *rowsTemplate, keys [][]byte, row func(scan func(...any) error) error) error {
-	for i := 0; i < len(keys); {
-		k := t.db.chunk(tpl, len(keys)-i)
-		s, err := t.stmt(ctx, t.db.text(tpl, k))
-		if err != nil {
-			return t.db.translate(what, err, "", "")
-		}
-		args := t.args[:0]
-		for _, key := range keys[i : i+k] {
-			args = append(args, key)
-		}
-		rows, err := s.QueryContext(ctx, args...)
-		clear(args)
-		t.args = args[:0]
-		if err != nil {
-			return t.db.translate(what, err, "", "")
-		}
-		for rows.Next() {
-			if err := row(rows.Scan); err != nil {
-				rows.Close()
-				return internal(what, err)
-			}
-		}
-		err = rows.Err()
-		rows.Close()
-		if err != nil {
-			return t.db.translate(what, err, "", "")
-		}
-		i += k
-	}
-	return nil
 }

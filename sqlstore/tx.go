@@ -442,6 +442,23 @@ func (t *Tx) ImportKeyContents(ctx context.Context, keys [][]byte) (map[string][
 // keys in chunks the dialect allows, with lead bound before each chunk's keys, and
 // calls add for every row. what names the step in errors.
 func (t *Tx) lookupKeys(ctx context.Context, what string, tpl *rowsTemplate, lead []any, keys [][]byte, add func(key []byte, id string)) error {
+	return t.queryKeys(ctx, what, tpl, lead, keys, func(scan func(...any) error) error {
+		var (
+			key []byte
+			id  string
+		)
+		if err := scan(&key, &id); err != nil {
+			return err
+		}
+		add(key, id)
+		return nil
+	})
+}
+
+// queryKeys runs tpl, a SELECT whose WHERE ends in "IN (?, …)", over keys in chunks the
+// dialect allows, with lead bound before each chunk's keys, and calls row with each
+// result row's Scan. what names the step in errors.
+func (t *Tx) queryKeys(ctx context.Context, what string, tpl *rowsTemplate, lead []any, keys [][]byte, row func(scan func(...any) error) error) error {
 	for i := 0; i < len(keys); {
 		k := t.db.chunk(tpl, len(keys)-i)
 		s, err := t.stmt(ctx, t.db.text(tpl, k))
@@ -459,15 +476,10 @@ func (t *Tx) lookupKeys(ctx context.Context, what string, tpl *rowsTemplate, lea
 			return t.db.translate(what, err, "", "")
 		}
 		for rows.Next() {
-			var (
-				key []byte
-				id  string
-			)
-			if err := rows.Scan(&key, &id); err != nil {
+			if err := row(rows.Scan); err != nil {
 				rows.Close()
 				return internal(what, err)
 			}
-			add(key, id)
 		}
 		err = rows.Err()
 		rows.Close()
