@@ -232,6 +232,14 @@ func Import(ctx context.Context, g *gate.Gate, name string, r io.Reader, size in
 	if opts.Session == nil {
 		opts.Session = g.NewIntakeSession(0)
 	}
+	// An input that can be read twice (a file) is read once more for the members of
+	// JSON Lines; begin is where it began.
+	begin := int64(-1)
+	if sk, ok := r.(io.Seeker); ok {
+		if off, err := sk.Seek(0, io.SeekCurrent); err == nil {
+			begin = off
+		}
+	}
 	br := newPeekReader(r)
 	head := br.peek(8)
 	var src source
@@ -248,7 +256,16 @@ func Import(ctx context.Context, g *gate.Gate, name string, r io.Reader, size in
 			return ok && t.Kind != TargetIgnore
 		})
 	case FormatJSONL:
-		src, err = newJSONLSource(br)
+		var rewind func() (io.Reader, error)
+		if begin >= 0 {
+			rewind = func() (io.Reader, error) {
+				if _, err := r.(io.Seeker).Seek(begin, io.SeekStart); err != nil {
+					return nil, err
+				}
+				return r, nil
+			}
+		}
+		src, err = newJSONLSource(br, rewind)
 	default:
 		src, err = newCSVSource(br)
 	}

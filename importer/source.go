@@ -309,7 +309,9 @@ func (s *xlsxSource) next() (record, error) {
 // jsonlSource reads JSON Lines: one object per line. Objects are flattened into columns
 // (nested objects join their keys with "."; "fields.email" becomes "email" and
 // "consents.cross_selling" becomes "consent_cross_selling", the web form's shape), in
-// the order of first appearance in the first 1,000 lines. A line that is not a JSON
+// the order of first appearance in the whole file when it can be read twice (a file on
+// disk: newJSONLSource's rewind), else in the first 1,000 lines (a pipe), where a later
+// line with a member not seen by then is rejected, naming the member. A line that is not a JSON
 // object is a record with bad set; so is a line that names a member twice (at any depth,
 // compared without case as the API's strictjson does), with code duplicate_member: it
 // is rejected whole, never read as "last wins".
@@ -332,7 +334,43 @@ type jsonlSource struct {
 	enc   pii.Encoding
 }
 
-func newJSONLSource(r io.Reader) (*jsonlSource, error) {
+// jsonlAhead is how many lines a JSON Lines source reads ahead for its columns when
+// the input cannot be read twice.
+const jsonlAhead = 1000
+
+// newJSONLSource reads the columns of JSON Lines from r. With rewind (an input that can
+// be read twice), it first reads every line of r for its members, then reads the lines
+// again from rewind's reader, so that a member first given on line 500,000 is a column
+// like any other (mapped, or refusing the file when it names no field, as an unknown
+// CSV header does). Without rewind, the columns are those of the first jsonlAhead
+// lines. Errors: an unreadable encoding, a line longer than 1 MiB (with its line
+// number), no JSON object in the lines read for the columns.
+func newJSONLSource(r io.Reader, rewind func() (io.Reader, error)) (*jsonlSource, error) {
+	if rewind == nil {
+		return openJSONL(r, nil)
+	}
+	all, err := openJSONL(r, nil)
+	if err != nil {
+		return nil, err
+	}
+	// openJSONL read the first lines ahead; the rest are read here for their members.
+	for all.sc.Scan() {
+		all.line++
+		all.addLine(all.sc.Text(), len(all.ahead)+all.line)
+	}
+	if err := all.sc.Err(); err != nil {
+		return nil, all.scanErr(err)
+	}
+	again, err := rewind()
+	if err != nil {
+		return nil, fmt.Errorf("JSON Lines: read the file again after its members: %w", err)
+	}
+	return openJSONL(again, all)
+}
+
+// openJSONL opens JSON Lines on r and reads up to jsonlAhead lines ahead for their
+// columns, which start as known's when known is not nil (the whole file's, read before).
+func openJSONL(r io.Reader, known *jsonlSource) (*jsonlSource, error) {
 	cr := &countingReader{r: r}
 	br := bufio.NewReaderSize(cr, pii.SniffHead)
 	head, _ := br.Peek(pii.SniffHead)
@@ -350,19 +388,23 @@ func newJSONLSource(r io.Reader) (*jsonlSource, error) {
 	sc := bufio.NewScanner(in)
 	sc.Buffer(make([]byte, 0, 1<<16), 1<<20)
 	s := &jsonlSource{cr: cr, sc: sc, col: map[string]int{}, enc: enc}
-	for len(s.ahead) < 1000 && sc.Scan() {
+	if known != nil {
+		s.col, s.hdr, s.first = known.col, known.hdr, known.first
+	}
+	for len(s.ahead) < jsonlAhead && sc.Scan() {
 		l := sc.Text()
 		s.ahead = append(s.ahead, l)
-		var obj map[string]any
-		if json.Unmarshal([]byte(l), &obj) != nil {
-			continue
+		if known == nil {
+			s.addLine(l, len(s.ahead))
 		}
-		s.addColumns("", obj, len(s.ahead))
 	}
 	if err := sc.Err(); err != nil {
-		return nil, err
+		return nil, s.scanErr(err)
 	}
 	if len(s.hdr) == 0 {
+		if known != nil {
+			return nil, errors.New("no JSON object in the file")
+		}
 		return nil, errors.New("no JSON object in the first 1,000 lines")
 	}
 	if _, ok := s.col["submitted_at"]; ok {
@@ -406,6 +448,23 @@ func jsonColumn(prefix, k string) string {
 	return prefix + k
 }
 
+// addLine adds the columns of line l (number line) when it is a JSON object.
+func (s *jsonlSource) addLine(l string, line int) {
+	var obj map[string]any
+	if json.Unmarshal([]byte(l), &obj) == nil {
+		s.addColumns("", obj, line)
+	}
+}
+
+// scanErr words a line scanner's error: a line over the 1 MiB limit is named by its
+// number (the one after the lines read so far, ahead included).
+func (s *jsonlSource) scanErr(err error) error {
+	if errors.Is(err, bufio.ErrTooLong) {
+		return fmt.Errorf("line %d is longer than 1 MiB; no customer record is that long (is it JSON Lines, one object per line?)", s.line+len(s.ahead)+1)
+	}
+	return err
+}
+
 func (s *jsonlSource) addColumns(prefix string, obj map[string]any, line int) {
 	for _, k := range sortedKeys(obj) {
 		if sub, ok := obj[k].(map[string]any); ok {
@@ -445,7 +504,7 @@ func (s *jsonlSource) next() (record, error) {
 		l = s.sc.Text()
 	default:
 		if err := s.sc.Err(); err != nil {
-			return record{}, err
+			return record{}, s.scanErr(err)
 		}
 		return record{}, io.EOF
 	}
@@ -514,7 +573,7 @@ func (s *jsonlSource) next() (record, error) {
 		for i, u := range unknown {
 			unknown[i] = safeMember(u)
 		}
-		rec.bad = "members not seen in the first 1,000 lines: " + strings.Join(unknown, ", ")
+		rec.bad = "members not seen in the first 1,000 lines (the input was read once, as from a pipe; import the file by its path to have every line read for its members first): " + strings.Join(unknown, ", ")
 	}
 	return rec, nil
 }
