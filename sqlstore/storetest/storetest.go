@@ -663,7 +663,9 @@ func testEraseSubject(t *testing.T, open func(t *testing.T) jaga.Store) {
 		for name, fn := range map[string]func(tx jaga.Tx) error{
 			"UpdateSubject": func(tx jaga.Tx) error { return tx.UpdateSubject(ctx, a.ID, jaga.SubjectPatch{}) },
 			"SetRestricted": func(tx jaga.Tx) error { return tx.SetRestricted(ctx, a.ID, true) },
-			"SetWrappedKey": func(tx jaga.Tx) error { return tx.SetWrappedKey(ctx, jaga.WrappedSubjectDEK, string(a.ID), []byte("k")) },
+			"SetWrappedKey": func(tx jaga.Tx) error {
+				return tx.SetWrappedKey(ctx, jaga.WrappedSubjectDEK, string(a.ID), []byte("k"))
+			},
 			"InsertPurchases": func(tx jaga.Tx) error {
 				_, err := tx.InsertPurchases(ctx, []*jaga.SealedPurchase{{Subject: a.ID, Sealed: []byte("p")}})
 				return err

@@ -206,7 +206,9 @@ func testWrappedKeys(t *testing.T, open func(t *testing.T) jaga.Store) {
 	t.Run("ErrUnknownKind", func(t *testing.T) {
 		for _, kind := range []jaga.WrappedKeyKind{"", "purchase", "SUBJECT"} {
 			wantCode(t, s.View(ctx, func(tx jaga.Tx) error { _, err := tx.WrappedKeys(ctx, kind, "", 10); return err }), jaga.EINVALID)
-			wantCode(t, s.Update(ctx, func(tx jaga.Tx) error { return tx.SetWrappedKey(ctx, kind, live[jaga.WrappedSubjectDEK][0].ID, []byte("k")) }), jaga.EINVALID)
+			wantCode(t, s.Update(ctx, func(tx jaga.Tx) error {
+				return tx.SetWrappedKey(ctx, kind, live[jaga.WrappedSubjectDEK][0].ID, []byte("k"))
+			}), jaga.EINVALID)
 		}
 	})
 
