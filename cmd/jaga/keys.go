@@ -131,7 +131,7 @@ time to reload keys/ since the promotion.`,
 		RunE: e.withVault(&vf, true, func(cmd *cobra.Command, v *vault, args []string) error {
 			n, err := strconv.ParseUint(args[0], 10, 32)
 			if err != nil {
-				return withHint(fmt.Errorf("kek ID %q is not a number", args[0]), "'jaga keys list' shows the versions")
+				return withHint(fmt.Errorf("the kek ID must be a number"), "'jaga keys list' shows the versions")
 			}
 			id := uint32(n)
 			if _, err := seal.RetireKEK(cmd.Context(), v.keys, v.store, id, batch); err != nil {
@@ -153,8 +153,8 @@ time to reload keys/ since the promotion.`,
 		}),
 	}
 	rotate.Flags().DurationVar(&grace, "grace", 5*time.Second, "how long running nodes get to reload the new key before it is promoted")
-	for _, c := range []*cobra.Command{list, rotate, retire} {
-		c.Flags().IntVar(&batch, "batch", 1000, "wrapped keys read (and re-wrapped) per transaction")
+	for _, sub := range []*cobra.Command{list, rotate, retire} {
+		sub.Flags().IntVar(&batch, "batch", 1000, "wrapped keys read (and re-wrapped) per transaction")
 	}
 	rotate.Flags().BoolVar(&dry, "dry-run", false, "count the data keys to re-wrap and change nothing")
 	vf.add(list)
