@@ -55,12 +55,6 @@ type SubjectPatch struct {
 	UpdatedAt   time.Time
 }
 
-// DEKRecord is a subject's wrapped DEK, as listed for re-wrapping after KEK rotation.
-type DEKRecord struct {
-	Subject    SubjectID
-	WrappedDEK []byte
-}
-
 // Store is a vault's database: SQLite by default, PostgreSQL for several nodes. Every
 // method that changes data runs inside one transaction given by Update (STYLE.md rule 5).
 type Store interface {
@@ -222,11 +216,17 @@ type Tx interface {
 	// does not exist.
 	UpdateLoginCode(ctx context.Context, id string, attempts int, used bool) error
 
-	// WrappedDEKs returns up to limit wrapped DEKs of subjects with IDs after `after`, in ID
-	// order (for re-wrapping in batches).
-	WrappedDEKs(ctx context.Context, after SubjectID, limit int) ([]DEKRecord, error)
-	// SetWrappedDEK replaces a subject's wrapped DEK.
-	SetWrappedDEK(ctx context.Context, id SubjectID, wrapped []byte) error
+	// WrappedKeys returns up to limit (1000 when limit <= 0) live wrapped keys of kind
+	// with IDs after `after` ("" for the first page), in ID order (for re-wrapping in
+	// batches after a KEK rotation, and for counting the keys under each KEK version).
+	// Destroyed keys (a request key set to NULL after its completion notice, the emptied
+	// key of a released quarantine row or a confirmed sign-up) are not listed. EINVALID
+	// for an unknown kind.
+	WrappedKeys(ctx context.Context, kind WrappedKeyKind, after string, limit int) ([]WrappedKeyRecord, error)
+	// SetWrappedKey replaces the wrapped key of kind named id (the ID WrappedKeys gives).
+	// ENOTFOUND when there is no such row or its key was destroyed (a destroyed key is
+	// never brought back); EINVALID for an unknown kind or an empty key.
+	SetWrappedKey(ctx context.Context, kind WrappedKeyKind, id string, wrapped []byte) error
 
 	// FindByIndexes returns, for each of values that some live subject has as its blind
 	// index for field, the subjects having it (oldest first), keyed by string(value).

@@ -111,13 +111,14 @@ func (k *Keyring) OpenDEK(subject jaga.SubjectID, wrapped []byte) (*DEK, error) 
 	return newDEK(subject, raw)
 }
 
-// wrappedKEK returns the key ID in a wrapped DEK's Tink prefix after checking its size.
-func wrappedKEK(subject jaga.SubjectID, wrapped []byte) (uint32, error) {
+// wrappedKEK returns the key ID in a wrapped key's Tink prefix after checking its size;
+// name says whose key it is in the error ("DEK of sub_…").
+func wrappedKEK(name string, wrapped []byte) (uint32, error) {
 	if len(wrapped) != WrappedDEKSize {
-		return 0, fmt.Errorf("seal: wrapped DEK of %s is %d bytes, want %d: %w", subject, len(wrapped), WrappedDEKSize, ErrDecrypt)
+		return 0, fmt.Errorf("seal: wrapped %s is %d bytes, want %d: %w", name, len(wrapped), WrappedDEKSize, ErrDecrypt)
 	}
 	if wrapped[0] != tinkPrefixByte {
-		return 0, fmt.Errorf("seal: wrapped DEK of %s has no Tink key prefix: %w", subject, ErrDecrypt)
+		return 0, fmt.Errorf("seal: wrapped %s has no Tink key prefix: %w", name, ErrDecrypt)
 	}
 	return binary.BigEndian.Uint32(wrapped[1:tinkPrefixSize]), nil
 }
@@ -127,23 +128,29 @@ func (k *Keyring) unwrap(subject jaga.SubjectID, wrapped []byte) ([]byte, error)
 	if err := checkSubject(subject); err != nil {
 		return nil, err
 	}
-	id, err := wrappedKEK(subject, wrapped)
+	return k.unwrapAD("DEK of "+string(subject), dekAD(subject), wrapped)
+}
+
+// unwrapAD returns the raw key (KeySize bytes) of a key wrapped by the KEK with
+// associated data ad; the caller clears it. name says whose key it is in errors.
+func (k *Keyring) unwrapAD(name string, ad, wrapped []byte) ([]byte, error) {
+	id, err := wrappedKEK(name, wrapped)
 	if err != nil {
 		return nil, err
 	}
 	st := k.kek.Load()
 	if !st.enabled[id] {
 		if st = k.reloadForMiss(id); !st.enabled[id] {
-			return nil, fmt.Errorf("seal: wrapped DEK of %s names KEK %d: %w", subject, id, ErrUnknownKEK)
+			return nil, fmt.Errorf("seal: wrapped %s names KEK %d: %w", name, id, ErrUnknownKEK)
 		}
 	}
-	raw, err := st.aead.Decrypt(wrapped, dekAD(subject))
+	raw, err := st.aead.Decrypt(wrapped, ad)
 	if err != nil {
-		return nil, fmt.Errorf("seal: unwrap DEK of %s: %w: %w", subject, ErrDecrypt, err)
+		return nil, fmt.Errorf("seal: unwrap %s: %w: %w", name, ErrDecrypt, err)
 	}
 	if len(raw) != KeySize {
 		clear(raw)
-		return nil, fmt.Errorf("seal: unwrap DEK of %s: %d-byte key: %w", subject, len(raw), ErrDecrypt)
+		return nil, fmt.Errorf("seal: unwrap %s: %d-byte key: %w", name, len(raw), ErrDecrypt)
 	}
 	return raw, nil
 }

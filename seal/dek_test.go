@@ -245,7 +245,7 @@ func FuzzOpenDEK(f *testing.F) {
 		if err == nil || d != nil {
 			t.Fatalf("OpenDEK(%x) opened", b)
 		}
-		if _, _, err := k.Rewrap(s, b); err == nil && len(b) != seal.WrappedDEKSize {
+		if _, _, err := k.Rewrap(jaga.WrappedSubjectDEK, string(s), b); err == nil && len(b) != seal.WrappedDEKSize {
 			t.Fatalf("Rewrap(%x) accepted a wrong size", b)
 		}
 	})

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -122,7 +121,7 @@ func TestRotation(t *testing.T) {
 	})
 
 	t.Run("Rewrap", func(t *testing.T) {
-		out, changed, err := a.Rewrap(s1, w1)
+		out, changed, err := a.Rewrap(jaga.WrappedSubjectDEK, string(s1), w1)
 		if err != nil || !changed {
 			t.Fatalf("Rewrap(old) = changed %v, %v; want changed", changed, err)
 		}
@@ -135,14 +134,14 @@ func TestRotation(t *testing.T) {
 		}
 		mustSameDEK(t, s1, d1, got) // field ciphertext needs no change
 
-		same, changed, err := a.Rewrap(s3, w3)
+		same, changed, err := a.Rewrap(jaga.WrappedSubjectDEK, string(s3), w3)
 		if err != nil || changed || !bytes.Equal(same, w3) {
 			t.Errorf("Rewrap(under primary) = changed %v, %v; want unchanged", changed, err)
 		}
-		if _, _, err := a.Rewrap(s2, w1); !errors.Is(err, seal.ErrDecrypt) {
+		if _, _, err := a.Rewrap(jaga.WrappedSubjectDEK, string(s2), w1); !errors.Is(err, seal.ErrDecrypt) {
 			t.Errorf("Rewrap for another subject: %v, want ErrDecrypt", err)
 		}
-		if _, _, err := a.Rewrap(s1, w1[:10]); !errors.Is(err, seal.ErrDecrypt) {
+		if _, _, err := a.Rewrap(jaga.WrappedSubjectDEK, string(s1), w1[:10]); !errors.Is(err, seal.ErrDecrypt) {
 			t.Errorf("Rewrap of a truncated wrap: %v, want ErrDecrypt", err)
 		}
 	})
@@ -267,223 +266,4 @@ func TestWatchReload(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("WatchReload did not stop on cancel")
 	}
-}
-
-// memStore is an in-memory jaga.Store holding only wrapped DEKs, for RewrapAll. (The
-// SQLite store lives in sqlstore, which seal must not import.) Every other Tx method
-// panics through the nil embedded interface.
-type memStore struct {
-	mu      sync.Mutex
-	deks    map[jaga.SubjectID][]byte
-	updates int
-	failAt  jaga.SubjectID // SetWrappedDEK fails for this subject
-	locks   map[string]bool
-}
-
-// TryLock is the job lock of one process.
-func (s *memStore) TryLock(ctx context.Context, name string) (func(), bool, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.locks[name] {
-		return nil, false, nil
-	}
-	if s.locks == nil {
-		s.locks = map[string]bool{}
-	}
-	s.locks[name] = true
-	return func() {
-		s.mu.Lock()
-		defer s.mu.Unlock()
-		delete(s.locks, name)
-	}, true, nil
-}
-
-type memTx struct {
-	jaga.Tx
-	s        *memStore
-	readOnly bool
-	writes   map[jaga.SubjectID][]byte
-}
-
-func (s *memStore) Update(ctx context.Context, fn func(jaga.Tx) error) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	tx := &memTx{s: s, writes: map[jaga.SubjectID][]byte{}}
-	if err := fn(tx); err != nil {
-		return err
-	}
-	for id, w := range tx.writes {
-		s.deks[id] = w
-	}
-	s.updates++
-	return nil
-}
-
-func (s *memStore) View(ctx context.Context, fn func(jaga.Tx) error) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return fn(&memTx{s: s, readOnly: true})
-}
-
-func (s *memStore) Compact(context.Context) error { return nil }
-func (s *memStore) Dialect() string               { return "memory" }
-func (s *memStore) Close() error                  { return nil }
-
-func (tx *memTx) WrappedDEKs(ctx context.Context, after jaga.SubjectID, limit int) ([]jaga.DEKRecord, error) {
-	var ids []jaga.SubjectID
-	for id := range tx.s.deks {
-		if id > after {
-			ids = append(ids, id)
-		}
-	}
-	slices.Sort(ids)
-	var out []jaga.DEKRecord
-	for _, id := range ids[:min(limit, len(ids))] {
-		out = append(out, jaga.DEKRecord{Subject: id, WrappedDEK: bytes.Clone(tx.s.deks[id])})
-	}
-	return out, nil
-}
-
-func (tx *memTx) SetWrappedDEK(ctx context.Context, id jaga.SubjectID, wrapped []byte) error {
-	if tx.readOnly {
-		return jaga.Errorf(jaga.EINTERNAL, "write in a read-only transaction")
-	}
-	if id == tx.s.failAt {
-		return jaga.Errorf(jaga.EINTERNAL, "disk full")
-	}
-	tx.writes[id] = bytes.Clone(wrapped)
-	return nil
-}
-
-func TestRewrapAll(t *testing.T) {
-	const n = 25
-	setup := func(t *testing.T) (*seal.Keyring, *memStore, map[jaga.SubjectID]*seal.DEK, uint32) {
-		dir := MustKeysDir(t)
-		k := MustOpen(t, dir)
-		st := &memStore{deks: map[jaga.SubjectID][]byte{}}
-		deks := map[jaga.SubjectID]*seal.DEK{}
-		for i := range n {
-			d, w := MustNewDEK(t, k, Subject(i))
-			st.deks[Subject(i)] = w
-			deks[Subject(i)] = d
-		}
-		// Rotate through another process's Keyring: RewrapAll must reload first.
-		other := MustOpen(t, dir)
-		id := MustAddKEK(t, other)
-		MustPromoteKEK(t, other, id)
-		return k, st, deks, id
-	}
-	countUnder := func(st *memStore, id uint32) int {
-		c := 0
-		for _, w := range st.deks {
-			if kekOf(w) == id {
-				c++
-			}
-		}
-		return c
-	}
-
-	t.Run("DryRun", func(t *testing.T) {
-		k, st, _, id := setup(t)
-		stats, err := seal.RewrapAll(t.Context(), k, st, 10, true)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if stats != (seal.RewrapStats{Scanned: n, Rewrapped: n, Primary: id}) {
-			t.Errorf("stats %+v", stats)
-		}
-		if countUnder(st, id) != 0 || st.updates != 0 {
-			t.Error("a dry run changed the store")
-		}
-	})
-
-	t.Run("OK", func(t *testing.T) {
-		k, st, deks, id := setup(t)
-		// One subject already under the new KEK.
-		if err := k.Reload(); err != nil {
-			t.Fatal(err)
-		}
-		d, w := MustNewDEK(t, k, Subject(n))
-		if kekOf(w) != id {
-			t.Fatal("not wrapped under the new KEK after Reload")
-		}
-		st.deks[Subject(n)], deks[Subject(n)] = w, d
-		stats, err := seal.RewrapAll(t.Context(), k, st, 10, false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if stats != (seal.RewrapStats{Scanned: n + 1, Rewrapped: n, Primary: id}) {
-			t.Errorf("stats %+v, want %d scanned, %d re-wrapped", stats, n+1, n)
-		}
-		if st.updates != 3 {
-			t.Errorf("%d transactions, want 3 (batches of 10)", st.updates)
-		}
-		if got := countUnder(st, id); got != n+1 {
-			t.Errorf("%d DEKs under the new KEK, want %d", got, n+1)
-		}
-		for s, w := range st.deks {
-			got, err := k.OpenDEK(s, w)
-			if err != nil {
-				t.Fatalf("%s: %v", s, err)
-			}
-			mustSameDEK(t, s, deks[s], got)
-		}
-		again, err := seal.RewrapAll(t.Context(), k, st, 0, false)
-		if err != nil || again.Rewrapped != 0 || again.Scanned != n+1 {
-			t.Errorf("second run = %+v, %v; want nothing re-wrapped", again, err)
-		}
-	})
-
-	t.Run("ErrLocked", func(t *testing.T) {
-		// Another node holds the re-wrap lock: nothing is re-wrapped twice at once.
-		k, st, _, id := setup(t)
-		release, ok, err := st.TryLock(t.Context(), seal.RewrapLock)
-		if err != nil || !ok {
-			t.Fatal("control: lock not taken")
-		}
-		if _, err := seal.RewrapAll(t.Context(), k, st, 10, false); jaga.ErrorCode(err) != jaga.ECONFLICT {
-			t.Fatalf("RewrapAll while locked = %v, want ECONFLICT", err)
-		}
-		if countUnder(st, id) != 0 {
-			t.Fatal("RewrapAll changed keys while another held the lock")
-		}
-		release()
-		if _, err := seal.RewrapAll(t.Context(), k, st, 10, false); err != nil {
-			t.Fatal(err)
-		}
-		if _, ok, _ := st.TryLock(t.Context(), seal.RewrapLock); !ok {
-			t.Fatal("RewrapAll did not release its lock")
-		}
-	})
-
-	t.Run("ErrCancelled", func(t *testing.T) {
-		k, st, _, id := setup(t)
-		ctx, cancel := context.WithCancel(t.Context())
-		cancel()
-		stats, err := seal.RewrapAll(ctx, k, st, 10, false)
-		if !errors.Is(err, context.Canceled) || stats.Scanned != 0 || countUnder(st, id) != 0 {
-			t.Errorf("RewrapAll(cancelled) = %+v, %v", stats, err)
-		}
-	})
-
-	t.Run("ErrStopsAtBatch", func(t *testing.T) {
-		k, st, _, id := setup(t)
-		st.failAt = Subject(15)
-		stats, err := seal.RewrapAll(t.Context(), k, st, 10, false)
-		if err == nil {
-			t.Fatal("no error")
-		}
-		if stats.Scanned != 10 || stats.Rewrapped != 10 || countUnder(st, id) != 10 {
-			t.Errorf("stats %+v, %d under the new KEK: want the first batch only", stats, countUnder(st, id))
-		}
-	})
-
-	t.Run("ErrDamagedDEK", func(t *testing.T) {
-		k, st, _, _ := setup(t)
-		st.deks[Subject(3)] = st.deks[Subject(4)] // moved to another subject
-		_, err := seal.RewrapAll(t.Context(), k, st, 10, false)
-		if !errors.Is(err, seal.ErrDecrypt) {
-			t.Errorf("RewrapAll = %v, want ErrDecrypt", err)
-		}
-	})
 }

@@ -53,18 +53,13 @@ func (k *Keyring) newNamedKey(what, adPrefix, name string) (*DEK, []byte, error)
 }
 
 // openNamedKey unwraps a key made by newNamedKey with the same what, adPrefix and name.
+// Like OpenDEK, a KEK this process does not know makes it reload kek.json first.
 func (k *Keyring) openNamedKey(what, adPrefix, name string, wrapped []byte) (*DEK, error) {
-	if len(wrapped) != WrappedDEKSize {
-		return nil, fmt.Errorf("seal: wrapped key of %s %s is %d bytes, want %d: %w", what, name, len(wrapped), WrappedDEKSize, ErrDecrypt)
-	}
-	raw, err := k.kek.Load().aead.Decrypt(wrapped, []byte(adPrefix+name))
+	raw, err := k.unwrapAD("key of "+what+" "+name, []byte(adPrefix+name), wrapped)
 	if err != nil {
-		return nil, fmt.Errorf("seal: unwrap the key of %s %s: %w: %w", what, name, ErrDecrypt, err)
+		return nil, err
 	}
 	defer clear(raw)
-	if len(raw) != KeySize {
-		return nil, fmt.Errorf("seal: unwrap the key of %s %s: %d-byte key: %w", what, name, len(raw), ErrDecrypt)
-	}
 	return newDEK(jaga.SubjectID(name), raw)
 }
 

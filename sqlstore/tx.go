@@ -931,51 +931,6 @@ func (t *Tx) Actors(ctx context.Context) ([]*jaga.Actor, error) {
 	return out, nil
 }
 
-// defaultDEKPage is WrappedDEKs' page size when limit is not positive.
-const defaultDEKPage = 1000
-
-// WrappedDEKs returns up to limit (default 1000) wrapped DEKs of live subjects with IDs
-// after `after` ("" for the first page), in ID order.
-func (t *Tx) WrappedDEKs(ctx context.Context, after jaga.SubjectID, limit int) ([]jaga.DEKRecord, error) {
-	if limit <= 0 {
-		limit = defaultDEKPage
-	}
-	rows, err := t.query(ctx, `SELECT id, wrapped_dek FROM subjects WHERE id > ? ORDER BY id LIMIT ?`, string(after), int64(limit))
-	if err != nil {
-		return nil, t.db.translate("read wrapped keys", err, "", "")
-	}
-	defer rows.Close()
-	var out []jaga.DEKRecord
-	for rows.Next() {
-		var (
-			r  jaga.DEKRecord
-			id string
-		)
-		if err := rows.Scan(&id, &r.WrappedDEK); err != nil {
-			return nil, internal("read wrapped keys", err)
-		}
-		r.Subject = jaga.SubjectID(id)
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, t.db.translate("read wrapped keys", err, "", "")
-	}
-	return out, nil
-}
-
-// SetWrappedDEK replaces a live subject's wrapped DEK (after KEK rotation); ENOTFOUND
-// if it does not exist or was erased, EINVALID for an empty key.
-func (t *Tx) SetWrappedDEK(ctx context.Context, id jaga.SubjectID, wrapped []byte) error {
-	if err := t.mustWrite(); err != nil {
-		return err
-	}
-	if len(wrapped) == 0 {
-		return &jaga.Error{Code: jaga.EINVALID, Field: "wrapped_dek", Message: "empty wrapped data key"}
-	}
-	res, err := t.exec(ctx, `UPDATE subjects SET wrapped_dek = ? WHERE id = ?`, wrapped, string(id))
-	return t.affectedOne("set wrapped key", res, err, "subject not found")
-}
-
 // jsonValue returns v as a JSON string, or nil (SQL NULL) when isNil.
 func jsonValue(v any, isNil bool) (any, error) {
 	if isNil {

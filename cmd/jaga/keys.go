@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -12,22 +14,46 @@ import (
 )
 
 func keysCmd(e *env) *cobra.Command {
-	c := &cobra.Command{Use: "keys", Short: "Inspect and rotate the vault's key-encryption key (KEK)"}
+	c := &cobra.Command{Use: "keys", Short: "Inspect, rotate and retire the vault's key-encryption key (KEK)"}
 	var vf vaultFlags
 	var grace time.Duration
 	var batch int
 	var dry bool
 	list := &cobra.Command{
 		Use:   "list",
-		Short: "List KEK versions (IDs and status, never key material)",
-		Args:  cobra.NoArgs,
+		Short: "List KEK versions with how many wrapped keys of each kind each protects (counts, never key material)",
+		Long: `list prints one line per KEK version in keys/kek.json: its ID, status, whether it is the
+primary, and how many keys stored in the database are wrapped under it, by kind (subject,
+quarantine, signup, pending_purchase, request, token). A version that protects no key any
+more can be retired with 'jaga keys retire ID'. It reads every wrapped key's 5-byte
+version prefix; nothing is opened.`,
+		Args: cobra.NoArgs,
 		RunE: e.withVault(&vf, true, func(cmd *cobra.Command, v *vault, args []string) error {
+			if err := v.keys.Reload(); err != nil {
+				return err
+			}
+			u, err := seal.CountKEKUsage(cmd.Context(), v.store, batch)
+			if err != nil {
+				return err
+			}
+			known := map[uint32]bool{}
 			for _, k := range v.keys.KEKs() {
+				known[k.ID] = true
 				p := ""
 				if k.Primary {
 					p = " primary"
 				}
-				fmt.Fprintf(e.stdout, "kek %d %s%s\n", k.ID, k.Status, p)
+				fmt.Fprintf(e.stdout, "kek %d %s%s: %s\n", k.ID, k.Status, p, usageLine(u, k.ID))
+			}
+			for id := range u.ByKEK {
+				if !known[id] {
+					fmt.Fprintf(e.stdout, "kek %d missing from %s: %s\n", id, seal.KEKFile, usageLine(u, id))
+				}
+			}
+			for _, kind := range jaga.WrappedKeyKinds() {
+				if n := u.Unreadable[kind]; n > 0 {
+					fmt.Fprintf(e.stdout, "damaged: %d %s keys without a readable KEK version\n", n, kind)
+				}
 			}
 			return nil
 		}),
@@ -38,8 +64,12 @@ func keysCmd(e *env) *cobra.Command {
 		Long: `rotate follows DESIGN.md: (1) a new KEK version is added to keys/kek.json as non-primary,
 (2) it waits --grace so that every running 'jaga serve' re-reads keys/ (they poll every
 key_reload, default 2s, and also reload when they meet an unknown key ID), (3) promotes
-the new version, (4) re-wraps every subject's DEK under it in batches. Field ciphertext
-is never touched. With --dry-run it only counts what step 4 would re-wrap.`,
+the new version, (4) re-wraps under it, in batches, every key the database holds
+wrapped by an older version: subjects' DEKs, quarantined rows', pending sign-ups' and
+pending purchases' DEKs, request keys and token keys. Field ciphertext is never
+touched. Run again after an interruption: step 4 skips what is re-wrapped already.
+Afterwards 'jaga keys list' shows the old version protecting nothing, and 'jaga keys
+retire ID' removes it. With --dry-run it only counts what step 4 would re-wrap.`,
 		Args: cobra.NoArgs,
 		RunE: e.withVault(&vf, true, func(cmd *cobra.Command, v *vault, args []string) error {
 			ctx := cmd.Context()
@@ -48,7 +78,7 @@ is never touched. With --dry-run it only counts what step 4 would re-wrap.`,
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(e.stdout, "dry run: %d wrapped DEKs scanned, %d not under the primary KEK %d\n", st.Scanned, st.Rewrapped, v.keys.PrimaryKEK())
+				fmt.Fprintf(e.stdout, "dry run: %d wrapped keys scanned, %d not under the primary KEK %d (%s)\n", st.Scanned, st.Rewrapped, v.keys.PrimaryKEK(), rewrapLine(st))
 				return nil
 			}
 			if grace < 0 || batch <= 0 {
@@ -81,18 +111,91 @@ is never touched. With --dry-run it only counts what step 4 would re-wrap.`,
 			if err != nil {
 				return err
 			}
-			if err := v.gate.RecordEvent(ctx, gate.Request{Actor: cliActor, Purpose: jaga.PurposeSecurity, Reason: fmt.Sprintf("kek %d promoted", id)}, jaga.ActionKeyRotation, st.Rewrapped); err != nil {
+			if err := v.gate.RecordEvent(ctx, gate.Request{Actor: cliActor, Purpose: jaga.PurposeSecurity, Reason: rotationReason(id, "promoted")}, jaga.ActionKeyRotation, st.Rewrapped); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stdout, "kek %d primary; %d data keys scanned, %d re-wrapped\n", id, st.Scanned, st.Rewrapped)
+			fmt.Fprintf(e.stdout, "kek %d primary; %d data keys scanned, %d re-wrapped (%s)\n", id, st.Scanned, st.Rewrapped, rewrapLine(st))
+			return nil
+		}),
+	}
+	retire := &cobra.Command{
+		Use:   "retire ID",
+		Short: "Remove an old KEK version from keys/kek.json once no wrapped key is under it any more",
+		Long: `retire removes KEK version ID (as 'jaga keys list' prints it) from keys/kek.json for good.
+It refuses, changing nothing, when ID is the primary or unknown, or while any key in the
+database (of any kind) is still wrapped under it: 'jaga keys rotate' re-wraps those. The
+change is audited (key_rotation). Data backups taken before the re-wrap no longer open
+with these keys once the version is gone; retire only after every running node has had
+time to reload keys/ since the promotion.`,
+		Args: cobra.ExactArgs(1),
+		RunE: e.withVault(&vf, true, func(cmd *cobra.Command, v *vault, args []string) error {
+			n, err := strconv.ParseUint(args[0], 10, 32)
+			if err != nil {
+				return withHint(fmt.Errorf("the kek ID must be a number"), "'jaga keys list' shows the versions")
+			}
+			id := uint32(n)
+			if _, err := seal.RetireKEK(cmd.Context(), v.keys, v.store, id, batch); err != nil {
+				switch jaga.ErrorCode(err) {
+				case jaga.ECONFLICT:
+					if strings.Contains(err.Error(), "still wraps") {
+						return jagaHint(err, "'jaga keys rotate' re-wraps them under a new primary; then retire again")
+					}
+				case jaga.ENOTFOUND:
+					return jagaHint(err, "'jaga keys list' shows the versions")
+				}
+				return err
+			}
+			if err := v.gate.RecordEvent(cmd.Context(), gate.Request{Actor: cliActor, Purpose: jaga.PurposeSecurity, Reason: rotationReason(id, "retired")}, jaga.ActionKeyRotation, 0); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "kek %d retired; kek %d is primary\n", id, v.keys.PrimaryKEK())
 			return nil
 		}),
 	}
 	rotate.Flags().DurationVar(&grace, "grace", 5*time.Second, "how long running nodes get to reload the new key before it is promoted")
-	rotate.Flags().IntVar(&batch, "batch", 1000, "data keys re-wrapped per transaction")
+	for _, sub := range []*cobra.Command{list, rotate, retire} {
+		sub.Flags().IntVar(&batch, "batch", 1000, "wrapped keys read (and re-wrapped) per transaction")
+	}
 	rotate.Flags().BoolVar(&dry, "dry-run", false, "count the data keys to re-wrap and change nothing")
 	vf.add(list)
 	vf.add(rotate)
-	c.AddCommand(list, rotate)
+	vf.add(retire)
+	c.AddCommand(list, rotate, retire)
 	return c
+}
+
+// rotationReason is the audit reason of a key_rotation event, "kek-<ID>-<what>": the
+// shape of a reference, which the gate keeps, where "kek <ID> <what>" with its 9- or
+// 10-digit ID would be dropped as looking like a phone number (jaga.LooksPersonal).
+func rotationReason(id uint32, what string) string { return fmt.Sprintf("kek-%d-%s", id, what) }
+
+// jagaHint adds hint to a *jaga.Error's message the way seal's errors carry theirs
+// ("…; hint: …"), since Main prints only the message of such an error.
+func jagaHint(err error, hint string) error {
+	je := jaga.AsError(err)
+	return &jaga.Error{Code: je.Code, Field: je.Field, Message: jaga.ErrorMessage(err) + "; hint: " + hint}
+}
+
+// usageLine says how many wrapped keys KEK id protects, by kind.
+func usageLine(u seal.KEKUsage, id uint32) string {
+	n := u.Total(id)
+	if n == 0 {
+		return "no wrapped keys"
+	}
+	return fmt.Sprintf("%d wrapped keys (%s)", n, u.Describe(id))
+}
+
+// rewrapLine lists a re-wrap run's counts by kind: "subject 12/12, token 0/3" (re-wrapped
+// of scanned), kinds with nothing scanned left out.
+func rewrapLine(st seal.RewrapStats) string {
+	var parts []string
+	for _, kind := range jaga.WrappedKeyKinds() {
+		if c := st.ByKind[kind]; c.Scanned > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d/%d", kind, c.Rewrapped, c.Scanned))
+		}
+	}
+	if len(parts) == 0 {
+		return "no wrapped keys"
+	}
+	return strings.Join(parts, ", ")
 }

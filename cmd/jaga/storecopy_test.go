@@ -40,22 +40,23 @@ func snapshot(t *testing.T, v *vault, dpo *jaga.Actor) vaultSnapshot {
 	ctx := context.Background()
 	s := vaultSnapshot{consents: map[jaga.SubjectID][]*jaga.Consent{}, reads: map[jaga.SubjectID]map[string]string{}}
 	if err := v.store.View(ctx, func(tx jaga.Tx) error {
-		var after jaga.SubjectID
+		after := ""
 		for {
-			page, err := tx.WrappedDEKs(ctx, after, 1000)
+			page, err := tx.WrappedKeys(ctx, jaga.WrappedSubjectDEK, after, 1000)
 			if err != nil {
 				return err
 			}
 			for _, r := range page {
-				s.subjects = append(s.subjects, r.Subject)
-				if s.consents[r.Subject], err = tx.Consents(ctx, r.Subject); err != nil {
+				id := jaga.SubjectID(r.ID)
+				s.subjects = append(s.subjects, id)
+				if s.consents[id], err = tx.Consents(ctx, id); err != nil {
 					return err
 				}
 			}
 			if len(page) < 1000 {
 				break
 			}
-			after = page[len(page)-1].Subject
+			after = page[len(page)-1].ID
 		}
 		var err error
 		s.purchases, err = tx.CountPurchases(ctx)

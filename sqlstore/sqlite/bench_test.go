@@ -57,12 +57,12 @@ func BenchmarkInsertSubjects1M(b *testing.B) {
 		b.ReportMetric(float64(fi.Size())/total, "file-bytes/subject")
 	}
 
-	var first []jaga.DEKRecord
+	var first []jaga.WrappedKeyRecord
 	storetest.MustView(b, db, func(tx jaga.Tx) (err error) {
-		first, err = tx.WrappedDEKs(ctx, "", 1)
+		first, err = tx.WrappedKeys(ctx, jaga.WrappedSubjectDEK, "", 1)
 		return err
 	})
-	storetest.MustUpdate(b, db, func(tx jaga.Tx) error { return tx.EraseSubject(ctx, first[0].Subject, time.Now()) })
+	storetest.MustUpdate(b, db, func(tx jaga.Tx) error { return tx.EraseSubject(ctx, jaga.SubjectID(first[0].ID), time.Now()) })
 	t := time.Now()
 	if err := db.Compact(ctx); err != nil {
 		b.Fatal(err)

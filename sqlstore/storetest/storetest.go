@@ -52,7 +52,6 @@ func Run(t *testing.T, open func(t *testing.T) jaga.Store) {
 		{"DueDeletions", testDueDeletions},
 		{"Audit", testAudit},
 		{"Actors", testActors},
-		{"WrappedDEKs", testWrappedDEKs},
 		{"Compact", testCompact},
 		{"DSR", testDSR},
 		{"LegalHolds", testLegalHolds},
@@ -638,12 +637,12 @@ func testEraseSubject(t *testing.T, open func(t *testing.T) jaga.Store) {
 			if cs, err := tx.Consents(ctx, a.ID); err != nil || len(cs) != 1 {
 				t.Fatalf("Consents after erasure = %d, %v; want the record kept", len(cs), err)
 			}
-			deks, err := tx.WrappedDEKs(ctx, "", 10)
+			deks, err := tx.WrappedKeys(ctx, jaga.WrappedSubjectDEK, "", 10)
 			if err != nil {
 				return err
 			}
-			if len(deks) != 1 || deks[0].Subject != b.ID {
-				t.Fatalf("WrappedDEKs after erasure = %v", deks)
+			if len(deks) != 1 || deks[0].ID != string(b.ID) {
+				t.Fatalf("WrappedKeys after erasure = %v", deks)
 			}
 			return nil
 		})
@@ -664,7 +663,9 @@ func testEraseSubject(t *testing.T, open func(t *testing.T) jaga.Store) {
 		for name, fn := range map[string]func(tx jaga.Tx) error{
 			"UpdateSubject": func(tx jaga.Tx) error { return tx.UpdateSubject(ctx, a.ID, jaga.SubjectPatch{}) },
 			"SetRestricted": func(tx jaga.Tx) error { return tx.SetRestricted(ctx, a.ID, true) },
-			"SetWrappedDEK": func(tx jaga.Tx) error { return tx.SetWrappedDEK(ctx, a.ID, []byte("k")) },
+			"SetWrappedKey": func(tx jaga.Tx) error {
+				return tx.SetWrappedKey(ctx, jaga.WrappedSubjectDEK, string(a.ID), []byte("k"))
+			},
 			"InsertPurchases": func(tx jaga.Tx) error {
 				_, err := tx.InsertPurchases(ctx, []*jaga.SealedPurchase{{Subject: a.ID, Sealed: []byte("p")}})
 				return err
@@ -1153,64 +1154,6 @@ func testActors(t *testing.T, open func(t *testing.T) jaga.Store) {
 			t.Fatalf("Actors:\n got %+v\nwant %+v", list, want)
 		}
 		return nil
-	})
-}
-
-func testWrappedDEKs(t *testing.T, open func(t *testing.T) jaga.Store) {
-	s := open(t)
-	subs := NewGen(100).Subjects(25)
-	MustInsertSubjects(t, s, subs...)
-	MustUpdate(t, s, func(tx jaga.Tx) error { return tx.EraseSubject(ctx, subs[3].ID, t0) })
-	var live []*jaga.SealedSubject
-	for i, sub := range subs {
-		if i != 3 {
-			live = append(live, sub)
-		}
-	}
-	// Page through in tens, as the re-wrap job does.
-	var got []jaga.DEKRecord
-	var after jaga.SubjectID
-	for {
-		var page []jaga.DEKRecord
-		MustView(t, s, func(tx jaga.Tx) (err error) {
-			page, err = tx.WrappedDEKs(ctx, after, 10)
-			return err
-		})
-		if len(page) > 10 {
-			t.Fatalf("page of %d, limit 10", len(page))
-		}
-		if len(page) == 0 {
-			break
-		}
-		got = append(got, page...)
-		after = page[len(page)-1].Subject
-	}
-	if len(got) != len(live) {
-		t.Fatalf("WrappedDEKs: %d records, want %d", len(got), len(live))
-	}
-	for i, r := range got {
-		if r.Subject != live[i].ID || !bytes.Equal(r.WrappedDEK, live[i].WrappedDEK) {
-			t.Fatalf("record %d = %s, want %s", i, r.Subject, live[i].ID)
-		}
-	}
-	MustView(t, s, func(tx jaga.Tx) error {
-		all, err := tx.WrappedDEKs(ctx, "", 0) // default limit
-		if err != nil || len(all) != len(live) {
-			t.Fatalf("WrappedDEKs(limit 0) = %d, %v", len(all), err)
-		}
-		return nil
-	})
-
-	t.Run("SetWrappedDEK", func(t *testing.T) {
-		rewrapped := bytes.Repeat([]byte{0xab}, 61)
-		MustUpdate(t, s, func(tx jaga.Tx) error { return tx.SetWrappedDEK(ctx, subs[0].ID, rewrapped) })
-		if got := mustSubject(t, s, subs[0].ID); !bytes.Equal(got.WrappedDEK, rewrapped) {
-			t.Fatal("wrapped DEK not replaced")
-		}
-		err := s.Update(ctx, func(tx jaga.Tx) error { return tx.SetWrappedDEK(ctx, NewSubjectID(), rewrapped) })
-		wantCode(t, err, jaga.ENOTFOUND)
-		err = s.Update(ctx, func(tx jaga.Tx) error { return tx.SetWrappedDEK(ctx, subs[0].ID, nil) })
-		wantCode(t, err, jaga.EINVALID)
 	})
 }
 
