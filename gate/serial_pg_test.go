@@ -82,39 +82,65 @@ func (n *pgNodes) service() gate.Request {
 	return gate.Request{Actor: n.svc, Purpose: jaga.PurposeServiceProvision}
 }
 
+// pause is a committer operation that holds its batch's transaction open until
+// released.
+type pause struct {
+	in, out chan struct{}
+	release func()
+}
+
+func newPause() *pause {
+	p := &pause{in: make(chan struct{}), out: make(chan struct{})}
+	p.release = sync.OnceFunc(func() { close(p.out) })
+	return p
+}
+
+// queue returns a step for batch that queues p on g.
+func (p *pause) queue(g *gate.Gate) func() {
+	return func() {
+		_ = g.ExecForTest(context.Background(), func(context.Context, jaga.Tx) ([]*jaga.AuditEvent, error) {
+			close(p.in)
+			<-p.out
+			return nil, nil
+		})
+	}
+}
+
+// batch runs steps, each a call into g that queues one committer operation, so that
+// their operations run in one batch in the order given: the committer is held busy
+// while each step is started and queued, then let go. done[i] is closed when step i
+// has returned.
+func batch(t *testing.T, g *gate.Gate, steps ...func()) (done []<-chan struct{}) {
+	t.Helper()
+	busy := newPause()
+	go busy.queue(g)()
+	<-busy.in
+	for i, step := range steps {
+		finished := make(chan struct{})
+		go func() { defer close(finished); step() }()
+		waitFor(t, fmt.Sprintf("step %d to queue", i), func() bool { return g.QueuedForTest() == i+1 })
+		done = append(done, finished)
+	}
+	busy.release()
+	return done
+}
+
 // holdBatch starts op (one call into g that queues one committer operation) so that
-// its operation runs in a batch with a second operation after it, which blocks: the
-// batch's transaction stays open, op's writes uncommitted, until release is called.
-// done is closed when op has returned.
+// its operation runs in a batch with a pause after it: the batch's transaction stays
+// open, op's writes uncommitted, until release is called. done is closed when op has
+// returned.
 func holdBatch(t *testing.T, g *gate.Gate, op func()) (release func(), done <-chan struct{}) {
 	t.Helper()
-	ctx := context.Background()
-	first, firstIn := make(chan struct{}), make(chan struct{})
-	second, secondIn := make(chan struct{}), make(chan struct{})
-	block := func(in, wait chan struct{}) func(context.Context, jaga.Tx) ([]*jaga.AuditEvent, error) {
-		return func(context.Context, jaga.Tx) ([]*jaga.AuditEvent, error) {
-			close(in)
-			<-wait
-			return nil, nil
-		}
-	}
-	// The committer is busy with a batch of its own while op and the blocker queue.
-	go func() { _ = g.ExecForTest(ctx, block(firstIn, first)) }()
-	<-firstIn
-	finished := make(chan struct{})
-	go func() { defer close(finished); op() }()
-	waitFor(t, "the operation to queue", func() bool { return g.QueuedForTest() == 1 })
-	go func() { _ = g.ExecForTest(ctx, block(secondIn, second)) }()
-	waitFor(t, "the blocker to queue", func() bool { return g.QueuedForTest() == 2 })
-	close(first)
+	hold := newPause()
+	steps := batch(t, g, op, hold.queue(g))
 	select {
-	case <-secondIn:
-	case <-finished:
+	case <-hold.in:
+	case <-steps[0]:
 		t.Fatal("the operation returned before its batch was held")
 	case <-time.After(30 * time.Second):
 		t.Fatal("the held batch never ran")
 	}
-	return sync.OnceFunc(func() { close(second) }), finished
+	return hold.release, steps[0]
 }
 
 // waitFor polls cond until it holds, failing the test after 30 s.
@@ -373,5 +399,51 @@ func TestQuarantineErasureAcrossNodes(t *testing.T) {
 	if r.Status != jaga.QuarantineDiscarded || len(r.Sealed) != 0 || len(r.WrappedDEK) != 0 {
 		t.Fatalf("the quarantined row of the erased subject's e-mail: status %s, %d sealed bytes (the erasure waited for the lock: %v); want discarded, shredded",
 			r.Status, len(r.Sealed), waited)
+	}
+}
+
+// TestResolutionLockFirstInBatch: a batch with an operation that needs the resolution
+// lock (a create) takes it before its first operation runs, so before a subject row
+// an update earlier in the batch locks (the lock order of gate/serial.go): while the
+// batch is held between the update and the create, the lock is held already.
+func TestResolutionLockFirstInBatch(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	n := mustPGNodes(t)
+	g := n.g[0]
+	x, err := g.Create(ctx, createReq(n, "dewi@example.com", ""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	granted := func() int {
+		var k int
+		if err := n.db.QueryRow(`SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND database = $1`, n.dbOID).Scan(&k); err != nil {
+			t.Fatal(err)
+		}
+		return k
+	}
+	before := granted()
+	mid := newPause()
+	var uErr, cErr error
+	done := batch(t, g,
+		func() {
+			uErr = g.Update(ctx, gate.UpdateRequest{Request: n.service(), Subject: x, Set: map[string]string{"domicile_city": "Kota Bandung"}})
+		},
+		mid.queue(g),
+		func() { _, cErr = g.Create(ctx, createReq(n, "ayu@example.com", "")) })
+	select {
+	case <-mid.in:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the batch never reached its pause")
+	}
+	held := granted() - before
+	mid.release()
+	wait(t, "the update", done[0])
+	wait(t, "the create", done[2])
+	if uErr != nil || cErr != nil {
+		t.Fatalf("update: %v; create: %v", uErr, cErr)
+	}
+	if held != 1 {
+		t.Fatalf("%d advisory locks held between the batch's update and its create; want 1, the resolution lock taken before the update", held)
 	}
 }
