@@ -234,7 +234,9 @@ type Tx interface {
 	// LockResolution serialises identity resolution across nodes: a write transaction
 	// that creates subjects from resolved rows takes it, then re-checks their blind
 	// indexes, so that two nodes importing the same person create one subject (held
-	// until the transaction ends; a no-op where one writer serialises already).
+	// until the transaction ends; a no-op where one writer serialises already). Every
+	// other check of who exists followed by a write on it takes it before the check
+	// too (gate/serial.go), and before any row lock of the transaction.
 	LockResolution(ctx context.Context) error
 	// InsertImportKeys maps import keys of rows merged into existing subjects to those
 	// subjects (keys[i] → subjects[i]), with contents[i] as the version of the row

@@ -164,27 +164,30 @@ type op struct {
 	ctx  context.Context
 	run  func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error)
 	done chan error
+	// resolve: the batch takes the store's resolution lock before any of its
+	// operations runs (execResolving, serial.go).
+	resolve bool
 }
 
 // exec queues run and waits until its transaction is committed (and synced) or failed.
 func (g *Gate) exec(ctx context.Context, run func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error)) error {
-	return g.execOp(ctx, false, run)
+	return g.execOp(ctx, opWrite, run)
 }
 
 // execRead is exec for operations that only read data. In the benchmark-only
 // jaga_noaudit build they run in a read transaction without the committer.
 func (g *Gate) execRead(ctx context.Context, run func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error)) error {
-	return g.execOp(ctx, true, run)
+	return g.execOp(ctx, opRead, run)
 }
 
-func (g *Gate) execOp(ctx context.Context, readOnly bool, run func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error)) error {
-	if readOnly && !auditEnabled {
+func (g *Gate) execOp(ctx context.Context, kind opKind, run func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error)) error {
+	if kind == opRead && !auditEnabled {
 		return g.store.View(ctx, func(tx jaga.Tx) error {
 			_, err := run(ctx, tx)
 			return err
 		})
 	}
-	o := &op{ctx: ctx, run: run, done: make(chan error, 1)}
+	o := &op{ctx: ctx, run: run, done: make(chan error, 1), resolve: kind == opResolve}
 	select {
 	case g.ops <- o:
 	case <-g.stop:
@@ -259,6 +262,9 @@ func (g *Gate) commit(batch []*op) {
 		return
 	}
 	err := g.update(context.Background(), func(tx jaga.Tx) error {
+		if err := lockResolutionFirst(tx, live); err != nil {
+			return err
+		}
 		var events []*jaga.AuditEvent
 		for _, o := range live {
 			evs, err := o.run(o.ctx, tx)

@@ -286,7 +286,11 @@ func (g *Gate) ImportPurchases(ctx context.Context, req Request, rows []Purchase
 	if err != nil {
 		return nil, err
 	}
-	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+	exec := g.exec
+	if pending.resolves() {
+		exec = g.execResolving
+	}
+	err = exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
 		n, flagged, err := insertPurchases(ctx, tx, batch, review, where)
 		if err != nil {
 			return nil, err

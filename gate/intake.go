@@ -604,6 +604,10 @@ type ResolvedIntake struct {
 	contents    map[string][]byte // import key → the version of its row stored
 	idx         map[indexKey][]jaga.SubjectID
 	profs       map[jaga.SubjectID]*profile
+
+	// resolve: write creates subjects, gives subjects source keys (whose pending
+	// purchases it links) or quarantines rows, under the resolution lock (serial.go).
+	resolve bool
 }
 
 const (
@@ -658,7 +662,9 @@ func (g *Gate) StoreIntake(ctx context.Context, s *IntakeSession, r *ResolvedInt
 	}
 	s.mu.Unlock()
 	err := depErr
-	if err == nil {
+	if err == nil && r.resolve {
+		err = g.execResolving(ctx, r.write)
+	} else if err == nil {
 		err = g.exec(ctx, r.write)
 	}
 	s.mu.Lock()
@@ -1360,7 +1366,18 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 			owners[string(mr.pr.ikey)] = mr.target
 		}
 	}
+	// The lock is taken before the write's checks: the re-check of the new subjects'
+	// blind indexes, the look-up of the lines pending for owners' source keys (a
+	// purchase import on another node holds it from its "no such customer" check to its
+	// commit), and the quarantined rows, which an erasure on another node must see
+	// committed or not yet begun.
+	res.resolve = len(order) > 0 || len(owners) > 0 || len(quarantine) > 0
 	res.write = func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+		if res.resolve {
+			if err := tx.LockResolution(ctx); err != nil {
+				return nil, err
+			}
+		}
 		if err := recheckResolution(ctx, tx, g.schema, order, found); err != nil {
 			return nil, err
 		}

@@ -100,13 +100,20 @@ func (g *Gate) sealPending(ctx context.Context, rows []PurchaseRow, skeys [][]by
 	return pb, nil
 }
 
-// store stores a pending batch in tx and returns how many lines were new. A
+// store stores a pending batch in tx and returns how many lines were new; its batch
+// must take the resolution lock (pendingBatch.resolves, execResolving). A
 // customer imported since the batch was sealed, or a data key stored meanwhile for one
 // of its source keys, is ECONFLICT: the caller imports the batch again, which then
 // links those lines.
 func (pb *pendingBatch) store(ctx context.Context, tx jaga.Tx) (int, error) {
 	if pb == nil || len(pb.lines) == 0 {
 		return 0, nil
+	}
+	// Under the resolution lock, which an import linking pending lines takes before it
+	// looks for them: either that import committed and its key is found here, or it
+	// looks after this commit and finds these lines (serial.go).
+	if err := tx.LockResolution(ctx); err != nil {
+		return 0, err
 	}
 	known, err := tx.ImportKeys(ctx, pb.sourceKeys)
 	if err != nil {
@@ -117,6 +124,9 @@ func (pb *pendingBatch) store(ctx context.Context, tx jaga.Tx) (int, error) {
 	}
 	return tx.InsertPendingPurchases(ctx, pb.holders, pb.lines)
 }
+
+// resolves reports whether storing pb checks for customers under the resolution lock.
+func (pb *pendingBatch) resolves() bool { return pb != nil && len(pb.lines) > 0 }
 
 // linkPending moves the pending purchase lines of the source keys in owners (source key
 // → the subject that now holds it; deks has the subjects' opened DEKs, none for an

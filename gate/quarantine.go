@@ -131,7 +131,13 @@ func (g *Gate) QuarantineFix(ctx context.Context, req Request, id jaga.SubjectID
 		return nil, g.refuse(ctx, req, jaga.ActionQuarantine, []jaga.SubjectID{id}, nil, err)
 	}
 	var remain []jaga.RowReason
-	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+	err = g.execResolving(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+		// Under the resolution lock, before the row is read: an erasure on another node
+		// then either discarded it already (ECONFLICT here, not a row written back open)
+		// or sees the fixed values' blind indexes (serial.go).
+		if err := tx.LockResolution(ctx); err != nil {
+			return nil, err
+		}
 		r, q, dek, err := g.openQuarantine(ctx, tx, id)
 		if err != nil {
 			return nil, err

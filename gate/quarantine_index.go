@@ -76,7 +76,10 @@ func (g *Gate) quarantineJob(ctx context.Context, reason string,
 			return n, nil
 		}
 		after = ids[len(ids)-1]
-		err := g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+		err := g.execResolving(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+			if err := tx.LockResolution(ctx); err != nil { // as QuarantineFix
+				return nil, err
+			}
 			ev := g.event(req, jaga.ActionQuarantine, nil)
 			for _, id := range ids {
 				_, q, _, err := g.openQuarantine(ctx, tx, id)

@@ -295,8 +295,13 @@ func (g *Gate) CreateWithReview(ctx context.Context, req CreateRequest) (jaga.Su
 	}
 	var refusal error
 	review := pr.review
-	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+	err = g.execResolving(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
 		refusal, review = nil, pr.review
+		// Under the resolution lock, so that a create or import of the same person on
+		// another node commits before this check or checks after this commit (serial.go).
+		if err := tx.LockResolution(ctx); err != nil {
+			return nil, err
+		}
 		found, err := g.checkExisting(ctx, tx, req.Request, p, pr.values)
 		if err != nil {
 			return nil, err
@@ -536,8 +541,14 @@ func (g *Gate) Erase(ctx context.Context, req Request, subject jaga.SubjectID) e
 		return fmt.Errorf("erasure journal: %w", err)
 	}
 	var refusal error
-	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+	err = g.execResolving(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
 		refusal = nil
+		// Under the resolution lock, so that a row another node quarantines meanwhile
+		// is committed before DiscardQuarantinedOf looks, or stored after the erasure
+		// (serial.go).
+		if err := tx.LockResolution(ctx); err != nil {
+			return nil, err
+		}
 		ev := g.event(req, jaga.ActionErase, []jaga.SubjectID{subject})
 		if _, err := tx.Subject(ctx, subject); jaga.ErrorCode(err) == jaga.ENOTFOUND {
 			refusal = jaga.Errorf(jaga.ENOTFOUND, "subject not found")
@@ -613,8 +624,11 @@ func (g *Gate) ReplayErasures(ctx context.Context) (int, error) {
 		return 0, nil
 	}
 	n := 0
-	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+	err = g.execResolving(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
 		n = 0
+		if err := tx.LockResolution(ctx); err != nil { // as Erase
+			return nil, err
+		}
 		ev := g.event(Request{Actor: &jaga.SystemActor, Purpose: jaga.PurposeLegalObligation}, jaga.ActionErasureReplay, nil)
 		for _, e := range todo {
 			if _, err := tx.Subject(ctx, e.Subject); jaga.ErrorCode(err) == jaga.ENOTFOUND {
