@@ -45,6 +45,12 @@ type ImportResult struct {
 // audit event (action import) naming every subject created. Rows that fail validation
 // are reported in Errors and create nothing; the others are stored. Sealing runs on
 // every core. Errors: as Create for the request; storage failures.
+//
+// It is the bare bulk path, for seeding vaults in tests and benchmarks: a row is known
+// by its key only — no identity resolution by blind index, no quarantine, no consent
+// records, no linking of pending purchases. Files and forms go through the intake path
+// (PrepareIntake, ResolveIntake, CommitIntake; package importer), which does all of that
+// (issue 4).
 func (g *Gate) ImportSubjects(ctx context.Context, req Request, rows []ImportRow) (*ImportResult, error) {
 	p, err := g.checkRequest(req)
 	if err != nil {
