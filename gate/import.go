@@ -47,8 +47,9 @@ type ImportResult struct {
 // every core. Errors: as Create for the request; storage failures.
 //
 // It is the bare bulk path, for seeding vaults in tests and benchmarks: a row is known
-// by its key only — no identity resolution by blind index, no quarantine, no consent
-// records, no linking of pending purchases. Files and forms go through the intake path
+// by its key only — no identity resolution by blind index, no quarantine, no review
+// flags, no linking of pending purchases (its consents are stored as given). Files and
+// forms go through the intake path
 // (PrepareIntake, ResolveIntake, CommitIntake; package importer), which does all of that
 // (issue 4).
 func (g *Gate) ImportSubjects(ctx context.Context, req Request, rows []ImportRow) (*ImportResult, error) {
