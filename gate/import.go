@@ -307,7 +307,7 @@ func (g *Gate) ImportPurchases(ctx context.Context, req Request, rows []Purchase
 		}
 		// Lines an earlier import kept pending for customers now known (stored by
 		// another node meanwhile) are linked here.
-		linked, _, lev, err := g.linkPending(ctx, tx, req, owner, deks, now)
+		linked, _, lev, err := g.linkPending(ctx, tx, req, owner, func(id jaga.SubjectID) (*seal.DEK, error) { return deks[id], nil }, now)
 		if err != nil {
 			return nil, err
 		}

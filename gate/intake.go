@@ -1268,11 +1268,18 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 		}
 		patches[i] = patch
 	})
+	// The write opens again only the DEKs it needs (dekOpener): the batch keeps the
+	// wrapped ones.
+	wrapped := make(map[jaga.SubjectID][]byte, len(order)+len(mergeOrder))
+	for _, ps := range order {
+		wrapped[ps.id] = ps.sealed.WrappedDEK
+	}
 	for i, err := range perr {
 		if err != nil {
 			return nil, err
 		}
 		deks[mergeOrder[i].id] = mdeks[i]
+		wrapped[mergeOrder[i].id] = mergeOrder[i].prof.wrapped
 	}
 	records := make([]*jaga.MergeRecord, len(mrows))
 	rerr := make([]error, len(mrows))
@@ -1304,6 +1311,9 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 		if err != nil {
 			return nil, err
 		}
+	}
+	for _, ps := range order {
+		ps.dek = nil // sealed; the write needs only the wrapped DEK
 	}
 	var mkeys, mcont [][]byte
 	var msubj []jaga.SubjectID
@@ -1466,7 +1476,7 @@ func (g *Gate) resolveIntake(ctx context.Context, s *IntakeSession, b *IntakeBat
 			ev.Decision = string(jaga.Allow)
 			evs = append(evs, ev)
 		}
-		if ev, err := g.linkIntakePending(ctx, tx, b.req, owners, deks, out, now); err != nil {
+		if ev, err := g.linkIntakePending(ctx, tx, b.req, owners, g.dekOpener(wrapped), out, now); err != nil {
 			return nil, err
 		} else if ev != nil {
 			evs = append(evs, ev)

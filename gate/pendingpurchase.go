@@ -129,13 +129,13 @@ func (pb *pendingBatch) store(ctx context.Context, tx jaga.Tx) (int, error) {
 func (pb *pendingBatch) resolves() bool { return pb != nil && len(pb.lines) > 0 }
 
 // linkPending moves the pending purchase lines of the source keys in owners (source key
-// → the subject that now holds it; deks has the subjects' opened DEKs, none for an
-// erased subject, whose lines are deleted unlinked) into purchases, in tx: each line
+// → the subject that now holds it; deks gives a subject's DEK, or nil for an erased
+// subject, whose lines are deleted unlinked) into purchases, in tx: each line
 // opened under its holder's key, sealed under the subject's DEK, inserted (a purchase
 // key stored already is skipped) and deleted from the pending lines with its key. It
 // returns the lines linked per subject and one import event naming those subjects (nil
 // when none was linked).
-func (g *Gate) linkPending(ctx context.Context, tx jaga.Tx, req Request, owners map[string]jaga.SubjectID, deks map[jaga.SubjectID]*seal.DEK, now time.Time) (map[jaga.SubjectID]int, map[jaga.SubjectID][]string, *jaga.AuditEvent, error) {
+func (g *Gate) linkPending(ctx context.Context, tx jaga.Tx, req Request, owners map[string]jaga.SubjectID, deks func(jaga.SubjectID) (*seal.DEK, error), now time.Time) (map[jaga.SubjectID]int, map[jaga.SubjectID][]string, *jaga.AuditEvent, error) {
 	if len(owners) == 0 {
 		return nil, nil, nil, nil
 	}
@@ -162,7 +162,10 @@ func (g *Gate) linkPending(ctx context.Context, tx jaga.Tx, req Request, owners 
 			done = append(done, l.SourceKey)
 		}
 		subject := owners[string(l.SourceKey)]
-		dek := deks[subject]
+		dek, err := deks(subject)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("pending purchases: subject %s: open data key: %w", subject, err)
+		}
 		if dek == nil {
 			continue // an erased customer: the line goes unlinked
 		}
@@ -230,7 +233,7 @@ func (g *Gate) linkPending(ctx context.Context, tx jaga.Tx, req Request, owners 
 // linkIntakePending is linkPending for a stored intake batch: the lines linked to each
 // subject are counted on the batch's first row that created or merged into it
 // (IntakeOutcome.LinkedPurchases).
-func (g *Gate) linkIntakePending(ctx context.Context, tx jaga.Tx, req Request, owners map[string]jaga.SubjectID, deks map[jaga.SubjectID]*seal.DEK, out []IntakeOutcome, now time.Time) (*jaga.AuditEvent, error) {
+func (g *Gate) linkIntakePending(ctx context.Context, tx jaga.Tx, req Request, owners map[string]jaga.SubjectID, deks func(jaga.SubjectID) (*seal.DEK, error), out []IntakeOutcome, now time.Time) (*jaga.AuditEvent, error) {
 	for i := range out {
 		out[i].LinkedPurchases, out[i].LinkedReview = 0, nil // the write may run again
 	}
@@ -269,4 +272,28 @@ type pendingLine struct {
 	Purchase Purchase `json:"purchase"`
 	File     string   `json:"file,omitempty"`
 	Line     int      `json:"line,omitempty"`
+}
+
+// dekOpener returns a function that opens the DEK of a subject in wrapped (its wrapped
+// DEK) once and then reuses it, and returns nil for a subject not in wrapped. An intake
+// batch keeps only the wrapped DEKs (60 bytes each) until its write, which opens the
+// few whose customers have pending purchase lines, instead of holding every opened DEK
+// (an AES-GCM key schedule each) of its tens of thousands of subjects meanwhile.
+func (g *Gate) dekOpener(wrapped map[jaga.SubjectID][]byte) func(jaga.SubjectID) (*seal.DEK, error) {
+	opened := map[jaga.SubjectID]*seal.DEK{}
+	return func(id jaga.SubjectID) (*seal.DEK, error) {
+		if d := opened[id]; d != nil {
+			return d, nil
+		}
+		w, ok := wrapped[id]
+		if !ok {
+			return nil, nil
+		}
+		d, err := g.keys.OpenDEK(id, w)
+		if err != nil {
+			return nil, err
+		}
+		opened[id] = d
+		return d, nil
+	}
 }
