@@ -18,16 +18,19 @@ import (
 	"jaga/synth"
 )
 
-var bareN = flag.Int("bare.n", 1_000_000, "subjects in BenchmarkBareLoop")
+var (
+	bareN     = flag.Int("bare.n", 1_000_000, "subjects in BenchmarkBareLoop")
+	bareBatch = flag.Int("bare.batch", importer.DefaultBatchSize, "subjects per transaction in BenchmarkBareLoop")
+)
 
 // BenchmarkBareLoop is the baseline for BenchmarkImportSynthetic (package importer):
 // the same sealing and the same rows — a new DEK per subject, 9 identity fields sealed
 // one by one and the attributes as one object, 3 blind indexes, an import key, two
-// consent rows — written with InsertSubjects/InsertConsents in batches of 20,000 (as the
-// importer), but no
-// product logic: no CSV parsing, mapping, normalisation, validation, policy or audit.
-// Values are normalised before the timer starts. Run it once:
-// go test -run xxx -bench BareLoop -benchtime 1x ./gate/
+// consent rows — written with InsertSubjects/InsertConsents in transactions of
+// importer.DefaultBatchSize subjects (as the importer; -bare.batch), but no product
+// logic: no CSV parsing, mapping, normalisation, validation, policy or audit. Values are
+// normalised before the timer starts. Run it once:
+// go test -run xxx -bench BareLoop -benchtime 1x ./gate/ [-args -bare.n=1000000 -bare.batch=100000]
 func BenchmarkBareLoop(b *testing.B) {
 	var buf bytes.Buffer
 	if err := synth.Write(&buf, *bareN, 1); err != nil {
@@ -76,7 +79,7 @@ func BenchmarkBareLoop(b *testing.B) {
 		ctx := context.Background()
 		b.StartTimer()
 		start := time.Now()
-		const batch = 20000 // as the importer
+		batch := *bareBatch
 		for lo := 0; lo < len(rows); lo += batch {
 			part := rows[lo:min(lo+batch, len(rows))]
 			subs := make([]*jaga.SealedSubject, len(part))

@@ -46,7 +46,7 @@ type Options struct {
 	// Required lists fields the source's own form required, beyond full_name and one
 	// of email, phone or nik (default: email for the web form's events).
 	Required        []string
-	BatchSize       int  // rows per transaction (default 40,000)
+	BatchSize       int  // rows per transaction (default DefaultBatchSize)
 	DeriveBirthDate bool // fill a missing birth_date from the NIK and year_birth
 	// AllLines lists every line in Report.Lines; by default only the lines that were
 	// quarantined, rejected, flagged for review or left pending.
@@ -211,6 +211,9 @@ func ImportFile(ctx context.Context, g *gate.Gate, path string, opts Options) (*
 	return Import(ctx, g, filepath.Base(path), f, st.Size(), opts)
 }
 
+// DefaultBatchSize is the rows per transaction of an import that sets no BatchSize.
+const DefaultBatchSize = 40000
+
 // Import imports from r; name is the file name used in reports and row keys, size its
 // length for progress (0 if unknown).
 func Import(ctx context.Context, g *gate.Gate, name string, r io.Reader, size int64, opts Options) (*Report, error) {
@@ -221,7 +224,7 @@ func Import(ctx context.Context, g *gate.Gate, name string, r io.Reader, size in
 		// them share a page, and each dirty page is written to the WAL once per commit.
 		// 1M rows with half duplicates on 2 cores (quiet machine): 9,363 rows/s, 163 s
 		// CPU and 3.9 GB peak RSS at 20,000; 10,900 rows/s, 147 s and 4.4 GB at 40,000.
-		opts.BatchSize = 40000
+		opts.BatchSize = DefaultBatchSize
 	}
 	if opts.Source == "" {
 		opts.Source = "crm"
