@@ -33,16 +33,28 @@ const ReasonUndeclaredIdentifier = "undeclared_identifier"
 // reason for review and must not lock a customer out of their own data).
 var personKinds = []pii.Kind{pii.NIK, pii.KK, pii.NPWP, pii.Phone, pii.Email, pii.Card, pii.BankAccount, pii.Passport, pii.BPJS}
 
-// freeTextReview scans the free-text values (fields of type text) of a normalised row
-// and returns one review reason per identifier kind found, sorted. It never returns or
-// logs the value.
+// ReviewNamePII is the prefix of the review reason raised when a name field holds an
+// identifier: "identifier_in_name:<kind>" — an e-mail address or phone number typed
+// into the name column of a sheet or form ("budi.s@contoh.co.id" as full_name), so that
+// the person's name is missing and an identifier sits where staff and letters expect a
+// name. The value is kept as written, sealed; the flag names only the kind.
+const ReviewNamePII = "identifier_in_name:"
+
+// freeTextReview scans the free-text values (fields of type text) and the names (fields
+// of type name) of a normalised row and returns one review reason per identifier kind
+// found, sorted: pii_in_free_text:<kind> for text, identifier_in_name:<kind> for names.
+// It never returns or logs the value.
 func (g *Gate) freeTextReview(values map[string]string) []string {
 	var out []string
 	for name, v := range values {
-		if f, ok := g.schema.Field(name); !ok || f.Type != jaga.TypeText {
+		f, ok := g.schema.Field(name)
+		if !ok || f.Type != jaga.TypeText && f.Type != jaga.TypeName {
 			continue
 		}
 		for _, r := range textReview(v) {
+			if f.Type == jaga.TypeName {
+				r = ReviewNamePII + strings.TrimPrefix(r, ReviewFreeTextPII)
+			}
 			if !slices.Contains(out, r) {
 				out = append(out, r)
 			}
