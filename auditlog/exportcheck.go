@@ -56,6 +56,13 @@ func readableMismatch(seq int64, record []byte, raw json.RawMessage) (string, er
 	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
 		return "event missing", nil
 	}
+	if want.SubjectRoot == nil {
+		// The text Export writes decodes to want; only other text is compared member by
+		// member (a bulk event's subjects are not in its record, so it always is).
+		if b, err := json.Marshal(want); err == nil && bytes.Equal(b, raw) {
+			return "", nil
+		}
+	}
 	got, other, err := eventObject(raw)
 	if err != nil {
 		return "event not a JSON object", nil
