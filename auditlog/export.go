@@ -99,8 +99,11 @@ func forRecords(ctx context.Context, tx jaga.Tx, fn func(*jaga.AuditRecord) erro
 // of band, not from the export): events must run 1, 2, 3, …; each checkpoint must be
 // signed by vkey and its root must equal the tree recomputed from the events before it.
 // An export has no stored hashes, so a changed event shows as the first checkpoint that
-// fails (BadCheckpoint); a missing or moved line also as FirstBad. err is for a file that
-// is not an export (with its line number).
+// fails (BadCheckpoint); a missing or moved line also as FirstBad. Each event's readable
+// copy ("event") must equal its record decoded, as Go values (docs/audit-verify.md step
+// 2): the first that differs, or whose record does not decode, is Mismatch, with the
+// line number, seq and the names of the differing members (never a value). err is for a
+// file that is not an export (with its line number).
 func VerifyExport(r io.Reader, vkey string) (*Report, error) {
 	rep := &Report{}
 	sc := bufio.NewScanner(r)
@@ -111,7 +114,10 @@ func VerifyExport(r io.Reader, vkey string) (*Report, error) {
 	line := 0
 	for sc.Scan() {
 		line++
-		var l ExportLine
+		var l struct {
+			ExportLine
+			Event json.RawMessage `json:"event"` // compared with the record, not trusted
+		}
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			return rep, fmt.Errorf("line %d: %w", line, err)
 		}
@@ -124,6 +130,12 @@ func VerifyExport(r io.Reader, vkey string) (*Report, error) {
 			}
 			hs = t.Append(hs[:0], tlog.RecordHash(l.Record))
 			rep.Size++
+			diff, err := readableMismatch(l.Seq, l.Record, l.Event)
+			if err != nil {
+				rep.mismatch(l.Seq, "line %d (event %d): record does not decode: %v", line, l.Seq, err)
+			} else if diff != "" {
+				rep.mismatch(l.Seq, "line %d (event %d): event does not match its record (%s)", line, l.Seq, diff)
+			}
 		case "checkpoint":
 			c, err := OpenCheckpoint([]byte(l.Note), vkey)
 			if err != nil {

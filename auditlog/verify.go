@@ -29,10 +29,31 @@ type Report struct {
 	// none; CheckpointReason says why.
 	BadCheckpoint    int64
 	CheckpointReason string
+	// Mismatch is the first event of an export whose readable copy ("event") differs
+	// from its record, or whose record does not decode (0 if none); MismatchReason says
+	// where (line, seq, member names) and Mismatches counts such events. VerifyExport only.
+	Mismatch       int64
+	MismatchReason string
+	Mismatches     int
 }
 
 // OK reports whether nothing failed.
-func (r *Report) OK() bool { return r.FirstBad == 0 && r.BadCheckpoint == 0 }
+func (r *Report) OK() bool { return r.FirstBad == 0 && r.BadCheckpoint == 0 && r.Mismatches == 0 }
+
+func (r *Report) mismatch(seq int64, reason string, args ...any) {
+	r.Mismatches++
+	if r.Mismatches == 1 {
+		r.Mismatch, r.MismatchReason = seq, fmt.Sprintf(reason, args...)
+	}
+}
+
+// plural returns word, with an "s" unless n is 1.
+func plural(n int, word string) string {
+	if n == 1 {
+		return word
+	}
+	return word + "s"
+}
 
 func (r *Report) bad(seq int64, reason string, args ...any) {
 	if r.FirstBad == 0 || seq < r.FirstBad {

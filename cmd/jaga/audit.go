@@ -43,7 +43,8 @@ and the tree hashes stored with each event. A changed, deleted, inserted or reor
 event is reported with its index (sequence number) and the first checkpoint it breaks.
 --from CHECKPOINT starts from a trusted checkpoint file (or the size of a stored one);
 --witness FILE compares with checkpoints held outside the database, so that a restored
-older copy of the database is detected; --export FILE verifies an export instead.`,
+older copy of the database is detected; --export FILE verifies an export instead, and
+checks that each event's readable copy ("event") equals its record decoded.`,
 		Args: cobra.NoArgs,
 		RunE: e.withVault(&vf, true, func(cmd *cobra.Command, v *vault, args []string) error {
 			ctx := cmd.Context()
@@ -81,6 +82,13 @@ older copy of the database is detected; --export FILE verifies an export instead
 				}
 				if rep.BadCheckpoint != 0 {
 					errorf(e.stderr, "first failing checkpoint: size %d: %s", rep.BadCheckpoint, rep.CheckpointReason)
+				}
+				if rep.Mismatches > 0 {
+					more := ""
+					if rep.Mismatches > 1 {
+						more = fmt.Sprintf(" (and %d more events)", rep.Mismatches-1)
+					}
+					errorf(e.stderr, "%s: %s%s", export, rep.MismatchReason, more)
 				}
 				return exitError{code: 1}
 			}

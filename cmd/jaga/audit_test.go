@@ -79,6 +79,28 @@ func TestAuditCommands(t *testing.T) {
 	if code, out, errs := run(t, "audit", "verify", "--dir", dir, "--export", export); code != 0 || !strings.Contains(out, "2 checkpoints verified") {
 		t.Fatalf("verify --export: %d %q %q", code, out, errs)
 	}
+	t.Run("ExportReadableCopyEdited", func(t *testing.T) {
+		b, err := os.ReadFile(export)
+		if err != nil {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+		var x map[string]any
+		if err := json.Unmarshal([]byte(lines[4]), &x); err != nil || x["type"] != "event" {
+			t.Fatalf("line 5: %v %v", err, x)
+		}
+		x["event"].(map[string]any)["reason"] = "tampered"
+		edited, _ := json.Marshal(x)
+		lines[4] = string(edited)
+		bad := filepath.Join(t.TempDir(), "edited.jsonl")
+		if err := os.WriteFile(bad, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errs := run(t, "audit", "verify", "--dir", dir, "--export", bad)
+		if code != 1 || !strings.Contains(errs, "line 5 (event 3): event does not match its record (field reason)") || strings.Contains(errs, "tampered") {
+			t.Fatalf("verify an export whose event copy was edited: %d %q", code, errs)
+		}
+	})
 	code, out, _ := run(t, "audit", "tail", "--dir", dir, "--after", "3")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	var ev jaga.AuditEvent

@@ -14,7 +14,7 @@ import (
 )
 
 func keysCmd(e *env) *cobra.Command {
-	c := &cobra.Command{Use: "keys", Short: "Inspect, rotate and retire the vault's key-encryption key (KEK)"}
+	c := &cobra.Command{Use: "keys", Short: "Inspect, rotate, re-wrap under and retire the vault's key-encryption key (KEK)"}
 	var vf vaultFlags
 	var grace time.Duration
 	var batch int
@@ -65,36 +65,37 @@ version prefix; nothing is opened.`,
 (2) it waits --grace so that every running 'jaga serve' re-reads keys/ (they poll every
 key_reload, default 2s, and also reload when they meet an unknown key ID), (3) promotes
 the new version, (4) re-wraps under it, in batches, every key the database holds
-wrapped by an older version: subjects' DEKs, quarantined rows', pending sign-ups' and
-pending purchases' DEKs, request keys and token keys. Field ciphertext is never
-touched. Run again after an interruption: step 4 skips what is re-wrapped already.
-Afterwards 'jaga keys list' shows the old version protecting nothing, and 'jaga keys
-retire ID' removes it. With --dry-run it only counts what step 4 would re-wrap.`,
+(all of them, since they are all under older versions): subjects' DEKs, quarantined
+rows', pending sign-ups' and pending purchases' DEKs, request keys and token keys.
+Field ciphertext is never touched. Each step is audited as it happens (key_rotation,
+reasons kek-<ID>-added, kek-<ID>-promoted, kek-<ID>-rewrapped with the count).
+Do not run rotate again after an interruption: that adds yet another version. If it
+stopped after the promotion, 'jaga keys rewrap' finishes step 4 under the new primary;
+if before, the added version wraps nothing ('jaga keys retire ID' removes it)
+and rotate may be run again. Afterwards
+'jaga keys list' shows the old version protecting nothing, and 'jaga keys retire ID'
+removes it. With --dry-run it only counts the keys step 4 would re-wrap (every wrapped
+key, by kind).`,
 		Args: cobra.NoArgs,
 		RunE: e.withVault(&vf, true, func(cmd *cobra.Command, v *vault, args []string) error {
 			ctx := cmd.Context()
-			if dry {
-				st, err := seal.RewrapAll(ctx, v.keys, v.store, batch, true)
-				if err != nil {
-					return err
-				}
-				fmt.Fprintf(e.stdout, "dry run: %d wrapped keys scanned, %d not under the primary KEK %d (%s)\n", st.Scanned, st.Rewrapped, v.keys.PrimaryKEK(), rewrapLine(st))
-				return nil
-			}
 			if grace < 0 || batch <= 0 {
 				return fmt.Errorf("--grace must not be negative and --batch must be positive")
 			}
+			if dry {
+				return rotateDryRun(ctx, e, v, batch)
+			}
 			// One rotation at a time across the nodes sharing the database.
-			release, ok, err := v.store.TryLock(ctx, "kek_rotation")
+			release, err := lockRotation(ctx, v)
 			if err != nil {
 				return err
-			}
-			if !ok {
-				return withHint(fmt.Errorf("another key rotation is running on a node of this vault"), "wait for it to finish; 'jaga keys list' shows the versions")
 			}
 			defer release()
 			id, err := v.keys.AddKEK()
 			if err != nil {
+				return err
+			}
+			if err := recordRotation(ctx, v, id, "added", 0); err != nil {
 				return err
 			}
 			fmt.Fprintf(e.stderr, "jaga: added kek %d as non-primary; waiting %s for running nodes to reload\n", id, grace)
@@ -106,12 +107,14 @@ retire ID' removes it. With --dry-run it only counts what step 4 would re-wrap.`
 			if err := v.keys.PromoteKEK(id); err != nil {
 				return err
 			}
-			fmt.Fprintf(e.stderr, "jaga: kek %d is primary; re-wrapping data keys\n", id)
-			st, err := seal.RewrapAll(ctx, v.keys, v.store, batch, false)
-			if err != nil {
+			// Audited before the re-wrap, so that a run killed during it leaves the
+			// promotion on record.
+			if err := recordRotation(ctx, v, id, "promoted", 0); err != nil {
 				return err
 			}
-			if err := v.gate.RecordEvent(ctx, gate.Request{Actor: cliActor, Purpose: jaga.PurposeSecurity, Reason: rotationReason(id, "promoted")}, jaga.ActionKeyRotation, st.Rewrapped); err != nil {
+			fmt.Fprintf(e.stderr, "jaga: kek %d is primary; re-wrapping data keys\n", id)
+			st, err := rewrapAudited(ctx, e, v, batch)
+			if err != nil {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "kek %d primary; %d data keys scanned, %d re-wrapped (%s)\n", id, st.Scanned, st.Rewrapped, rewrapLine(st))
@@ -123,7 +126,7 @@ retire ID' removes it. With --dry-run it only counts what step 4 would re-wrap.`
 		Short: "Remove an old KEK version from keys/kek.json once no wrapped key is under it any more",
 		Long: `retire removes KEK version ID (as 'jaga keys list' prints it) from keys/kek.json for good.
 It refuses, changing nothing, when ID is the primary or unknown, or while any key in the
-database (of any kind) is still wrapped under it: 'jaga keys rotate' re-wraps those. The
+database (of any kind) is still wrapped under it: 'jaga keys rewrap' re-wraps those. The
 change is audited (key_rotation). Data backups taken before the re-wrap no longer open
 with these keys once the version is gone; retire only after every running node has had
 time to reload keys/ since the promotion.`,
@@ -138,7 +141,7 @@ time to reload keys/ since the promotion.`,
 				switch jaga.ErrorCode(err) {
 				case jaga.ECONFLICT:
 					if strings.Contains(err.Error(), "still wraps") {
-						return jagaHint(err, "'jaga keys rotate' re-wraps them under a new primary; then retire again")
+						return jagaHint(err, "'jaga keys rewrap' re-wraps them under the primary; then retire again")
 					}
 				case jaga.ENOTFOUND:
 					return jagaHint(err, "'jaga keys list' shows the versions")
@@ -156,11 +159,11 @@ time to reload keys/ since the promotion.`,
 	for _, sub := range []*cobra.Command{list, rotate, retire} {
 		sub.Flags().IntVar(&batch, "batch", 1000, "wrapped keys read (and re-wrapped) per transaction")
 	}
-	rotate.Flags().BoolVar(&dry, "dry-run", false, "count the data keys to re-wrap and change nothing")
+	rotate.Flags().BoolVar(&dry, "dry-run", false, "count the wrapped keys a rotation would re-wrap (all of them) and change nothing")
 	vf.add(list)
 	vf.add(rotate)
 	vf.add(retire)
-	c.AddCommand(list, rotate, retire)
+	c.AddCommand(list, rotate, keysRewrapCmd(e), retire)
 	return c
 }
 

@@ -115,7 +115,7 @@ func TestKeysRetireEveryKind(t *testing.T) {
 	t.Run("ErrRetireBeforeRewrap", func(t *testing.T) {
 		_, errs, code := runMain(t, "keys", "retire", "--dir", dir, fmt.Sprint(kekA))
 		want := fmt.Sprintf("jaga: error: kek %d still wraps %s", kekA, strings.Replace(all, "wrapped keys", "keys", 1))
-		if code == 0 || !strings.Contains(errs, want) || !strings.Contains(errs, "jaga: hint: 'jaga keys rotate' re-wraps them") {
+		if code == 0 || !strings.Contains(errs, want) || !strings.Contains(errs, "jaga: hint: 'jaga keys rewrap' re-wraps them") {
 			t.Fatalf("retire before the re-wrap: exit %d\n%s\nwant %q", code, errs, want)
 		}
 		if !strings.Contains(mustReadKEK(t, dir), fmt.Sprint(kekA)) {

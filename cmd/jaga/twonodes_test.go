@@ -286,7 +286,7 @@ func TestTwoNodesOnePostgres(t *testing.T) {
 		if ok != 1 || refused != 1 {
 			t.Fatalf("%d rotations ran and %d were refused, want one each", ok, refused)
 		}
-		out := mustRun("keys", "rotate", "--dry-run")
+		out := mustRun("keys", "rewrap", "--dry-run")
 		if !strings.Contains(out, ", 0 not under the primary") {
 			t.Fatalf("after rotation: %s", out)
 		}
