@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"os"
@@ -24,7 +25,7 @@ func TestForeignKeysCommands(t *testing.T) {
 	wantErr := "jaga: error: the database belongs to another vault's keys: keys/ in " + dir + " do not match (blind-index key check differs)\n" +
 		"jaga: hint: data/ and keys/ of a vault belong together: restore this vault's own keys/ from its backup, or start a new vault in a new, empty --dir\n"
 
-	code, out, errs := run(t, "serve", "--dir", dir, "--addr", "127.0.0.1:0")
+	code, out, errs := runServe(t, "serve", "--dir", dir, "--addr", "127.0.0.1:0")
 	if code != 1 || out != "" || errs != "jaga: warning: no keys were in "+dir+": created new ones in keys/, but the database already holds a vault\n"+wantErr {
 		t.Fatalf("serve: exit %d\n%s%s", code, out, errs)
 	}
@@ -47,7 +48,7 @@ func TestForeignKeysPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	v.Close()
-	code, out, errs := run(t, "serve", "--dir", second, "--db", url, "--addr", "127.0.0.1:0")
+	code, out, errs := runServe(t, "serve", "--dir", second, "--db", url, "--addr", "127.0.0.1:0")
 	want := "jaga: warning: no keys were in " + second + ": created new ones in keys/, but the database already holds a vault\n" +
 		"jaga: error: the database belongs to another vault's keys: keys/ in " + second + " do not match (blind-index key check differs)\n" +
 		"jaga: hint: use the keys/ directory of the nodes already serving this database (copy or mount it, docs/postgres.md), or point --db at this vault's own database\n"
@@ -60,4 +61,25 @@ func TestForeignKeysPostgres(t *testing.T) {
 	if code, out, errs := run(t, "actors", "list", "--dir", first, "--db", url); code != 0 {
 		t.Fatalf("first node after the refusal: exit %d\n%s%s", code, out, errs)
 	}
+}
+
+// runServe runs a serve command that must not start: if it starts listening, it is
+// stopped and the test fails.
+func runServe(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var stdout bytes.Buffer
+	w := &lineWatch{want: "jaga: listening on", seen: make(chan struct{})}
+	done := make(chan int, 1)
+	go func() { done <- Main(ctx, args, strings.NewReader(""), &stdout, w) }()
+	select {
+	case <-w.seen:
+		cancel()
+		<-done
+		t.Fatalf("%s served:\n%s", args[0], w.String())
+	case code := <-done:
+		return code, stdout.String(), w.String()
+	}
+	return 0, "", ""
 }
