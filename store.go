@@ -98,6 +98,7 @@ type DeferredSyncStore interface {
 type Tx interface {
 	RegistryTx
 	PendingPurchaseTx
+	VaultBindingTx
 
 	// InsertSubjects stores new subjects, their blind indexes and import keys. A subject
 	// whose ImportKey already exists is ECONFLICT (the caller checks ImportKeys first).

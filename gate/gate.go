@@ -87,6 +87,7 @@ type Gate struct {
 	// lastBatch is the size of the committer's last batch (committer goroutine only).
 	lastBatch   int
 	commitDelay time.Duration
+	binding     Binding // how New found the vault binding (vaultbinding.go)
 }
 
 // New checks cfg and starts the gate's committer.
@@ -125,6 +126,13 @@ func New(cfg Config) (*Gate, error) {
 		if !p.Basis.Valid() {
 			return nil, fmt.Errorf("gate: purpose %s: %w", p.ID, jaga.FieldError("lawful_basis", "purpose %s has no valid lawful basis (UU PDP Art 20, R-5)", p.ID))
 		}
+	}
+	if cfg.Audit.Signer == nil {
+		cfg.Audit.Signer = cfg.Keys.AuditSigner()
+	}
+	// Before anything is written: keys/ of another vault must not touch this database.
+	if err := g.bindKeys(context.Background(), cfg.Audit.Signer.PublicKey()); err != nil {
+		return nil, err // a *ForeignKeysError is read by operators as it is
 	}
 	if err := g.openRegistry(context.Background(), cfg.Purposes); err != nil {
 		return nil, fmt.Errorf("gate: purpose registry: %w", err)

@@ -14,6 +14,7 @@ import (
 
 	"jaga"
 	"jaga/dsr"
+	"jaga/gate"
 	"jaga/intake"
 	"jaga/notify"
 	"jaga/server"
@@ -60,12 +61,19 @@ func serveCmd(e *env) *cobra.Command {
 			}
 			_, statErr := os.Stat(filepath.Join(dir, "keys"))
 			v, err := openVault(cmd.Context(), dir, cfg, e.stderr)
+			newKeys := errors.Is(statErr, fs.ErrNotExist)
 			if err != nil {
+				if newKeys && errors.Is(err, gate.ErrForeignKeys) {
+					fmt.Fprintf(e.stderr, "jaga: warning: no keys were in %s: created new ones in keys/, but the database already holds a vault\n", dir)
+				}
 				return err
 			}
-			if errors.Is(statErr, fs.ErrNotExist) {
+			switch {
+			case newKeys && v.gate.Binding() == gate.BindingNew:
 				// A mistyped --dir would otherwise serve an empty vault without a word.
 				fmt.Fprintf(e.stderr, "jaga: warning: no vault was in %s: created a new, empty one (check --dir or JAGA_DIR if you meant an existing vault)\n", dir)
+			case newKeys:
+				fmt.Fprintf(e.stderr, "jaga: warning: no keys were in %s: created new ones in keys/; the database already held a vault without a binding and is now bound to them\n", dir)
 			}
 			defer v.Close()
 			return serve(cmd.Context(), e, v, cfg.Addr, nil, nil)

@@ -67,7 +67,7 @@ func openVault(ctx context.Context, dir string, cfg config, logw io.Writer) (*va
 	if err != nil {
 		st.Close()
 		keys.Close()
-		return nil, err
+		return nil, foreignKeysHint(err, cfg)
 	}
 	v := &vault{dir: dir, cfg: cfg, keys: keys, store: st, gate: g, log: log}
 	n, err := g.ReplayErasures(ctx)
@@ -79,6 +79,19 @@ func openVault(ctx context.Context, dir string, cfg config, logw io.Writer) (*va
 		log.Warn("erasure journal re-applied: subjects from an older backup erased again", "count", n)
 	}
 	return v, nil
+}
+
+// foreignKeysHint adds to gate.New's refusal of keys/ that do not belong to the
+// database what the operator can do; other errors are returned as they are. It never
+// names the database URL.
+func foreignKeysHint(err error, cfg config) error {
+	if !errors.Is(err, gate.ErrForeignKeys) {
+		return err
+	}
+	if cfg.Database != "" {
+		return withHint(err, "use the keys/ directory of the nodes already serving this database (copy or mount it, docs/postgres.md), or point --db at this vault's own database")
+	}
+	return withHint(err, "data/ and keys/ of a vault belong together: restore this vault's own keys/ from its backup, or start a new vault in a new, empty --dir")
 }
 
 // openStore opens the vault's database: PostgreSQL when cfg.Database is a URL, else
