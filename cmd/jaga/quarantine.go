@@ -26,6 +26,16 @@ func quarantineCmd(e *env) *cobra.Command {
 	var limit int
 	list := &cobra.Command{
 		Use: "list", Short: "List quarantined rows: ID, file, line, status and reasons (no values)", Args: cobra.NoArgs,
+		PreRunE: func(cmd *cobra.Command, args []string) error {
+			if status != "" && !jaga.QuarantineStatus(status).Valid() {
+				return withHint(fmt.Errorf("--status %s: not a quarantine status", jaga.SafeName(status)),
+					"give open, released or discarded, or --status '' for every status")
+			}
+			if limit < 1 {
+				return fmt.Errorf("--limit %d: want a number of rows, 1 or more", limit)
+			}
+			return nil
+		},
 		RunE: e.withVault(&vf, true, func(cmd *cobra.Command, v *vault, args []string) error {
 			items, err := v.gate.QuarantineList(cmd.Context(), quarantineReq("quarantine list"), jaga.QuarantineFilter{Status: jaga.QuarantineStatus(status), Limit: limit})
 			if err != nil {
@@ -43,8 +53,8 @@ func quarantineCmd(e *env) *cobra.Command {
 			return tw.Flush()
 		}),
 	}
-	list.Flags().StringVar(&status, "status", "open", "open, released, discarded or empty for all")
-	list.Flags().IntVar(&limit, "limit", 1000, "at most this many rows")
+	list.Flags().StringVar(&status, "status", "open", "open, released, discarded, or '' for every status")
+	list.Flags().IntVar(&limit, "limit", 1000, "at most this many rows (1 or more)")
 	show := &cobra.Command{
 		Use: "show ID", Short: "Show one open quarantined row with its values (audited)", Args: cobra.ExactArgs(1),
 		RunE: e.withSubjectArg(&vf, func(cmd *cobra.Command, v *vault, id jaga.SubjectID, args []string) error {

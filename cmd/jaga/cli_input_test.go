@@ -1,0 +1,52 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// wantRefused fails t unless a run ended with exit status code and stderr holding
+// every one of want and none of bad (values that must not be echoed).
+func wantRefused(t *testing.T, what string, code int, errs string, wantCode int, want []string, bad ...string) {
+	t.Helper()
+	if code != wantCode {
+		t.Errorf("%s: exit %d, want %d; stderr:\n%s", what, code, wantCode, errs)
+	}
+	for _, w := range want {
+		if !strings.Contains(errs, w) {
+			t.Errorf("%s: stderr lacks %q:\n%s", what, w, errs)
+		}
+	}
+	for _, b := range bad {
+		if strings.Contains(errs, b) {
+			t.Errorf("%s: stderr holds %q:\n%s", what, b, errs)
+		}
+	}
+}
+
+// TestQuarantineListFlags: an unknown --status is refused naming the valid ones (it
+// used to list nothing, exit 0, as if nothing were quarantined), and so is a --limit
+// below 1; "" still lists every status.
+func TestQuarantineListFlags(t *testing.T) {
+	dir := t.TempDir()
+	MustOpenVault(t, dir).Close()
+	for _, st := range []string{"all", "bogus"} {
+		code, out, errs := run(t, "quarantine", "list", "--status", st, "--dir", dir)
+		wantRefused(t, "--status "+st, code, errs, 1, []string{"jaga: error: --status " + st + ": not a quarantine status", "open, released or discarded", "--status ''"})
+		if out != "" {
+			t.Errorf("--status %s printed %q", st, out)
+		}
+	}
+	for _, n := range []string{"0", "-1"} {
+		code, out, errs := run(t, "quarantine", "list", "--limit", n, "--dir", dir)
+		wantRefused(t, "--limit "+n, code, errs, 1, []string{"--limit " + n + ": want a number of rows, 1 or more"})
+		if out != "" {
+			t.Errorf("--limit %s printed %q", n, out)
+		}
+	}
+	for _, st := range []string{"", "open", "released", "discarded"} {
+		if code, out, errs := run(t, "quarantine", "list", "--status", st, "--dir", dir); code != 0 || !strings.HasPrefix(out, "ID") {
+			t.Errorf("--status %q: %d %q %s", st, code, out, errs)
+		}
+	}
+}
