@@ -129,27 +129,28 @@ func auditExportCmd(e *env) *cobra.Command {
 		Short: "Write the audit log as JSON Lines with every signed checkpoint (docs/audit-verify.md)",
 		Args:  cobra.NoArgs,
 		RunE: e.withVault(&vf, true, func(cmd *cobra.Command, v *vault, args []string) error {
-			w := e.stdout
-			if out != "" {
-				f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				w = f
+			if out == "" {
+				_, err := v.gate.AuditLogOf().Export(cmd.Context(), v.store, e.stdout)
+				return err
+			}
+			w, name, done, err := e.openOutput(out)
+			if err != nil {
+				return fmt.Errorf("--output: %w", err)
 			}
 			n, err := v.gate.AuditLogOf().Export(cmd.Context(), v.store, w)
+			if cerr := done(); err == nil && cerr != nil {
+				err = fmt.Errorf("--output: %w", cerr)
+			}
 			if err != nil {
 				return err
 			}
-			if out != "" {
-				fmt.Fprintf(e.stderr, "jaga: %d audit events written to %s\n", n, out)
-			}
+			// On stderr, so that standard output (-o -) stays pure JSON Lines.
+			fmt.Fprintf(e.stderr, "jaga: %d audit events written to %s\n", n, name)
 			return nil
 		}),
 	}
 	vf.add(cmd)
-	cmd.Flags().StringVarP(&out, "output", "o", "", "write to this file (mode 0600) instead of standard output")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "write to this file (mode 0600) instead of standard output; - is standard output, with the count on stderr")
 	return cmd
 }
 

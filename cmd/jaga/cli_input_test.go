@@ -1,6 +1,9 @@
 package main
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -48,5 +51,33 @@ func TestQuarantineListFlags(t *testing.T) {
 		if code, out, errs := run(t, "quarantine", "list", "--status", st, "--dir", dir); code != 0 || !strings.HasPrefix(out, "ID") {
 			t.Errorf("--status %q: %d %q %s", st, code, out, errs)
 		}
+	}
+}
+
+// TestAuditExportStdout: -o - writes the export to standard output, pure JSON Lines,
+// with the count on stderr; no file named "-" is made.
+func TestAuditExportStdout(t *testing.T) {
+	dir := t.TempDir()
+	MustOpenVault(t, dir).Close()
+	if code, _, errs := run(t, "actors", "add", "--name", "Rina", "--role", "support", "--dir", dir); code != 0 {
+		t.Fatal(errs)
+	}
+	cwd := t.TempDir()
+	t.Chdir(cwd)
+	code, out, errs := run(t, "audit", "export", "-o", "-", "--dir", dir)
+	if code != 0 {
+		t.Fatalf("export -o -: %d %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(cwd, "-")); err == nil {
+		t.Error(`export -o - wrote a file named "-"`)
+	}
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	for i, l := range lines {
+		if !json.Valid([]byte(l)) {
+			t.Fatalf("stdout line %d is not JSON: %q", i+1, l)
+		}
+	}
+	if len(lines) < 2 || !strings.Contains(errs, "audit events written to standard output") {
+		t.Errorf("export -o -: %d lines; stderr %q", len(lines), errs)
 	}
 }
