@@ -81,3 +81,16 @@ func TestAuditExportStdout(t *testing.T) {
 		t.Errorf("export -o -: %d lines; stderr %q", len(lines), errs)
 	}
 }
+
+// TestQuarantineFixSetTwice: a field given twice to --set is refused naming the field,
+// not its values (it used to keep the last one silently).
+func TestQuarantineFixSetTwice(t *testing.T) {
+	dir := t.TempDir()
+	MustOpenVault(t, dir).Close()
+	id := "sub_0123456789abcdef0123456789abcdef"
+	code, out, errs := run(t, "quarantine", "fix", id, "--set", "full_name=Rina Sari", "--set", " full_name =Budi Santoso", "--dir", dir)
+	wantRefused(t, "--set twice", code, errs, 1, []string{"jaga: error: --set full_name is given twice", "jaga: hint: give each field once"}, "Rina", "Budi")
+	if out != "" {
+		t.Errorf("stdout %q", out)
+	}
+}

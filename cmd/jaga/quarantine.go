@@ -75,7 +75,11 @@ func quarantineCmd(e *env) *cobra.Command {
 				if !ok {
 					return fmt.Errorf("--set takes FIELD=VALUE")
 				}
-				set[strings.TrimSpace(k)] = val
+				k = strings.TrimSpace(k)
+				if _, twice := set[k]; twice {
+					return withHint(fmt.Errorf("--set %s is given twice", jaga.SafeName(k)), "give each field once")
+				}
+				set[k] = val
 			}
 			if len(set) == 0 {
 				return fmt.Errorf("nothing to fix: give --set FIELD=VALUE")
