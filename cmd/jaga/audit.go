@@ -158,7 +158,7 @@ var errTailDone = errors.New("tail done")
 
 func auditTailCmd(e *env) *cobra.Command {
 	var vf vaultFlags
-	var after int64
+	var after seqFlag
 	var follow bool
 	cmd := &cobra.Command{
 		Use:   "tail",
@@ -176,10 +176,10 @@ func auditTailCmd(e *env) *cobra.Command {
 				}); err != nil {
 					return err
 				}
-				if head.Size <= after {
+				if head.Size <= int64(after) {
 					return nil
 				}
-				err := auditlog.Tail(ctx, v.store, after, 0, func(ev *jaga.AuditEvent) error {
+				err := auditlog.Tail(ctx, v.store, int64(after), 0, func(ev *jaga.AuditEvent) error {
 					if ev.Seq > head.Size {
 						return errTailDone
 					}
@@ -196,11 +196,11 @@ func auditTailCmd(e *env) *cobra.Command {
 				}
 				return err
 			}
-			return auditlog.Tail(ctx, v.store, after, 0, func(ev *jaga.AuditEvent) error { return enc.Encode(ev) })
+			return auditlog.Tail(ctx, v.store, int64(after), 0, func(ev *jaga.AuditEvent) error { return enc.Encode(ev) })
 		}),
 	}
 	vf.add(cmd)
-	cmd.Flags().Int64Var(&after, "after", 0, "start after this sequence number")
+	cmd.Flags().Var(&after, "after", "start after this event sequence number (0 or more)")
 	cmd.Flags().BoolVarP(&follow, "follow", "f", false, "keep running and print new events as they are committed")
 	return cmd
 }

@@ -94,3 +94,56 @@ func TestQuarantineFixSetTwice(t *testing.T) {
 		t.Errorf("stdout %q", out)
 	}
 }
+
+// TestCLIErrorTexts: each message says where and why, in words, with the real cause
+// and without echoing the value given: a --report that exists but takes no writes, a
+// KEK ID beyond a uint32, a malformed quarantine row ID, a --after that is no sequence
+// number, an unknown --channel (listing the channels), a blank --source, and import
+// without files (a usage error, exit 2).
+func TestCLIErrorTexts(t *testing.T) {
+	dir := t.TempDir()
+	MustOpenVault(t, dir).Close()
+	in := filepath.Join(t.TempDir(), "in.csv")
+	if err := os.WriteFile(in, []byte("full_name,email\nAni Lestari,ani@example.com\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		code int
+		want []string
+		bad  []string
+	}{
+		{"ReportProc", []string{"import", "--report", "/proc/version", in}, 1,
+			[]string{"--report /proc/version exists and cannot be written: "}, []string{"no such file or directory"}},
+		{"ReportNoDir", []string{"import", "--report", filepath.Join(dir, "nodir", "r.json"), in}, 1,
+			[]string{"cannot be written: its directory " + filepath.Join(dir, "nodir") + " does not exist"}, nil},
+		{"RetireRange", []string{"keys", "retire", "99999999999999999999"}, 1,
+			[]string{"out of range for a KEK version ID (a uint32", "jaga: hint: 'jaga keys list'"}, []string{"must be a number", "99999999999999999999"}},
+		{"QuarantineID", []string{"quarantine", "show", "sub_nope"}, 1,
+			[]string{"jaga: error: quarantine row ID must be sub_ followed by 32 hex digits", "jaga: hint: 'jaga quarantine list' shows the IDs"}, []string{"subject id", "nope"}},
+		{"TailAfter", []string{"audit", "tail", "--after", "abc"}, 2,
+			[]string{"jaga: error: --after must be an event sequence number, 0 or more"}, []string{"strconv", "abc"}},
+		{"TailAfterNegative", []string{"audit", "tail", "--after", "-4"}, 2,
+			[]string{"jaga: error: --after must be an event sequence number, 0 or more"}, nil},
+		{"IntFlag", []string{"quarantine", "list", "--limit", "ten"}, 2,
+			[]string{"jaga: error: --limit: want a whole number"}, []string{"strconv", "ten"}},
+		{"Channel", []string{"import", "--channel", "pameran", in}, 1,
+			[]string{"--channel pameran: not a channel; want one of web_form, email_signup, api, exhibition, door_to_door, store_visit, import"}, nil},
+		{"SourceEmpty", []string{"import", "--source", "", in}, 1,
+			[]string{"jaga: error: --source must name the source system", "jaga: hint: "}, nil},
+		{"SourceBlank", []string{"import", "--source", "  ", in}, 1,
+			[]string{"jaga: error: --source must name the source system"}, nil},
+		{"ImportNoFiles", []string{"import"}, 2,
+			[]string{"jaga: error: import needs at least one file", "jaga: hint: jaga import [flags] FILE..."}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errs := run(t, append(tc.args, "--dir", dir)...)
+			wantRefused(t, tc.name, code, errs, tc.code, tc.want, tc.bad...)
+		})
+	}
+	// None of the refused imports stored anything.
+	if code, out, _ := run(t, "audit", "tail", "--dir", dir); code != 0 || strings.Contains(out, `"action":"import"`) || strings.Contains(out, `"action":"create"`) {
+		t.Errorf("a refused import left events: %s", out)
+	}
+}

@@ -36,7 +36,12 @@ Rows that fail validation are quarantined encrypted (see 'jaga quarantine'); unr
 empty and exact duplicate rows are rejected with their line numbers. Rows that are the
 same person are merged into one subject ('jaga subjects unmerge' reverses a merge).
 Re-running an import, also after it was killed, imports nothing twice.`,
-		Args: cobra.MinimumNArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError{"import needs at least one file (CSV, XLSX or JSON Lines)", "jaga import [flags] FILE...; run 'jaga import --help' for the flags"}
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir, cfg, err := vf.load(e)
 			if err != nil {
@@ -48,7 +53,11 @@ Re-running an import, also after it was killed, imports nothing twice.`,
 				return fmt.Errorf("--kind must be subjects or purchases")
 			}
 			if channel != "" && !opts.Channel.Valid() {
-				return fmt.Errorf("--channel: unknown channel %q", channel)
+				return fmt.Errorf("--channel %s: not a channel; want one of %s", jaga.SafeName(channel), channelList())
+			}
+			if strings.TrimSpace(source) == "" || !jaga.PrintableText(source) {
+				return withHint(errors.New("--source must name the source system the row IDs belong to; it is blank or holds a control character"),
+					"leave it out for the default crm, or give a name such as crm, pos or webshop")
 			}
 			if collected != "" {
 				if opts.CollectedAt, err = time.Parse(time.RFC3339, collected); err != nil {
@@ -120,6 +129,15 @@ Re-running an import, also after it was killed, imports nothing twice.`,
 	return c
 }
 
+// channelList lists jaga.Channels for a message: "web_form, email_signup, …".
+func channelList() string {
+	names := make([]string, len(jaga.Channels))
+	for i, c := range jaga.Channels {
+		names[i] = string(c)
+	}
+	return strings.Join(names, ", ")
+}
+
 // checkRequired refuses, before anything is imported, a --require name that is no field
 // or attribute of the vault's schema: every row would lack it and be quarantined.
 func checkRequired(required []string, cfg config) error {
@@ -168,10 +186,12 @@ func importOne(cmd *cobra.Command, e *env, v *vault, path string, opts importer.
 }
 
 // checkReportPath refuses, before anything is imported, a report path that is one of
-// the input files or that cannot be written (its directory is missing or read-only),
-// so that a report never overwrites an input and a run never ends with its rows stored
-// and its report lost.
+// the input files or that cannot be written (its directory is missing or read-only, or
+// the file is one that takes no writes), so that a report never overwrites an input and
+// a run never ends with its rows stored and its report lost. The reason is the
+// operating system's for the operation that failed, with the path it failed on.
 func checkReportPath(path string, inputs []string) error {
+	const hint = "name a new file in a directory you may write"
 	if fi, err := os.Stat(path); err == nil {
 		for _, in := range inputs {
 			if ii, err := os.Stat(in); err == nil && os.SameFile(fi, ii) {
@@ -181,10 +201,29 @@ func checkReportPath(path string, inputs []string) error {
 		if fi.IsDir() {
 			return fmt.Errorf("--report %s is a directory; name a file", path)
 		}
+		if !fi.Mode().IsRegular() {
+			return nil // a device or pipe (/dev/stdout): opening it to try could block
+		}
+		// writeReport writes an existing file in place: open it as that does (without
+		// truncating it yet) and write nothing, which fails as a write would (a
+		// read-only file, or a file of /proc that takes no writes).
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err == nil {
+			_, err = f.Write(nil)
+			f.Close()
+		}
+		if err != nil {
+			return withHint(fmt.Errorf("--report %s exists and cannot be written: %w", path, errors.Unwrap(err)), hint)
+		}
+		return nil
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".jaga-report-*")
+	dir := filepath.Dir(path)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return withHint(fmt.Errorf("--report %s cannot be written: its directory %s does not exist", path, dir), "create the directory first, or "+hint)
+	}
+	f, err := os.CreateTemp(dir, ".jaga-report-*")
 	if err != nil {
-		return withHint(fmt.Errorf("--report %s cannot be written: %w", path, errors.Unwrap(err)), "check that its directory exists and is writable")
+		return withHint(fmt.Errorf("--report %s cannot be written: no file can be created in %s: %w", path, dir, errors.Unwrap(err)), hint)
 	}
 	name := f.Name()
 	f.Close()
