@@ -147,3 +147,24 @@ func TestCLIErrorTexts(t *testing.T) {
 		t.Errorf("a refused import left events: %s", out)
 	}
 }
+
+// TestImportEmptyJSONL: an empty JSON Lines file (or one of blank lines) is an "empty
+// file", as an empty CSV file is; a file with lines but no JSON object keeps its own
+// message.
+func TestImportEmptyJSONL(t *testing.T) {
+	dir := t.TempDir()
+	files := t.TempDir()
+	for name, tc := range map[string]struct{ body, want string }{
+		"empty.jsonl":  {"", "jaga: error: empty.jsonl: empty file"},
+		"blank.jsonl":  {"\n  \n\r\n", "jaga: error: blank.jsonl: empty file"},
+		"empty.csv":    {"", "jaga: error: empty.csv: empty file"},
+		"arrays.jsonl": {"[1]\n[2]\n", "jaga: error: arrays.jsonl: no JSON object in the"},
+	} {
+		p := filepath.Join(files, name)
+		if err := os.WriteFile(p, []byte(tc.body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errs := run(t, "import", "--dir", dir, p)
+		wantRefused(t, name, code, errs, 1, []string{tc.want})
+	}
+}
