@@ -168,3 +168,30 @@ func TestImportEmptyJSONL(t *testing.T) {
 		wantRefused(t, name, code, errs, 1, []string{tc.want})
 	}
 }
+
+// TestImportMappingSyntaxLine: a syntax error in a --mapping file is reported at the
+// line it is on (yaml/v4's mark), not the line its block began (v3 said line 2, or 1).
+func TestImportMappingSyntaxLine(t *testing.T) {
+	dir := t.TempDir()
+	files := t.TempDir()
+	in := filepath.Join(files, "in.csv")
+	if err := os.WriteFile(in, []byte("Email,No HP\nani@example.com,0812-3456-7890\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for name, tc := range map[string]struct{ yaml, want string }{
+		"Indent":    {"columns:\n  Email: email\n No HP: phone\n", ":3:2: did not find expected key"},
+		"Tab":       {"columns:\n  Email: email\n\tNo HP: phone\n", ":3:1: found a tab character"},
+		"FlowOpen":  {"# mapping\ncolumns:\n  Email: email\n  No HP: [phone\n  Nama: full_name\n", ":5:7: did not find expected ',' or ']' (while parsing a flow sequence that starts at line 4)"},
+		"ListInMap": {"columns:\n  Email: email\n  - phone\n", ":3:3: did not find expected key"},
+	} {
+		p := filepath.Join(files, name+".yaml")
+		if err := os.WriteFile(p, []byte(tc.yaml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		code, out, errs := run(t, "import", "--dir", dir, "--mapping", p, in)
+		wantRefused(t, name, code, errs, 1, []string{"jaga: error: " + p + tc.want})
+		if out != "" {
+			t.Errorf("%s: stdout %q", name, out)
+		}
+	}
+}
