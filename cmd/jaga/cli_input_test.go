@@ -195,3 +195,29 @@ func TestImportMappingSyntaxLine(t *testing.T) {
 		}
 	}
 }
+
+// TestImportRefusedNoTable: a file refused before any row was read (a header that maps
+// no column) prints the error and no table of zeros; when an earlier file of the run
+// was imported, its table is still printed.
+func TestImportRefusedNoTable(t *testing.T) {
+	dir := t.TempDir()
+	files := t.TempDir()
+	bad := filepath.Join(files, "bad.csv")
+	good := filepath.Join(files, "good.csv")
+	if err := os.WriteFile(bad, []byte("kolom_x,kolom_y\n1,2\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(good, []byte("full_name,email\nAni Lestari,ani@example.com\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run(t, "import", "--dir", dir, bad)
+	wantRefused(t, "bad.csv", code, errs, 1, []string{"jaga: error: bad.csv"})
+	if out != "" {
+		t.Errorf("a refused file printed a table:\n%s", out)
+	}
+	code, out, errs = run(t, "import", "--dir", dir, good, bad)
+	wantRefused(t, "good.csv bad.csv", code, errs, 1, []string{"jaga: error: bad.csv"})
+	if !strings.Contains(out, "good.csv") || !strings.Contains(out, "total") {
+		t.Errorf("the imported file's table is missing:\n%s", out)
+	}
+}

@@ -110,7 +110,12 @@ Re-running an import, also after it was killed, imports nothing twice.`,
 					return err
 				}
 			}
-			printReport(e, total, asJSON)
+			// A run whose files were all refused before a row was read (an unmapped
+			// header, an empty file) has nothing to count: the error alone is printed,
+			// not a table of zeros.
+			if runErr == nil || len(total.Files) > 0 || asJSON {
+				printReport(e, total, asJSON)
+			}
 			return runErr
 		},
 	}
