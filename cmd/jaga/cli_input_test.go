@@ -221,3 +221,36 @@ func TestImportRefusedNoTable(t *testing.T) {
 		t.Errorf("the imported file's table is missing:\n%s", out)
 	}
 }
+
+// TestImportStrict: with --strict, a run that quarantined or rejected rows exits with
+// status 3 after writing its report; without it (the default) such a run exits 0; a
+// clean run exits 0 with --strict too.
+func TestImportStrict(t *testing.T) {
+	dir := t.TempDir()
+	files := t.TempDir()
+	mixed := filepath.Join(files, "mixed.csv")
+	clean := filepath.Join(files, "clean.csv")
+	if err := os.WriteFile(mixed, []byte("full_name,email\nAni Lestari,ani@example.com\nBudi Santoso,budi-at-example\n,\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(clean, []byte("full_name,email\nCitra Dewi,citra@example.com\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	report := filepath.Join(files, "report.json")
+	code, out, errs := run(t, "import", "--strict", "--report", report, "--dir", dir, mixed)
+	wantRefused(t, "--strict mixed", code, errs, 3, []string{"jaga: error: --strict: 1 rows quarantined and 1 rejected (exit status 3)"}, "budi-at-example")
+	if !strings.Contains(out, "total") {
+		t.Errorf("--strict: no summary printed:\n%s", out)
+	}
+	var rep struct{ Quarantined, Rejected int }
+	if b, err := os.ReadFile(report); err != nil || json.Unmarshal(b, &rep) != nil || rep.Quarantined != 1 || rep.Rejected != 1 {
+		t.Errorf("--strict: report not written as usual: %+v %v", rep, err)
+	}
+	// Without --strict (the default, unchanged), the same rows in another vault exit 0.
+	if code, _, errs := run(t, "import", "--dir", t.TempDir(), mixed); code != 0 || !strings.Contains(errs, "quarantined") {
+		t.Errorf("without --strict: exit %d\n%s", code, errs)
+	}
+	if code, _, errs := run(t, "import", "--strict", "--dir", dir, clean); code != 0 {
+		t.Errorf("--strict clean: exit %d\n%s", code, errs)
+	}
+}

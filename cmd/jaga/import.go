@@ -23,7 +23,7 @@ func importCmd(e *env) *cobra.Command {
 	var vf vaultFlags
 	var kind, mapping, channel, source, reportFile, collected string
 	var required []string
-	var asJSON, deriveBirth bool
+	var asJSON, deriveBirth, strict bool
 	var batch int
 	c := &cobra.Command{
 		Use:   "import FILE...",
@@ -35,7 +35,12 @@ and reported.
 Rows that fail validation are quarantined encrypted (see 'jaga quarantine'); unreadable,
 empty and exact duplicate rows are rejected with their line numbers. Rows that are the
 same person are merged into one subject ('jaga subjects unmerge' reverses a merge).
-Re-running an import, also after it was killed, imports nothing twice.`,
+Re-running an import, also after it was killed, imports nothing twice.
+
+Exit status: 0 when the run ended, also with rows rejected or quarantined; 1 when a file
+was refused or the run failed; 2 for a usage error; with --strict, 3 when the run
+ended and any row or purchase line was rejected or quarantined (the report is written
+and printed first).`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageError{"import needs at least one file (CSV, XLSX or JSON Lines)", "jaga import [flags] FILE...; run 'jaga import --help' for the flags"}
@@ -116,6 +121,9 @@ Re-running an import, also after it was killed, imports nothing twice.`,
 			if runErr == nil || len(total.Files) > 0 || asJSON {
 				printReport(e, total, asJSON)
 			}
+			if runErr == nil && strict {
+				return strictStatus(e, total)
+			}
 			return runErr
 		},
 	}
@@ -129,9 +137,26 @@ Re-running an import, also after it was killed, imports nothing twice.`,
 	c.Flags().BoolVar(&deriveBirth, "derive-birth-date", false, "fill a missing birth_date from the NIK and year_birth")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
 	c.Flags().StringVar(&reportFile, "report", "", "write the full report (counts, reasons, every line) as JSON to this file")
+	c.Flags().BoolVar(&strict, "strict", false, "exit with status 3 if any row was rejected or quarantined")
 	c.Flags().IntVar(&batch, "batch", 0, "rows per transaction (default 40000)")
 	_ = c.Flags().MarkHidden("batch")
 	return c
+}
+
+// exitImportStrict is the exit status of `jaga import --strict` when rows were
+// rejected or quarantined.
+const exitImportStrict = 3
+
+// strictStatus is the end of an import --strict run that did not fail: exit status
+// exitImportStrict, with the counts on stderr, when any row or purchase line was
+// rejected or quarantined; nil otherwise.
+func strictStatus(e *env, rep *importer.Report) error {
+	rejected := rep.Rejected + rep.Purchases.Rejected
+	if rep.Quarantined == 0 && rejected == 0 {
+		return nil
+	}
+	errorf(e.stderr, "--strict: %d rows quarantined and %d rejected (exit status %d)", rep.Quarantined, rejected, exitImportStrict)
+	return exitError{code: exitImportStrict}
 }
 
 // channelList lists jaga.Channels for a message: "web_form, email_signup, …".
