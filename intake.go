@@ -24,6 +24,20 @@ const (
 	QuarantineDiscarded QuarantineStatus = "discarded"
 )
 
+// QuarantineStatuses lists every valid QuarantineStatus.
+var QuarantineStatuses = []QuarantineStatus{QuarantineOpen, QuarantineReleased, QuarantineDiscarded}
+
+// Valid reports whether s is one of QuarantineStatuses ("" is not: a filter reads "" as
+// every status).
+func (s QuarantineStatus) Valid() bool {
+	for _, v := range QuarantineStatuses {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
 // RowReason is one reason a row was quarantined: the field (or "row") and a reason code
 // with a short message, never the value (invariant 6).
 type RowReason struct {

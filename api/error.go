@@ -32,7 +32,8 @@ func ErrorStatus(code string) int {
 	return http.StatusInternalServerError
 }
 
-// Problem is an RFC 9457 problem document: Type is "urn:jaga:problem:<code>", Title the
+// Problem is an RFC 9457 problem document: Type is "urn:jaga:problem:<code>" (or
+// ProblemMethodNotAllowed for a 405), Title the
 // status text, Detail the error's safe message (never a value, never an internal
 // cause), Field the request member or header the error is about, Reason the refusal
 // reason (extension member, e.g. "no_consent"), Subject the subject a conflict is about

@@ -71,8 +71,13 @@ func queryError(param, format string, args ...any) *jaga.Error {
 	return &jaga.Error{Code: jaga.EINVALID, Field: param, Message: fmt.Sprintf(format, args...)}
 }
 
+// ProblemMethodNotAllowed is the problem type of a 405 answer: the path exists, the
+// method does not (RFC 9110 section 15.5.6). The error vocabulary has no code for it,
+// and "invalid" (400) would tell a client its request body or parameters were wrong.
+const ProblemMethodNotAllowed = "urn:jaga:problem:method_not_allowed"
+
 // methodNotAllowed answers a request whose path is served for other methods only with
-// 405 and Allow (RFC 9110 section 15.5.6), and any other with 404. mux is the mux the
+// 405, Allow and a problem of type ProblemMethodNotAllowed, and any other with 404. mux is the mux the
 // catch-all is registered on, so that routes of the portal and intake count too.
 func (h *Handler) methodNotAllowed(mux *http.ServeMux) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
@@ -89,7 +94,7 @@ func (h *Handler) methodNotAllowed(mux *http.ServeMux) http.HandlerFunc {
 		}
 		w.Header().Set("Allow", strings.Join(allow, ", "))
 		p := ProblemOf(jaga.Errorf(jaga.EINVALID, "method %s is not allowed here; allowed: %s", r.Method, strings.Join(allow, ", ")))
-		p.Status, p.Title = http.StatusMethodNotAllowed, http.StatusText(http.StatusMethodNotAllowed)
+		p.Type, p.Status, p.Title = ProblemMethodNotAllowed, http.StatusMethodNotAllowed, http.StatusText(http.StatusMethodNotAllowed)
 		if info := RequestInfoFrom(r.Context()); info != nil {
 			p.RequestID = info.ID
 		}

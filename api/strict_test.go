@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"context"
+	"encoding/json"
+	"io"
 	"net/http"
 	"slices"
 	"sort"
@@ -95,10 +97,17 @@ func TestQueryParamsMatchSpec(t *testing.T) {
 }
 
 // TestMethodNotAllowed: a known path with a method it does not serve is 405 with
-// Allow, not 404; GET /v1/subjects/lookup is not a subject called "lookup".
+// Allow, not 404, and a problem document of its own type (method_not_allowed, not
+// invalid, which would blame the request's body or parameters) that openapi.yaml's
+// Problem schema accepts; GET /v1/subjects/lookup is not a subject called "lookup".
 func TestMethodNotAllowed(t *testing.T) {
 	e := newEnv(t)
 	f := e.seed(t)
+	doc, err := openapi3.NewLoader().LoadFromFile("openapi.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	problemSchema := doc.Components.Schemas["Problem"].Value
 	for _, tc := range []struct{ method, path, allow string }{
 		{"GET", "/v1/subjects/lookup", "POST"},
 		{"DELETE", "/v1/subjects/lookup", "POST"},
@@ -112,9 +121,20 @@ func TestMethodNotAllowed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		b, _ := io.ReadAll(res.Body)
 		res.Body.Close()
 		if res.StatusCode != http.StatusMethodNotAllowed || res.Header.Get("Allow") != tc.allow {
 			t.Errorf("%s %s: %d, Allow %q; want 405 with Allow %q", tc.method, tc.path, res.StatusCode, res.Header.Get("Allow"), tc.allow)
+		}
+		var p api.Problem
+		if err := json.Unmarshal(b, &p); err != nil || p.Type != "urn:jaga:problem:method_not_allowed" ||
+			p.Status != http.StatusMethodNotAllowed || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/problem+json") {
+			t.Errorf("%s %s: problem %s (%v)", tc.method, tc.path, b, err)
+		}
+		var body any
+		_ = json.Unmarshal(b, &body)
+		if err := problemSchema.VisitJSON(body); err != nil {
+			t.Errorf("%s %s: problem does not match openapi.yaml's Problem: %v", tc.method, tc.path, err)
 		}
 	}
 	res, err := e.client.Get(e.srv.URL + "/v1/nothing")

@@ -152,13 +152,14 @@ const APIKeyPrefix = "jaga_"
 
 // CreateActor creates a staff or service actor with a new 256-bit API key and returns
 // the key; only its SHA-256 hash is stored, so it is shown once. The creation is
-// audited. Errors: EUNPROCESSABLE for an empty name, an unknown role or one of
+// audited. Errors: EUNPROCESSABLE for a name that is blank, longer than 100 bytes or
+// not jaga.PrintableText (a newline or escape in it), an unknown role or one of
 // jaga.BuiltinRoles (Jaga's own; staff and integrations never hold them), ECONFLICT for
 // a name in use.
 func (g *Gate) CreateActor(ctx context.Context, by Request, name string, role jaga.Role) (*jaga.Actor, string, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || len(name) > 100 {
-		return nil, "", jaga.FieldError("name", "name must be 1-100 bytes")
+	name, err := actorName(name)
+	if err != nil {
+		return nil, "", err
 	}
 	if role.Builtin() {
 		return nil, "", builtinRoleError(role)
@@ -184,7 +185,7 @@ func (g *Gate) CreateActor(ctx context.Context, by Request, name string, role ja
 	if by.Actor == nil {
 		by.Actor = &jaga.SystemActor
 	}
-	err := g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
 		if err := tx.CreateActor(ctx, a); err != nil {
 			return nil, err
 		}

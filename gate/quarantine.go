@@ -24,10 +24,15 @@ type QuarantineItem struct {
 }
 
 // QuarantineList lists quarantined rows (no values), audited as one event. Errors: as
-// Read for the request.
+// Read for the request; EINVALID (field status) for a status that is not "" nor one of
+// jaga.QuarantineStatuses.
 func (g *Gate) QuarantineList(ctx context.Context, req Request, f jaga.QuarantineFilter) ([]QuarantineItem, error) {
 	if _, err := g.checkRequest(req); err != nil {
 		return nil, g.refuse(ctx, req, jaga.ActionQuarantine, nil, nil, err)
+	}
+	if f.Status != "" && !f.Status.Valid() {
+		// A filter no row can match would answer an empty list, read as "nothing quarantined".
+		return nil, &jaga.Error{Code: jaga.EINVALID, Field: "status", Message: "unknown quarantine status; want open, released or discarded (empty for all)"}
 	}
 	var rows []*jaga.QuarantinedRow
 	err := g.execRead(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {

@@ -9,12 +9,13 @@
 package importer
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"strings"
 	"unicode"
 
-	"go.yaml.in/yaml/v3"
+	"go.yaml.in/yaml/v4"
 
 	"jaga"
 )
@@ -88,7 +89,9 @@ type Mapping struct {
 //	  "No. HP/WA": phone
 //	  "Setuju Penawaran (Y/T)": consent:cross_selling
 //
-// Errors name the file and line.
+// Errors name the file, line and column; a YAML syntax error is placed where the parser
+// found it (go.yaml.in/yaml/v4's mark: v3 names the line where the enclosing block
+// began, often a line or more above the mistake).
 func LoadMapping(path string) (*Mapping, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
@@ -98,7 +101,7 @@ func LoadMapping(path string) (*Mapping, error) {
 		Columns yaml.Node `yaml:"columns"`
 	}
 	if err := yaml.Unmarshal(b, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, mappingSyntaxError(path, err)
 	}
 	m := &Mapping{Columns: map[string]Target{}}
 	n := &doc.Columns
@@ -117,6 +120,20 @@ func LoadMapping(path string) (*Mapping, error) {
 		m.Columns[headerKey(k.Value)] = t
 	}
 	return m, nil
+}
+
+// mappingSyntaxError places a YAML error of the mapping file at path as
+// "path:LINE:COLUMN: problem (context that starts at line N)".
+func mappingSyntaxError(path string, err error) error {
+	var le *yaml.LoadError
+	if !errors.As(err, &le) || le.Mark.Line <= 0 {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	msg := le.Message
+	if le.ContextMsg != "" && le.ContextMark.Line > 0 {
+		msg += fmt.Sprintf(" (%s that starts at line %d)", le.ContextMsg, le.ContextMark.Line)
+	}
+	return fmt.Errorf("%s:%d:%d: %s", path, le.Mark.Line, le.Mark.Column, msg)
 }
 
 // fileKind returns the kind of a file with column targets (given, when not ""): a

@@ -344,7 +344,8 @@ const jsonlAhead = 1000
 // like any other (mapped, or refusing the file when it names no field, as an unknown
 // CSV header does). Without rewind, the columns are those of the first jsonlAhead
 // lines. Errors: an unreadable encoding, a line longer than 1 MiB (with its line
-// number), no JSON object in the lines read for the columns.
+// number), "empty file" for an input of blank lines only (as for CSV), no JSON object
+// in the lines read for the columns.
 func newJSONLSource(r io.Reader, rewind func() (io.Reader, error)) (*jsonlSource, error) {
 	if rewind == nil {
 		return openJSONL(r, nil)
@@ -402,7 +403,14 @@ func openJSONL(r io.Reader, known *jsonlSource) (*jsonlSource, error) {
 		return nil, s.scanErr(err)
 	}
 	if len(s.hdr) == 0 {
-		if known != nil {
+		blank := len(s.ahead) < jsonlAhead // the whole input was read
+		for _, l := range s.ahead {
+			blank = blank && strings.TrimSpace(l) == ""
+		}
+		switch {
+		case blank:
+			return nil, errors.New("empty file") // as for an empty CSV file
+		case known != nil:
 			return nil, errors.New("no JSON object in the file")
 		}
 		return nil, errors.New("no JSON object in the first 1,000 lines")

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -30,7 +31,7 @@ func actorsCmd(e *env) *cobra.Command {
 			return nil
 		}),
 	}
-	add.Flags().StringVar(&name, "name", "", "display name (staff or integration name)")
+	add.Flags().StringVar(&name, "name", "", "display name (staff or integration name): printable text, 1 to 100 bytes")
 	add.Flags().StringVar(&role, "role", "", "role: admin, dpo, support, marketer, analyst, auditor or service (portal and subject are Jaga's own)")
 	_ = add.MarkFlagRequired("name")
 	_ = add.MarkFlagRequired("role")
@@ -46,7 +47,7 @@ func actorsCmd(e *env) *cobra.Command {
 			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tNAME\tROLE\tCREATED")
 			for _, a := range as {
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.ID, a.Name, a.Role, a.CreatedAt.Format("2006-01-02 15:04Z"))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.ID, shownName(a.Name), a.Role, a.CreatedAt.Format("2006-01-02 15:04Z"))
 			}
 			return tw.Flush()
 		}),
@@ -55,6 +56,17 @@ func actorsCmd(e *env) *cobra.Command {
 	vf.add(list)
 	c.AddCommand(add, list)
 	return c
+}
+
+// shownName returns a stored display name as a terminal may print it: as stored when it
+// is jaga.PrintableText, else quoted with its control characters escaped ("a\x1b[2J"),
+// so that a name stored before names were checked cannot move the cursor, clear the
+// screen or break the table.
+func shownName(s string) string {
+	if jaga.PrintableText(s) {
+		return s
+	}
+	return strconv.Quote(s)
 }
 
 // vaultFlags are the --dir, --config and --db flags of every command that opens a vault.

@@ -137,27 +137,28 @@ func auditExportCmd(e *env) *cobra.Command {
 		Short: "Write the audit log as JSON Lines with every signed checkpoint (docs/audit-verify.md)",
 		Args:  cobra.NoArgs,
 		RunE: e.withVault(&vf, true, func(cmd *cobra.Command, v *vault, args []string) error {
-			w := e.stdout
-			if out != "" {
-				f, err := os.OpenFile(out, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-				if err != nil {
-					return err
-				}
-				defer f.Close()
-				w = f
+			if out == "" {
+				_, err := v.gate.AuditLogOf().Export(cmd.Context(), v.store, e.stdout)
+				return err
+			}
+			w, name, done, err := e.openOutput(out)
+			if err != nil {
+				return fmt.Errorf("--output: %w", err)
 			}
 			n, err := v.gate.AuditLogOf().Export(cmd.Context(), v.store, w)
+			if cerr := done(); err == nil && cerr != nil {
+				err = fmt.Errorf("--output: %w", cerr)
+			}
 			if err != nil {
 				return err
 			}
-			if out != "" {
-				fmt.Fprintf(e.stderr, "jaga: %d audit events written to %s\n", n, out)
-			}
+			// On stderr, so that standard output (-o -) stays pure JSON Lines.
+			fmt.Fprintf(e.stderr, "jaga: %d audit events written to %s\n", n, name)
 			return nil
 		}),
 	}
 	vf.add(cmd)
-	cmd.Flags().StringVarP(&out, "output", "o", "", "write to this file (mode 0600) instead of standard output")
+	cmd.Flags().StringVarP(&out, "output", "o", "", "write to this file (mode 0600) instead of standard output; - is standard output, with the count on stderr")
 	return cmd
 }
 
@@ -165,7 +166,7 @@ var errTailDone = errors.New("tail done")
 
 func auditTailCmd(e *env) *cobra.Command {
 	var vf vaultFlags
-	var after int64
+	var after seqFlag
 	var follow bool
 	cmd := &cobra.Command{
 		Use:   "tail",
@@ -183,10 +184,10 @@ func auditTailCmd(e *env) *cobra.Command {
 				}); err != nil {
 					return err
 				}
-				if head.Size <= after {
+				if head.Size <= int64(after) {
 					return nil
 				}
-				err := auditlog.Tail(ctx, v.store, after, 0, func(ev *jaga.AuditEvent) error {
+				err := auditlog.Tail(ctx, v.store, int64(after), 0, func(ev *jaga.AuditEvent) error {
 					if ev.Seq > head.Size {
 						return errTailDone
 					}
@@ -203,11 +204,11 @@ func auditTailCmd(e *env) *cobra.Command {
 				}
 				return err
 			}
-			return auditlog.Tail(ctx, v.store, after, 0, func(ev *jaga.AuditEvent) error { return enc.Encode(ev) })
+			return auditlog.Tail(ctx, v.store, int64(after), 0, func(ev *jaga.AuditEvent) error { return enc.Encode(ev) })
 		}),
 	}
 	vf.add(cmd)
-	cmd.Flags().Int64Var(&after, "after", 0, "start after this sequence number")
+	cmd.Flags().Var(&after, "after", "start after this event sequence number (0 or more)")
 	cmd.Flags().BoolVarP(&follow, "follow", "f", false, "keep running and print new events as they are committed")
 	return cmd
 }

@@ -23,7 +23,7 @@ func importCmd(e *env) *cobra.Command {
 	var vf vaultFlags
 	var kind, mapping, channel, source, reportFile, collected string
 	var required []string
-	var asJSON, deriveBirth bool
+	var asJSON, deriveBirth, strict bool
 	var batch int
 	c := &cobra.Command{
 		Use:   "import FILE...",
@@ -35,8 +35,18 @@ and reported.
 Rows that fail validation are quarantined encrypted (see 'jaga quarantine'); unreadable,
 empty and exact duplicate rows are rejected with their line numbers. Rows that are the
 same person are merged into one subject ('jaga subjects unmerge' reverses a merge).
-Re-running an import, also after it was killed, imports nothing twice.`,
-		Args: cobra.MinimumNArgs(1),
+Re-running an import, also after it was killed, imports nothing twice.
+
+Exit status: 0 when the run ended, also with rows rejected or quarantined; 1 when a file
+was refused or the run failed; 2 for a usage error; with --strict, 3 when the run
+ended and any row or purchase line was rejected or quarantined (the report is written
+and printed first).`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageError{"import needs at least one file (CSV, XLSX or JSON Lines)", "jaga import [flags] FILE...; run 'jaga import --help' for the flags"}
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dir, cfg, err := vf.load(e)
 			if err != nil {
@@ -48,7 +58,11 @@ Re-running an import, also after it was killed, imports nothing twice.`,
 				return fmt.Errorf("--kind must be subjects or purchases")
 			}
 			if channel != "" && !opts.Channel.Valid() {
-				return fmt.Errorf("--channel: unknown channel %q", channel)
+				return fmt.Errorf("--channel %s: not a channel; want one of %s", jaga.SafeName(channel), channelList())
+			}
+			if strings.TrimSpace(source) == "" || !jaga.PrintableText(source) {
+				return withHint(errors.New("--source must name the source system the row IDs belong to; it is blank or holds a control character"),
+					"leave it out for the default crm, or give a name such as crm, pos or webshop")
 			}
 			if collected != "" {
 				if opts.CollectedAt, err = time.Parse(time.RFC3339, collected); err != nil {
@@ -101,7 +115,15 @@ Re-running an import, also after it was killed, imports nothing twice.`,
 					return err
 				}
 			}
-			printReport(e, total, asJSON)
+			// A run whose files were all refused before a row was read (an unmapped
+			// header, an empty file) has nothing to count: the error alone is printed,
+			// not a table of zeros.
+			if runErr == nil || len(total.Files) > 0 || asJSON {
+				printReport(e, total, asJSON)
+			}
+			if runErr == nil && strict {
+				return strictStatus(e, total)
+			}
 			return runErr
 		},
 	}
@@ -115,9 +137,35 @@ Re-running an import, also after it was killed, imports nothing twice.`,
 	c.Flags().BoolVar(&deriveBirth, "derive-birth-date", false, "fill a missing birth_date from the NIK and year_birth")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the report as JSON")
 	c.Flags().StringVar(&reportFile, "report", "", "write the full report (counts, reasons, every line) as JSON to this file")
+	c.Flags().BoolVar(&strict, "strict", false, "exit with status 3 if any row was rejected or quarantined")
 	c.Flags().IntVar(&batch, "batch", 0, "rows per transaction (default 40000)")
 	_ = c.Flags().MarkHidden("batch")
 	return c
+}
+
+// exitImportStrict is the exit status of `jaga import --strict` when rows were
+// rejected or quarantined.
+const exitImportStrict = 3
+
+// strictStatus is the end of an import --strict run that did not fail: exit status
+// exitImportStrict, with the counts on stderr, when any row or purchase line was
+// rejected or quarantined; nil otherwise.
+func strictStatus(e *env, rep *importer.Report) error {
+	rejected := rep.Rejected + rep.Purchases.Rejected
+	if rep.Quarantined == 0 && rejected == 0 {
+		return nil
+	}
+	errorf(e.stderr, "--strict: %d rows quarantined and %d rejected (exit status %d)", rep.Quarantined, rejected, exitImportStrict)
+	return exitError{code: exitImportStrict}
+}
+
+// channelList lists jaga.Channels for a message: "web_form, email_signup, …".
+func channelList() string {
+	names := make([]string, len(jaga.Channels))
+	for i, c := range jaga.Channels {
+		names[i] = string(c)
+	}
+	return strings.Join(names, ", ")
 }
 
 // checkRequired refuses, before anything is imported, a --require name that is no field
@@ -168,10 +216,12 @@ func importOne(cmd *cobra.Command, e *env, v *vault, path string, opts importer.
 }
 
 // checkReportPath refuses, before anything is imported, a report path that is one of
-// the input files or that cannot be written (its directory is missing or read-only),
-// so that a report never overwrites an input and a run never ends with its rows stored
-// and its report lost.
+// the input files or that cannot be written (its directory is missing or read-only, or
+// the file is one that takes no writes), so that a report never overwrites an input and
+// a run never ends with its rows stored and its report lost. The reason is the
+// operating system's for the operation that failed, with the path it failed on.
 func checkReportPath(path string, inputs []string) error {
+	const hint = "name a new file in a directory you may write"
 	if fi, err := os.Stat(path); err == nil {
 		for _, in := range inputs {
 			if ii, err := os.Stat(in); err == nil && os.SameFile(fi, ii) {
@@ -181,10 +231,29 @@ func checkReportPath(path string, inputs []string) error {
 		if fi.IsDir() {
 			return fmt.Errorf("--report %s is a directory; name a file", path)
 		}
+		if !fi.Mode().IsRegular() {
+			return nil // a device or pipe (/dev/stdout): opening it to try could block
+		}
+		// writeReport writes an existing file in place: open it as that does (without
+		// truncating it yet) and write nothing, which fails as a write would (a
+		// read-only file, or a file of /proc that takes no writes).
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err == nil {
+			_, err = f.Write(nil)
+			f.Close()
+		}
+		if err != nil {
+			return withHint(fmt.Errorf("--report %s exists and cannot be written: %w", path, errors.Unwrap(err)), hint)
+		}
+		return nil
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), ".jaga-report-*")
+	dir := filepath.Dir(path)
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return withHint(fmt.Errorf("--report %s cannot be written: its directory %s does not exist", path, dir), "create the directory first, or "+hint)
+	}
+	f, err := os.CreateTemp(dir, ".jaga-report-*")
 	if err != nil {
-		return withHint(fmt.Errorf("--report %s cannot be written: %w", path, errors.Unwrap(err)), "check that its directory exists and is writable")
+		return withHint(fmt.Errorf("--report %s cannot be written: no file can be created in %s: %w", path, dir, errors.Unwrap(err)), hint)
 	}
 	name := f.Name()
 	f.Close()

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -133,7 +134,9 @@ time to reload keys/ since the promotion.`,
 		Args: cobra.ExactArgs(1),
 		RunE: e.withVault(&vf, true, func(cmd *cobra.Command, v *vault, args []string) error {
 			n, err := strconv.ParseUint(args[0], 10, 32)
-			if err != nil {
+			if errors.Is(err, strconv.ErrRange) {
+				return withHint(fmt.Errorf("the ID is out of range for a KEK version ID (a uint32: 0 to 4294967295)"), "'jaga keys list' shows the versions")
+			} else if err != nil {
 				return withHint(fmt.Errorf("the kek ID must be a number"), "'jaga keys list' shows the versions")
 			}
 			id := uint32(n)

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -26,6 +27,16 @@ func quarantineCmd(e *env) *cobra.Command {
 	var limit int
 	list := &cobra.Command{
 		Use: "list", Short: "List quarantined rows: ID, file, line, status and reasons (no values)", Args: cobra.NoArgs,
+		PreRunE: func(cmd *cobra.Command, args []string) error {
+			if status != "" && !jaga.QuarantineStatus(status).Valid() {
+				return withHint(fmt.Errorf("--status %s: not a quarantine status", jaga.SafeName(status)),
+					"give open, released or discarded, or --status '' for every status")
+			}
+			if limit < 1 {
+				return fmt.Errorf("--limit %d: want a number of rows, 1 or more", limit)
+			}
+			return nil
+		},
 		RunE: e.withVault(&vf, true, func(cmd *cobra.Command, v *vault, args []string) error {
 			items, err := v.gate.QuarantineList(cmd.Context(), quarantineReq("quarantine list"), jaga.QuarantineFilter{Status: jaga.QuarantineStatus(status), Limit: limit})
 			if err != nil {
@@ -43,11 +54,11 @@ func quarantineCmd(e *env) *cobra.Command {
 			return tw.Flush()
 		}),
 	}
-	list.Flags().StringVar(&status, "status", "open", "open, released, discarded or empty for all")
-	list.Flags().IntVar(&limit, "limit", 1000, "at most this many rows")
+	list.Flags().StringVar(&status, "status", "open", "open, released, discarded, or '' for every status")
+	list.Flags().IntVar(&limit, "limit", 1000, "at most this many rows (1 or more)")
 	show := &cobra.Command{
 		Use: "show ID", Short: "Show one open quarantined row with its values (audited)", Args: cobra.ExactArgs(1),
-		RunE: e.withSubjectArg(&vf, func(cmd *cobra.Command, v *vault, id jaga.SubjectID, args []string) error {
+		RunE: e.withQuarantineArg(&vf, func(cmd *cobra.Command, v *vault, id jaga.SubjectID, args []string) error {
 			it, err := v.gate.QuarantineShow(cmd.Context(), quarantineReq("quarantine show"), id)
 			if err != nil {
 				return err
@@ -65,12 +76,16 @@ func quarantineCmd(e *env) *cobra.Command {
 				if !ok {
 					return fmt.Errorf("--set takes FIELD=VALUE")
 				}
-				set[strings.TrimSpace(k)] = val
+				k = strings.TrimSpace(k)
+				if _, twice := set[k]; twice {
+					return withHint(fmt.Errorf("--set %s is given twice", jaga.SafeName(k)), "give each field once")
+				}
+				set[k] = val
 			}
 			if len(set) == 0 {
 				return fmt.Errorf("nothing to fix: give --set FIELD=VALUE")
 			}
-			return e.withSubjectArg(&vf, func(cmd *cobra.Command, v *vault, id jaga.SubjectID, _ []string) error {
+			return e.withQuarantineArg(&vf, func(cmd *cobra.Command, v *vault, id jaga.SubjectID, _ []string) error {
 				remain, err := v.gate.QuarantineFix(cmd.Context(), quarantineReq("quarantine fix"), id, set)
 				if err != nil {
 					return err
@@ -89,7 +104,7 @@ func quarantineCmd(e *env) *cobra.Command {
 	fix.Flags().StringArrayVar(&sets, "set", nil, "FIELD=VALUE to set (repeatable); FIELD= removes the field")
 	release := &cobra.Command{
 		Use: "release ID", Short: "Import a fixed row (created or merged by identity resolution)", Args: cobra.ExactArgs(1),
-		RunE: e.withSubjectArg(&vf, func(cmd *cobra.Command, v *vault, id jaga.SubjectID, args []string) error {
+		RunE: e.withQuarantineArg(&vf, func(cmd *cobra.Command, v *vault, id jaga.SubjectID, args []string) error {
 			out, err := v.gate.QuarantineRelease(cmd.Context(), quarantineReq("quarantine release"), id)
 			if err != nil {
 				return err
@@ -100,7 +115,7 @@ func quarantineCmd(e *env) *cobra.Command {
 	}
 	discard := &cobra.Command{
 		Use: "discard ID", Short: "Destroy a quarantined row's values (its file, line and reasons stay)", Args: cobra.ExactArgs(1),
-		RunE: e.withSubjectArg(&vf, func(cmd *cobra.Command, v *vault, id jaga.SubjectID, args []string) error {
+		RunE: e.withQuarantineArg(&vf, func(cmd *cobra.Command, v *vault, id jaga.SubjectID, args []string) error {
 			if err := v.gate.QuarantineDiscard(cmd.Context(), quarantineReq("quarantine discard"), id); err != nil {
 				return err
 			}
@@ -156,11 +171,29 @@ func subjectsCmd(e *env) *cobra.Command {
 }
 
 // withSubjectArg is withVault on an existing vault for commands whose first argument is
-// a subject (or quarantined row) ID: the ID is parsed once the vault is open.
+// a subject ID: the ID is parsed once the vault is open.
 func (e *env) withSubjectArg(f *vaultFlags, fn func(cmd *cobra.Command, v *vault, id jaga.SubjectID, args []string) error) func(*cobra.Command, []string) error {
+	return e.withIDArg(f, nil, fn)
+}
+
+// errQuarantineID refuses a malformed quarantine row ID without echoing it.
+var errQuarantineID = withHint(errors.New("quarantine row ID must be sub_ followed by 32 hex digits"), "'jaga quarantine list' shows the IDs")
+
+// withQuarantineArg is withSubjectArg for the quarantine commands, whose first argument
+// is a quarantined row's ID: it has a subject ID's shape, and a malformed one is named
+// as a quarantine row ID.
+func (e *env) withQuarantineArg(f *vaultFlags, fn func(cmd *cobra.Command, v *vault, id jaga.SubjectID, args []string) error) func(*cobra.Command, []string) error {
+	return e.withIDArg(f, errQuarantineID, fn)
+}
+
+// withIDArg parses the first argument as a subject-shaped ID once the vault is open and
+// runs fn; a malformed ID is bad when bad is not nil, else jaga.ParseSubjectID's error.
+func (e *env) withIDArg(f *vaultFlags, bad error, fn func(cmd *cobra.Command, v *vault, id jaga.SubjectID, args []string) error) func(*cobra.Command, []string) error {
 	return e.withVault(f, true, func(cmd *cobra.Command, v *vault, args []string) error {
 		id, err := jaga.ParseSubjectID(args[0])
-		if err != nil {
+		if err != nil && bad != nil {
+			return bad
+		} else if err != nil {
 			return err
 		}
 		return fn(cmd, v, id, args)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"jaga"
 )
@@ -50,6 +51,16 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	var ee exitError
 	if errors.As(err, &ee) {
 		return ee.code
+	}
+	if ive := (*pflag.InvalidValueError)(nil); errors.As(err, &ive) {
+		errorf(stderr, "%s", flagValueMessage(ive))
+		hintf(stderr, "run 'jaga help' for usage")
+		return 2
+	}
+	if ue := (usageError{}); errors.As(err, &ue) {
+		errorf(stderr, "%s", ue.msg)
+		hintf(stderr, "%s", ue.hint)
+		return 2
 	}
 	msg := err.Error()
 	if je := jaga.AsError(err); je != nil {
