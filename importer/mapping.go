@@ -115,7 +115,7 @@ func LoadMapping(path string) (*Mapping, error) {
 		k, v := n.Content[i], n.Content[i+1]
 		t, err := ParseTarget(v.Value)
 		if err != nil {
-			return nil, fmt.Errorf("%s:%d:%d: column %q: %w", path, v.Line, v.Column, k.Value, err)
+			return nil, fmt.Errorf("%s:%d:%d: column %q: %w", path, v.Line, v.Column, safeMember(k.Value), err)
 		}
 		m.Columns[headerKey(k.Value)] = t
 	}
