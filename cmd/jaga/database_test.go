@@ -197,6 +197,9 @@ func TestDatabaseConnectErrorServer(t *testing.T) {
 		{with("jaga", "postgres", "require"), "server refused TLS"},
 	} {
 		dir := t.TempDir()
+		if err := os.Mkdir(filepath.Join(dir, "keys"), 0o700); err != nil {
+			t.Fatal(err)
+		}
 		code, _, stderr := run(t, "actors", "list", "--dir", dir, "--db", tc.db)
 		if code != 1 || !strings.Contains(stderr, "jaga: error: connect to PostgreSQL (user ") || !strings.Contains(stderr, tc.want) {
 			t.Errorf("exit %d; stderr does not name the cause %q:\n%s", code, tc.want, stderr)
