@@ -14,11 +14,11 @@ type ErrorKind int
 
 // Error kinds.
 const (
-	KindOther      ErrorKind = iota // anything else: EINTERNAL
-	KindConflict                    // unique or primary-key violation: ECONFLICT
-	KindForeignKey                  // a referenced row is missing: ENOTFOUND
-	KindBusy                        // lock contention or serialization failure: retried
-	KindUnavailable                 // the server cannot be reached or refuses connections: EUNAVAILABLE
+	KindOther       ErrorKind = iota // anything else: EINTERNAL
+	KindConflict                     // unique or primary-key violation: ECONFLICT
+	KindForeignKey                   // a referenced row is missing: ENOTFOUND
+	KindBusy                         // lock contention or serialization failure: retried
+	KindUnavailable                  // the server cannot be reached or refuses connections: EUNAVAILABLE
 )
 
 // ErrBusy is in the chain of every error that Update and View retry (SQLITE_BUSY,

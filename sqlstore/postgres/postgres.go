@@ -315,6 +315,12 @@ func mustSub(fsys fs.FS, dir string) fs.FS {
 	return sub
 }
 
+// internalf wraps err of op as EINTERNAL "database error", or EUNAVAILABLE "database
+// unavailable" when the server cannot be reached (unavailable).
 func internalf(op string, err error) error {
-	return fmt.Errorf("%w: %s: %w", &jaga.Error{Code: jaga.EINTERNAL, Message: "database error"}, op, redact(err))
+	je := &jaga.Error{Code: jaga.EINTERNAL, Message: "database error"}
+	if unavailable(err) {
+		je = &jaga.Error{Code: jaga.EUNAVAILABLE, Message: "database unavailable"}
+	}
+	return fmt.Errorf("%w: %s: %w", je, op, redact(err))
 }
