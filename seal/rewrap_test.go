@@ -76,9 +76,11 @@ func (s *memStore) View(ctx context.Context, fn func(jaga.Tx) error) error {
 
 func (s *memStore) Compact(context.Context) error { return nil }
 
+func (s *memStore) Dialect() string               { return "memory" }
+func (s *memStore) Close() error                  { return nil }
+
+// Ping: the store is in memory, always reachable.
 func (s *memStore) Ping(context.Context) error { return nil }
-func (s *memStore) Dialect() string            { return "memory" }
-func (s *memStore) Close() error               { return nil }
 
 func (tx *memTx) WrappedKeys(ctx context.Context, kind jaga.WrappedKeyKind, after string, limit int) ([]jaga.WrappedKeyRecord, error) {
 	if !kind.Valid() {
