@@ -75,7 +75,6 @@ func (s *memStore) View(ctx context.Context, fn func(jaga.Tx) error) error {
 }
 
 func (s *memStore) Compact(context.Context) error { return nil }
-
 func (s *memStore) Dialect() string               { return "memory" }
 func (s *memStore) Close() error                  { return nil }
 
