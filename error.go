@@ -17,6 +17,10 @@ const (
 	ECONFLICT      = "conflict"      // 409
 	ERATELIMIT     = "rate_limit"    // 429
 	EINTERNAL      = "internal"      // 500
+	// EUNAVAILABLE: the store cannot be reached now (connection refused or lost, the
+	// database server shutting down or not yet accepting connections); the same request
+	// may succeed later. 503 with Retry-After.
+	EUNAVAILABLE = "unavailable"
 )
 
 // Error is an error with a code, a message safe to show to the caller, the field it is

@@ -74,6 +74,10 @@ type Store interface {
 	// wait: ok is false (release nil) when another holder has the lock. release gives it
 	// up; the lock also ends when the holding process dies. EINVALID for a bad name.
 	TryLock(ctx context.Context, name string) (release func(), ok bool, err error)
+	// Ping checks that the database can be reached now (a round trip to the server on
+	// PostgreSQL, a query on SQLite), within ctx's deadline: nil when it can,
+	// EUNAVAILABLE when it cannot. /healthz asks it.
+	Ping(ctx context.Context) error
 	// Close closes the database.
 	Close() error
 }

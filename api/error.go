@@ -22,7 +22,12 @@ var statusOf = map[string]int{
 	jaga.ECONFLICT:      http.StatusConflict,
 	jaga.ERATELIMIT:     http.StatusTooManyRequests,
 	jaga.EINTERNAL:      http.StatusInternalServerError,
+	jaga.EUNAVAILABLE:   http.StatusServiceUnavailable,
 }
+
+// RetryAfterSeconds is the Retry-After of a 503 answer (RFC 9110 §10.2.3): how long a
+// client should wait before it tries again when the store cannot be reached.
+const RetryAfterSeconds = 5
 
 // ErrorStatus returns the HTTP status of an error code (500 for an unknown code).
 func ErrorStatus(code string) int {
@@ -83,6 +88,10 @@ func (h *Handler) error(w http.ResponseWriter, r *http.Request, err error) {
 			p.Detail = purposeDetail(info.purposeShape)
 		}
 	}
+	if p.Status == http.StatusServiceUnavailable {
+		h.log.LogAttrs(r.Context(), slog.LevelWarn, "store unavailable", slog.String("request_id", p.RequestID),
+			slog.String("route", r.Pattern), slog.String("error", err.Error()))
+	}
 	if p.Status == http.StatusInternalServerError {
 		level, msg := slog.LevelError, "internal error"
 		if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
@@ -95,7 +104,8 @@ func (h *Handler) error(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // WriteProblem writes p as application/problem+json with its status. Unauthorized
-// answers carry WWW-Authenticate (RFC 6750 §3).
+// answers carry WWW-Authenticate (RFC 6750 §3), 503 answers Retry-After
+// (RetryAfterSeconds, RFC 9110 §10.2.3).
 func WriteProblem(w http.ResponseWriter, p *Problem) {
 	b, err := json.Marshal(p)
 	if err != nil {
@@ -109,6 +119,9 @@ func WriteProblem(w http.ResponseWriter, p *Problem) {
 	if p.Status == http.StatusUnauthorized {
 		hd["Www-Authenticate"] = wwwAuthenticate
 	}
+	if p.Status == http.StatusServiceUnavailable {
+		hd["Retry-After"] = retryAfter
+	}
 	w.WriteHeader(p.Status)
 	w.Write(b)
 }
@@ -118,4 +131,5 @@ var (
 	contentTypeProblem = []string{"application/problem+json"}
 	cacheNoStore       = []string{"no-store"}
 	wwwAuthenticate    = []string{`Bearer realm="jaga"`}
+	retryAfter         = []string{strconv.Itoa(RetryAfterSeconds)}
 )

@@ -78,6 +78,9 @@ func (s *memStore) Compact(context.Context) error { return nil }
 func (s *memStore) Dialect() string               { return "memory" }
 func (s *memStore) Close() error                  { return nil }
 
+// Ping: the store is in memory, always reachable.
+func (s *memStore) Ping(context.Context) error { return nil }
+
 func (tx *memTx) WrappedKeys(ctx context.Context, kind jaga.WrappedKeyKind, after string, limit int) ([]jaga.WrappedKeyRecord, error) {
 	if !kind.Valid() {
 		return nil, jaga.Errorf(jaga.EINVALID, "unknown kind")

@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"strconv"
 	"sync/atomic"
 	"time"
 
@@ -46,6 +47,12 @@ type Config struct {
 	MaxHeaderBytes    int           // default 16 KiB
 	// Intake, when set, serves the web forms and double opt-in routes (package intake).
 	Intake interface{ Register(*http.ServeMux) }
+	// Ping, if set, is asked by /healthz on every probe (jaga.Store.Ping of the vault's
+	// store), with PingTimeout: an error or no answer in time makes /healthz 503, so a
+	// load balancer stops sending requests to a node whose database it cannot reach.
+	Ping func(context.Context) error
+	// PingTimeout bounds Ping (default 1s).
+	PingTimeout time.Duration
 	// ShutdownTimeout is how long Serve waits for requests in flight after its context is
 	// cancelled before closing their connections (default 15s).
 	ShutdownTimeout time.Duration
@@ -73,6 +80,7 @@ func New(cfg Config) *Server {
 	setDefault(&cfg.WriteTimeout, 30*time.Second)
 	setDefault(&cfg.IdleTimeout, 120*time.Second)
 	setDefault(&cfg.ShutdownTimeout, 15*time.Second)
+	setDefault(&cfg.PingTimeout, time.Second)
 	if cfg.MaxHeaderBytes <= 0 {
 		cfg.MaxHeaderBytes = 16 << 10
 	}
@@ -100,8 +108,8 @@ func setDefault(d *time.Duration, v time.Duration) {
 // Handler returns the server's handler with its middleware (for tests and embedding).
 func (s *Server) Handler() http.Handler { return s.handler }
 
-// SetReady sets what /healthz answers: 200 when ready, 503 when not. Serve sets it when
-// it starts and clears it when it begins to shut down.
+// SetReady sets what /healthz answers: 200 when ready (and Config.Ping succeeds), 503
+// when not. Serve sets it when it starts and clears it when it begins to shut down.
 func (s *Server) SetReady(ready bool) { s.ready.Store(ready) }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {
@@ -112,6 +120,19 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		w.Write([]byte("not ready\n"))
 		return
+	}
+	if s.cfg.Ping != nil {
+		ctx, cancel := context.WithTimeout(r.Context(), s.cfg.PingTimeout)
+		err := s.cfg.Ping(ctx)
+		cancel()
+		if err != nil {
+			// The cause goes to the log, not to whoever probes: it names hosts.
+			s.log.LogAttrs(r.Context(), slog.LevelWarn, "health check: database unavailable", slog.String("error", err.Error()))
+			hd["Retry-After"] = retryAfter
+			w.WriteHeader(http.StatusServiceUnavailable)
+			w.Write([]byte("database unavailable\n"))
+			return
+		}
 	}
 	w.Write([]byte("ok\n"))
 }
@@ -230,6 +251,8 @@ var (
 	textPlain = []string{"text/plain; charset=utf-8"}
 	noStore   = []string{"no-store"}
 	noSniff   = []string{"nosniff"}
+	// retryAfter is api.RetryAfterSeconds as a header value.
+	retryAfter = []string{strconv.Itoa(api.RetryAfterSeconds)}
 )
 
 // statusWriter records the status a handler wrote.

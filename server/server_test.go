@@ -336,3 +336,24 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Error("listener still open")
 	}
 }
+
+// TestHealthPing: /healthz asks Config.Ping; a store that does not answer makes it 503
+// "database unavailable" with Retry-After, so a load balancer stops routing to the node.
+func TestHealthPing(t *testing.T) {
+	v := vaulttest.New(t, vaulttest.Options{})
+	s := New(Config{Gate: v.Gate, Ping: v.Store.Ping})
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	router := specRouter(t, s.Handler())
+	s.SetReady(true)
+	if st, _, b := send(t, router, srv.URL, "GET", "/healthz", "", "", ""); st != 200 || string(b) != "ok\n" {
+		t.Fatalf("healthz with the store open: %d %q", st, b)
+	}
+	if err := v.Store.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st, h, b := send(t, router, srv.URL, "GET", "/healthz", "", "", "")
+	if st != 503 || string(b) != "database unavailable\n" || h.Get("Retry-After") == "" {
+		t.Fatalf("healthz with the store closed: %d %q Retry-After %q", st, b, h.Get("Retry-After"))
+	}
+}

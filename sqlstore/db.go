@@ -128,6 +128,18 @@ func (db *DB) Sync(ctx context.Context) error {
 	return nil
 }
 
+// Ping checks that the database answers (jaga.Store.Ping): a connection of the Read
+// pool runs SELECT 1 within ctx. Not the Write pool: on SQLite its one connection is
+// busy for as long as a write transaction runs, which says nothing about health. Errors
+// are translated as in a transaction: EUNAVAILABLE when the server cannot be reached.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := db.read.pool.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return db.translate("ping", err, "", "")
+	}
+	return nil
+}
+
 // View runs fn in a read-only transaction: one consistent snapshot, concurrent with
 // Update and other Views. Write methods return EINTERNAL inside it. Busy errors are
 // retried as in Update.

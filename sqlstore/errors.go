@@ -14,10 +14,11 @@ type ErrorKind int
 
 // Error kinds.
 const (
-	KindOther      ErrorKind = iota // anything else: EINTERNAL
-	KindConflict                    // unique or primary-key violation: ECONFLICT
-	KindForeignKey                  // a referenced row is missing: ENOTFOUND
-	KindBusy                        // lock contention or serialization failure: retried
+	KindOther       ErrorKind = iota // anything else: EINTERNAL
+	KindConflict                     // unique or primary-key violation: ECONFLICT
+	KindForeignKey                   // a referenced row is missing: ENOTFOUND
+	KindBusy                         // lock contention or serialization failure: retried
+	KindUnavailable                  // the server cannot be reached or refuses connections: EUNAVAILABLE
 )
 
 // ErrBusy is in the chain of every error that Update and View retry (SQLITE_BUSY,
@@ -59,6 +60,8 @@ func (db *DB) translate(op string, err error, notFound, conflict string) error {
 		}
 	case KindBusy:
 		return fmt.Errorf("%w: %s: %w: %w", &jaga.Error{Code: jaga.EINTERNAL, Message: "database busy"}, op, ErrBusy, err)
+	case KindUnavailable:
+		return fmt.Errorf("%w: %s: %w", &jaga.Error{Code: jaga.EUNAVAILABLE, Message: "database unavailable"}, op, err)
 	}
 	return fmt.Errorf("%w: %s: %w", &jaga.Error{Code: jaga.EINTERNAL, Message: "database error"}, op, err)
 }

@@ -11,6 +11,7 @@ import (
 
 	"jaga"
 	"jaga/gate"
+	"jaga/sqlstore/postgres"
 )
 
 func actorsCmd(e *env) *cobra.Command {
@@ -69,13 +70,16 @@ func shownName(s string) string {
 	return strconv.Quote(s)
 }
 
+// dbPasswordWarning is printed when --db carries a password.
+const dbPasswordWarning = "jaga: warning: a database password given with --db is visible to other users of this machine in the process list (and kept in shell history); put the URL in a file of mode 0600 and name it with JAGA_DATABASE_URL_FILE"
+
 // vaultFlags are the --dir, --config and --db flags of every command that opens a vault.
 type vaultFlags struct{ dir, config, db string }
 
 func (f *vaultFlags) add(c *cobra.Command) {
 	c.Flags().StringVar(&f.dir, "dir", "", "vault directory (default $JAGA_DIR, else ./jaga-data)")
 	c.Flags().StringVar(&f.config, "config", "", "config file (default DIR/jaga.yaml)")
-	c.Flags().StringVar(&f.db, "db", "", "database: a postgres:// URL (default $JAGA_DATABASE_URL, else SQLite in DIR/data)")
+	c.Flags().StringVar(&f.db, "db", "", "database: a postgres:// URL or key/value string (default $JAGA_DATABASE_URL or $JAGA_DATABASE_URL_FILE, else SQLite in DIR/data)")
 }
 
 // load resolves the vault directory (--dir, else $JAGA_DIR, else ./jaga-data) and reads
@@ -89,6 +93,9 @@ func (f *vaultFlags) load(e *env) (string, config, error) {
 	path, explicit := configPath(dir, f.config)
 	cfg, err := loadConfig(path, explicit, e.getenv)
 	if err == nil && f.db != "" {
+		if postgres.HasPassword(f.db) {
+			fmt.Fprintln(e.stderr, dbPasswordWarning)
+		}
 		cfg.Database = f.db
 		err = cfg.Validate()
 	}

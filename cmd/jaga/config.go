@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
@@ -39,9 +40,10 @@ type config struct {
 	PortalURL      string        `yaml:"portal_url"`      // JAGA_PORTAL_URL: public base URL of the portal (default http://ADDR)
 	RetentionFloor time.Duration `yaml:"retention_floor"` // JAGA_RETENTION_FLOOR: minimum retention (R-42); default none
 	DSRTarget      time.Duration `yaml:"dsr_target"`      // JAGA_DSR_TARGET: company deadline for erase, object, port (default 72h)
-	// Database is empty for SQLite in DIR/data, or a postgres:// URL (several nodes on
-	// one PostgreSQL; docs/postgres.md). JAGA_DATABASE_URL, or JAGA_DATABASE_URL_FILE
-	// naming a file that holds it (the URL may carry a password), or --db.
+	// Database is empty for SQLite in DIR/data, or a postgres:// URL or libpq key/value
+	// string (several nodes on one PostgreSQL; docs/postgres.md). JAGA_DATABASE_URL, or
+	// JAGA_DATABASE_URL_FILE naming a file of mode 0600 that holds it (the URL may carry
+	// a password), or --db. Set in jaga.yaml, that file must be mode 0600 too.
 	Database string `yaml:"database"`
 	// DatabaseMaxConns is the PostgreSQL pool size of this node (JAGA_DATABASE_MAX_CONNS;
 	// 0: max(8, 4×cores)).
@@ -109,6 +111,16 @@ func loadConfig(path string, explicit bool, getenv func(string) string) (config,
 		dec.KnownFields(true)
 		if err := dec.Decode(&c); err != nil {
 			return c, configError(path, b, err)
+		}
+		if c.Database != "" {
+			// The database URL may carry a password: the file must be kept as keys/ is.
+			fi, err := os.Stat(path)
+			if err == nil {
+				err = checkPrivate(path+" (it sets database:)", path, fi, "a config file")
+			}
+			if err != nil {
+				return c, fmt.Errorf("config: %w", err)
+			}
 		}
 	} else if explicit || !os.IsNotExist(err) {
 		return c, fmt.Errorf("config: %w", err)
@@ -211,17 +223,49 @@ func (c *config) portalEnv(getenv func(string) string) error {
 	return nil
 }
 
+// maxDatabaseFile bounds what JAGA_DATABASE_URL_FILE reads: a connection string is far
+// shorter, and a wrong file must not be read whole.
+const maxDatabaseFile = 64 << 10
+
+// readDatabaseFile returns the content of path, the file JAGA_DATABASE_URL_FILE names,
+// trimmed. A file that group or others may read or write is refused with the chmod
+// that fixes it (openPrivate, as --key-file), and so is an empty one (or one of only
+// white space): falling back to SQLite in DIR/data would make a node that shares keys/
+// with the others but not their database. Errors name the variable and the file,
+// never the content.
+func readDatabaseFile(path string) (string, error) {
+	const setting = "JAGA_DATABASE_URL_FILE"
+	f, err := openPrivate("config: "+setting, path, "a file holding the database URL")
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxDatabaseFile+1))
+	if err != nil {
+		return "", fmt.Errorf("config: %s %s: %w", setting, path, err)
+	}
+	if len(b) > maxDatabaseFile {
+		return "", fmt.Errorf("config: %s %s is over %d KiB: not a database URL", setting, path, maxDatabaseFile>>10)
+	}
+	v := strings.TrimSpace(string(b))
+	if v == "" {
+		return "", withHint(fmt.Errorf("config: %s %s is empty", setting, path),
+			"write the database URL (postgres://…) or key/value string into the file, or unset "+setting+" to use SQLite in DIR/data")
+	}
+	return v, nil
+}
+
 // databaseEnv applies JAGA_DATABASE_URL (or JAGA_DATABASE_URL_FILE) and
 // JAGA_DATABASE_MAX_CONNS.
 func databaseEnv(c *config, getenv func(string) string) error {
 	if v := getenv("JAGA_DATABASE_URL"); v != "" {
 		c.Database = v
 	} else if f := getenv("JAGA_DATABASE_URL_FILE"); f != "" {
-		b, err := os.ReadFile(f)
+		v, err := readDatabaseFile(f)
 		if err != nil {
-			return fmt.Errorf("config: JAGA_DATABASE_URL_FILE: %w", err)
+			return err
 		}
-		c.Database = strings.TrimSpace(string(b))
+		c.Database = v
 	}
 	if v := getenv("JAGA_DATABASE_MAX_CONNS"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -261,9 +305,9 @@ func (c config) Validate() error {
 	if c.KeyReload <= 0 {
 		return fmt.Errorf("config: key_reload must be positive")
 	}
-	if c.Database != "" && !postgres.IsURL(c.Database) {
+	if c.Database != "" && !postgres.IsConnString(c.Database) {
 		// Never echo the setting: a URL may carry a password.
-		return fmt.Errorf("config: database must be a postgres:// or postgresql:// URL, or empty for SQLite in DIR/data")
+		return fmt.Errorf("config: database must be a postgres:// or postgresql:// URL or a key/value string such as 'host=db.internal dbname=jaga', or empty for SQLite in DIR/data")
 	}
 	if c.DatabaseMaxConns < 0 {
 		return fmt.Errorf("config: database_max_conns must not be negative")

@@ -116,7 +116,8 @@ func serve(ctx context.Context, e *env, v *vault, addr string, ready func(addr s
 		ic.Mailer = nil
 		fmt.Fprintln(e.stderr, "jaga: warning: smtp_host is not set: portal sign-in codes and notices are only logged, double opt-in sign-ups are refused")
 	}
-	srv := server.New(server.Config{Gate: v.gate, Logger: v.log, Desk: desk, Portal: p, ReloadPolicy: v.reloadPolicy, Intake: intake.New(ic)})
+	srv := server.New(server.Config{Gate: v.gate, Logger: v.log, Desk: desk, Portal: p, ReloadPolicy: v.reloadPolicy, Intake: intake.New(ic),
+		Ping: v.store.Ping})
 	fmt.Fprintf(e.stderr, "jaga: listening on http://%s\n", bound)
 	portalURL := v.cfg.PortalURL
 	if portalURL == "" {

@@ -90,22 +90,11 @@ func readKeyFile(path string, stdin io.Reader) (string, error) {
 	if path == "-" {
 		name = "--key-file - (stdin)"
 	} else {
-		f, err := os.Open(path)
+		f, err := openPrivate("--key-file", path, "a key file")
 		if err != nil {
-			return "", fmt.Errorf("--key-file: %w", err)
+			return "", err
 		}
 		defer f.Close()
-		fi, err := f.Stat()
-		if err != nil {
-			return "", fmt.Errorf("--key-file: %w", err)
-		}
-		if fi.IsDir() {
-			return "", fmt.Errorf("%s is a directory, not a key file", name)
-		}
-		if perm := fi.Mode().Perm(); perm&0o077 != 0 && runtime.GOOS != "windows" && runtime.GOOS != "plan9" {
-			return "", withHint(fmt.Errorf("%s can be read or written by group or others (mode %04o): refusing to use it", name, perm),
-				"chmod 600 "+seal.ShellQuote(path))
-		}
 		r = f
 	}
 	line, err := bufio.NewReader(io.LimitReader(r, maxKeyLine)).ReadString('\n')
@@ -117,6 +106,43 @@ func readKeyFile(path string, stdin io.Reader) (string, error) {
 		return "", withHint(fmt.Errorf("%s is empty", name), "write the API key (jaga actors add prints it once) on the file's first line")
 	}
 	return key, nil
+}
+
+// openPrivate opens path, a file that holds a secret, given by setting (e.g.
+// "--key-file" or "JAGA_DATABASE_URL_FILE"); what names what the file should be, for the
+// error on a directory. A file that group or others may read or write (mode & 0o077 !=
+// 0, checked on the open file) is refused with the chmod that fixes it, as the vault's
+// keys/ are (seal). Errors name the setting and the file, never the content.
+func openPrivate(setting, path, what string) (*os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", setting, err)
+	}
+	fi, err := f.Stat()
+	if err == nil {
+		err = checkPrivate(setting+" "+path, path, fi, what)
+	} else {
+		err = fmt.Errorf("%s: %w", setting, err)
+	}
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// checkPrivate refuses fi, the file path named name in errors, when it is a directory
+// or group or others may read or write it (on systems with Unix permissions), with the
+// chmod that fixes it.
+func checkPrivate(name, path string, fi os.FileInfo, what string) error {
+	if fi.IsDir() {
+		return fmt.Errorf("%s is a directory, not %s", name, what)
+	}
+	if perm := fi.Mode().Perm(); perm&0o077 != 0 && runtime.GOOS != "windows" && runtime.GOOS != "plan9" {
+		return withHint(fmt.Errorf("%s can be read or written by group or others (mode %04o): refusing to use it", name, perm),
+			"chmod 600 "+seal.ShellQuote(path))
+	}
+	return nil
 }
 
 // actAs authenticates key as the staff member of a command. A key that does not

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -29,11 +30,20 @@ JAGA_DATABASE_URL set to the same URL and the same keys/ (docs/postgres.md).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if to != "" && postgres.HasPassword(to) {
+				fmt.Fprintln(e.stderr, strings.Replace(dbPasswordWarning, "--db", "--to", 1))
+			}
 			if to == "" {
 				to = e.getenv("JAGA_DATABASE_URL")
 			}
-			if !postgres.IsURL(to) {
-				return withHint(fmt.Errorf("--to must be a postgres:// or postgresql:// URL"), "e.g. --to 'postgres://jaga@db.internal/jaga?sslmode=verify-full'")
+			if f := e.getenv("JAGA_DATABASE_URL_FILE"); to == "" && f != "" {
+				var err error
+				if to, err = readDatabaseFile(f); err != nil {
+					return err
+				}
+			}
+			if !postgres.IsConnString(to) {
+				return withHint(fmt.Errorf("--to must be a postgres:// or postgresql:// URL or a key/value string"), "e.g. --to 'postgres://jaga@db.internal/jaga?sslmode=verify-full'")
 			}
 			if batch <= 0 {
 				return fmt.Errorf("--batch must be positive")

@@ -88,12 +88,16 @@ func IsURL(s string) bool {
 }
 
 // Open connects to the database named by url (a libpq URL, e.g.
-// "postgres://jaga@db.internal:5432/jaga?sslmode=verify-full"; the usual PG*
-// environment variables and ~/.pgpass fill what it leaves out) and brings its schema up
-// to date. The role needs CREATE on the database's schema on first start and whenever
-// a new version adds a migration. Errors are EINVALID for a URL that does not parse
-// and EINTERNAL for a server that cannot be reached or refuses; neither contains the
-// password.
+// "postgres://jaga@db.internal:5432/jaga?sslmode=verify-full", or a key/value string,
+// "host=db.internal dbname=jaga sslmode=verify-full"; the usual PG* environment
+// variables and ~/.pgpass fill what it leaves out) and brings its schema up to date.
+// The role needs CREATE on the database's schema on first start and whenever a new
+// version adds a migration. Errors are EINVALID for a string that does not parse,
+// EUNAVAILABLE for a server that cannot be reached or refuses the connection, and
+// EINTERNAL otherwise; the message of a failed connection names the step, the user,
+// the database, the address and the cause ("connect to PostgreSQL (user jaga, database
+// jaga): 127.0.0.1:5432 (127.0.0.1): dial error: … connection refused"). No error
+// contains the password.
 func Open(ctx context.Context, url string, opts Options) (_ *DB, err error) {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
@@ -117,7 +121,7 @@ func Open(ctx context.Context, url string, opts Options) (_ *DB, err error) {
 		}
 	}()
 	if err := pool.PingContext(ctx); err != nil {
-		return nil, internalf("connect", err)
+		return nil, openError(err, cfg.Password)
 	}
 	if err := sqlstore.Migrate(ctx, pool, Dialect, mustSub(migrationFS, "migrations"), opts.Clock.Now()); err != nil {
 		return nil, err
@@ -236,8 +240,12 @@ const (
 	codeLockNotAvailable     = "55P03"
 )
 
-// classify maps SQLSTATE codes to the kinds sqlstore translates.
+// classify maps SQLSTATE codes, and errors that say the server cannot be reached
+// (unavailable), to the kinds sqlstore translates.
 func classify(err error) sqlstore.ErrorKind {
+	if unavailable(err) {
+		return sqlstore.KindUnavailable
+	}
 	var pe *pgconn.PgError
 	if !errors.As(err, &pe) {
 		return sqlstore.KindOther
@@ -281,8 +289,13 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// redact replaces a *pgconn.PgError in err by an *Error; other errors pass unchanged.
+// redact replaces a *pgconn.PgError in err by an *Error, and a failed connection
+// attempt by a message without the password (redactConnect); other errors pass
+// unchanged.
 func redact(err error) error {
+	if r, ok := redactConnect(err, ""); ok {
+		return r
+	}
 	var pe *pgconn.PgError
 	if err == nil || !errors.As(err, &pe) {
 		return err
@@ -302,6 +315,12 @@ func mustSub(fsys fs.FS, dir string) fs.FS {
 	return sub
 }
 
+// internalf wraps err of op as EINTERNAL "database error", or EUNAVAILABLE "database
+// unavailable" when the server cannot be reached (unavailable).
 func internalf(op string, err error) error {
-	return fmt.Errorf("%w: %s: %w", &jaga.Error{Code: jaga.EINTERNAL, Message: "database error"}, op, redact(err))
+	je := &jaga.Error{Code: jaga.EINTERNAL, Message: "database error"}
+	if unavailable(err) {
+		je = &jaga.Error{Code: jaga.EUNAVAILABLE, Message: "database unavailable"}
+	}
+	return fmt.Errorf("%w: %s: %w", je, op, redact(err))
 }

@@ -48,8 +48,8 @@ func TestOpen(t *testing.T) {
 		c, cancel := context.WithTimeout(ctx, 10*time.Second)
 		defer cancel()
 		_, err := postgres.Open(c, "postgres://jaga:s3cret-pw@127.0.0.1:1/x?sslmode=disable&connect_timeout=5", postgres.Options{})
-		if jaga.ErrorCode(err) != jaga.EINTERNAL || strings.Contains(err.Error(), "s3cret-pw") {
-			t.Fatalf("Open(unreachable) = %v, want EINTERNAL without the password", err)
+		if jaga.ErrorCode(err) != jaga.EUNAVAILABLE || strings.Contains(err.Error(), "s3cret-pw") {
+			t.Fatalf("Open(unreachable) = %v, want EUNAVAILABLE without the password", err)
 		}
 	})
 	t.Run("Reopen", func(t *testing.T) {

@@ -1,0 +1,195 @@
+package postgres
+
+import (
+	"context"
+	"database/sql/driver"
+	"errors"
+	"io"
+	"net"
+	"net/url"
+	"strings"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"jaga"
+)
+
+// connKeys are the keys of a libpq key/value connection string that pgx reads
+// (libpq's "Parameter Key Words", PostgreSQL docs §32.1.2, with pgx's additions). A
+// string with another key is not taken for a connection string: libpq refuses unknown
+// keys too, and pgx would send them to the server as settings.
+var connKeys = map[string]bool{
+	"host": true, "hostaddr": true, "port": true, "dbname": true, "database": true, "user": true, "password": true,
+	"passfile": true, "connect_timeout": true, "sslmode": true, "sslkey": true, "sslcert": true, "sslcertmode": true,
+	"sslrootcert": true, "sslnegotiation": true, "sslpassword": true, "sslsni": true, "krbspn": true, "krbsrvname": true,
+	"target_session_attrs": true, "service": true, "servicefile": true, "min_protocol_version": true,
+	"max_protocol_version": true, "channel_binding": true, "require_auth": true, "application_name": true,
+	"fallback_application_name": true, "options": true, "client_encoding": true, "search_path": true,
+	"statement_cache_capacity": true, "description_cache_capacity": true, "default_query_exec_mode": true,
+}
+
+// IsConnString reports whether s names a PostgreSQL database as --db,
+// JAGA_DATABASE_URL and database: take it: a URL (IsURL) or a libpq key/value string
+// such as "host=db.internal port=5432 dbname=jaga sslmode=verify-full" (PostgreSQL docs
+// §32.1.1.1): one or more key=value pairs separated by spaces, every key one of libpq's
+// parameter key words, a value either unquoted (no spaces; backslash escapes) or in
+// single quotes (backslash escapes ' and \). Anything else is not for this package.
+func IsConnString(s string) bool {
+	if IsURL(s) {
+		return true
+	}
+	kv, ok := parseKeyValue(s)
+	return ok && len(kv) > 0
+}
+
+// HasPassword reports whether the connection string s carries a password: the
+// password of a URL's user information or a password= pair. A string that parses as
+// neither is taken to carry one, so that a caller warns rather than stays silent.
+func HasPassword(s string) bool {
+	if IsURL(s) {
+		u, err := url.Parse(s)
+		if err != nil {
+			return true
+		}
+		_, set := u.User.Password()
+		return set
+	}
+	kv, ok := parseKeyValue(s)
+	if !ok {
+		return true
+	}
+	_, set := kv["password"]
+	return set
+}
+
+// parseKeyValue splits a libpq key/value string into its pairs; ok is false for a
+// string that is not one (a key that is not in connKeys, a pair without "=", an
+// unterminated quote).
+func parseKeyValue(s string) (kv map[string]string, ok bool) {
+	kv = map[string]string{}
+	for {
+		s = strings.TrimLeft(s, " \t\n\r\f\v")
+		if s == "" {
+			return kv, true
+		}
+		eq := strings.IndexByte(s, '=')
+		if eq <= 0 {
+			return nil, false
+		}
+		key := strings.TrimRight(s[:eq], " \t\n\r\f\v")
+		if !connKeys[key] {
+			return nil, false
+		}
+		s = strings.TrimLeft(s[eq+1:], " \t\n\r\f\v")
+		var val strings.Builder
+		quoted := strings.HasPrefix(s, "'")
+		if quoted {
+			s = s[1:]
+		}
+		closed := !quoted
+		i := 0
+		for ; i < len(s); i++ {
+			c := s[i]
+			if c == '\\' && i+1 < len(s) {
+				i++
+				val.WriteByte(s[i])
+				continue
+			}
+			if quoted && c == '\'' {
+				closed = true
+				i++
+				break
+			}
+			if !quoted && strings.IndexByte(" \t\n\r\f\v", c) >= 0 {
+				break
+			}
+			val.WriteByte(c)
+		}
+		if !closed {
+			return nil, false
+		}
+		kv[key] = val.String()
+		s = s[i:]
+	}
+}
+
+// unavailable reports whether err says the server cannot be reached or does not take
+// connections now, as opposed to a failed statement: a failed connection attempt
+// (pgconn.ConnectError), a network error or a connection lost mid-way, SQLSTATE class
+// 08 (connection exception), 57P01 admin_shutdown, 57P02 crash_shutdown and 57P03
+// cannot_connect_now (PostgreSQL, Appendix A).
+func unavailable(err error) bool {
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true
+	}
+	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, pgconn.ErrConnClosed) ||
+		pgconn.Timeout(err) && !errors.Is(err, context.Canceled)
+}
+
+// connectError is a failed connection attempt, its message rebuilt from the parts of
+// a pgconn.ConnectError that are not secret: the user and database names, the
+// address tried and the cause (a dial error, the server's FATAL message, a TLS
+// refusal). The password never appears in it, even where a cause would quote it.
+type connectError struct {
+	msg string
+	err error
+}
+
+func (e *connectError) Error() string { return e.msg }
+func (e *connectError) Unwrap() error { return e.err }
+
+// redactConnect returns err with every pgconn.ConnectError replaced by a
+// *connectError, and with password (when not empty) masked in what remains; ok is
+// false when err holds no ConnectError.
+func redactConnect(err error, password string) (_ error, ok bool) {
+	var ce *pgconn.ConnectError
+	if !errors.As(err, &ce) {
+		return err, false
+	}
+	cause := "unknown cause"
+	if inner := ce.Unwrap(); inner != nil {
+		cause = strings.ReplaceAll(strings.TrimSpace(inner.Error()), "\n", "; ")
+	}
+	msg := "connect to PostgreSQL"
+	if ce.Config != nil {
+		msg += " (user " + ce.Config.User + ", database " + ce.Config.Database + ")"
+		if ce.Config.Password != "" {
+			cause = strings.ReplaceAll(cause, ce.Config.Password, "********")
+		}
+	}
+	if password != "" {
+		cause = strings.ReplaceAll(cause, password, "********")
+	}
+	return &connectError{msg: msg + ": " + cause, err: ce}, true
+}
+
+// openError is what Open returns when its first connection fails: EUNAVAILABLE when
+// the server cannot be reached or refuses the connection (unavailable), else
+// EINTERNAL, with a message that names the step and the cause and never the password.
+func openError(err error, password string) error {
+	code := jaga.EINTERNAL
+	if unavailable(err) {
+		code = jaga.EUNAVAILABLE
+	}
+	var msg string
+	if r, ok := redactConnect(err, password); ok {
+		msg = r.Error()
+		err = r
+	} else {
+		err = redact(err)
+		msg = "connect to PostgreSQL: " + err.Error()
+		if password != "" {
+			msg = strings.ReplaceAll(msg, password, "********")
+		}
+	}
+	return &jaga.Error{Code: code, Message: msg}
+}
