@@ -2,6 +2,7 @@ package auditlog
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -121,6 +122,15 @@ func VerifyExport(r io.Reader, vkey string) (*Report, error) {
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			return rep, fmt.Errorf("line %d: %w", line, err)
 		}
+		// A member given twice at the top ({"event":forged,…,"event":real}) would show a
+		// reader who keeps the first one something the check below never saw.
+		if k, dup := topLevelDuplicate(sc.Bytes()); dup {
+			if l.Type == "event" {
+				rep.mismatch(l.Seq, "line %d (event %d): member %q is given twice", line, l.Seq, jaga.SafeName(k))
+			} else {
+				return rep, fmt.Errorf("line %d: member %q is given twice", line, jaga.SafeName(k))
+			}
+		}
 		switch l.Type {
 		case "log":
 		case "event":
@@ -167,4 +177,30 @@ func VerifyExport(r io.Reader, vkey string) (*Report, error) {
 	}
 	rep.Events = t.Size()
 	return rep, nil
+}
+
+// topLevelDuplicate returns a member name that line (one JSON object) gives twice at its
+// top level, and true. Duplicates inside "event" are the readable-copy check's.
+func topLevelDuplicate(line []byte) (string, bool) {
+	dec := json.NewDecoder(bytes.NewReader(line))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return "", false
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return "", false
+		}
+		k, _ := t.(string)
+		if seen[k] {
+			return k, true
+		}
+		seen[k] = true
+		var skip json.RawMessage
+		if err := dec.Decode(&skip); err != nil {
+			return "", false
+		}
+	}
+	return "", false
 }

@@ -157,6 +157,24 @@ func TestAuditExportReadableCopy(t *testing.T) {
 			t.Fatalf("got %+v", rep)
 		}
 	})
+	t.Run("EventGivenTwice", func(t *testing.T) {
+		// A forged readable copy first, the real one last: a reader who keeps the first
+		// member would see the forgery, which the record check never saw.
+		l := append([]string(nil), lines...)
+		l[inline] = strings.Replace(l[inline], `"event":{`, `"event":{"reason":"forged"},"event":{`, 1)
+		rep := verify(t, l)
+		want := fmt.Sprintf("line %d (event %d): member \"event\" is given twice", inline+1, inlineSeq)
+		if rep.OK() || rep.MismatchReason != want {
+			t.Fatalf("got %+v\nwant %q", rep, want)
+		}
+	})
+	t.Run("SeqGivenTwice", func(t *testing.T) {
+		l := append([]string(nil), lines...)
+		l[inline] = strings.Replace(l[inline], `"seq":`, `"seq":1,"seq":`, 1)
+		if rep := verify(t, l); rep.OK() || !strings.Contains(rep.MismatchReason, `member "seq" is given twice`) {
+			t.Fatalf("got %+v", rep)
+		}
+	})
 	t.Run("Null", func(t *testing.T) {
 		l := append([]string(nil), lines...)
 		var x map[string]any

@@ -138,7 +138,7 @@ func (k *Keyring) checkRetirable(id uint32) error {
 			continue
 		}
 		if ki.Primary {
-			return jaga.Errorf(jaga.EINVALID, "kek %d is the primary; promote another version and re-wrap first", id)
+			return jaga.Errorf(jaga.EINVALID, "kek %d is the primary; rotate to a new version first (jaga keys rotate re-wraps every key under it)", id)
 		}
 		return nil
 	}

@@ -140,6 +140,13 @@ time to reload keys/ since the promotion.`,
 				return withHint(fmt.Errorf("the kek ID must be a number"), "'jaga keys list' shows the versions")
 			}
 			id := uint32(n)
+			// Not while a rotation or re-wrap runs on any node: it may be promoting or
+			// re-wrapping under the very version named here.
+			release, err := lockRotation(cmd.Context(), v)
+			if err != nil {
+				return err
+			}
+			defer release()
 			if _, err := seal.RetireKEK(cmd.Context(), v.keys, v.store, id, batch); err != nil {
 				switch jaga.ErrorCode(err) {
 				case jaga.ECONFLICT:

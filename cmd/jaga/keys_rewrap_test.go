@@ -11,6 +11,7 @@ import (
 
 	"jaga"
 	"jaga/gate"
+	"jaga/seal"
 )
 
 // TestKeysRotateInterruptedAndRewrap stops `jaga keys rotate` part-way through its
@@ -169,4 +170,36 @@ func TestKeysRotateInterruptedAndRewrap(t *testing.T) {
 			t.Fatalf("versions %q, before %q", after, before)
 		}
 	})
+}
+
+// TestKeysRetireDuringRotation: while a rotation or re-wrap holds the rotation lock (on
+// any node), keys retire is refused as rotate and rewrap are, and kek.json keeps the
+// version: retiring the version a rotation is promoting made that rotation fail.
+func TestKeysRetireDuringRotation(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	v := MustOpenVault(t, dir)
+	defer v.Close()
+	id, err := v.keys.AddKEK()
+	if err != nil {
+		t.Fatal(err)
+	}
+	release, ok, err := v.store.TryLock(ctx, rotationLock)
+	if err != nil || !ok {
+		t.Fatalf("take the rotation lock: %v %v", ok, err)
+	}
+	out, errs, code := runMain(t, "keys", "retire", "--dir", dir, fmt.Sprint(id))
+	if code == 0 || !strings.Contains(errs, "another key rotation is running on a node of this vault") {
+		t.Fatalf("keys retire during a rotation (exit %d):\n%s%s", code, out, errs)
+	}
+	if err := v.keys.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.ContainsFunc(v.keys.KEKs(), func(k seal.KeyInfo) bool { return k.ID == id }) {
+		t.Fatalf("kek %d was retired while the rotation lock was held", id)
+	}
+	release()
+	if out, errs, code := runMain(t, "keys", "retire", "--dir", dir, fmt.Sprint(id)); code != 0 {
+		t.Fatalf("keys retire after the rotation (exit %d):\n%s%s", code, out, errs)
+	}
 }
