@@ -93,7 +93,7 @@ func (f *vaultFlags) load(e *env) (string, config, error) {
 	path, explicit := configPath(dir, f.config)
 	cfg, err := loadConfig(path, explicit, e.getenv)
 	if err == nil && f.db != "" {
-		if postgres.HasPassword(f.db) {
+		if postgres.IsConnString(f.db) && postgres.HasPassword(f.db) {
 			fmt.Fprintln(e.stderr, dbPasswordWarning)
 		}
 		cfg.Database = f.db

@@ -130,11 +130,12 @@ func TestDatabaseKeyValue(t *testing.T) {
 		}
 	}
 	for s, warns := range map[string]bool{
-		"postgres://jaga:Pw0rdX@db/jaga":       true,
-		"host=db password=Pw0rdX dbname=jaga":  true,
-		"postgres://jaga@db/jaga":              false,
-		"host=db dbname=jaga sslmode=disable":  false,
-		"postgres://jaga:@db/jaga?sslmode=foo": true, // an empty password is still one
+		"postgres://jaga:Pw0rdX@db/jaga":          true,
+		"host=db password=Pw0rdX dbname=jaga":     true,
+		"postgres://jaga@db/jaga":                 false,
+		"host=db dbname=jaga sslmode=disable":     false,
+		"postgres://jaga:@db/jaga?sslmode=foo":    true, // an empty password is still one
+		"postgres://jaga@db/jaga?password=Pw0rdX": true, // as a query parameter
 	} {
 		var stderr strings.Builder
 		if _, err := loadDB(t.TempDir(), nil, s, &stderr); err != nil {

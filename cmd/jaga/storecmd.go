@@ -30,7 +30,7 @@ JAGA_DATABASE_URL set to the same URL and the same keys/ (docs/postgres.md).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			if to != "" && postgres.HasPassword(to) {
+			if postgres.IsConnString(to) && postgres.HasPassword(to) {
 				fmt.Fprintln(e.stderr, strings.Replace(dbPasswordWarning, "--db", "--to", 1))
 			}
 			if to == "" {

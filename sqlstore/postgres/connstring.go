@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"regexp"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -43,7 +44,8 @@ func IsConnString(s string) bool {
 }
 
 // HasPassword reports whether the connection string s carries a password: the
-// password of a URL's user information or a password= pair. A string that parses as
+// password of a URL's user information or its password query parameter, or a
+// password= pair. A string that parses as
 // neither is taken to carry one, so that a caller warns rather than stays silent.
 func HasPassword(s string) bool {
 	if IsURL(s) {
@@ -52,7 +54,7 @@ func HasPassword(s string) bool {
 			return true
 		}
 		_, set := u.User.Password()
-		return set
+		return set || u.Query().Has("password")
 	}
 	kv, ok := parseKeyValue(s)
 	if !ok {
@@ -192,4 +194,52 @@ func openError(err error, password string) error {
 		}
 	}
 	return &jaga.Error{Code: code, Message: msg}
+}
+
+// secretsOf returns the password candidates of connection string s: the password of a
+// URL's user information ("postgres://user:PW@…", also when the URL does not parse
+// otherwise), its password= query parameter and a key/value string's password= value.
+func secretsOf(s string) []string {
+	var out []string
+	if i := strings.Index(s, "://"); i >= 0 {
+		rest := s[i+3:]
+		if at := strings.LastIndex(rest, "@"); at >= 0 {
+			if c := strings.Index(rest[:at], ":"); c >= 0 {
+				out = append(out, rest[c+1:at])
+			}
+		}
+	}
+	for _, m := range passwordParam.FindAllStringSubmatch(s, -1) {
+		out = append(out, strings.Trim(m[1], "'"))
+	}
+	return out
+}
+
+// passwordParam matches a password given as a URL query parameter or a key/value pair.
+var passwordParam = regexp.MustCompile(`password\s*=\s*('(?:[^'\\]|\\.)*'|[^&\s]+)`)
+
+// parseCause is the cause of a connection string pgx could not parse, for Open's
+// error: what pgconn says after the string it quotes (e.g. "invalid sslmode", "invalid
+// port", a missing sslrootcert file), with every password candidate of s (secretsOf)
+// masked, or "" when s may hold a password that could not be told apart: pgconn's
+// inner errors (net/url's) quote the string unredacted, so a cause is shown only when
+// it is certain to carry no password.
+func parseCause(err error, s string) string {
+	msg := err.Error()
+	if i := strings.LastIndex(msg, "`: "); i >= 0 {
+		msg = msg[i+3:]
+	}
+	secrets := secretsOf(s)
+	if HasPassword(s) && len(secrets) == 0 {
+		return ""
+	}
+	for _, p := range secrets {
+		if p != "" {
+			msg = strings.ReplaceAll(msg, p, "********")
+		}
+	}
+	if msg = strings.TrimSpace(msg); msg == "" {
+		return ""
+	}
+	return ": " + msg
 }

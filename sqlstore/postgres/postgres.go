@@ -101,8 +101,9 @@ func IsURL(s string) bool {
 func Open(ctx context.Context, url string, opts Options) (_ *DB, err error) {
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
-		// pgconn's parse errors quote the URL, password included: never pass them on.
-		return nil, jaga.Errorf(jaga.EINVALID, "postgres: the database URL does not parse")
+		// pgconn's parse errors quote the URL, password included: only parseCause's
+		// scrubbed cause is passed on.
+		return nil, jaga.Errorf(jaga.EINVALID, "postgres: the database URL does not parse%s", parseCause(err, url))
 	}
 	if opts.Clock == nil {
 		opts.Clock = jaga.SystemClock{}
