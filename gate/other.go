@@ -165,7 +165,11 @@ func (g *Gate) CreateActor(ctx context.Context, by Request, name string, role ja
 		return nil, "", builtinRoleError(role)
 	}
 	if !slices.Contains(jaga.DefaultRoles, role) {
-		return nil, "", jaga.FieldError("role", "unknown role %q", role)
+		roles := make([]string, len(jaga.DefaultRoles))
+		for i, r := range jaga.DefaultRoles {
+			roles[i] = string(r)
+		}
+		return nil, "", jaga.FieldError("role", "unknown role %q; staff roles are %s", jaga.SafeName(string(role)), strings.Join(roles, ", "))
 	}
 	var raw [32]byte
 	if _, err := rand.Read(raw[:]); err != nil {

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -159,7 +160,15 @@ func redactConnect(err error, password string) (_ error, ok bool) {
 	}
 	cause := "unknown cause"
 	if inner := ce.Unwrap(); inner != nil {
-		cause = strings.ReplaceAll(strings.TrimSpace(inner.Error()), "\n", "; ")
+		// One line per attempt; sslmode=prefer tries TLS, then plain text, so the same
+		// failure can come twice: each is said once.
+		var lines []string
+		for _, l := range strings.Split(strings.TrimSpace(inner.Error()), "\n") {
+			if l = strings.TrimSpace(l); l != "" && !slices.Contains(lines, l) {
+				lines = append(lines, l)
+			}
+		}
+		cause = strings.Join(lines, "; ")
 	}
 	msg := "connect to PostgreSQL"
 	if ce.Config != nil {
