@@ -22,7 +22,6 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"unicode/utf8"
 
 	"jaga"
 	"jaga/dsr"
@@ -213,7 +212,7 @@ func (h *Handler) authed(fn func(w http.ResponseWriter, r *http.Request, req gat
 		req := gate.Request{Actor: actor, RequestID: info.ID}
 		req.Purpose, info.purposeShape = purposeHeader(r)
 		if reason := r.Header.Get(HeaderReason); reason != "" {
-			if len(reason) > maxReasonBytes || !printable(reason) {
+			if len(reason) > maxReasonBytes || !jaga.PrintableText(reason) {
 				h.error(w, r, &jaga.Error{Code: jaga.EINVALID, Field: HeaderReason, Message: "Jaga-Reason must be printable UTF-8 text of at most 200 bytes"})
 				return
 			}
@@ -299,19 +298,6 @@ func (h *Handler) purposeFree(fn func(w http.ResponseWriter, r *http.Request, re
 		}
 		fn(w, r, req)
 	}
-}
-
-// printable reports whether s is valid UTF-8 without control characters.
-func printable(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, c := range s {
-		if c < 0x20 || c == 0x7f {
-			return false
-		}
-	}
-	return true
 }
 
 // subjectID returns the {id} path value as a SubjectID. A value that is not a subject ID

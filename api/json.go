@@ -185,7 +185,7 @@ func decodeError(err error, body []byte) error {
 	// DisallowUnknownFields reports `json: unknown field "<name>"` and has no error type.
 	if name, ok := strings.CutPrefix(err.Error(), `json: unknown field "`); ok {
 		name = strings.TrimSuffix(name, `"`)
-		if !printable(name) || len(name) > 64 {
+		if !jaga.PrintableText(name) || len(name) > 64 {
 			name = "?"
 		}
 		return jaga.FieldError(name, "unknown member")

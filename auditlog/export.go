@@ -2,11 +2,11 @@ package auditlog
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"jaga/strictjson"
 
 	"golang.org/x/mod/sumdb/tlog"
 
@@ -122,14 +122,12 @@ func VerifyExport(r io.Reader, vkey string) (*Report, error) {
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			return rep, fmt.Errorf("line %d: %w", line, err)
 		}
-		// A member given twice at the top ({"event":forged,…,"event":real}) would show a
-		// reader who keeps the first one something the check below never saw.
-		if k, dup := topLevelDuplicate(sc.Bytes()); dup {
-			if l.Type == "event" {
-				rep.mismatch(l.Seq, "line %d (event %d): member %q is given twice", line, l.Seq, jaga.SafeName(k))
-			} else {
-				return rep, fmt.Errorf("line %d: member %q is given twice", line, jaga.SafeName(k))
-			}
+		// A member given twice ({"event":forged,…,"event":real}, names compared without
+		// case as encoding/json matches them) would show a reader who keeps the first one
+		// something the record check never saw.
+		dupKey, dup := strictjson.DuplicateKey(sc.Bytes())
+		if dup && l.Type != "event" {
+			return rep, fmt.Errorf("line %d: member %q is given twice", line, jaga.SafeName(dupKey))
 		}
 		switch l.Type {
 		case "log":
@@ -145,6 +143,8 @@ func VerifyExport(r io.Reader, vkey string) (*Report, error) {
 				rep.mismatch(l.Seq, "line %d (event %d): record does not decode: %v", line, l.Seq, err)
 			} else if diff != "" {
 				rep.mismatch(l.Seq, "line %d (event %d): event does not match its record (%s)", line, l.Seq, diff)
+			} else if dup {
+				rep.mismatch(l.Seq, "line %d (event %d): member %q is given twice", line, l.Seq, jaga.SafeName(dupKey))
 			}
 		case "checkpoint":
 			c, err := OpenCheckpoint([]byte(l.Note), vkey)
@@ -177,30 +177,4 @@ func VerifyExport(r io.Reader, vkey string) (*Report, error) {
 	}
 	rep.Events = t.Size()
 	return rep, nil
-}
-
-// topLevelDuplicate returns a member name that line (one JSON object) gives twice at its
-// top level, and true. Duplicates inside "event" are the readable-copy check's.
-func topLevelDuplicate(line []byte) (string, bool) {
-	dec := json.NewDecoder(bytes.NewReader(line))
-	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
-		return "", false
-	}
-	seen := map[string]bool{}
-	for dec.More() {
-		t, err := dec.Token()
-		if err != nil {
-			return "", false
-		}
-		k, _ := t.(string)
-		if seen[k] {
-			return k, true
-		}
-		seen[k] = true
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return "", false
-		}
-	}
-	return "", false
 }

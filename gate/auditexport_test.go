@@ -168,6 +168,14 @@ func TestAuditExportReadableCopy(t *testing.T) {
 			t.Fatalf("got %+v\nwant %q", rep, want)
 		}
 	})
+	t.Run("EventGivenTwiceOtherCase", func(t *testing.T) {
+		// encoding/json matches member names without case, so "Event" last is read.
+		l := append([]string(nil), lines...)
+		l[inline] = strings.Replace(l[inline], `"event":{`, `"event":{"reason":"forged"},"Event":{`, 1)
+		if rep := verify(t, l); rep.OK() || !strings.Contains(rep.MismatchReason, "is given twice") {
+			t.Fatalf("got %+v", rep)
+		}
+	})
 	t.Run("SeqGivenTwice", func(t *testing.T) {
 		l := append([]string(nil), lines...)
 		l[inline] = strings.Replace(l[inline], `"seq":`, `"seq":1,"seq":`, 1)
