@@ -366,11 +366,14 @@ func scanSubject(sc rowScanner) (*jaga.SealedSubject, error) {
 	return s, nil
 }
 
+// findSubjectsSQL is FindSubjects' statement, built once: it runs on every look-up.
+var findSubjectsSQL = `SELECT ` + prefixColumns("s.", subjectColumns) + ` FROM blind_indexes b JOIN subjects s ON s.id = b.subject_id
+WHERE b.field = ? AND b.value = ? ORDER BY b.subject_id`
+
 // FindSubjects returns the live subjects whose blind index for field equals value,
 // oldest first, read in one statement (a look-up is FindByIndex and Subject for each).
 func (t *Tx) FindSubjects(ctx context.Context, field string, value []byte) ([]*jaga.SealedSubject, error) {
-	rows, err := t.query(ctx, `SELECT `+prefixColumns("s.", subjectColumns)+` FROM blind_indexes b JOIN subjects s ON s.id = b.subject_id
-WHERE b.field = ? AND b.value = ? ORDER BY b.subject_id`, field, value)
+	rows, err := t.query(ctx, findSubjectsSQL, field, value)
 	if err != nil {
 		return nil, t.db.translate("find subjects", err, "", "")
 	}
