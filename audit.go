@@ -27,7 +27,9 @@ const (
 // AuditEvent is one entry of the audit log (UU PDP Art 31, R-29): who (actor, role),
 // what (action), why (purpose, reason or ticket), which subjects, which fields were
 // requested and returned, the decision (overall and per field), the request ID and when.
-// It never holds a field value (invariant 6).
+// It never holds a field value (invariant 6). On an update made by a customer's
+// correction request (gate.Rectify), Decisions gives each written field that the role
+// may not read its read decision (a deny): the write was allowed, the read still is not.
 //
 // Seq is 1-based and gap-free; event Seq is leaf Seq-1 of the log's Merkle tree
 // (package auditlog). An event about many subjects (more than auditlog.MaxInlineSubjects)

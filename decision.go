@@ -4,7 +4,9 @@ import "strings"
 
 // Decision is the gate's answer for one field: "allow", "mask:<rule>" or
 // "deny:<reason>" (DESIGN.md). Mask rules: last3 (phone), first_letter (email),
-// region_last4 (NIK), initials (names), year (dates). Deny reasons include
+// region_last4 (NIK), initials (names), year (dates), and identifiers (free text with
+// the identifiers typed into it replaced by their kind; the gate's own, for purchase
+// descriptions, never a policy file's). Deny reasons include
 // those of issue 3: no_consent, consent_withdrawn, consent_expired, consent_invalid,
 // guardian_required, purpose_not_active, field_not_in_purpose, role_not_allowed,
 // subject_restricted.

@@ -234,27 +234,23 @@ func (d *Desk) Submit(ctx context.Context, actor *jaga.Actor, s Submission) (*ja
 		r.Handler = actor.ID
 	}
 	req := request(actor, id)
-	// The notice address, read through the gate (audited) while the subject exists.
-	fields := []string{"email", "phone"}
 	emptiesIdentifier := s.Type == jaga.DSRRectify && slices.ContainsFunc(gate.Identifiers, func(f string) bool {
 		v, ok := s.Values[f]
 		return ok && strings.TrimSpace(v) == ""
 	})
 	if emptiesIdentifier {
-		// Whether the subject has a NIK decides whether the correction can be applied.
-		fields = append(fields, "nik")
+		// The gate would refuse to apply it if it left the subject no identifier, and the
+		// request would go overdue: say so now (emptying them all is erasure). The gate
+		// checks which fields the subject holds without reading them, so a role denied
+		// nik can still register the correction.
+		if err := d.cfg.Vault.CheckKeepsIdentifier(ctx, req, s.Subject, s.Values); err != nil {
+			return nil, err
+		}
 	}
-	rec, err := d.cfg.Vault.Read(ctx, gate.ReadRequest{Request: req, Subject: s.Subject, Fields: fields})
+	// The notice address, read through the gate (audited) while the subject exists.
+	rec, err := d.cfg.Vault.Read(ctx, gate.ReadRequest{Request: req, Subject: s.Subject, Fields: []string{"email", "phone"}})
 	if err != nil {
 		return nil, err
-	}
-	if emptiesIdentifier {
-		has := func(f string) bool { return rec.Values[f] != "" }
-		if f := gate.RemovesLastIdentifier(has, s.Values, nil); f != "" {
-			// The gate would refuse to apply it (a subject keeps one identifier), and the
-			// request would go overdue: say so now. Emptying them all is erasure.
-			return nil, gate.LastIdentifierError(f)
-		}
 	}
 	sealed := map[string]string{"@email": rec.Values["email"], "@phone": rec.Values["phone"]}
 	for k, v := range s.Values {

@@ -34,6 +34,14 @@ type Vault interface {
 	AccessHistory(ctx context.Context, r gate.AccessHistoryRequest) (*gate.AccessHistory, error)
 	// Update applies a correction; Erase crypto-shreds.
 	Update(ctx context.Context, req gate.UpdateRequest) error
+	// Rectify applies the sealed values of an open rectification request inside the
+	// gate (gate.Rectify; R-18): fields the role may not read are written, never
+	// returned, and audited with their read decision.
+	Rectify(ctx context.Context, req gate.Request, subject jaga.SubjectID) error
+	// CheckKeepsIdentifier refuses a correction that would leave the subject without
+	// email, phone and nik, from which fields it holds, not their values
+	// (gate.CheckKeepsIdentifier).
+	CheckKeepsIdentifier(ctx context.Context, req gate.Request, subject jaga.SubjectID, values map[string]string) error
 	Erase(ctx context.Context, req gate.Request, subject jaga.SubjectID) error
 	// SealRequestData and OpenRequestData keep a request's personal parameters under a
 	// per-request key.

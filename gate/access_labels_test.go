@@ -17,7 +17,7 @@ func TestAccessLabels(t *testing.T) {
 		jaga.ActionSignup, jaga.ActionLogin, jaga.ActionErasureReplay, jaga.ActionKeyRotation,
 		gate.ActionListSubjects, gate.ActionReadReceipt, gate.ActionDSRStep, gate.ActionReadRequestData,
 		gate.ActionAccessHistory, gate.ActionExportBlocked, gate.ActionScheduledDeletion,
-		gate.ActionReadReviewFlags, gate.ActionResolveReviewFlag,
+		gate.ActionReadReviewFlags, gate.ActionResolveReviewFlag, gate.ActionCheckCorrection,
 	}
 	for _, r := range jaga.DefaultRoles {
 		codes = append(codes, string(r))

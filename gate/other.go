@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"jaga"
+	"jaga/policy"
 	"jaga/seal"
 )
 
@@ -22,7 +23,10 @@ import (
 // A role and purpose that do not get every direct identifier field unmasked (email,
 // phone and nik denied or masked, as for the analyst of service_improvement) get each
 // description with the identifiers the PII guard detects in it replaced by their kind
-// ("Beli untuk Budi [PHONE] NIK [NIK]", R-33); one that does gets it as stored.
+// ("Beli untuk Budi [PHONE] NIK [NIK]", R-33); one that does gets it as stored. The
+// audit event says which: its Decisions name purchases "mask:identifiers"
+// (policy.MaskIdentifiers) when purchases were returned with that mask, and nothing
+// when they were returned as stored (allow), as Read records a masked field.
 // Errors: as Read.
 func (g *Gate) Purchases(ctx context.Context, req ReadRequest) ([]Purchase, error) {
 	p, err := g.checkRequest(req.Request)
@@ -34,6 +38,7 @@ func (g *Gate) Purchases(ctx context.Context, req ReadRequest) ([]Purchase, erro
 	if err != nil {
 		return nil, g.refuse(ctx, req.Request, jaga.ActionReadPurchases, []jaga.SubjectID{req.Subject}, []string{jaga.FieldPurchases}, err)
 	}
+	reveal := g.revealsIdentifiers(req.Actor.Role, p)
 	var s *jaga.SealedSubject
 	var sealed []*jaga.SealedPurchase
 	var refusal error
@@ -55,6 +60,12 @@ func (g *Gate) Purchases(ctx context.Context, req ReadRequest) ([]Purchase, erro
 		ev.FieldsReturned = []string{jaga.FieldPurchases}
 		ev.Count = len(sealed)
 		ev.Decision = string(jaga.Allow)
+		if !reveal && len(sealed) > 0 {
+			// What leaves is the descriptions with identifiers replaced (below): the
+			// event records that mask, not a plain allow (DESIGN.md: fields returned,
+			// decision).
+			ev.Decisions = map[string]jaga.Decision{jaga.FieldPurchases: jaga.Mask(policy.MaskIdentifiers)}
+		}
 		return []*jaga.AuditEvent{ev}, nil
 	})
 	if err != nil {
@@ -67,7 +78,6 @@ func (g *Gate) Purchases(ctx context.Context, req ReadRequest) ([]Purchase, erro
 	if err != nil {
 		return nil, fmt.Errorf("subject %s: open data key: %w", s.ID, err)
 	}
-	reveal := g.revealsIdentifiers(req.Actor.Role, p)
 	out := make([]Purchase, 0, len(sealed))
 	for _, sp := range sealed {
 		pt, err := dek.Open(seal.PurchaseAD(s.ID), sp.Sealed)

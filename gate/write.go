@@ -377,6 +377,15 @@ func (g *Gate) Update(ctx context.Context, req UpdateRequest) error {
 // UpdateWithReview is Update that also returns the review flags raised on the subject
 // by the new values (as CreateWithReview), stored in the same transaction.
 func (g *Gate) UpdateWithReview(ctx context.Context, req UpdateRequest) ([]string, error) {
+	return g.updateSubject(ctx, req, nil)
+}
+
+// updateSubject is UpdateWithReview. A field the role's policy denies for the purpose (it may
+// not read it) may not be written either (403 with the decision's reason), unless
+// grant is the open rectification request the values come from (Rectify): then the
+// write is done and its audit event lists each such field with its read decision,
+// which stays a deny.
+func (g *Gate) updateSubject(ctx context.Context, req UpdateRequest, grant *jaga.DSR) ([]string, error) {
 	p, err := g.checkRequest(req.Request)
 	if err != nil {
 		return nil, g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, nil, err)
@@ -417,11 +426,26 @@ func (g *Gate) UpdateWithReview(ctx context.Context, req UpdateRequest) ([]strin
 	if len(touched) == 0 {
 		return nil, g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, nil, jaga.FieldError("values", "nothing to update"))
 	}
+	readDenied, err := g.writeDecisions(req.Actor.Role, p, touched, grant != nil)
+	if err != nil {
+		return nil, g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, touched, err)
+	}
 	var refusal error
 	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
 		refusal = nil
 		ev := g.event(req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject})
 		ev.FieldsRequested = touched
+		if grant != nil {
+			if refusal, err = stillRectifiable(ctx, tx, grant.ID, req.Subject); err != nil {
+				return nil, err
+			} else if refusal != nil {
+				ev.Decision = decisionOf(refusal)
+				return []*jaga.AuditEvent{ev}, nil
+			}
+			if ev.Reason == "" {
+				ev.Reason = rectifyReason
+			}
+		}
 		var s *jaga.SealedSubject
 		if s, refusal, err = g.loadAllowed(ctx, tx, p, req.Subject, ev); err != nil {
 			return nil, err
@@ -493,6 +517,7 @@ func (g *Gate) UpdateWithReview(ctx context.Context, req UpdateRequest) ([]strin
 			return nil, err
 		}
 		ev.Decision = string(jaga.Allow)
+		ev.Decisions = readDenied
 		return []*jaga.AuditEvent{ev}, nil
 	})
 	if err != nil {

@@ -47,9 +47,10 @@ func (h *Handler) confirmPage(w http.ResponseWriter, r *http.Request) {
 
 // confirm answers POST /v1/intake/confirm/{token}: it takes the pending sign-up in with
 // its double-opt-in ID as evidence and answers the thank-you page, or, to a client that
-// accepts application/json, {"status", "evidence"}. A POST whose Origin (or, without
-// one, Referer) is not this server's origin is refused 403 (cross-site request forgery:
-// the token in the path is the only secret); an unknown, used or expired token is 404.
+// accepts application/json, {"status", "evidence"}. A POST a browser marks as from
+// another site (Sec-Fetch-Site), or whose Origin (or, without one, Referer) is not this
+// server's origin, is refused 403 (cross-site request forgery: sameOrigin); an unknown,
+// used or expired token is 404.
 func (h *Handler) confirm(w http.ResponseWriter, r *http.Request) {
 	asJSON := acceptsJSON(r)
 	fail := func(status int, code, kind, detail string) {
@@ -60,7 +61,7 @@ func (h *Handler) confirm(w http.ResponseWriter, r *http.Request) {
 		renderConfirm(w, status, confirmView{Kind: kind})
 	}
 	if !h.sameOrigin(r) {
-		fail(http.StatusForbidden, jaga.EFORBIDDEN, "forbidden", "a confirmation must be posted from this server's confirmation page (Origin or Referer of another site)")
+		fail(http.StatusForbidden, jaga.EFORBIDDEN, "forbidden", "a confirmation must be posted from this server's confirmation page (Sec-Fetch-Site, Origin or Referer of another site)")
 		return
 	}
 	now := h.cfg.Clock.Now().UTC()
@@ -116,12 +117,35 @@ func acceptsJSON(r *http.Request) bool {
 	return false
 }
 
-// sameOrigin reports whether a confirmation POST may proceed: its Origin header, or
-// without one its Referer, when present, must name this server's origin (RFC 6454:
-// scheme, host and port), that of Config.BaseURL, or without a BaseURL the request's
-// own. A request with neither header is let through: browsers send Origin on every
-// POST, and a client that sends neither holds the token, which is the secret.
+// sameOrigin reports whether a confirmation POST may proceed. The token in the path is
+// the link's only secret, so the danger is another site making the visitor's browser
+// post it (cross-site request forgery). The rule is net/http.CrossOriginProtection's,
+// then an exact origin check:
+//   - Sec-Fetch-Site, which every current browser sets itself (a page cannot), must be
+//     same-origin or none: cross-site and same-site are refused even when the Origin
+//     and Referer headers were stripped (privacy extensions and some proxies do);
+//   - without it (an older browser), an Origin must name the request's Host or this
+//     server's public origin (Config.BaseURL);
+//   - then the Origin, or without one the Referer, when present, must be this server's
+//     origin exactly (RFC 6454: scheme, host and port), that of Config.BaseURL or
+//     without a BaseURL the request's own (CrossOriginProtection compares hosts only).
+//
+// A request with none of the three headers is let through, as CrossOriginProtection
+// lets it: browsers send Sec-Fetch-Site or Origin with every cross-origin POST (Fetch
+// standard), so no other site made a browser send it; it comes from a client that
+// holds the token and could send any header it liked, so requiring one would stop no
+// one and break the JSON clients the API documents.
 func (h *Handler) sameOrigin(r *http.Request) bool {
+	own := originOf(h.cfg.BaseURL)
+	cop := http.NewCrossOriginProtection()
+	if own != "" {
+		if err := cop.AddTrustedOrigin(own); err != nil {
+			return false
+		}
+	}
+	if cop.Check(r) != nil {
+		return false
+	}
 	from := r.Header.Get("Origin")
 	if from == "" {
 		from = r.Header.Get("Referer")
@@ -129,7 +153,6 @@ func (h *Handler) sameOrigin(r *http.Request) bool {
 	if from == "" {
 		return true
 	}
-	own := originOf(h.cfg.BaseURL)
 	if own == "" {
 		scheme := "http"
 		if r.TLS != nil {

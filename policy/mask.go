@@ -24,6 +24,14 @@ const (
 	MaskInitials = "initials"
 	// MaskYear shows a date's year: "1985-08-17" → "1985".
 	MaskYear = "year"
+	// MaskIdentifiers is the rule the gate applies to free text it returns to a role
+	// that does not get every direct identifier unmasked: each identifier typed into the
+	// text (phone, e-mail, NIK, …) is replaced by its kind ("Beli untuk Budi [PHONE]",
+	// R-33), the rest of the text is shown. It is not a policy-file rule (Parse refuses
+	// it, MaskRules leaves it out): the gate decides it from the role's decisions on the
+	// identifier fields, and records it in the audit event as "mask:identifiers" for the
+	// free text it masked (purchase descriptions: the pseudo-field purchases).
+	MaskIdentifiers = "identifiers"
 )
 
 // Hidden is what ApplyMask returns for a value its rule cannot mask in part (empty,
