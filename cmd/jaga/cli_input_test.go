@@ -29,10 +29,11 @@ func wantRefused(t *testing.T, what string, code int, errs string, wantCode int,
 
 // TestQuarantineListFlags: an unknown --status is refused naming the valid ones (it
 // used to list nothing, exit 0, as if nothing were quarantined), and so is a --limit
-// below 1; "" still lists every status.
+// below 1, before any key is asked for; "" still lists every status (as a dpo).
 func TestQuarantineListFlags(t *testing.T) {
 	dir := t.TempDir()
 	MustOpenVault(t, dir).Close()
+	t.Setenv("JAGA_KEY", "")
 	for _, st := range []string{"all", "bogus"} {
 		code, out, errs := run(t, "quarantine", "list", "--status", st, "--dir", dir)
 		wantRefused(t, "--status "+st, code, errs, 1, []string{"jaga: error: --status " + st + ": not a quarantine status", "open, released or discarded", "--status ''"})
@@ -47,6 +48,7 @@ func TestQuarantineListFlags(t *testing.T) {
 			t.Errorf("--limit %s printed %q", n, out)
 		}
 	}
+	useDPOKey(t, dir)
 	for _, st := range []string{"", "open", "released", "discarded"} {
 		if code, out, errs := run(t, "quarantine", "list", "--status", st, "--dir", dir); code != 0 || !strings.HasPrefix(out, "ID") {
 			t.Errorf("--status %q: %d %q %s", st, code, out, errs)

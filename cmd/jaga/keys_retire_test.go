@@ -30,7 +30,7 @@ func TestKeysRetireEveryKind(t *testing.T) {
 	dir := t.TempDir()
 	v := MustOpenVault(t, dir)
 	sys := gate.Request{Actor: cliActor, Purpose: jaga.PurposeServiceProvision}
-	dpo, _, err := v.gate.CreateActor(ctx, gate.Request{Actor: cliActor, Purpose: jaga.PurposeSecurity}, "dpo", jaga.RoleDPO)
+	dpo, dpoKey, err := v.gate.CreateActor(ctx, gate.Request{Actor: cliActor, Purpose: jaga.PurposeSecurity}, "dpo", jaga.RoleDPO)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,6 +162,7 @@ func TestKeysRetireEveryKind(t *testing.T) {
 		}
 	})
 	t.Run("Quarantine", func(t *testing.T) {
+		t.Setenv("JAGA_KEY", dpoKey)
 		out, errs, code := runMain(t, "quarantine", "show", "--dir", dir, string(q.Subject))
 		if code != 0 || !strings.Contains(out, "Sari Wulandari") {
 			t.Fatalf("quarantine show: exit %d\n%s", code, errs)

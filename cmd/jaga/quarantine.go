@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -14,19 +15,106 @@ import (
 	"jaga/gate"
 )
 
-// quarantineReq is the request of the quarantine and subjects commands: the operator
-// at the console, purpose service_provision (the data was collected for it).
-func quarantineReq(reason string) gate.Request {
+// consoleReq is the request of the subjects commands that still act as the operator at
+// the console (cliActor), under purpose service_provision (the data was collected for it).
+func consoleReq(reason string) gate.Request {
 	return gate.Request{Actor: cliActor, Purpose: jaga.PurposeServiceProvision, Reason: reason}
 }
 
+// quarantineRoles are the staff roles that work the quarantine desk and the purpose each
+// acts under. A quarantined row is shown raw and whole: every field it holds, the NIK and
+// specific data included, unmasked, because a value cannot be corrected through a mask.
+// The dpo is the one staff role whose policy reads every field (under dsr and
+// legal_obligation); support sees contact details masked and no NIK, the other roles no
+// customer data at all (DESIGN.md, "Default roles"). The dpo acts under
+// legal_obligation: verifying and correcting collected data is the controller's duty
+// (UU PDP Art 29, R-28), and Jaga's own quarantine jobs use the same purpose. The gate
+// still checks the policy, so a policy file that takes legal_obligation from the dpo
+// closes the desk to it too.
+var quarantineRoles = map[jaga.Role]string{jaga.RoleDPO: jaga.PurposeLegalObligation}
+
+// quarantineRoleNames lists quarantineRoles for messages, sorted ("dpo").
+func quarantineRoleNames() string {
+	names := make([]string, 0, len(quarantineRoles))
+	for r := range quarantineRoles {
+		names = append(names, string(r))
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
+}
+
+// quarantineHelp is the quarantine command's long help: who may run it and why.
+var quarantineHelp = `Rows that failed validation on import are kept encrypted with their file, line and
+reasons until a staff member fixes and releases them, or discards them.
+
+Every subcommand acts as the staff member whose API key is given, so that the audit log
+names who looked at or changed each row (UU PDP Art 31, R-16). The desk is for the ` + quarantineRoleNames() + `
+role: a row is shown raw and whole (the NIK and specific data too, unmasked: a value
+cannot be corrected through a mask), and the dpo is the one staff role the policy lets
+read every field. It acts under purpose legal_obligation (keeping data accurate, UU PDP
+Art 29, R-28). Any other role is refused, and the refusal is audited.`
+
+// quarantineListHelp says why list, which shows no values, still needs a key.
+const quarantineListHelp = `List quarantined rows: ID, file, line, status and reasons (field and code, no values).
+
+The listing shows no values, yet it still needs a dpo's key: it is read from the customer
+register (which file held a row about someone, on which line, and what was wrong with
+it), it is the desk's work queue whose IDs lead to 'show', and every look at the
+quarantine is audited under the name of whoever looked. An operator without a key cannot
+list; there is no anonymous console reader.`
+
+// quarantineStaff returns the RunE of a quarantine subcommand: it resolves the staff
+// key (staffKey; no key is refused with a hint), opens the vault, authenticates the key
+// (an unknown one is refused and audited, never echoed) and refuses, audited (action
+// quarantine, reason "quarantine <subcommand>"), a role not in quarantineRoles, before
+// fn runs with the request that names the staff member.
+func (e *env) quarantineStaff(vf *vaultFlags, sk *staffKey, fn func(cmd *cobra.Command, v *vault, req gate.Request, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		key, err := e.resolveKey(cmd, sk)
+		if err != nil {
+			return err
+		}
+		return e.withVault(vf, true, func(cmd *cobra.Command, v *vault, args []string) error {
+			reason := "quarantine " + cmd.Name()
+			actor, err := actAs(cmd.Context(), v, key, jaga.ActionQuarantine, reason)
+			if err != nil {
+				return err
+			}
+			purpose, ok := quarantineRoles[actor.Role]
+			req := gate.Request{Actor: actor, Purpose: purpose, Reason: reason}
+			if !ok {
+				req.Purpose = jaga.PurposeLegalObligation
+				return v.gate.Refuse(cmd.Context(), req, jaga.ActionQuarantine,
+					jaga.Refusal("role_not_allowed", "the quarantine desk is for the %s role (this key is %s)", quarantineRoleNames(), actor.Role))
+			}
+			return fn(cmd, v, req, args)
+		})(cmd, args)
+	}
+}
+
+// quarantineRow is quarantineStaff for the subcommands whose first argument is a
+// quarantined row's ID: a malformed ID is refused before the key is read.
+func (e *env) quarantineRow(vf *vaultFlags, sk *staffKey, fn func(cmd *cobra.Command, v *vault, req gate.Request, id jaga.SubjectID) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		id, err := jaga.ParseSubjectID(args[0])
+		if err != nil {
+			return errQuarantineID
+		}
+		return e.quarantineStaff(vf, sk, func(cmd *cobra.Command, v *vault, req gate.Request, _ []string) error {
+			return fn(cmd, v, req, id)
+		})(cmd, args)
+	}
+}
+
 func quarantineCmd(e *env) *cobra.Command {
-	c := &cobra.Command{Use: "quarantine", Short: "List, show, fix, release or discard imported rows that failed validation (kept encrypted)"}
+	c := &cobra.Command{Use: "quarantine", Short: "List, show, fix, release or discard imported rows that failed validation (kept encrypted; a dpo's key)",
+		Long: quarantineHelp}
 	var vf vaultFlags
+	sk := staffKey{need: "a dpo's key (jaga actors add --role dpo)"}
 	var status string
 	var limit int
 	list := &cobra.Command{
-		Use: "list", Short: "List quarantined rows: ID, file, line, status and reasons (no values)", Args: cobra.NoArgs,
+		Use: "list", Short: "List quarantined rows: ID, file, line, status and reasons (no values)", Long: quarantineListHelp, Args: cobra.NoArgs,
 		PreRunE: func(cmd *cobra.Command, args []string) error {
 			if status != "" && !jaga.QuarantineStatus(status).Valid() {
 				return withHint(fmt.Errorf("--status %s: not a quarantine status", jaga.SafeName(status)),
@@ -37,8 +125,8 @@ func quarantineCmd(e *env) *cobra.Command {
 			}
 			return nil
 		},
-		RunE: e.withVault(&vf, true, func(cmd *cobra.Command, v *vault, args []string) error {
-			items, err := v.gate.QuarantineList(cmd.Context(), quarantineReq("quarantine list"), jaga.QuarantineFilter{Status: jaga.QuarantineStatus(status), Limit: limit})
+		RunE: e.quarantineStaff(&vf, &sk, func(cmd *cobra.Command, v *vault, req gate.Request, args []string) error {
+			items, err := v.gate.QuarantineList(cmd.Context(), req, jaga.QuarantineFilter{Status: jaga.QuarantineStatus(status), Limit: limit})
 			if err != nil {
 				return err
 			}
@@ -57,9 +145,9 @@ func quarantineCmd(e *env) *cobra.Command {
 	list.Flags().StringVar(&status, "status", "open", "open, released, discarded, or '' for every status")
 	list.Flags().IntVar(&limit, "limit", 1000, "at most this many rows (1 or more)")
 	show := &cobra.Command{
-		Use: "show ID", Short: "Show one open quarantined row with its values (audited)", Args: cobra.ExactArgs(1),
-		RunE: e.withQuarantineArg(&vf, func(cmd *cobra.Command, v *vault, id jaga.SubjectID, args []string) error {
-			it, err := v.gate.QuarantineShow(cmd.Context(), quarantineReq("quarantine show"), id)
+		Use: "show ID", Short: "Show one open quarantined row with its values, unmasked (audited with your name)", Args: cobra.ExactArgs(1),
+		RunE: e.quarantineRow(&vf, &sk, func(cmd *cobra.Command, v *vault, req gate.Request, id jaga.SubjectID) error {
+			it, err := v.gate.QuarantineShow(cmd.Context(), req, id)
 			if err != nil {
 				return err
 			}
@@ -85,8 +173,8 @@ func quarantineCmd(e *env) *cobra.Command {
 			if len(set) == 0 {
 				return fmt.Errorf("nothing to fix: give --set FIELD=VALUE")
 			}
-			return e.withQuarantineArg(&vf, func(cmd *cobra.Command, v *vault, id jaga.SubjectID, _ []string) error {
-				remain, err := v.gate.QuarantineFix(cmd.Context(), quarantineReq("quarantine fix"), id, set)
+			return e.quarantineRow(&vf, &sk, func(cmd *cobra.Command, v *vault, req gate.Request, id jaga.SubjectID) error {
+				remain, err := v.gate.QuarantineFix(cmd.Context(), req, id, set)
 				if err != nil {
 					return err
 				}
@@ -104,8 +192,8 @@ func quarantineCmd(e *env) *cobra.Command {
 	fix.Flags().StringArrayVar(&sets, "set", nil, "FIELD=VALUE to set (repeatable); FIELD= removes the field")
 	release := &cobra.Command{
 		Use: "release ID", Short: "Import a fixed row (created or merged by identity resolution)", Args: cobra.ExactArgs(1),
-		RunE: e.withQuarantineArg(&vf, func(cmd *cobra.Command, v *vault, id jaga.SubjectID, args []string) error {
-			out, err := v.gate.QuarantineRelease(cmd.Context(), quarantineReq("quarantine release"), id)
+		RunE: e.quarantineRow(&vf, &sk, func(cmd *cobra.Command, v *vault, req gate.Request, id jaga.SubjectID) error {
+			out, err := v.gate.QuarantineRelease(cmd.Context(), req, id)
 			if err != nil {
 				return err
 			}
@@ -115,8 +203,8 @@ func quarantineCmd(e *env) *cobra.Command {
 	}
 	discard := &cobra.Command{
 		Use: "discard ID", Short: "Destroy a quarantined row's values (its file, line and reasons stay)", Args: cobra.ExactArgs(1),
-		RunE: e.withQuarantineArg(&vf, func(cmd *cobra.Command, v *vault, id jaga.SubjectID, args []string) error {
-			if err := v.gate.QuarantineDiscard(cmd.Context(), quarantineReq("quarantine discard"), id); err != nil {
+		RunE: e.quarantineRow(&vf, &sk, func(cmd *cobra.Command, v *vault, req gate.Request, id jaga.SubjectID) error {
+			if err := v.gate.QuarantineDiscard(cmd.Context(), req, id); err != nil {
 				return err
 			}
 			fmt.Fprintf(e.stdout, "%s: discarded\n", id)
@@ -125,6 +213,7 @@ func quarantineCmd(e *env) *cobra.Command {
 	}
 	for _, sub := range []*cobra.Command{list, show, fix, release, discard} {
 		vf.add(sub)
+		sk.add(sub, "the staff member working the quarantine (role "+quarantineRoleNames()+")")
 		c.AddCommand(sub)
 	}
 	return c
@@ -136,7 +225,7 @@ func subjectsCmd(e *env) *cobra.Command {
 	merges := &cobra.Command{
 		Use: "merges SUBJECT", Short: "List the source rows merged into a subject", Args: cobra.ExactArgs(1),
 		RunE: e.withSubjectArg(&vf, func(cmd *cobra.Command, v *vault, id jaga.SubjectID, args []string) error {
-			ms, err := v.gate.Merges(cmd.Context(), quarantineReq("subjects merges"), id)
+			ms, err := v.gate.Merges(cmd.Context(), consoleReq("subjects merges"), id)
 			if err != nil {
 				return err
 			}
@@ -155,7 +244,7 @@ func subjectsCmd(e *env) *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("MERGE must be a merge number from 'jaga subjects merges'")
 			}
-			nid, err := v.gate.Unmerge(cmd.Context(), quarantineReq("subjects unmerge"), id, mid)
+			nid, err := v.gate.Unmerge(cmd.Context(), consoleReq("subjects unmerge"), id, mid)
 			if err != nil {
 				return err
 			}
@@ -178,13 +267,6 @@ func (e *env) withSubjectArg(f *vaultFlags, fn func(cmd *cobra.Command, v *vault
 
 // errQuarantineID refuses a malformed quarantine row ID without echoing it.
 var errQuarantineID = withHint(errors.New("quarantine row ID must be sub_ followed by 32 hex digits"), "'jaga quarantine list' shows the IDs")
-
-// withQuarantineArg is withSubjectArg for the quarantine commands, whose first argument
-// is a quarantined row's ID: it has a subject ID's shape, and a malformed one is named
-// as a quarantine row ID.
-func (e *env) withQuarantineArg(f *vaultFlags, fn func(cmd *cobra.Command, v *vault, id jaga.SubjectID, args []string) error) func(*cobra.Command, []string) error {
-	return e.withIDArg(f, errQuarantineID, fn)
-}
 
 // withIDArg parses the first argument as a subject-shaped ID once the vault is open and
 // runs fn; a malformed ID is bad when bad is not nil, else jaga.ParseSubjectID's error.

@@ -21,7 +21,7 @@ func runMain(t *testing.T, args ...string) (string, string, int) {
 }
 
 // TestQuarantineAndUnmerge imports the door-to-door export and the web-form events, then
-// walks the quarantine (list, show, fix, release, discard) and undoes a merge.
+// walks the quarantine (list, show, fix, release, discard) as a dpo and undoes a merge.
 func TestQuarantineAndUnmerge(t *testing.T) {
 	d2d := intakeFixture(t, "door_to_door_export.csv")
 	web := intakeFixture(t, "web_form_events.jsonl")
@@ -43,6 +43,7 @@ func TestQuarantineAndUnmerge(t *testing.T) {
 	if rep.Quarantined == 0 || rep.Merged == 0 || rep.Created+rep.Merged+rep.Unchanged+rep.Quarantined+rep.Rejected != rep.RowsRead {
 		t.Fatalf("report %d read, %d created, %d merged, %d quarantined, %d rejected", rep.RowsRead, rep.Created, rep.Merged, rep.Quarantined, rep.Rejected)
 	}
+	useDPOKey(t, dir)
 
 	t.Run("Quarantine", func(t *testing.T) {
 		out, _, code := runMain(t, "quarantine", "list", "--dir", dir)

@@ -18,7 +18,7 @@ import (
 const resolutionHelp = "accepted (the data is right as stored), corrected (the data or consent was fixed), dismissed (the flag does not apply)"
 
 // reviewFlagCmds are the review desk's subcommands of `jaga subjects`: list review flags
-// and resolve one, as the console operator (quarantineReq), audited by the gate.
+// and resolve one, as the console operator (consoleReq), audited by the gate.
 func reviewFlagCmds(e *env, vf *vaultFlags) []*cobra.Command {
 	var (
 		f       jaga.ReviewFlagFilter
@@ -41,7 +41,7 @@ func reviewFlagCmds(e *env, vf *vaultFlags) []*cobra.Command {
 				return withHint(fmt.Errorf("--reason must be a review reason code"), "e.g. identity_conflict, phone_unverified, consent_cross_selling_draft_notice")
 			}
 			return e.withVault(vf, true, func(cmd *cobra.Command, v *vault, _ []string) error {
-				out, err := v.gate.ReviewFlags(cmd.Context(), quarantineReq("subjects flags"), f)
+				out, err := v.gate.ReviewFlags(cmd.Context(), consoleReq("subjects flags"), f)
 				if err != nil {
 					return err
 				}

@@ -17,12 +17,13 @@ import (
 	"jaga/seal"
 )
 
-// The commands that act as a staff member (jaga dsr …, jaga subjects resolve-flag) take
-// that person's API key in one of three ways, exactly one of which is used: --key KEY,
-// --key-file FILE (or - for stdin), else $JAGA_KEY. A key on the command line can be read
-// by every local user in the process list (ps, /proc/PID/cmdline) and stays in shell
-// history, so --key still works for scripts but warns; the environment of a process and
-// a file of mode 0600 are readable by its owner only.
+// The commands that act as a staff member (jaga dsr …, jaga quarantine …, jaga subjects
+// resolve-flag) take that person's API key in one of three ways, exactly one of which is
+// used: --key KEY, --key-file FILE (or - for stdin), else $JAGA_KEY. A key on the
+// command line can be read by every local user in the process list (ps,
+// /proc/PID/cmdline) and stays in shell history, so --key still works for scripts but
+// warns; the environment of a process and a file of mode 0600 are readable by its owner
+// only.
 
 // keyWarning is printed to stderr whenever --key is used.
 const keyWarning = "jaga: warning: a key given with --key is visible to other users of this machine in the process list (and kept in shell history); use JAGA_KEY or --key-file"

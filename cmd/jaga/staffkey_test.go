@@ -65,9 +65,9 @@ func keyFile(t *testing.T, content string, perm os.FileMode) string {
 	return p
 }
 
-// keyCommands are every command that acts with a staff member's key; the dsr ID and
-// the flag number need not exist, as each test stops before they are looked up or
-// expects "not found".
+// keyCommands are every command that acts with a staff member's key; the dsr ID, the
+// flag number and the quarantined row need not exist, as each test stops before they
+// are looked up or expects "not found".
 var keyCommands = [][]string{
 	{"dsr", "list"},
 	{"dsr", "overdue"},
@@ -76,7 +76,15 @@ var keyCommands = [][]string{
 	{"dsr", "refuse", "dsr_00000000000000000000000000000000", "--code", "art15_defence"},
 	{"dsr", "fulfil", "dsr_00000000000000000000000000000000"},
 	{"subjects", "resolve-flag", "999", "--resolution", "accepted"},
+	{"quarantine", "list"},
+	{"quarantine", "show", noRow},
+	{"quarantine", "fix", noRow, "--set", "nik="},
+	{"quarantine", "release", noRow},
+	{"quarantine", "discard", noRow},
 }
+
+// noRow is a quarantined row ID of the right shape that no vault holds.
+const noRow = "sub_00000000000000000000000000000000"
 
 // TestKeyFile: every key-taking command reads the key from --key-file (first line,
 // trimmed) or stdin (--key-file -); a file that group or others may read or write, an
@@ -92,7 +100,8 @@ func TestKeyFile(t *testing.T) {
 	// request or flag is not found (an unauthenticated call would say so first).
 	authed := func(t *testing.T, args []string, code int, stdout, stderr string) {
 		t.Helper()
-		ok := code == 0 || code == 1 && (strings.Contains(stderr, "request not found") || strings.Contains(stderr, "review flag not found"))
+		ok := code == 0 || code == 1 && (strings.Contains(stderr, "request not found") || strings.Contains(stderr, "review flag not found") ||
+			strings.Contains(stderr, "quarantined row not found"))
 		if !ok || strings.Contains(stderr, "invalid API key") || strings.Contains(stderr, "warning") {
 			t.Errorf("%v: %d %q %q, want the command run as the dpo, without a warning", args, code, stdout, stderr)
 		}
@@ -203,8 +212,9 @@ func TestKeyFlagWarns(t *testing.T) {
 }
 
 // TestRefusedKeyAudited: a key-taking command refused because its key does not
-// authenticate, or because the key's role may not do it (an auditor resolving a flag or
-// approving a request, a marketer at the request desk), leaves one audit event, as the
+// authenticate, or because the key's role may not do it (an auditor resolving a flag,
+// approving a request or at the quarantine desk, a marketer at the request desk),
+// leaves one audit event, as the
 // same refusal inside the gate does: the action, the command as reason, the actor and
 // role when known, the decision. Neither the key nor its hash is in any event or error.
 func TestRefusedKeyAudited(t *testing.T) {
@@ -217,10 +227,13 @@ func TestRefusedKeyAudited(t *testing.T) {
 	for _, c := range keyCommands {
 		action, reason := gate.ActionDSRStep, "dsr "+c[1]
 		refusedRole := jaga.RoleMarketer
-		if c[0] == "subjects" {
+		switch c[0] {
+		case "subjects":
 			action, reason = gate.ActionResolveReviewFlag, "subjects resolve-flag"
+		case "quarantine":
+			action, reason = jaga.ActionQuarantine, "quarantine "+c[1]
 		}
-		if c[0] == "subjects" || c[1] == "approve" || c[1] == "refuse" || c[1] == "fulfil" {
+		if c[0] != "dsr" || c[1] == "approve" || c[1] == "refuse" || c[1] == "fulfil" {
 			refusedRole = jaga.RoleAuditor
 		}
 		for _, k := range []struct {
@@ -253,7 +266,7 @@ func TestRefusedKeyAudited(t *testing.T) {
 	}
 	var got []want
 	for _, ev := range evs {
-		if ev.Action != gate.ActionDSRStep && ev.Action != gate.ActionResolveReviewFlag {
+		if ev.Action != gate.ActionDSRStep && ev.Action != gate.ActionResolveReviewFlag && ev.Action != jaga.ActionQuarantine {
 			continue // the vault's set-up
 		}
 		got = append(got, want{ev.Action, ev.Reason, ev.ActorID, ev.Decision})
