@@ -71,6 +71,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		if je.Field != "" {
 			msg = je.Field + ": " + msg
 		}
+		msg = databaseCause(msg, err)
 	}
 	// The gate names the purpose by its HTTP header; on the command line it is an
 	// argument or flag.

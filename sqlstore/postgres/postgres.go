@@ -170,7 +170,7 @@ func (db *DB) TryLock(ctx context.Context, name string) (release func(), ok bool
 	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&ok); err != nil || !ok {
 		_ = conn.Close()
 		if err != nil {
-			return nil, false, internalf("lock "+name, redact(err))
+			return nil, false, internalf("lock "+name, err)
 		}
 		return nil, false, nil
 	}
@@ -270,18 +270,20 @@ type Error struct {
 	Code       string // SQLSTATE
 	Message    string
 	Constraint string
+	Schema     string
 	Table      string
 	Column     string
 }
 
-// Error returns "postgres: <message> (SQLSTATE <code>, constraint <name>)".
+// Error returns "postgres: <message> (SQLSTATE <code>, constraint <name>, schema
+// <name>, table <name>, column <name>)", each name only when the server gave it.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("postgres: ")
 	b.WriteString(e.Message)
 	b.WriteString(" (SQLSTATE ")
 	b.WriteString(e.Code)
-	for _, kv := range [][2]string{{"constraint", e.Constraint}, {"table", e.Table}, {"column", e.Column}} {
+	for _, kv := range [][2]string{{"constraint", e.Constraint}, {"schema", e.Schema}, {"table", e.Table}, {"column", e.Column}} {
 		if kv[1] != "" {
 			b.WriteString(", " + kv[0] + " " + kv[1])
 		}
@@ -305,7 +307,7 @@ func redact(err error) error {
 	if strings.HasPrefix(pe.Code, "22") {
 		msg = "data exception"
 	}
-	return &Error{Code: pe.Code, Message: msg, Constraint: pe.ConstraintName, Table: pe.TableName, Column: pe.ColumnName}
+	return &Error{Code: pe.Code, Message: msg, Constraint: pe.ConstraintName, Schema: pe.SchemaName, Table: pe.TableName, Column: pe.ColumnName}
 }
 
 func mustSub(fsys fs.FS, dir string) fs.FS {
@@ -317,11 +319,8 @@ func mustSub(fsys fs.FS, dir string) fs.FS {
 }
 
 // internalf wraps err of op as EINTERNAL "database error", or EUNAVAILABLE "database
-// unavailable" when the server cannot be reached (unavailable).
+// unavailable" when the server cannot be reached (unavailable), with op and the
+// redacted cause in a *sqlstore.StepError.
 func internalf(op string, err error) error {
-	je := &jaga.Error{Code: jaga.EINTERNAL, Message: "database error"}
-	if unavailable(err) {
-		je = &jaga.Error{Code: jaga.EUNAVAILABLE, Message: "database unavailable"}
-	}
-	return fmt.Errorf("%w: %s: %w", je, op, redact(err))
+	return sqlstore.NewStepError(Dialect, op, err)
 }
