@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -36,7 +37,7 @@ func TestEmptyDatabaseEnv(t *testing.T) {
 		{"JAGA_DATABASE_URL", " \t", "jaga: hint: unset JAGA_DATABASE_URL"},
 		{"JAGA_DATABASE_URL_FILE", "", "jaga: hint: unset JAGA_DATABASE_URL_FILE to use SQLite in DIR/data, or set it to the file"},
 	} {
-		t.Run(tc.name+"="+strings.TrimSpace(tc.value), func(t *testing.T) {
+		t.Run(tc.name+"="+strconv.Quote(tc.value), func(t *testing.T) {
 			unsetenv(t, "JAGA_DATABASE_URL")
 			unsetenv(t, "JAGA_DATABASE_URL_FILE")
 			unsetenv(t, "JAGA_DIR")
@@ -66,6 +67,13 @@ func TestEmptyDatabaseEnv(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := loadConfigEnv(p, true, mapEnv(map[string]string{"JAGA_DATABASE_URL": ""}).lookup)
+		if err == nil || !strings.Contains(err.Error(), "JAGA_DATABASE_URL is set but empty") {
+			t.Fatalf("err %v", err)
+		}
+	})
+	t.Run("WithDBFlag", func(t *testing.T) {
+		e := mapEnv(map[string]string{"JAGA_DATABASE_URL": ""})
+		_, _, err := (&vaultFlags{dir: t.TempDir(), db: "postgres://jaga@db.internal/jaga"}).load(e)
 		if err == nil || !strings.Contains(err.Error(), "JAGA_DATABASE_URL is set but empty") {
 			t.Fatalf("err %v", err)
 		}

@@ -94,7 +94,10 @@ func IsURL(s string) bool {
 // The role needs CREATE on the database's schema on first start and whenever a new
 // version adds a migration. Errors are EINVALID for a string that does not parse,
 // EUNAVAILABLE for a server that cannot be reached or refuses the connection, and
-// EINTERNAL otherwise; the message of a failed connection names the step, the user,
+// EINTERNAL otherwise. A failure after the connection (a migration) holds a
+// *sqlstore.StepError with the step ("migration 0002_consent.sql: apply") and the
+// redacted cause (*Error: SQLSTATE 42501 for a role without CREATE on the schema). The
+// message of a failed connection names the step, the user,
 // the database, the address and the cause ("connect to PostgreSQL (user jaga, database
 // jaga): 127.0.0.1:5432 (127.0.0.1): dial error: … connection refused"). No error
 // contains the password.
