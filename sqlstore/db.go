@@ -123,7 +123,7 @@ func (db *DB) Sync(ctx context.Context) error {
 		return nil
 	}
 	if err := db.sync(ctx); err != nil {
-		return db.dialect.redactSteps(internal("sync", err))
+		return NewStepError(db.dialect, "sync", err)
 	}
 	return nil
 }
@@ -152,14 +152,14 @@ func (db *DB) run(ctx context.Context, writable bool, fn func(jaga.Tx) error) er
 	for attempt := 0; ; attempt++ {
 		err := db.runOnce(ctx, writable, fn)
 		if err == nil || attempt >= db.retries || !errors.Is(err, ErrBusy) {
-			return db.dialect.redactSteps(err)
+			return err
 		}
 		// Full jitter keeps several waiting writers from waking in step.
 		d := delay/2 + rand.N(delay/2+1)
 		delay *= 2
 		select {
 		case <-ctx.Done():
-			return db.dialect.redactSteps(err)
+			return err
 		case <-time.After(d):
 		}
 	}

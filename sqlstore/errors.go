@@ -65,9 +65,9 @@ func (db *DB) translate(op string, err error, notFound, conflict string) error {
 	return fmt.Errorf("%w: %w", &jaga.Error{Code: jaga.EINTERNAL, Message: "database error"}, &StepError{Step: op, Err: err})
 }
 
-// internal returns an EINTERNAL error for op with cause err. The cause is not redacted
-// here (no dialect at hand): Update and View redact it before it leaves the package
-// (Dialect.redactSteps).
+// internal returns an EINTERNAL error for op with cause err, for causes that are not
+// the driver's (decoding, the migrations' file system); a driver error goes through
+// translate or Tx.internal, which redact it.
 func internal(op string, err error) error {
 	return fmt.Errorf("%w: %w", &jaga.Error{Code: jaga.EINTERNAL, Message: "database error"}, &StepError{Step: op, Err: err})
 }
@@ -110,13 +110,9 @@ func (d *Dialect) redact(err error) error {
 	return d.Redact(err)
 }
 
-// redactSteps redacts, in place, the cause of the first *StepError in err's chain
-// that internal left unredacted; Redact is idempotent, so a cause redacted already
-// stays as it is. Every error that Update, View and Migrate return passes here.
-func (d *Dialect) redactSteps(err error) error {
-	var se *StepError
-	if d.Redact != nil && errors.As(err, &se) {
-		se.Err = d.Redact(se.Err)
-	}
-	return err
+// internal is NewStepError with the transaction's dialect, for a store method's
+// failed step: EINTERNAL "database error" (EUNAVAILABLE when the server cannot be
+// reached) with op and the cause redacted.
+func (t *Tx) internal(op string, err error) error {
+	return NewStepError(t.db.dialect, op, err)
 }

@@ -32,10 +32,6 @@ import (
 // 0001_init.sql: apply: postgres: permission denied for schema public (SQLSTATE 42501,
 // schema public)".
 func Migrate(ctx context.Context, pool *sql.DB, d *Dialect, fsys fs.FS, now time.Time) error {
-	return d.redactSteps(migrate(ctx, pool, d, fsys, now))
-}
-
-func migrate(ctx context.Context, pool *sql.DB, d *Dialect, fsys fs.FS, now time.Time) error {
 	names, err := fs.Glob(fsys, "*.sql")
 	if err != nil {
 		return internal("list migrations", err)
