@@ -247,7 +247,7 @@ func (t *Tx) AuditRecords(ctx context.Context, f jaga.AuditFilter) ([]*jaga.Audi
 			var pos int64
 			if err := rows.Scan(&e.Seq, &pos); err != nil {
 				rows.Close()
-				return nil, internal("read audit index", err)
+				return nil, t.internal("read audit index", err)
 			}
 			e.Pos = int(pos)
 			hits = append(hits, e)
@@ -300,7 +300,7 @@ func (t *Tx) addMembers(ctx context.Context, recs []*jaga.AuditRecord) error {
 		var seq int64
 		var m []byte
 		if err := rows.Scan(&seq, &m); err != nil {
-			return internal("read audit members", err)
+			return t.internal("read audit members", err)
 		}
 		if r := bySeq[seq]; r != nil {
 			r.Members = m
@@ -330,7 +330,7 @@ func (t *Tx) scanAudit(ctx context.Context, after int64, fn func(seq int64, data
 	for more && rows.Next() {
 		var first int64
 		if err := rows.Scan(&first, &data, &hashes); err != nil {
-			return internal("read audit", err)
+			return t.internal("read audit", err)
 		}
 		splitBatch(first, data, hashes, func(seq int64, d, h []byte) bool {
 			if seq <= after {
@@ -397,7 +397,7 @@ func (t *Tx) checkpoints(ctx context.Context, q string, args ...any) ([]*jaga.Au
 	for rows.Next() {
 		cp := &jaga.AuditCheckpoint{}
 		if err := rows.Scan(&cp.Size, Time{&cp.Time}, &cp.Note); err != nil {
-			return nil, internal("read audit checkpoints", err)
+			return nil, t.internal("read audit checkpoints", err)
 		}
 		out = append(out, cp)
 	}

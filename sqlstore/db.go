@@ -123,7 +123,7 @@ func (db *DB) Sync(ctx context.Context) error {
 		return nil
 	}
 	if err := db.sync(ctx); err != nil {
-		return internal("sync", err)
+		return NewStepError(db.dialect, "sync", err)
 	}
 	return nil
 }

@@ -49,7 +49,8 @@ type Dialect struct {
 	// advisory transaction lock). SQLite's BEGIN IMMEDIATE serialises already.
 	LockMigrations func(ctx context.Context, tx *sql.Tx) error
 	// Redact, if set, returns a driver error without anything the server may have
-	// quoted from a bound value (invariant 6); translate applies it before wrapping.
+	// quoted from a bound value (invariant 6); translate and NewStepError apply it
+	// before wrapping. It must be idempotent: an error it returned passes it unchanged.
 	Redact func(err error) error
 }
 

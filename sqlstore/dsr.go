@@ -30,7 +30,7 @@ func (t *Tx) InsertDSR(ctx context.Context, r *jaga.DSR) error {
 	t.stamp(&r.UpdatedAt)
 	detail, err := detailValue(r.Detail)
 	if err != nil {
-		return internal("insert request", err)
+		return t.internal("insert request", err)
 	}
 	_, err = t.exec(ctx, `INSERT INTO dsr_requests (`+dsrColumns+`) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 		r.ID, string(r.Subject), string(r.Type), string(r.Channel), string(r.Status), r.Statutory,
@@ -82,7 +82,7 @@ func (t *Tx) UpdateDSR(ctx context.Context, r *jaga.DSR) error {
 	r.UpdatedAt = t.now
 	detail, err := detailValue(r.Detail)
 	if err != nil {
-		return internal("update request", err)
+		return t.internal("update request", err)
 	}
 	res, err := t.exec(ctx, `UPDATE dsr_requests SET status = ?, handler = ?, approver = ?, refusal_code = ?, detail = ?, outcome = ?,
 		due_at = ?, scheduled_at = ?, closed_at = ?, notice_sent_at = ?, sealed = ?, sealed_key = ?, updated_at = ? WHERE id = ?`,
@@ -131,7 +131,7 @@ func (t *Tx) DSRs(ctx context.Context, f jaga.DSRFilter) ([]*jaga.DSR, error) {
 	for rows.Next() {
 		r, err := scanDSR(rows)
 		if err != nil {
-			return nil, internal("list requests", err)
+			return nil, t.internal("list requests", err)
 		}
 		out = append(out, r)
 	}
@@ -176,7 +176,7 @@ func (t *Tx) LegalHolds(ctx context.Context, subject jaga.SubjectID, at time.Tim
 		var h jaga.LegalHold
 		var sub string
 		if err := rows.Scan(&h.ID, &sub, &h.Basis, &h.Ref, &h.PlacedBy, Time{&h.PlacedAt}, Time{&h.Until}); err != nil {
-			return nil, internal("read legal holds", err)
+			return nil, t.internal("read legal holds", err)
 		}
 		h.Subject = jaga.SubjectID(sub)
 		out = append(out, &h)

@@ -30,11 +30,12 @@ var errScanType = errors.New("sqlstore: unexpected column type")
 
 // translate turns a driver error into the error vocabulary of package jaga: op names
 // the operation ("insert subjects"); notFound is the message for sql.ErrNoRows and for a
-// missing referenced row; conflict the one for a unique violation. The driver error
-// stays in the chain (%w) for logs; it holds no value, because values are always bound
-// parameters, SQLite does not echo them, and PostgreSQL puts key values only in the
-// DETAIL field, which pgconn's PgError.Error leaves out. Errors that are already
-// *jaga.Error pass unchanged.
+// missing referenced row; conflict the one for a unique violation. The driver error,
+// redacted by the dialect, stays in the chain (%w) for logs, inside a *StepError with
+// op; it holds no value, because values are always bound parameters, SQLite does not
+// echo them, and PostgreSQL puts key values only in the DETAIL field, which Redact
+// drops with the messages of data exceptions. Errors that are already *jaga.Error pass
+// unchanged.
 func (db *DB) translate(op string, err error, notFound, conflict string) error {
 	if err == nil {
 		return nil
@@ -46,9 +47,7 @@ func (db *DB) translate(op string, err error, notFound, conflict string) error {
 		return &jaga.Error{Code: jaga.ENOTFOUND, Message: notFound}
 	}
 	kind := db.dialect.Classify(err)
-	if db.dialect.Redact != nil {
-		err = db.dialect.Redact(err)
-	}
+	err = db.dialect.redact(err)
 	switch kind {
 	case KindConflict:
 		if conflict != "" {
@@ -59,14 +58,61 @@ func (db *DB) translate(op string, err error, notFound, conflict string) error {
 			return fmt.Errorf("%w: %w", &jaga.Error{Code: jaga.ENOTFOUND, Message: notFound}, err)
 		}
 	case KindBusy:
-		return fmt.Errorf("%w: %s: %w: %w", &jaga.Error{Code: jaga.EINTERNAL, Message: "database busy"}, op, ErrBusy, err)
+		return fmt.Errorf("%w: %w", &jaga.Error{Code: jaga.EINTERNAL, Message: "database busy"}, &StepError{Step: op, Err: fmt.Errorf("%w: %w", ErrBusy, err)})
 	case KindUnavailable:
-		return fmt.Errorf("%w: %s: %w", &jaga.Error{Code: jaga.EUNAVAILABLE, Message: "database unavailable"}, op, err)
+		return fmt.Errorf("%w: %w", &jaga.Error{Code: jaga.EUNAVAILABLE, Message: "database unavailable"}, &StepError{Step: op, Err: err})
 	}
-	return fmt.Errorf("%w: %s: %w", &jaga.Error{Code: jaga.EINTERNAL, Message: "database error"}, op, err)
+	return fmt.Errorf("%w: %w", &jaga.Error{Code: jaga.EINTERNAL, Message: "database error"}, &StepError{Step: op, Err: err})
 }
 
-// internal returns an EINTERNAL error for op with cause err.
+// internal returns an EINTERNAL error for op with cause err, for causes that are not
+// the driver's (decoding, the migrations' file system); a driver error goes through
+// translate or Tx.internal, which redact it.
 func internal(op string, err error) error {
-	return fmt.Errorf("%w: %s: %w", &jaga.Error{Code: jaga.EINTERNAL, Message: "database error"}, op, err)
+	return fmt.Errorf("%w: %w", &jaga.Error{Code: jaga.EINTERNAL, Message: "database error"}, &StepError{Step: op, Err: err})
+}
+
+// StepError is the operator's side of a database failure: the step that failed
+// ("insert subjects", "migration 0002_consent.sql: apply", "commit") and the driver's
+// or the server's cause, redacted by the dialect (Dialect.Redact: SQLSTATE, message
+// and object names, never a bound value; invariant 6). It sits in the chain under the
+// *jaga.Error whose message ("database error", "database unavailable") is all a client
+// sees; the CLI and the logs show the step and the cause as well, so that an operator
+// can tell a permission problem or a full disk from a bug.
+type StepError struct {
+	Step string // the operation, without values
+	Err  error  // the redacted cause
+}
+
+// Error returns "<step>: <cause>".
+func (e *StepError) Error() string { return e.Step + ": " + e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *StepError) Unwrap() error { return e.Err }
+
+// NewStepError returns err as an EINTERNAL "database error" of op, or EUNAVAILABLE
+// "database unavailable" when d classifies it KindUnavailable, with a *StepError
+// holding op and the cause redacted by d, for dialect packages' own steps (opening
+// the file, copying tables).
+func NewStepError(d *Dialect, op string, err error) error {
+	je := &jaga.Error{Code: jaga.EINTERNAL, Message: "database error"}
+	if d.Classify != nil && d.Classify(err) == KindUnavailable {
+		je = &jaga.Error{Code: jaga.EUNAVAILABLE, Message: "database unavailable"}
+	}
+	return fmt.Errorf("%w: %w", je, &StepError{Step: op, Err: d.redact(err)})
+}
+
+// redact applies Redact, if set, to err.
+func (d *Dialect) redact(err error) error {
+	if d.Redact == nil || err == nil {
+		return err
+	}
+	return d.Redact(err)
+}
+
+// internal is NewStepError with the transaction's dialect, for a store method's
+// failed step: EINTERNAL "database error" (EUNAVAILABLE when the server cannot be
+// reached) with op and the cause redacted.
+func (t *Tx) internal(op string, err error) error {
+	return NewStepError(t.db.dialect, op, err)
 }

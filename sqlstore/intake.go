@@ -69,7 +69,7 @@ func (t *Tx) InsertQuarantine(ctx context.Context, rows []*jaga.QuarantinedRow) 
 		}
 		reasons, err := json.Marshal(r.Reasons)
 		if err != nil {
-			return internal("insert quarantine", err)
+			return t.internal("insert quarantine", err)
 		}
 		t.stamp(&r.CreatedAt)
 		if r.UpdatedAt.IsZero() {
@@ -149,7 +149,7 @@ func (t *Tx) Quarantined(ctx context.Context, f jaga.QuarantineFilter) ([]*jaga.
 	for rows.Next() {
 		r, err := scanQuarantine(rows)
 		if err != nil {
-			return nil, internal("list quarantine", err)
+			return nil, t.internal("list quarantine", err)
 		}
 		out = append(out, r)
 	}
@@ -234,7 +234,7 @@ func (t *Tx) UpdateQuarantine(ctx context.Context, r *jaga.QuarantinedRow) error
 	}
 	reasons, err := json.Marshal(r.Reasons)
 	if err != nil {
-		return internal("update quarantine", err)
+		return t.internal("update quarantine", err)
 	}
 	r.UpdatedAt = t.now
 	res, err := t.exec(ctx, `UPDATE quarantine SET reasons = ?, wrapped_dek = ?, sealed = ?, status = ?, subject_id = ?, updated_at = ? WHERE id = ?`,
@@ -308,14 +308,14 @@ func (t *Tx) Merges(ctx context.Context, subject jaga.SubjectID) ([]*jaga.MergeR
 			subj, fields, cs, into string
 		)
 		if err := rows.Scan(&m.ID, &subj, &m.RowKey, &m.File, &m.Line, Time{&m.At}, &fields, &cs, &m.Sealed, Time{&m.CreatedAt}, Time{&m.UndoneAt}, &into); err != nil {
-			return nil, internal("read merges", err)
+			return nil, t.internal("read merges", err)
 		}
 		m.Subject, m.UndoneInto = jaga.SubjectID(subj), jaga.SubjectID(into)
 		if err := json.Unmarshal([]byte(fields), &m.Fields); err != nil {
-			return nil, internal("read merges", err)
+			return nil, t.internal("read merges", err)
 		}
 		if err := json.Unmarshal([]byte(cs), &m.Consents); err != nil {
-			return nil, internal("read merges", err)
+			return nil, t.internal("read merges", err)
 		}
 		out = append(out, &m)
 	}
@@ -404,7 +404,7 @@ func (t *Tx) PurgeExpiredSignups(ctx context.Context, at time.Time) (int, error)
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return 0, internal("purge expired sign-ups", err)
+		return 0, t.internal("purge expired sign-ups", err)
 	}
 	return int(n), nil
 }

@@ -3,7 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"fmt"
+	"errors"
 	"io/fs"
 	"slices"
 	"strings"
@@ -24,6 +24,13 @@ import (
 // PostgreSQL, Dialect.LockMigrations does the same for nodes starting at once. New
 // migrations are picked up by their file names alone: add NNNN_name.sql to each
 // dialect's migrations directory.
+//
+// Errors are EINTERNAL (EUNAVAILABLE when the server cannot be reached) with a
+// *StepError that names the step — "create schema_migrations", "read
+// schema_migrations", or "migration 0002_consent.sql: lock", ": check", ": apply",
+// ": record", ": commit" — and the cause as the dialect redacts it, e.g. "migration
+// 0001_init.sql: apply: postgres: permission denied for schema public (SQLSTATE 42501,
+// schema public)".
 func Migrate(ctx context.Context, pool *sql.DB, d *Dialect, fsys fs.FS, now time.Time) error {
 	names, err := fs.Glob(fsys, "*.sql")
 	if err != nil {
@@ -36,17 +43,17 @@ func Migrate(ctx context.Context, pool *sql.DB, d *Dialect, fsys fs.FS, now time
 	}
 
 	if err := createMigrationsTable(ctx, pool, d); err != nil {
-		return internal("create schema_migrations", err)
+		return NewStepError(d, "create schema_migrations", err)
 	}
 	rows, err := pool.QueryContext(ctx, `SELECT version FROM schema_migrations`)
 	if err != nil {
-		return internal("read schema_migrations", err)
+		return NewStepError(d, "read schema_migrations", err)
 	}
 	for rows.Next() {
 		var v string
 		if err := rows.Scan(&v); err != nil {
 			rows.Close()
-			return internal("read schema_migrations", err)
+			return NewStepError(d, "read schema_migrations", err)
 		}
 		if !known[v] {
 			rows.Close()
@@ -55,7 +62,7 @@ func Migrate(ctx context.Context, pool *sql.DB, d *Dialect, fsys fs.FS, now time
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return internal("read schema_migrations", err)
+		return NewStepError(d, "read schema_migrations", err)
 	}
 
 	for _, name := range names {
@@ -68,8 +75,16 @@ func Migrate(ctx context.Context, pool *sql.DB, d *Dialect, fsys fs.FS, now time
 
 // createMigrationsTable creates schema_migrations if missing, under the dialect's
 // migration lock (two PostgreSQL sessions running CREATE TABLE IF NOT EXISTS at once
-// can both try to create it).
+// can both try to create it). A table that can be read already is left alone without
+// a CREATE statement: PostgreSQL checks the CREATE privilege on the schema even for
+// CREATE TABLE IF NOT EXISTS of a table that exists, and a role may run a migrated
+// database without that privilege.
 func createMigrationsTable(ctx context.Context, pool *sql.DB, d *Dialect) error {
+	var one int
+	switch err := pool.QueryRowContext(ctx, `SELECT 1 FROM schema_migrations LIMIT 1`).Scan(&one); {
+	case err == nil, errors.Is(err, sql.ErrNoRows):
+		return nil
+	}
 	tx, err := pool.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -88,36 +103,36 @@ func createMigrationsTable(ctx context.Context, pool *sql.DB, d *Dialect) error 
 
 func migrateFile(ctx context.Context, pool *sql.DB, d *Dialect, fsys fs.FS, name string, now time.Time) error {
 	version := strings.TrimSuffix(name, ".sql")
-	op := "migration " + version
+	op := "migration " + name
 	tx, err := pool.BeginTx(ctx, nil)
 	if err != nil {
-		return internal(op, err)
+		return NewStepError(d, op+": begin", err)
 	}
 	defer func() { _ = tx.Rollback() }()
 	if d.LockMigrations != nil {
 		if err := d.LockMigrations(ctx, tx); err != nil {
-			return internal(op, err)
+			return NewStepError(d, op+": lock", err)
 		}
 	}
 
 	var n int
 	if err := tx.QueryRowContext(ctx, d.rebind(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), version).Scan(&n); err != nil {
-		return internal(op, err)
+		return NewStepError(d, op+": check", err)
 	} else if n > 0 {
 		return nil
 	}
 	body, err := fs.ReadFile(fsys, name)
 	if err != nil {
-		return internal(op, err)
+		return internal(op+": read", err)
 	}
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-		return internal(op, fmt.Errorf("apply: %w", err))
+		return NewStepError(d, op+": apply", err)
 	}
 	if _, err := tx.ExecContext(ctx, d.rebind(`INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)`), version, now.UnixMicro()); err != nil {
-		return internal(op, err)
+		return NewStepError(d, op+": record", err)
 	}
 	if err := tx.Commit(); err != nil {
-		return internal(op, err)
+		return NewStepError(d, op+": commit", err)
 	}
 	return nil
 }

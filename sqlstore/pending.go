@@ -151,7 +151,7 @@ func (t *Tx) PurgePendingPurchases(ctx context.Context, before time.Time) (int, 
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return 0, internal("purge pending purchases", err)
+		return 0, t.internal("purge pending purchases", err)
 	}
 	if _, err := t.exec(ctx, `DELETE FROM pending_purchase_keys WHERE NOT EXISTS (SELECT 1 FROM pending_purchases p WHERE p.source_key = pending_purchase_keys.source_key)`); err != nil {
 		return 0, t.db.translate("purge pending purchase keys", err, "", "")
@@ -186,7 +186,7 @@ func (t *Tx) erasePendingPurchasesOf(ctx context.Context, subject string) error 
 		var k []byte
 		if err := rows.Scan(&k); err != nil {
 			rows.Close()
-			return internal("find pending purchases of subject", err)
+			return t.internal("find pending purchases of subject", err)
 		}
 		keys = append(keys, k)
 	}

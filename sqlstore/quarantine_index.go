@@ -43,7 +43,7 @@ func (t *Tx) quarantineSharingIndexes(ctx context.Context, subject jaga.SubjectI
 	}
 	indexes, err := DecodeIndexes(blob)
 	if err != nil {
-		return nil, internal("read subject indexes", err)
+		return nil, t.internal("read subject indexes", err)
 	}
 	var ids []jaga.SubjectID
 	for _, ix := range indexes {

@@ -123,11 +123,11 @@ func (t *Tx) Purposes(ctx context.Context) ([]*jaga.Purpose, error) {
 	for rows.Next() {
 		var def []byte
 		if err := rows.Scan(&def); err != nil {
-			return nil, internal("read purposes", err)
+			return nil, t.internal("read purposes", err)
 		}
 		p := new(jaga.Purpose)
 		if err := json.Unmarshal(def, p); err != nil {
-			return nil, internal("decode purpose", err)
+			return nil, t.internal("decode purpose", err)
 		}
 		out = append(out, p)
 	}
@@ -147,7 +147,7 @@ func (t *Tx) PutPurpose(ctx context.Context, p *jaga.Purpose) error {
 	}
 	def, err := json.Marshal(p)
 	if err != nil {
-		return internal("encode purpose", err)
+		return t.internal("encode purpose", err)
 	}
 	if _, err := t.exec(ctx, `INSERT INTO purposes (id, status, definition, updated_at) VALUES (?, ?, ?, ?)
 ON CONFLICT (id) DO UPDATE SET status = excluded.status, definition = excluded.definition, updated_at = excluded.updated_at`,
@@ -177,11 +177,11 @@ func (t *Tx) Notices(ctx context.Context) ([]*jaga.Notice, error) {
 	for rows.Next() {
 		var body []byte
 		if err := rows.Scan(&body); err != nil {
-			return nil, internal("read notices", err)
+			return nil, t.internal("read notices", err)
 		}
 		n := new(jaga.Notice)
 		if err := json.Unmarshal(body, n); err != nil {
-			return nil, internal("decode notice", err)
+			return nil, t.internal("decode notice", err)
 		}
 		out = append(out, n)
 	}
@@ -202,7 +202,7 @@ func (t *Tx) PutNotice(ctx context.Context, n *jaga.Notice) error {
 	t.stamp(&n.CreatedAt)
 	body, err := json.Marshal(n)
 	if err != nil {
-		return internal("encode notice", err)
+		return t.internal("encode notice", err)
 	}
 	if _, err := t.exec(ctx, `INSERT INTO notices (version, status, in_force_at, body, created_at) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT (version) DO UPDATE SET status = excluded.status, in_force_at = excluded.in_force_at, body = excluded.body`,
@@ -267,7 +267,7 @@ func (t *Tx) ListSubjects(ctx context.Context, f jaga.SubjectListFilter, fn func
 	var raw sql.RawBytes
 	for rows.Next() {
 		if err := rows.Scan(&raw); err != nil {
-			return internal("list subjects", err)
+			return t.internal("list subjects", err)
 		}
 		if err := fn(jaga.SubjectID(raw)); err != nil {
 			return err
@@ -315,7 +315,7 @@ func (t *Tx) ScheduleDeletion(ctx context.Context, d *jaga.ScheduledDeletion) er
 	}
 	fields, err := json.Marshal(d.Fields)
 	if err != nil {
-		return internal("encode fields", err)
+		return t.internal("encode fields", err)
 	}
 	t.stamp(&d.CreatedAt)
 	// One row: RETURNING (SQLite 3.35+, PostgreSQL) gives its ID unambiguously.
@@ -352,15 +352,15 @@ func (t *Tx) scheduledDeletions(ctx context.Context, where string, args ...any) 
 		var subject string
 		var fields, deleted []byte
 		if err := rows.Scan(&d.ID, &subject, &d.Purpose, &fields, Time{&d.DueAt}, Time{&d.CreatedAt}, Time{&d.DoneAt}, &deleted); err != nil {
-			return nil, internal("read scheduled deletions", err)
+			return nil, t.internal("read scheduled deletions", err)
 		}
 		d.Subject = jaga.SubjectID(subject)
 		if err := json.Unmarshal(fields, &d.Fields); err != nil {
-			return nil, internal("decode scheduled deletion", err)
+			return nil, t.internal("decode scheduled deletion", err)
 		}
 		if len(deleted) > 0 {
 			if err := json.Unmarshal(deleted, &d.Deleted); err != nil {
-				return nil, internal("decode scheduled deletion", err)
+				return nil, t.internal("decode scheduled deletion", err)
 			}
 		}
 		out = append(out, d)
@@ -381,14 +381,14 @@ func (t *Tx) FinishDeletion(ctx context.Context, id int64, at time.Time, deleted
 	}
 	b, err := json.Marshal(deleted)
 	if err != nil {
-		return internal("encode fields", err)
+		return t.internal("encode fields", err)
 	}
 	res, err := t.exec(ctx, `UPDATE scheduled_deletions SET done_at = ?, deleted = ? WHERE id = ? AND done_at IS NULL`, TimeValue(at), string(b), id)
 	if err != nil {
 		return t.db.translate("finish scheduled deletion", err, "", "")
 	}
 	if n, err := res.RowsAffected(); err != nil {
-		return internal("finish scheduled deletion", err)
+		return t.internal("finish scheduled deletion", err)
 	} else if n == 0 {
 		return jaga.Errorf(jaga.ENOTFOUND, "no pending scheduled deletion %d", id)
 	}

@@ -61,7 +61,7 @@ func (t *Tx) ListReviewFlags(ctx context.Context, f jaga.ReviewFlagFilter) ([]*j
 	for rows.Next() {
 		fl, err := scanReviewFlag(rows)
 		if err != nil {
-			return nil, internal("read review flags", err)
+			return nil, t.internal("read review flags", err)
 		}
 		out = append(out, fl)
 	}

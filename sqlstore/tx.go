@@ -411,7 +411,7 @@ func (t *Tx) subjectIDs(ctx context.Context, op, q string, args ...any) ([]jaga.
 	for rows.Next() {
 		var id string
 		if err := rows.Scan(&id); err != nil {
-			return nil, internal(op, err)
+			return nil, t.internal(op, err)
 		}
 		ids = append(ids, jaga.SubjectID(id))
 	}
@@ -481,7 +481,7 @@ func (t *Tx) queryKeys(ctx context.Context, what string, tpl *rowsTemplate, lead
 		for rows.Next() {
 			if err := row(rows.Scan); err != nil {
 				rows.Close()
-				return internal(what, err)
+				return t.internal(what, err)
 			}
 		}
 		err = rows.Err()
@@ -515,7 +515,7 @@ func (t *Tx) UpdateSubject(ctx context.Context, id jaga.SubjectID, patch jaga.Su
 	if len(patch.Set) > 0 || len(patch.Remove) > 0 {
 		m, err := DecodeSealed(sealed)
 		if err != nil {
-			return internal("update subject", err)
+			return t.internal("update subject", err)
 		}
 		for _, f := range patch.Remove {
 			delete(m, f)
@@ -528,7 +528,7 @@ func (t *Tx) UpdateSubject(ctx context.Context, id jaga.SubjectID, patch jaga.Su
 
 	old, err := DecodeIndexes(indexes)
 	if err != nil {
-		return internal("update subject", err)
+		return t.internal("update subject", err)
 	}
 	replaced := map[string]bool{}
 	for _, f := range patch.IndexFields {
@@ -599,7 +599,7 @@ func (t *Tx) EraseSubject(ctx context.Context, id jaga.SubjectID, at time.Time) 
 	}
 	indexes, err := DecodeIndexes(blob)
 	if err != nil {
-		return internal("erase subject", err)
+		return t.internal("erase subject", err)
 	}
 	for _, ix := range indexes {
 		if _, err := t.exec(ctx, `DELETE FROM blind_indexes WHERE field = ? AND value = ? AND subject_id = ?`, ix.Field, ix.Value, sid); err != nil {
@@ -637,7 +637,7 @@ func (t *Tx) affectedOne(op string, res sql.Result, err error, notFound string) 
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return internal(op, err)
+		return t.internal(op, err)
 	}
 	if n == 0 {
 		return &jaga.Error{Code: jaga.ENOTFOUND, Message: notFound}
@@ -702,7 +702,7 @@ func (t *Tx) Purchases(ctx context.Context, subject jaga.SubjectID) ([]*jaga.Sea
 	for rows.Next() {
 		p := &jaga.SealedPurchase{Subject: subject}
 		if err := rows.Scan(&p.ID, &p.Sealed, &p.SourceKey, Time{&p.CreatedAt}); err != nil {
-			return nil, internal("read purchases", err)
+			return nil, t.internal("read purchases", err)
 		}
 		out = append(out, p)
 	}
@@ -723,7 +723,7 @@ func (t *Tx) DeletePurchases(ctx context.Context, subject jaga.SubjectID) (int, 
 	}
 	n, err := res.RowsAffected()
 	if err != nil {
-		return 0, internal("delete purchases", err)
+		return 0, t.internal("delete purchases", err)
 	}
 	return int(n), nil
 }
@@ -759,7 +759,7 @@ func (t *Tx) InsertConsents(ctx context.Context, consents []*jaga.Consent) error
 	details := make([]string, len(consents))
 	for i, c := range consents {
 		if details[i], err = encodeDetails(c.ConsentDetails); err != nil {
-			return internal("encode consent details", err)
+			return t.internal("encode consent details", err)
 		}
 	}
 	if _, err := t.execRows(ctx, insertConsentsTpl, len(consents), func(args []any, i int) []any {
@@ -809,7 +809,7 @@ func (t *Tx) Consents(ctx context.Context, subject jaga.SubjectID) ([]*jaga.Cons
 	for rows.Next() {
 		c, err := scanConsent(rows)
 		if err != nil {
-			return nil, internal("read consents", err)
+			return nil, t.internal("read consents", err)
 		}
 		out = append(out, c)
 	}
@@ -924,7 +924,7 @@ func (t *Tx) Actors(ctx context.Context) ([]*jaga.Actor, error) {
 	for rows.Next() {
 		a, err := scanActor(rows)
 		if err != nil {
-			return nil, internal("read actors", err)
+			return nil, t.internal("read actors", err)
 		}
 		out = append(out, a)
 	}

@@ -83,7 +83,7 @@ func (t *Tx) WrappedKeys(ctx context.Context, kind jaga.WrappedKeyKind, after st
 			err = rows.Scan(&r.ID, &r.Wrapped)
 		}
 		if err != nil {
-			return nil, internal("read wrapped keys", err)
+			return nil, t.internal("read wrapped keys", err)
 		}
 		out = append(out, r)
 	}

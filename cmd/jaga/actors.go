@@ -85,13 +85,16 @@ func (f *vaultFlags) add(c *cobra.Command) {
 // load resolves the vault directory (--dir, else $JAGA_DIR, else ./jaga-data) and reads
 // its configuration.
 func (f *vaultFlags) load(e *env) (string, config, error) {
-	dir := e.dir(f.dir)
+	dir, err := e.dir(f.dir)
+	if err != nil {
+		return dir, config{}, err
+	}
 	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
 		return dir, config{}, withHint(fmt.Errorf("the vault directory %s is a file, not a directory", dir),
 			"--dir (or JAGA_DIR) names the directory that holds keys/ and data/; give that directory, or a new path for a new vault")
 	}
 	path, explicit := configPath(dir, f.config)
-	cfg, err := loadConfig(path, explicit, e.getenv)
+	cfg, err := loadConfigEnv(path, explicit, e.lookup)
 	if err == nil && f.db != "" {
 		if postgres.IsConnString(f.db) && postgres.HasPassword(f.db) {
 			fmt.Fprintln(e.stderr, dbPasswordWarning)

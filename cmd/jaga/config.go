@@ -102,8 +102,17 @@ func defaultConfig() config {
 }
 
 // loadConfig reads path (if it exists; an explicit path must exist) over the defaults,
-// then the environment, and validates.
+// then the environment, and validates. getenv cannot tell an empty variable from an
+// unset one; the CLI itself uses loadConfigEnv.
 func loadConfig(path string, explicit bool, getenv func(string) string) (config, error) {
+	return loadConfigEnv(path, explicit, lookupFrom(getenv))
+}
+
+// loadConfigEnv is loadConfig with an environment that tells "" from unset: an empty
+// JAGA_DATABASE_URL or JAGA_DATABASE_URL_FILE is refused (databaseURLEnv); every other
+// empty variable counts as unset.
+func loadConfigEnv(path string, explicit bool, lookup envLookup) (config, error) {
+	getenv := getenvOf(lookup)
 	c := defaultConfig()
 	b, err := os.ReadFile(path)
 	if err == nil {
@@ -153,7 +162,7 @@ func loadConfig(path string, explicit bool, getenv func(string) string) (config,
 	if err := c.portalEnv(getenv); err != nil {
 		return c, err
 	}
-	if err := databaseEnv(&c, getenv); err != nil {
+	if err := databaseEnv(&c, lookup); err != nil {
 		return c, err
 	}
 	if v := getenv("JAGA_AUDIT_CHECKPOINT_EVERY"); v != "" {
@@ -255,19 +264,17 @@ func readDatabaseFile(path string) (string, error) {
 	return v, nil
 }
 
-// databaseEnv applies JAGA_DATABASE_URL (or JAGA_DATABASE_URL_FILE) and
-// JAGA_DATABASE_MAX_CONNS.
-func databaseEnv(c *config, getenv func(string) string) error {
-	if v := getenv("JAGA_DATABASE_URL"); v != "" {
-		c.Database = v
-	} else if f := getenv("JAGA_DATABASE_URL_FILE"); f != "" {
-		v, err := readDatabaseFile(f)
-		if err != nil {
-			return err
-		}
+// databaseEnv applies JAGA_DATABASE_URL (or JAGA_DATABASE_URL_FILE; databaseURLEnv)
+// and JAGA_DATABASE_MAX_CONNS.
+func databaseEnv(c *config, lookup envLookup) error {
+	v, err := databaseURLEnv(lookup)
+	if err != nil {
+		return err
+	}
+	if v != "" {
 		c.Database = v
 	}
-	if v := getenv("JAGA_DATABASE_MAX_CONNS"); v != "" {
+	if v, _ := lookup("JAGA_DATABASE_MAX_CONNS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
 			return fmt.Errorf("config: JAGA_DATABASE_MAX_CONNS must be a whole number")

@@ -20,6 +20,9 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// lookupenv, if set, tells a variable set to "" from an unset one (os.LookupEnv);
+	// see lookup.
+	lookupenv func(string) (string, bool)
 }
 
 // exitError carries a process exit status through cobra without printing again.
@@ -30,7 +33,7 @@ func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 // Main runs the jaga command line with args and returns the process exit status: 0 on
 // success, 1 on failure, 2 on a usage error.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv}
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, lookupenv: os.LookupEnv}
 	root := &cobra.Command{
 		Use:           "jaga",
 		Short:         "Jaga keeps customers' personal data encrypted and uses it only as they agreed",
@@ -68,6 +71,7 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 		if je.Field != "" {
 			msg = je.Field + ": " + msg
 		}
+		msg = databaseCause(msg, err)
 	}
 	// The gate names the purpose by its HTTP header; on the command line it is an
 	// argument or flag.
@@ -105,13 +109,18 @@ func withHint(err error, hint string) error {
 	return fmt.Errorf("%w\nhint: %s", err, hint)
 }
 
-// dirFlag returns --dir, else $JAGA_DIR, else ./jaga-data.
-func (e *env) dir(flag string) string {
+// dir returns --dir, else $JAGA_DIR, else ./jaga-data. JAGA_DIR set but empty (or
+// only white space) is an error when --dir is not given: a deployment whose variable did
+// not render would otherwise open, or create, a different vault in ./jaga-data.
+func (e *env) dir(flag string) (string, error) {
 	if flag != "" {
-		return flag
+		return flag, nil
 	}
-	if d := e.getenv("JAGA_DIR"); d != "" {
-		return d
+	if d, set := e.lookup("JAGA_DIR"); set {
+		if strings.TrimSpace(d) == "" {
+			return "", emptyEnvError("JAGA_DIR", "unset JAGA_DIR to use ./jaga-data, or set it (or --dir) to the vault directory")
+		}
+		return d, nil
 	}
-	return "jaga-data"
+	return "jaga-data", nil
 }

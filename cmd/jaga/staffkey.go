@@ -73,7 +73,10 @@ func (e *env) resolveKey(cmd *cobra.Command, k *staffKey) (string, error) {
 			return "", err
 		}
 	default:
-		key = strings.TrimSpace(e.getenv("JAGA_KEY"))
+		v, set := e.lookup("JAGA_KEY")
+		if key = strings.TrimSpace(v); set && key == "" {
+			return "", withHint(fmt.Errorf("JAGA_KEY is set but empty"), "put "+k.need+" in JAGA_KEY, or unset JAGA_KEY and pass --key-file FILE")
+		}
 	}
 	if key == "" {
 		return "", withHint(fmt.Errorf("an API key is required"), "set JAGA_KEY or pass --key-file FILE with "+k.need)

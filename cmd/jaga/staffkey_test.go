@@ -24,7 +24,7 @@ type keyVault struct {
 
 func newKeyVault(t *testing.T) *keyVault {
 	t.Helper()
-	t.Setenv("JAGA_KEY", "") // the tests set it where they mean to
+	unsetenv(t, "JAGA_KEY") // the tests set it where they mean to
 	ctx := context.Background()
 	kv := &keyVault{dir: t.TempDir(), keys: map[jaga.Role]string{}, ids: map[jaga.Role]string{}}
 	v := MustOpenVault(t, kv.dir)
@@ -194,7 +194,7 @@ func TestKeyFlagWarns(t *testing.T) {
 				t.Errorf("%v with %s: stderr %q (warning wanted: %v)", c, way.name, errs, way.warns)
 			}
 		}
-		t.Setenv("JAGA_KEY", "")
+		unsetenv(t, "JAGA_KEY")
 		code, out, _ := kv.run(t, "", append(append([]string{}, c[:2]...), "--help")...)
 		var keyLine string
 		for l := range strings.Lines(out) {

@@ -34,11 +34,8 @@ JAGA_DATABASE_URL set to the same URL and the same keys/ (docs/postgres.md).`,
 				fmt.Fprintln(e.stderr, strings.Replace(dbPasswordWarning, "--db", "--to", 1))
 			}
 			if to == "" {
-				to = e.getenv("JAGA_DATABASE_URL")
-			}
-			if f := e.getenv("JAGA_DATABASE_URL_FILE"); to == "" && f != "" {
 				var err error
-				if to, err = readDatabaseFile(f); err != nil {
+				if to, err = databaseURLEnv(e.lookup); err != nil {
 					return err
 				}
 			}
@@ -48,7 +45,10 @@ JAGA_DATABASE_URL set to the same URL and the same keys/ (docs/postgres.md).`,
 			if batch <= 0 {
 				return fmt.Errorf("--batch must be positive")
 			}
-			vdir := e.dir(dir)
+			vdir, err := e.dir(dir)
+			if err != nil {
+				return err
+			}
 			path := filepath.Join(vdir, "data", "jaga.db")
 			if _, err := os.Stat(path); err != nil {
 				return withHint(fmt.Errorf("no SQLite database in %s", vdir), "name the vault with --dir DIR or JAGA_DIR")

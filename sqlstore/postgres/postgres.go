@@ -94,7 +94,10 @@ func IsURL(s string) bool {
 // The role needs CREATE on the database's schema on first start and whenever a new
 // version adds a migration. Errors are EINVALID for a string that does not parse,
 // EUNAVAILABLE for a server that cannot be reached or refuses the connection, and
-// EINTERNAL otherwise; the message of a failed connection names the step, the user,
+// EINTERNAL otherwise. A failure after the connection (a migration) holds a
+// *sqlstore.StepError with the step ("migration 0002_consent.sql: apply") and the
+// redacted cause (*Error: SQLSTATE 42501 for a role without CREATE on the schema). The
+// message of a failed connection names the step, the user,
 // the database, the address and the cause ("connect to PostgreSQL (user jaga, database
 // jaga): 127.0.0.1:5432 (127.0.0.1): dial error: … connection refused"). No error
 // contains the password.
@@ -170,7 +173,7 @@ func (db *DB) TryLock(ctx context.Context, name string) (release func(), ok bool
 	if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock($1)`, key).Scan(&ok); err != nil || !ok {
 		_ = conn.Close()
 		if err != nil {
-			return nil, false, internalf("lock "+name, redact(err))
+			return nil, false, internalf("lock "+name, err)
 		}
 		return nil, false, nil
 	}
@@ -270,18 +273,20 @@ type Error struct {
 	Code       string // SQLSTATE
 	Message    string
 	Constraint string
+	Schema     string
 	Table      string
 	Column     string
 }
 
-// Error returns "postgres: <message> (SQLSTATE <code>, constraint <name>)".
+// Error returns "postgres: <message> (SQLSTATE <code>, constraint <name>, schema
+// <name>, table <name>, column <name>)", each name only when the server gave it.
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("postgres: ")
 	b.WriteString(e.Message)
 	b.WriteString(" (SQLSTATE ")
 	b.WriteString(e.Code)
-	for _, kv := range [][2]string{{"constraint", e.Constraint}, {"table", e.Table}, {"column", e.Column}} {
+	for _, kv := range [][2]string{{"constraint", e.Constraint}, {"schema", e.Schema}, {"table", e.Table}, {"column", e.Column}} {
 		if kv[1] != "" {
 			b.WriteString(", " + kv[0] + " " + kv[1])
 		}
@@ -305,7 +310,7 @@ func redact(err error) error {
 	if strings.HasPrefix(pe.Code, "22") {
 		msg = "data exception"
 	}
-	return &Error{Code: pe.Code, Message: msg, Constraint: pe.ConstraintName, Table: pe.TableName, Column: pe.ColumnName}
+	return &Error{Code: pe.Code, Message: msg, Constraint: pe.ConstraintName, Schema: pe.SchemaName, Table: pe.TableName, Column: pe.ColumnName}
 }
 
 func mustSub(fsys fs.FS, dir string) fs.FS {
@@ -317,11 +322,8 @@ func mustSub(fsys fs.FS, dir string) fs.FS {
 }
 
 // internalf wraps err of op as EINTERNAL "database error", or EUNAVAILABLE "database
-// unavailable" when the server cannot be reached (unavailable).
+// unavailable" when the server cannot be reached (unavailable), with op and the
+// redacted cause in a *sqlstore.StepError.
 func internalf(op string, err error) error {
-	je := &jaga.Error{Code: jaga.EINTERNAL, Message: "database error"}
-	if unavailable(err) {
-		je = &jaga.Error{Code: jaga.EUNAVAILABLE, Message: "database unavailable"}
-	}
-	return fmt.Errorf("%w: %s: %w", je, op, redact(err))
+	return sqlstore.NewStepError(Dialect, op, err)
 }

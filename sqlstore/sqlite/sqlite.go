@@ -123,7 +123,7 @@ func Open(ctx context.Context, path string, opts Options) (_ *DB, err error) {
 	// file 0600 here keeps all three private whatever the umask.
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, internalf("create database file", err)
+		return nil, internalf("open database file for reading and writing", err)
 	}
 	fi, err := f.Stat()
 	if err == nil && fi.Mode().Perm() != 0o600 {
@@ -472,6 +472,8 @@ func nextIDs(ctx context.Context, tx *sql.Tx, table string, n int) ([]int64, err
 	return ids, nil
 }
 
+// internalf wraps err of op as a "database error" with op and the cause in a
+// *sqlstore.StepError.
 func internalf(op string, err error) error {
-	return fmt.Errorf("%w: %s: %w", &jaga.Error{Code: jaga.EINTERNAL, Message: "database error"}, op, err)
+	return sqlstore.NewStepError(Dialect, op, err)
 }

@@ -13,7 +13,7 @@ import (
 	"context"
 	"crypto/rand"
 	"database/sql"
-	"net/url"
+	neturl "net/url"
 	"os"
 	"strings"
 	"testing"
@@ -95,7 +95,7 @@ func create(tb testing.TB, template string) string {
 // withDatabase returns base with its database replaced by name.
 func withDatabase(tb testing.TB, base, name string) string {
 	tb.Helper()
-	u, err := url.Parse(base)
+	u, err := neturl.Parse(base)
 	if err != nil {
 		tb.Fatalf("%s does not parse as a URL", EnvURL)
 	}
@@ -114,4 +114,39 @@ func Open(tb testing.TB, url string) *sql.DB {
 	db := stdlib.OpenDB(*cfg)
 	tb.Cleanup(func() { db.Close() })
 	return db
+}
+
+// NewRole creates a login role with a random name and no privilege of its own on the
+// test cluster, for tests of what a role that lacks one is told (PostgreSQL 15 and
+// newer give PUBLIC no CREATE on schema public; NewRole revokes it in the database at
+// url for older servers too). It returns the role's name and url with the role as
+// user (the cluster trusts local connections: no password). At the end of the test the
+// role's privileges and objects in that database are dropped, then the role.
+func NewRole(tb testing.TB, url string) (name, roleURL string) {
+	tb.Helper()
+	db := Open(tb, url)
+	admin := Open(tb, URL(tb))
+	name = "jagatest_role_" + strings.ToLower(rand.Text()[:12])
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := admin.ExecContext(ctx, `CREATE ROLE `+name+` LOGIN`); err != nil {
+		tb.Fatalf("create role: %v", err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_, _ = db.ExecContext(ctx, `DROP OWNED BY `+name) // the database may be gone already
+		if _, err := admin.ExecContext(ctx, `DROP ROLE IF EXISTS `+name); err != nil {
+			tb.Errorf("drop role: %v", err)
+		}
+	})
+	if _, err := db.ExecContext(ctx, `REVOKE CREATE ON SCHEMA public FROM PUBLIC`); err != nil {
+		tb.Fatalf("revoke create: %v", err)
+	}
+	u, err := neturl.Parse(url)
+	if err != nil {
+		tb.Fatal("database URL does not parse")
+	}
+	u.User = neturl.User(name)
+	return name, u.String()
 }
