@@ -33,7 +33,7 @@ func wantRefused(t *testing.T, what string, code int, errs string, wantCode int,
 func TestQuarantineListFlags(t *testing.T) {
 	dir := t.TempDir()
 	MustOpenVault(t, dir).Close()
-	t.Setenv("JAGA_KEY", "")
+	unsetenv(t, "JAGA_KEY")
 	for _, st := range []string{"all", "bogus"} {
 		code, out, errs := run(t, "quarantine", "list", "--status", st, "--dir", dir)
 		wantRefused(t, "--status "+st, code, errs, 1, []string{"jaga: error: --status " + st + ": not a quarantine status", "open, released or discarded", "--status ''"})

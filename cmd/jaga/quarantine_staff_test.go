@@ -38,7 +38,7 @@ func TestQuarantineActsAsStaff(t *testing.T) {
 		t.Fatalf("list with JAGA_KEY: %d %q %s", code, out, errs)
 	}
 	fixed, dropped := strings.Fields(lines[1])[0], strings.Fields(lines[2])[0]
-	t.Setenv("JAGA_KEY", "")
+	unsetenv(t, "JAGA_KEY")
 
 	t.Run("NoKey", func(t *testing.T) {
 		code, out, errs := kv.run(t, "", "quarantine", "show", fixed)
@@ -72,7 +72,7 @@ func TestQuarantineActsAsStaff(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "ani.lestari(at)example.com") {
 		t.Fatalf("show with JAGA_KEY: %d %q %s", code, out, errs)
 	}
-	t.Setenv("JAGA_KEY", "")
+	unsetenv(t, "JAGA_KEY")
 	// The values left the gate: the event says who saw them.
 	for _, ev := range quarantineEvents(t, kv)["quarantine show"] {
 		if ev.Decision == string(jaga.Allow) && (ev.ActorID != kv.ids[jaga.RoleDPO] || ev.Role != jaga.RoleDPO) {
