@@ -53,7 +53,11 @@ func TestRunDeletionsCommand(t *testing.T) {
 	}
 	v = MustOpenVault(t, dir)
 	defer v.Close()
-	rec, err := v.gate.Read(ctx, gate.ReadRequest{Request: consoleRequest(), Subject: sub})
+	dpo, _, err := v.gate.CreateActor(ctx, gate.Request{Actor: cliActor, Purpose: jaga.PurposeSecurity}, "dpo", jaga.RoleDPO)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := v.gate.Read(ctx, gate.ReadRequest{Request: gate.Request{Actor: dpo, Purpose: jaga.PurposeDSR}, Subject: sub})
 	if err != nil {
 		t.Fatal(err)
 	}
