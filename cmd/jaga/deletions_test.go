@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -50,6 +51,20 @@ func TestRunDeletionsCommand(t *testing.T) {
 	}
 	if rep := report(); rep.Due != 0 {
 		t.Fatalf("second run: %+v", rep)
+	}
+	// The deletions are audited as the scheduled-deletion job's, which the command runs
+	// once, never as a console dpo (act_cli) who chose nothing.
+	var job int
+	for _, ev := range auditEvents(t, dir, "*") {
+		if ev.ActorID == cliActor.ID && ev.Role == jaga.RoleDPO {
+			t.Errorf("event %d (%s) names the console as dpo", ev.Seq, ev.Action)
+		}
+		if ev.ActorID == jaga.ActorIDDeletions && ev.Decision == string(jaga.Allow) && slices.Contains(ev.Subjects, sub) {
+			job++
+		}
+	}
+	if job == 0 {
+		t.Error("no audit event of the deletion job names the subject")
 	}
 	v = MustOpenVault(t, dir)
 	defer v.Close()
