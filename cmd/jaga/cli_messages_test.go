@@ -52,26 +52,36 @@ func TestCLIMessages(t *testing.T) {
 	if code != 1 || !strings.Contains(errs, "bogus is not a refusal code") || !strings.Contains(errs, "art33_other_person (access)") || !strings.Contains(errs, "art15_defence (erase") {
 		t.Fatalf("refuse --code bogus: %d %s", code, errs)
 	}
+	dpo, _ := addStaff(t, dir, "dpo")
+	t.Setenv("JAGA_KEY", dpo)
 	code, _, errs = run(t, "consents", "subjects", "world_domination", "--dir", dir)
 	if code != 1 || strings.Contains(errs, "Jaga-Purpose") || !strings.Contains(errs, "world_domination") {
 		t.Fatalf("consents subjects of no purpose: %d %s", code, errs)
 	}
 }
 
-// TestConsentSubjectsRole: without --role, the listing is made for a role the policy
-// allows the purpose (service_improvement is not the marketer's), and --role still
-// chooses; a role not allowed is refused naming the purpose, not the header.
+// TestConsentSubjectsRole: the listing is made for the role of the key given, under
+// the purpose named (service_improvement is the analyst's, cross_selling the
+// marketer's); a role the policy does not allow the purpose is refused naming the roles
+// that may, not the header, and the refusal names the staff member in the audit log.
 func TestConsentSubjectsRole(t *testing.T) {
 	dir := t.TempDir()
 	v, _ := MustDemoVault(t, dir)
 	v.Close()
-	for _, p := range []string{"service_improvement", "cross_selling"} {
-		if code, out, errs := run(t, "consents", "subjects", p, "--dir", dir); code != 0 || len(strings.Fields(out)) == 0 {
-			t.Fatalf("consents subjects %s: %d %s", p, code, errs)
+	analyst, _ := addStaff(t, dir, "analyst")
+	marketer, marketerID := addStaff(t, dir, "marketer")
+	for _, c := range []struct{ purpose, key string }{{"service_improvement", analyst}, {"cross_selling", marketer}} {
+		if code, out, errs := run(t, "consents", "subjects", c.purpose, "--dir", dir, "--key-file", keyFile(t, c.key, 0o600)); code != 0 || len(strings.Fields(out)) == 0 {
+			t.Fatalf("consents subjects %s: %d %s", c.purpose, code, errs)
 		}
 	}
-	code, _, errs := run(t, "consents", "subjects", "service_improvement", "--role", "marketer", "--dir", dir)
-	if code != 1 || strings.Contains(errs, "Jaga-Purpose") {
-		t.Fatalf("--role marketer: %d %s", code, errs)
+	code, out, errs := run(t, "consents", "subjects", "service_improvement", "--dir", dir, "--key-file", keyFile(t, marketer, 0o600))
+	if code != 1 || out != "" || strings.Contains(errs, "Jaga-Purpose") ||
+		!strings.Contains(errs, "listing the subjects of this purpose is for the analyst role (this key is marketer)") {
+		t.Fatalf("marketer listing service_improvement: %d %q %s", code, out, errs)
+	}
+	evs := auditEvents(t, dir, "consents subjects")
+	if n := len(evs); n == 0 || evs[n-1].ActorID != marketerID || evs[n-1].Decision != "deny:role_not_allowed" || evs[n-1].Action != "list_subjects" {
+		t.Fatalf("the refusal is not audited naming the marketer: %+v", evs)
 	}
 }

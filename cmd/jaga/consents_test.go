@@ -22,6 +22,8 @@ import (
 func TestRegistryCommands(t *testing.T) {
 	dir := t.TempDir()
 	MustOpenVault(t, dir).Close()
+	dpo, _ := addStaff(t, dir, "dpo")
+	t.Setenv("JAGA_KEY", dpo)
 	code, out, _ := run(t, "purposes", "list", "--dir", dir)
 	if code != 0 || !strings.Contains(out, "cross_selling") || !strings.Contains(out, "draft") {
 		t.Fatalf("purposes list: %d\n%s", code, out)
@@ -53,12 +55,17 @@ func TestRegistryCommands(t *testing.T) {
 	}
 }
 
-// TestConsentCommands records a withdrawal through the CLI on the demo vault and checks
-// that the listing drops the subject and the proof at an earlier time still shows given.
+// TestConsentCommands records a withdrawal through the CLI on the demo vault (as
+// support) and checks that the marketer's listing drops the subject and the proof at an
+// earlier time (read by the dpo) still shows given.
 func TestConsentCommands(t *testing.T) {
 	dir := t.TempDir()
 	v, _ := MustDemoVault(t, dir)
 	v.Close()
+	dpo, _ := addStaff(t, dir, "dpo")
+	support, _ := addStaff(t, dir, "support")
+	marketer, _ := addStaff(t, dir, "marketer")
+	t.Setenv("JAGA_KEY", marketer)
 	code, out, errs := run(t, "consents", "subjects", "cross_selling", "--dir", dir)
 	if code != 0 {
 		t.Fatalf("consents subjects: %d %s", code, errs)
@@ -70,14 +77,17 @@ func TestConsentCommands(t *testing.T) {
 	first := ids[0]
 	before := time.Now().UTC().Format(time.RFC3339)
 	time.Sleep(1100 * time.Millisecond) // --at has second precision
+	t.Setenv("JAGA_KEY", support)
 	code, out, errs = run(t, "consents", "record", first, "--purpose", "cross_selling", "--status", "withdrawn", "--channel", "api", "--dir", dir)
 	if code != 0 || !strings.Contains(errs, "WITHDRAWN") || !strings.Contains(out, `"jws"`) {
 		t.Fatalf("consents record: %d %s\n%s", code, errs, out)
 	}
+	t.Setenv("JAGA_KEY", marketer)
 	_, out, _ = run(t, "consents", "subjects", "cross_selling", "--dir", dir)
 	if after := strings.Fields(out); len(after) != len(ids)-1 || strings.Contains(out, first) {
 		t.Fatalf("after withdrawal %d subjects listed (before %d)", len(after), len(ids))
 	}
+	t.Setenv("JAGA_KEY", dpo)
 	_, out, _ = run(t, "consents", "list", first, "--at", before, "--dir", dir)
 	if !strings.Contains(strings.Join(strings.Fields(out), " "), "cross_selling given") {
 		t.Fatalf("proof before withdrawal:\n%s", out)

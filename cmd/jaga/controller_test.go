@@ -52,7 +52,11 @@ func TestConfigController(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := v.gate.Receipt(ctx, consoleRequest(), sub, jaga.PurposeCrossSelling)
+	dpo, _, err := v.gate.CreateActor(ctx, gate.Request{Actor: cliActor, Purpose: jaga.PurposeSecurity}, "dpo", jaga.RoleDPO)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := v.gate.Receipt(ctx, gate.Request{Actor: dpo, Purpose: jaga.PurposeDSR}, sub, jaga.PurposeCrossSelling)
 	if err != nil {
 		t.Fatal(err)
 	}

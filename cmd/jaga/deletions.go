@@ -19,12 +19,16 @@ var deletionActor = &jaga.Actor{ID: jaga.ActorIDDeletions, Name: "scheduled dele
 const deletionEvery = 10 * time.Minute
 
 // runDeletionsCmd is `jaga consents run-deletions`: the scheduled-deletion job run once
-// at the console, under purpose legal_obligation.
+// at the console, as the job's own actor (deletionActor) under purpose
+// legal_obligation, as jaga serve runs it. It takes no staff key: it decides nothing
+// (each deletion was scheduled by a withdrawal, and a basis or a legal hold still
+// keeps what it keeps), and the audit log names the job, not a person who did not
+// choose what to delete.
 func runDeletionsCmd(e *env) *cobra.Command {
 	var dry bool
 	c, _ := vaultCmd(e, "run-deletions [--dry-run]", "Delete now the fields whose scheduled deletion after a withdrawal is due and that no basis keeps (R-11)", cobra.NoArgs, true,
 		func(cmd *cobra.Command, v *vault, _ []string) error {
-			rep, err := v.gate.RunDeletions(cmd.Context(), gate.Request{Actor: consoleDPO, Purpose: jaga.PurposeLegalObligation}, dry)
+			rep, err := v.gate.RunDeletions(cmd.Context(), gate.Request{Actor: deletionActor, Purpose: jaga.PurposeLegalObligation}, dry)
 			if err != nil {
 				if jaga.ErrorCode(err) == jaga.ECONFLICT {
 					return withHint(err, "a jaga serve node runs the deletions every 10 minutes; run again later")

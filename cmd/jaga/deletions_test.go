@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -51,9 +52,27 @@ func TestRunDeletionsCommand(t *testing.T) {
 	if rep := report(); rep.Due != 0 {
 		t.Fatalf("second run: %+v", rep)
 	}
+	// The deletions are audited as the scheduled-deletion job's, which the command runs
+	// once, never as a console dpo (act_cli) who chose nothing.
+	var job int
+	for _, ev := range auditEvents(t, dir, "*") {
+		if ev.ActorID == cliActor.ID && ev.Role == jaga.RoleDPO {
+			t.Errorf("event %d (%s) names the console as dpo", ev.Seq, ev.Action)
+		}
+		if ev.ActorID == jaga.ActorIDDeletions && ev.Decision == string(jaga.Allow) && slices.Contains(ev.Subjects, sub) {
+			job++
+		}
+	}
+	if job == 0 {
+		t.Error("no audit event of the deletion job names the subject")
+	}
 	v = MustOpenVault(t, dir)
 	defer v.Close()
-	rec, err := v.gate.Read(ctx, gate.ReadRequest{Request: consoleRequest(), Subject: sub})
+	dpo, _, err := v.gate.CreateActor(ctx, gate.Request{Actor: cliActor, Purpose: jaga.PurposeSecurity}, "dpo", jaga.RoleDPO)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := v.gate.Read(ctx, gate.ReadRequest{Request: gate.Request{Actor: dpo, Purpose: jaga.PurposeDSR}, Subject: sub})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -14,12 +13,6 @@ import (
 	"jaga"
 	"jaga/gate"
 )
-
-// consoleReq is the request of the subjects commands that still act as the operator at
-// the console (cliActor), under purpose service_provision (the data was collected for it).
-func consoleReq(reason string) gate.Request {
-	return gate.Request{Actor: cliActor, Purpose: jaga.PurposeServiceProvision, Reason: reason}
-}
 
 // quarantineRoles are the staff roles that work the quarantine desk and the purpose each
 // acts under. A quarantined row is shown raw and whole: every field it holds, the NIK and
@@ -63,33 +56,13 @@ it), it is the desk's work queue whose IDs lead to 'show', and every look at the
 quarantine is audited under the name of whoever looked. An operator without a key cannot
 list; there is no anonymous console reader.`
 
-// quarantineStaff returns the RunE of a quarantine subcommand: it resolves the staff
-// key (staffKey; no key is refused with a hint), opens the vault, authenticates the key
-// (an unknown one is refused and audited, never echoed) and refuses, audited (action
-// quarantine, reason "quarantine <subcommand>"), a role not in quarantineRoles, before
-// fn runs with the request that names the staff member.
+// quarantineRule is who works the quarantine desk (quarantineRoles).
+var quarantineRule = staffRule{what: "the quarantine desk", action: jaga.ActionQuarantine, roles: quarantineRoles}
+
+// quarantineStaff returns the RunE of a quarantine subcommand: asStaff with
+// quarantineRule (action quarantine, reason "quarantine <subcommand>").
 func (e *env) quarantineStaff(vf *vaultFlags, sk *staffKey, fn func(cmd *cobra.Command, v *vault, req gate.Request, args []string) error) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, args []string) error {
-		key, err := e.resolveKey(cmd, sk)
-		if err != nil {
-			return err
-		}
-		return e.withVault(vf, true, func(cmd *cobra.Command, v *vault, args []string) error {
-			reason := "quarantine " + cmd.Name()
-			actor, err := actAs(cmd.Context(), v, key, jaga.ActionQuarantine, reason)
-			if err != nil {
-				return err
-			}
-			purpose, ok := quarantineRoles[actor.Role]
-			req := gate.Request{Actor: actor, Purpose: purpose, Reason: reason}
-			if !ok {
-				req.Purpose = jaga.PurposeLegalObligation
-				return v.gate.Refuse(cmd.Context(), req, jaga.ActionQuarantine,
-					jaga.Refusal("role_not_allowed", "the quarantine desk is for the %s role (this key is %s)", quarantineRoleNames(), actor.Role))
-			}
-			return fn(cmd, v, req, args)
-		})(cmd, args)
-	}
+	return e.asStaff(vf, sk, quarantineRule, fn)
 }
 
 // quarantineRow is quarantineStaff for the subcommands whose first argument is a
@@ -219,68 +192,8 @@ func quarantineCmd(e *env) *cobra.Command {
 	return c
 }
 
-func subjectsCmd(e *env) *cobra.Command {
-	c := &cobra.Command{Use: "subjects", Short: "Identity resolution: list a subject's merges and undo one; list and resolve review flags"}
-	var vf vaultFlags
-	merges := &cobra.Command{
-		Use: "merges SUBJECT", Short: "List the source rows merged into a subject", Args: cobra.ExactArgs(1),
-		RunE: e.withSubjectArg(&vf, func(cmd *cobra.Command, v *vault, id jaga.SubjectID, args []string) error {
-			ms, err := v.gate.Merges(cmd.Context(), consoleReq("subjects merges"), id)
-			if err != nil {
-				return err
-			}
-			tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "MERGE\tFILE\tLINE\tFIELDS SET\tCONSENTS\tUNDONE INTO")
-			for _, m := range ms {
-				fmt.Fprintf(tw, "%d\t%s\t%d\t%s\t%d\t%s\n", m.ID, m.File, m.Line, strings.Join(m.Fields, ","), len(m.Consents), m.UndoneInto)
-			}
-			return tw.Flush()
-		}),
-	}
-	unmerge := &cobra.Command{
-		Use: "unmerge SUBJECT MERGE", Short: "Undo a merge: the merged row becomes a subject of its own with its consents", Args: cobra.ExactArgs(2),
-		RunE: e.withSubjectArg(&vf, func(cmd *cobra.Command, v *vault, id jaga.SubjectID, args []string) error {
-			mid, err := strconv.ParseInt(args[1], 10, 64)
-			if err != nil {
-				return fmt.Errorf("MERGE must be a merge number from 'jaga subjects merges'")
-			}
-			nid, err := v.gate.Unmerge(cmd.Context(), consoleReq("subjects unmerge"), id, mid)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(e.stdout, "merge %d undone: the row is now subject %s\n", mid, nid)
-			return nil
-		}),
-	}
-	for _, sub := range append([]*cobra.Command{merges, unmerge}, reviewFlagCmds(e, &vf)...) {
-		vf.add(sub)
-		c.AddCommand(sub)
-	}
-	return c
-}
-
-// withSubjectArg is withVault on an existing vault for commands whose first argument is
-// a subject ID: the ID is parsed once the vault is open.
-func (e *env) withSubjectArg(f *vaultFlags, fn func(cmd *cobra.Command, v *vault, id jaga.SubjectID, args []string) error) func(*cobra.Command, []string) error {
-	return e.withIDArg(f, nil, fn)
-}
-
 // errQuarantineID refuses a malformed quarantine row ID without echoing it.
 var errQuarantineID = withHint(errors.New("quarantine row ID must be sub_ followed by 32 hex digits"), "'jaga quarantine list' shows the IDs")
-
-// withIDArg parses the first argument as a subject-shaped ID once the vault is open and
-// runs fn; a malformed ID is bad when bad is not nil, else jaga.ParseSubjectID's error.
-func (e *env) withIDArg(f *vaultFlags, bad error, fn func(cmd *cobra.Command, v *vault, id jaga.SubjectID, args []string) error) func(*cobra.Command, []string) error {
-	return e.withVault(f, true, func(cmd *cobra.Command, v *vault, args []string) error {
-		id, err := jaga.ParseSubjectID(args[0])
-		if err != nil && bad != nil {
-			return bad
-		} else if err != nil {
-			return err
-		}
-		return fn(cmd, v, id, args)
-	})
-}
 
 // quarantineConsent is a quarantined row's consent as `jaga quarantine show` prints it:
 // with the snake_case names of the API's consent members (POST /v1/subjects). The

@@ -170,12 +170,11 @@ func quarantineEvents(t *testing.T, kv *keyVault) map[string][]*jaga.AuditEvent 
 }
 
 // useDPOKey adds a dpo to the vault in dir (jaga actors add) and puts its key in
-// $JAGA_KEY for the rest of t, for tests that run the quarantine desk.
-func useDPOKey(t *testing.T, dir string) {
+// $JAGA_KEY for the rest of t, for tests that run the quarantine desk; it returns the
+// dpo's actor ID.
+func useDPOKey(t *testing.T, dir string) string {
 	t.Helper()
-	out, errs, code := runMain(t, "actors", "add", "--name", "Petugas DPO", "--role", "dpo", "--dir", dir)
-	if code != 0 {
-		t.Fatalf("actors add: %d %s", code, errs)
-	}
-	t.Setenv("JAGA_KEY", strings.TrimSpace(out))
+	key, id := addStaff(t, dir, "dpo")
+	t.Setenv("JAGA_KEY", key)
+	return id
 }

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"jaga"
 	"jaga/importer"
 )
 
@@ -43,7 +44,7 @@ func TestQuarantineAndUnmerge(t *testing.T) {
 	if rep.Quarantined == 0 || rep.Merged == 0 || rep.Created+rep.Merged+rep.Unchanged+rep.Quarantined+rep.Rejected != rep.RowsRead {
 		t.Fatalf("report %d read, %d created, %d merged, %d quarantined, %d rejected", rep.RowsRead, rep.Created, rep.Merged, rep.Quarantined, rep.Rejected)
 	}
-	useDPOKey(t, dir)
+	dpoID := useDPOKey(t, dir)
 
 	t.Run("Quarantine", func(t *testing.T) {
 		out, _, code := runMain(t, "quarantine", "list", "--dir", dir)
@@ -130,6 +131,23 @@ func TestQuarantineAndUnmerge(t *testing.T) {
 		out, _, _ = runMain(t, "subjects", "merges", "--dir", dir, subject)
 		if !strings.Contains(out, "sub_") {
 			t.Fatalf("merge not marked undone: %s", out)
+		}
+		// The audit log names the dpo whose key was given, under legal_obligation,
+		// for the listings and the unmerge (UU PDP Art 31), not the console.
+		wantStaffEvent(t, auditEvents(t, dir, "subjects unmerge"), jaga.ActionUnmerge, dpoID, jaga.RoleDPO, jaga.PurposeLegalObligation)
+		wantStaffEvent(t, auditEvents(t, dir, "subjects merges"), jaga.ActionMerge, dpoID, jaga.RoleDPO, jaga.PurposeLegalObligation)
+		// Support may look at the merges but not undo one; the refusal is audited.
+		support, supportID := addStaff(t, dir, "support")
+		if out, errs, code := runMain(t, "subjects", "merges", "--dir", dir, subject, "--key", support); code != 0 || !strings.Contains(out, fields[0]) {
+			t.Fatalf("support's merges: %d %s %s", code, out, errs)
+		}
+		_, errs, code = runMain(t, "subjects", "unmerge", "--dir", dir, subject, "2", "--key", support)
+		if code != 1 || !strings.Contains(errs, "undoing a merge is for the dpo role (this key is support)") {
+			t.Fatalf("support's unmerge: %d %s", code, errs)
+		}
+		evs := auditEvents(t, dir, "subjects unmerge")
+		if last := evs[len(evs)-1]; last.ActorID != supportID || last.Decision != "deny:role_not_allowed" || last.Action != jaga.ActionUnmerge {
+			t.Fatalf("support's refused unmerge is not audited: %+v", last)
 		}
 		// A re-import keeps the row apart.
 		out, _, _ = runMain(t, "import", "--dir", dir, "--json", web)

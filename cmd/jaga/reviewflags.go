@@ -18,16 +18,19 @@ import (
 const resolutionHelp = "accepted (the data is right as stored), corrected (the data or consent was fixed), dismissed (the flag does not apply)"
 
 // reviewFlagCmds are the review desk's subcommands of `jaga subjects`: list review flags
-// and resolve one, as the console operator (consoleReq), audited by the gate.
+// and resolve one, each as the staff member whose key is given (asStaff), audited by
+// the gate.
 func reviewFlagCmds(e *env, vf *vaultFlags) []*cobra.Command {
 	var (
 		f       jaga.ReviewFlagFilter
 		subject string
 		asJSON  bool
 	)
+	listKey := staffKey{need: "the key of a dpo, support or auditor staff member (jaga actors add)"}
 	flags := &cobra.Command{
 		Use:   "flags",
 		Short: "List review flags (identity conflicts, invalid consents, unverified phones): subject, reason, source row; no values",
+		Long:  flagsHelp,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if subject != "" {
@@ -40,8 +43,8 @@ func reviewFlagCmds(e *env, vf *vaultFlags) []*cobra.Command {
 			if f.Reason != "" && !gate.ValidReviewReason(f.Reason) {
 				return withHint(fmt.Errorf("--reason must be a review reason code"), "e.g. identity_conflict, phone_unverified, consent_cross_selling_draft_notice")
 			}
-			return e.withVault(vf, true, func(cmd *cobra.Command, v *vault, _ []string) error {
-				out, err := v.gate.ReviewFlags(cmd.Context(), consoleReq("subjects flags"), f)
+			return e.asStaff(vf, &listKey, flagsRule, func(cmd *cobra.Command, v *vault, req gate.Request, _ []string) error {
+				out, err := v.gate.ReviewFlags(cmd.Context(), req, f)
 				if err != nil {
 					return err
 				}
@@ -81,13 +84,20 @@ func reviewFlagCmds(e *env, vf *vaultFlags) []*cobra.Command {
 	flags.Flags().Int64Var(&f.After, "after", 0, "only flags with an ID above this one (paging)")
 	flags.Flags().IntVar(&f.Limit, "limit", 100, "at most this many flags (1-1000)")
 	flags.Flags().BoolVar(&asJSON, "json", false, "print the flags as a JSON array")
+	listKey.add(flags, "the staff member listing (role dpo, support or auditor)")
 
 	var resolution, note string
 	sk := staffKey{need: "the key of the dpo or support staff member resolving the flag (jaga actors add)"}
 	resolve := &cobra.Command{
 		Use:   "resolve-flag ID --resolution accepted|corrected|dismissed [--note TEXT]",
 		Short: "Close a review flag after looking at it (an identity conflict closes on both subjects)",
-		Args:  cobra.ExactArgs(1),
+		Long: `Close a review flag after looking at it (an identity conflict closes on both subjects).
+
+The flag records who closed it, when and how, and so does the audit log (UU PDP Art 31,
+R-29): the command acts as the staff member whose API key is given, a dpo (under
+purpose dsr) or support (under customer_support), who work the review desk. Other
+roles, the auditor included, are refused, audited.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id, err := strconv.ParseInt(args[0], 10, 64)
 			if err != nil || id < 1 {
@@ -105,22 +115,7 @@ func reviewFlagCmds(e *env, vf *vaultFlags) []*cobra.Command {
 			}
 			// The flag records who closed it: the staff member whose key is given, as
 			// the request desk does (jaga dsr), not the console.
-			key, err := e.resolveKey(cmd, &sk)
-			if err != nil {
-				return err
-			}
-			return e.withVault(vf, true, func(cmd *cobra.Command, v *vault, _ []string) error {
-				const reason = "subjects resolve-flag"
-				actor, err := actAs(cmd.Context(), v, key, gate.ActionResolveReviewFlag, reason)
-				if err != nil {
-					return err
-				}
-				purpose, ok := flagPurposes[actor.Role]
-				if !ok {
-					return v.gate.Refuse(cmd.Context(), gate.Request{Actor: actor, Reason: reason}, gate.ActionResolveReviewFlag,
-						jaga.Refusal("role_not_allowed", "review flags are resolved by the dpo or support role (this key is %s)", actor.Role))
-				}
-				req := gate.Request{Actor: actor, Purpose: purpose, Reason: reason}
+			return e.asStaff(vf, &sk, resolveRule, func(cmd *cobra.Command, v *vault, req gate.Request, _ []string) error {
 				out, err := v.gate.ResolveReviewFlag(cmd.Context(), req, id, jaga.ReviewResolution(resolution), note)
 				if err != nil {
 					return err
@@ -143,8 +138,28 @@ func reviewFlagCmds(e *env, vf *vaultFlags) []*cobra.Command {
 }
 
 // flagPurposes is the purpose each role that may resolve review flags acts under at the
-// console: the dpo for data-subject matters (dsr), support for customer support.
+// console: the dpo for data-subject matters (dsr), support for customer support, as
+// through the API (gate.checkReviewDesk).
 var flagPurposes = map[jaga.Role]string{
 	jaga.RoleDPO:     jaga.PurposeDSR,
 	jaga.RoleSupport: jaga.PurposeCustomerSupport,
 }
+
+// resolveRule: review flags are resolved by the dpo and support (flagPurposes); the
+// flag records who closed it.
+var resolveRule = staffRule{what: "resolving a review flag", action: gate.ActionResolveReviewFlag, roles: flagPurposes}
+
+// flagsRule: review flags (subject IDs, reason codes, source file and line; no values)
+// are listed by the roles that resolve them and by the auditor, under purpose security
+// as for the audit log (gate.checkReviewDesk).
+var flagsRule = staffRule{what: "listing review flags", action: gate.ActionReadReviewFlags,
+	roles: map[jaga.Role]string{jaga.RoleDPO: jaga.PurposeDSR, jaga.RoleSupport: jaga.PurposeCustomerSupport, jaga.RoleAuditor: jaga.PurposeSecurity}}
+
+// flagsHelp is `jaga subjects flags`' long help: who may list and why.
+const flagsHelp = `List review flags (identity conflicts, invalid consents, unverified phones): subject,
+reason, source row; no values.
+
+Acts as the staff member whose API key is given, so that the audit log names who looked
+at which subjects' flags (UU PDP Art 31, R-29). The dpo (under purpose dsr) and support
+(under customer_support) work the flags; the auditor may list them, under purpose
+security, as it reads the audit log. Other roles are refused, audited.`

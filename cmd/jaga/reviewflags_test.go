@@ -52,7 +52,7 @@ func TestReviewFlagCommands(t *testing.T) {
 
 	listJSON := func(t *testing.T, args ...string) []jaga.ReviewFlag {
 		t.Helper()
-		out, errs, code := runMain(t, append([]string{"subjects", "flags", "--dir", vault, "--json"}, args...)...)
+		out, errs, code := runMain(t, append([]string{"subjects", "flags", "--dir", vault, "--json", "--key", dpoKey}, args...)...)
 		if code != 0 {
 			t.Fatalf("subjects flags %v: %d %s", args, code, errs)
 		}
@@ -73,7 +73,7 @@ func TestReviewFlagCommands(t *testing.T) {
 	if got := listJSON(t, "--subject", string(b.Subject), "--reason", "identity_conflict"); len(got) != 1 || got[0].ID != b.ID {
 		t.Fatalf("flags of %s: %+v", b.Subject, got)
 	}
-	out, _, code := runMain(t, "subjects", "flags", "--dir", vault)
+	out, _, code := runMain(t, "subjects", "flags", "--dir", vault, "--key", dpoKey)
 	if code != 0 || !strings.HasPrefix(out, "FLAG") || strings.Count(out, "identity_conflict") != 2 || !strings.Contains(out, "signups.csv:") {
 		t.Fatalf("table: %d\n%s", code, out)
 	}
@@ -99,7 +99,7 @@ func TestReviewFlagCommands(t *testing.T) {
 		}
 		for _, c := range []struct{ key, want string }{
 			{"", "an API key is required"},
-			{marketerKey, "resolved by the dpo or support role (this key is marketer)"},
+			{marketerKey, "resolving a review flag is for the dpo or support roles (this key is marketer)"},
 			{"jaga_not_a_key", "invalid API key"},
 		} {
 			args := []string{"subjects", "resolve-flag", "--dir", vault, fmt.Sprint(a.ID), "--resolution", "accepted"}
@@ -173,6 +173,10 @@ func TestReviewFlagCommands(t *testing.T) {
 				refused++
 			case ev.Action == "read_review_flags":
 				listed++
+				// The listing names who looked, not the console (UU PDP Art 31).
+				if ev.ActorID != dpoID || ev.Role != jaga.RoleDPO || ev.Purpose != jaga.PurposeDSR || ev.Reason != "subjects flags" {
+					t.Errorf("listing event %d: actor %q role %q purpose %q reason %q, want the dpo %s under dsr", ev.Seq, ev.ActorID, ev.Role, ev.Purpose, ev.Reason, dpoID)
+				}
 			}
 		}
 		// Four refusals are audited: the marketer's key (role_not_allowed) and the key

@@ -18,8 +18,9 @@ import (
 )
 
 // The commands that act as a staff member (jaga dsr …, jaga quarantine …, jaga subjects
-// resolve-flag) take that person's API key in one of three ways, exactly one of which is
-// used: --key KEY, --key-file FILE (or - for stdin), else $JAGA_KEY. A key on the
+// …, the consent commands of one subject or purpose, and those that change notices or
+// purposes; asStaff) take that person's API key in one of three ways, exactly one of
+// which is used: --key KEY, --key-file FILE (or - for stdin), else $JAGA_KEY. A key on the
 // command line can be read by every local user in the process list (ps,
 // /proc/PID/cmdline) and stays in shell history, so --key still works for scripts but
 // warns; the environment of a process and a file of mode 0600 are readable by its owner

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -66,8 +67,9 @@ func keyFile(t *testing.T, content string, perm os.FileMode) string {
 }
 
 // keyCommands are every command that acts with a staff member's key; the dsr ID, the
-// flag number and the quarantined row need not exist, as each test stops before they
-// are looked up or expects "not found".
+// flag number, the subject, the merge, the notice and the purpose need not exist, as
+// each test stops before they are looked up or expects "not found" (keyRan). Every one
+// may be run by a dpo, and the ones that change something may be run again.
 var keyCommands = [][]string{
 	{"dsr", "list"},
 	{"dsr", "overdue"},
@@ -81,6 +83,37 @@ var keyCommands = [][]string{
 	{"quarantine", "fix", noRow, "--set", "nik="},
 	{"quarantine", "release", noRow},
 	{"quarantine", "discard", noRow},
+	{"subjects", "merges", noRow},
+	{"subjects", "unmerge", noRow, "1"},
+	{"subjects", "flags"},
+	{"consents", "list", noRow},
+	{"consents", "list", noRow, "--at", "2025-07-01T00:00:00+07:00"},
+	{"consents", "record", noRow, "--purpose", "cross_selling", "--status", "withdrawn", "--channel", "api"},
+	{"consents", "receipt", noRow, "cross_selling"},
+	{"consents", "subjects", "legal_obligation"},
+	{"notices", "generate", "notice-key-test"},
+	{"notices", "approve", "notice_none"},
+	{"purposes", "put", "testdata/warranty_reminders.json"},
+	{"purposes", "assess", "no_such_purpose", "--kind", "dpia", "--ref", "DPIA-2025-07"},
+	{"purposes", "status", "no_such_purpose", "active"},
+}
+
+// keyRan reports whether a key-taking command's outcome shows that its key
+// authenticated and its role was let through: it succeeded, or it failed on the object
+// it names (a request, flag, row, subject, merge, notice or purpose that does not
+// exist, a notice generated already by an earlier run).
+func keyRan(code int, stderr string) bool {
+	if code == 0 {
+		return true
+	}
+	for _, s := range []string{"request not found", "review flag not found", "quarantined row not found", "subject not found",
+		"merge not found", "no consent record for purpose", "no notice notice_none", "no purpose no_such_purpose",
+		"notice notice-key-test exists"} {
+		if code == 1 && strings.Contains(stderr, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // noRow is a quarantined row ID of the right shape that no vault holds.
@@ -100,9 +133,7 @@ func TestKeyFile(t *testing.T) {
 	// request or flag is not found (an unauthenticated call would say so first).
 	authed := func(t *testing.T, args []string, code int, stdout, stderr string) {
 		t.Helper()
-		ok := code == 0 || code == 1 && (strings.Contains(stderr, "request not found") || strings.Contains(stderr, "review flag not found") ||
-			strings.Contains(stderr, "quarantined row not found"))
-		if !ok || strings.Contains(stderr, "invalid API key") || strings.Contains(stderr, "warning") {
+		if !keyRan(code, stderr) || strings.Contains(stderr, "invalid API key") || strings.Contains(stderr, "warning") {
 			t.Errorf("%v: %d %q %q, want the command run as the dpo, without a warning", args, code, stdout, stderr)
 		}
 	}
@@ -212,10 +243,11 @@ func TestKeyFlagWarns(t *testing.T) {
 }
 
 // TestRefusedKeyAudited: a key-taking command refused because its key does not
-// authenticate, or because the key's role may not do it (an auditor resolving a flag,
-// approving a request or at the quarantine desk, a marketer at the request desk),
-// leaves one audit event, as the
-// same refusal inside the gate does: the action, the command as reason, the actor and
+// authenticate, or because the key's role may not do it (refusal: an auditor resolving
+// a flag, approving a request, at the quarantine desk, undoing a merge, reading or
+// recording consents, changing notices or purposes; a marketer at the request desk or
+// listing review flags), leaves one audit event, as the same refusal inside the gate
+// does: the action, the command as reason, the actor and
 // role when known, the decision. Neither the key nor its hash is in any event or error.
 func TestRefusedKeyAudited(t *testing.T) {
 	ctx := context.Background()
@@ -225,17 +257,8 @@ func TestRefusedKeyAudited(t *testing.T) {
 	var wants []want
 	secrets := []string{unknown, kv.keys[jaga.RoleAuditor], kv.keys[jaga.RoleMarketer]}
 	for _, c := range keyCommands {
-		action, reason := gate.ActionDSRStep, "dsr "+c[1]
-		refusedRole := jaga.RoleMarketer
-		switch c[0] {
-		case "subjects":
-			action, reason = gate.ActionResolveReviewFlag, "subjects resolve-flag"
-		case "quarantine":
-			action, reason = jaga.ActionQuarantine, "quarantine "+c[1]
-		}
-		if c[0] != "dsr" || c[1] == "approve" || c[1] == "refuse" || c[1] == "fulfil" {
-			refusedRole = jaga.RoleAuditor
-		}
+		action, refusedRole := refusal(c)
+		reason := c[0] + " " + c[1]
 		for _, k := range []struct {
 			key, actor, decision, msg string
 		}{
@@ -264,10 +287,14 @@ func TestRefusedKeyAudited(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	reasons := map[string]bool{}
+	for _, c := range keyCommands {
+		reasons[c[0]+" "+c[1]] = true
+	}
 	var got []want
 	for _, ev := range evs {
-		if ev.Action != gate.ActionDSRStep && ev.Action != gate.ActionResolveReviewFlag && ev.Action != jaga.ActionQuarantine {
-			continue // the vault's set-up
+		if !reasons[ev.Reason] {
+			continue // the vault's set-up (SeedDemo's notices and purposes among it)
 		}
 		got = append(got, want{ev.Action, ev.Reason, ev.ActorID, ev.Decision})
 		line := strings.Join([]string{ev.ActorID, string(ev.Role), ev.Action, ev.Purpose, ev.Reason, ev.Decision, ev.RequestID}, " ")
@@ -288,6 +315,42 @@ func TestRefusedKeyAudited(t *testing.T) {
 			t.Errorf("event %d: %+v, want %+v", i, got[i], wants[i])
 		}
 	}
+}
+
+// refusal returns, for a key-taking command, the audit action its refusal is recorded
+// with and a role that may not run it: the auditor, except where the auditor may (it
+// lists review flags, reads the request desk), where the marketer is refused.
+func refusal(c []string) (action string, refused jaga.Role) {
+	refused = jaga.RoleAuditor
+	switch c[0] + " " + c[1] {
+	case "dsr list", "dsr overdue", "dsr show":
+		return gate.ActionDSRStep, jaga.RoleMarketer
+	case "dsr approve", "dsr refuse", "dsr fulfil":
+		return gate.ActionDSRStep, refused
+	case "subjects resolve-flag":
+		return gate.ActionResolveReviewFlag, refused
+	case "subjects flags":
+		return gate.ActionReadReviewFlags, jaga.RoleMarketer
+	case "subjects merges":
+		return jaga.ActionMerge, refused
+	case "subjects unmerge":
+		return jaga.ActionUnmerge, refused
+	case "consents list":
+		return jaga.ActionReadConsents, refused
+	case "consents record":
+		return jaga.ActionConsentChange, refused
+	case "consents receipt":
+		return gate.ActionReadReceipt, refused
+	case "consents subjects":
+		return gate.ActionListSubjects, refused
+	case "notices generate", "notices approve":
+		return gate.ActionNoticeChange, refused
+	case "purposes put", "purposes assess", "purposes status":
+		return gate.ActionPurposeChange, refused
+	case "quarantine list", "quarantine show", "quarantine fix", "quarantine release", "quarantine discard":
+		return jaga.ActionQuarantine, refused
+	}
+	panic(fmt.Sprintf("keyCommands entry %v has no refusal in TestRefusedKeyAudited", c))
 }
 
 // hashPrefix is the start of the hex SHA-256 of key, as the store keeps it.
