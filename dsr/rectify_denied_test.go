@@ -16,12 +16,18 @@ import (
 // NIK (R-32: a company may keep NIKs from its request desk).
 func nikDeniedEnv(t *testing.T) *env {
 	t.Helper()
-	const from = "      dsr:\n        fields: {\"*\": allow}\n      legal_obligation:"
+	const from = "      dsr:\n        fields: {\"*\": allow}\n        write: [\"*\"]\n      legal_obligation:"
 	y := string(policy.DefaultYAML())
 	if !strings.Contains(y, from) {
 		t.Fatal("the default policy's dpo rule moved; update the test")
 	}
-	pol, err := policy.Parse("nik-denied.yaml", []byte(strings.Replace(y, from, "      dsr:\n        fields: {\"*\": allow, nik: deny}\n      legal_obligation:", 1)))
+	return policyEnv(t, "nik-denied.yaml", strings.Replace(y, from, "      dsr:\n        fields: {\"*\": allow, nik: deny}\n        write: [\"*\"]\n      legal_obligation:", 1))
+}
+
+// policyEnv is mustEnv under the policy file text y, named name.
+func policyEnv(t *testing.T, name, y string) *env {
+	t.Helper()
+	pol, err := policy.Parse(name, []byte(y))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"jaga"
+	"jaga/policy"
 	"jaga/seal"
 )
 
@@ -15,12 +16,14 @@ import (
 // R-18) must be honoured by the controller within 3×24 h whatever its policy lets the
 // handling staff read. A company may deny the nik field to its dpo role (R-32: least
 // privilege) and still owes the customer the correction of a wrong NIK. So reading and
-// writing are decided apart: a role may not write a field it may not read (Update,
-// writeDecisions), except the correction a registered rectification request carries,
+// writing are decided apart: a role writes only the fields its policy's write list names
+// for the purpose, and never one it may not read (Update, writeDecisions,
+// policy.CanWrite), except the correction a registered rectification request carries,
 // which the gate applies itself (Rectify): the values come from the request's sealed
 // data, never from the caller, are opened inside the gate and never leave it, and the
 // audit event records the write with the role's read decision for each such field,
-// which stays a deny. Who may read NIKs is not widened.
+// which stays a deny (or deny:write_not_allowed for a field the role may read but not
+// otherwise change). Who may read or change NIKs is not widened.
 
 // Audit actions of corrections.
 const (
@@ -31,23 +34,26 @@ const (
 // rectifyReason is the audit reason of a write Rectify carries out.
 const rectifyReason = "rectification request (UU PDP Art 6)"
 
-// writeDecisions decides the write of each touched field for role and purpose p: a
-// field the policy denies (the role may not read it) is refused with the decision's
-// reason (EFORBIDDEN), unless rectify is set, when it is allowed and returned with its
-// read decision for the audit event. Masked and allowed fields may be written.
+// writeDecisions decides the write of each touched field for role and purpose p
+// (policy.CanWrite): a field the policy denies (the role may not read it) is refused
+// with the decision's reason, one the role may read but its policy's write list for p
+// does not name with write_not_allowed (EFORBIDDEN naming the field and the role, never
+// a value), unless rectify is set, when every field is allowed and each refused one is
+// returned with its decision for the audit event (a read deny stays the read deny).
 func (g *Gate) writeDecisions(role jaga.Role, p *jaga.Purpose, touched []string, rectify bool) (map[string]jaga.Decision, error) {
 	var denied map[string]jaga.Decision
+	pol := g.Policy() // one policy for the whole write, even across a reload
 	for _, name := range touched {
 		f, ok := g.schema.Field(name)
 		if !ok {
 			return nil, jaga.FieldError(name, "unknown field")
 		}
-		d := g.policy.Decide(role, p, f)
+		d := pol.CanWrite(role, p, f)
 		if !d.IsDeny() {
 			continue
 		}
 		if !rectify {
-			return nil, jaga.Refusal(d.Reason(), "field %s is denied for role %s and purpose %s: a role may not write a field it may not read (a customer's correction is applied through the request desk)", name, role, p.ID)
+			return nil, writeRefusal(d, name, role, p.ID)
 		}
 		if denied == nil {
 			denied = make(map[string]jaga.Decision)
@@ -55,6 +61,18 @@ func (g *Gate) writeDecisions(role jaga.Role, p *jaga.Purpose, touched []string,
 		denied[name] = d
 	}
 	return denied, nil
+}
+
+// writeRefusal is the EFORBIDDEN error of a write decision d of field name.
+func writeRefusal(d jaga.Decision, name string, role jaga.Role, purpose string) error {
+	var e *jaga.Error
+	if d.Reason() == policy.ReasonWriteNotAllowed {
+		e = jaga.Refusal(d.Reason(), "role %s may read but not change field %s for purpose %s: the policy's write list for the purpose does not name it (a customer's correction is applied through the request desk)", role, name, purpose)
+	} else {
+		e = jaga.Refusal(d.Reason(), "field %s is denied for role %s and purpose %s: a role may not write a field it may not read (a customer's correction is applied through the request desk)", name, role, purpose)
+	}
+	e.Field = jaga.SafeName(name)
+	return e
 }
 
 // rectifiable checks that r is an open rectification request of subject whose sealed
@@ -93,9 +111,10 @@ func stillRectifiable(ctx context.Context, tx jaga.Tx, id string, subject jaga.S
 // the request desk asks for that approval before it calls Rectify for an identity
 // field, R-34); its sealed values are opened inside the gate and written as Update
 // would (normalised, validated, blind-indexed), and never returned. The role may write
-// fields its policy denies it for dsr (it still may not read them); the one audit event
-// (action update, the request's ID, reason "rectification request (UU PDP Art 6)")
-// lists the fields written and, in Decisions, each such field's read decision.
+// fields its policy denies it for dsr (it still may not read them) or leaves out of its
+// write list; the one audit event (action update, the request's ID, reason
+// "rectification request (UU PDP Art 6)") lists the fields written and, in Decisions,
+// each such field's decision (the read deny, else deny:write_not_allowed).
 // Errors: EFORBIDDEN (purpose_not_allowed for another purpose; as Update for the actor
 // and subject), ENOTFOUND (no such request of the subject), ECONFLICT (a closed
 // request, or its values destroyed), EUNPROCESSABLE as Update; every refusal audited.

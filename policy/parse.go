@@ -55,19 +55,22 @@ var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 //	      <purpose id>:
 //	        fields: {<key>: <rule>, ...}
 //	        reveal: [<field>, ...]  # masked fields that may be revealed with a reason
+//	        write: [<key>, ...]     # fields and attributes the role may change (none if absent)
 //
 // A key is a field or attribute name (snake_case), "@attributes" (general attributes),
 // "@specific" (specific-class fields and attributes), "*" (everything) or "purchases".
 // A rule is "allow", "deny" (deny:role_not_allowed), "deny:<snake_case reason>" or
 // "mask:<rule>" with a rule of MaskRules; masks apply to named fields only. A reveal entry
-// must be a field of the same purpose with a mask rule. Role portal (jaga.RolePortal) may
-// name purpose dsr only, with fields of PortalFields only, allow or deny; a file that
-// leaves it out gets the default's rules for it.
+// must be a field of the same purpose with a mask rule. A write entry is a key as in
+// fields but purchases, and not a name the purpose's fields deny; a purpose without
+// write (or with "write: []") lets the role change nothing (Policy.CanWrite). Role portal (jaga.RolePortal) may
+// name purpose dsr only, with fields of PortalFields only, allow or deny, and no write; a
+// file that leaves it out gets the default's rules for it.
 //
 // Errors are *jaga.Error with Code jaga.EINVALID and a message "name:line:col: what is
 // wrong": YAML syntax (at the line and column of the problem, syntaxError), more than one document,
 // anchors and aliases, an unknown or duplicate key, an unknown role, an unsupported
-// version, a bad rule, mask or reveal entry.
+// version, a bad rule, mask, reveal or write entry.
 func Parse(name string, data []byte) (*Policy, error) {
 	ps := &parser{name: name}
 	var doc yaml.Node
@@ -222,8 +225,9 @@ func (ps *parser) role(n *yaml.Node) (*roleRules, error) {
 }
 
 func (ps *parser) purpose(n *yaml.Node) (*purposeRule, error) {
-	r := &purposeRule{fields: map[string]jaga.Decision{}, reveal: map[string]bool{}, fieldsAt: map[string]pos{}}
-	var reveal *yaml.Node
+	r := &purposeRule{fields: map[string]jaga.Decision{}, reveal: map[string]bool{}, fieldsAt: map[string]pos{},
+		write: map[string]bool{}, writeAt: map[string]pos{}}
+	var reveal, write *yaml.Node
 	err := ps.mapping(n, "a purpose", true, func(k, v *yaml.Node) error {
 		switch k.Value {
 		case "fields":
@@ -242,8 +246,11 @@ func (ps *parser) purpose(n *yaml.Node) (*purposeRule, error) {
 		case "reveal":
 			reveal = v
 			return nil
+		case "write":
+			write = v
+			return nil
 		}
-		return ps.errorf(at(k), "unknown key %q in a purpose; expected fields or reveal", k.Value)
+		return ps.errorf(at(k), "unknown key %q in a purpose; expected fields, reveal or write", k.Value)
 	})
 	if err != nil {
 		return nil, err
@@ -253,7 +260,51 @@ func (ps *parser) purpose(n *yaml.Node) (*purposeRule, error) {
 			return nil, err
 		}
 	}
+	if write != nil {
+		if err := ps.write(write, r); err != nil {
+			return nil, err
+		}
+	}
 	return r, nil
+}
+
+// write reads a purpose's write list: field or attribute names and the groups
+// KeyAttributes, KeySpecific and KeyAll, each once. A name whose own rule in the
+// purpose's fields is a deny is refused: a role never writes a field it may not read.
+// Purchases are added by import, not written through an update, so they are not a key.
+func (ps *parser) write(n *yaml.Node, r *purposeRule) error {
+	if err := ps.plain(n); err != nil {
+		return err
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		return ps.errorf(at(n), "write must be a list of field names or groups (%s, %s, %s)", KeyAttributes, KeySpecific, KeyAll)
+	}
+	for _, e := range n.Content {
+		if err := ps.plain(e); err != nil {
+			return err
+		}
+		if e.Kind != yaml.ScalarNode || e.Tag != "!!str" {
+			return ps.errorf(at(e), "write entries must be field names or groups (%s, %s, %s)", KeyAttributes, KeySpecific, KeyAll)
+		}
+		if e.Value == jaga.FieldPurchases {
+			return ps.errorf(at(e), "write cannot list purchases: they are imported, never changed through an update")
+		}
+		if err := ps.fieldKey(e); err != nil {
+			return err
+		}
+		if first, dup := r.writeAt[e.Value]; dup {
+			return ps.errorf(at(e), "%q is given twice in write (first at line %d)", e.Value, first.line)
+		}
+		if d, ok := r.fields[e.Value]; ok && d.IsDeny() {
+			return ps.errorf(at(e), "write lists %q, which this purpose's fields deny: a role may not write a field it may not read", e.Value)
+		}
+		r.write[e.Value] = true
+		r.writeAt[e.Value] = at(e)
+	}
+	return nil
 }
 
 func (ps *parser) reveal(n *yaml.Node, r *purposeRule) error {
@@ -353,7 +404,9 @@ func roleList() string {
 // silently change what a role sees (a misspelt "incme: deny" under "@attributes: allow"
 // would otherwise leave income allowed). It reports, located in the policy file:
 //   - a purpose the registry does not have;
-//   - a field or reveal entry the schema does not have;
+//   - a field, reveal or write entry the schema does not have;
+//   - a write entry naming a field the role's rule for the purpose denies (by a group
+//     or by default), which could never be written;
 //   - a mask rule on a field of another value type (last3 needs a phone, first_letter an
 //     email, region_last4 a nik, initials a name, year a date).
 //
@@ -383,6 +436,19 @@ func (p *Policy) Check(schema *jaga.Schema, purposes []jaga.Purpose) error {
 				if rule, masked := r.fields[key].MaskRule(); masked && maskTypes[rule] != f.Type {
 					return ps.errorf(r.fieldsAt[key], "role %s, purpose %s: mask %s is for %s values; %s is %s",
 						role, id, rule, maskTypes[rule], key, f.Type)
+				}
+			}
+			for _, key := range sortedKeys(r.writeAt) {
+				if key == KeyAll || key == KeyAttributes || key == KeySpecific {
+					continue
+				}
+				f, ok := schema.Field(key)
+				if !ok {
+					return ps.errorf(r.writeAt[key], "role %s, purpose %s: write lists unknown field %q", role, id, key)
+				}
+				if d := r.lookup(f); d.IsDeny() {
+					return ps.errorf(r.writeAt[key], "role %s, purpose %s: write lists %q, which the purpose's fields deny (%s): a role may not write a field it may not read",
+						role, id, key, d)
 				}
 			}
 		}

@@ -34,6 +34,10 @@ const (
 	// ReasonFieldNotInPurpose: the purpose registry does not list the field;
 	// specific data must be listed explicitly.
 	ReasonFieldNotInPurpose = "field_not_in_purpose"
+	// ReasonWriteNotAllowed: the role may read the field under the purpose but its rule
+	// for the purpose does not list the field under write (CanWrite): who may change a
+	// record is a permission of its own (least privilege, UU PDP Art 16(2), Art 39; R-32).
+	ReasonWriteNotAllowed = "write_not_allowed"
 )
 
 // Keys of a purpose's field rules that stand for several fields.
@@ -52,8 +56,8 @@ const (
 
 // Policy is a parsed policy: for each role, the purposes it may act for and, per purpose,
 // a rule for each field (a name, KeySpecific, KeyAttributes, KeyAll or
-// jaga.FieldPurchases) and the masked fields it may reveal. A Policy is immutable and
-// safe for concurrent use.
+// jaga.FieldPurchases), the masked fields it may reveal and the fields it may write. A
+// Policy is immutable and safe for concurrent use.
 type Policy struct {
 	name  string
 	roles map[jaga.Role]*roleRules
@@ -67,8 +71,24 @@ type roleRules struct {
 type purposeRule struct {
 	fields   map[string]jaga.Decision
 	reveal   map[string]bool
+	write    map[string]bool // keys as fields' (a name, KeySpecific, KeyAttributes, KeyAll)
+	writeAt  map[string]pos
 	at       pos
 	fieldsAt map[string]pos
+}
+
+// writes reports whether the purpose's write list matches f: its name, KeySpecific for a
+// specific-class field, KeyAttributes for a general attribute, or KeyAll.
+func (r *purposeRule) writes(f jaga.FieldSpec) bool {
+	switch {
+	case r.write[f.Name], r.write[KeyAll]:
+		return true
+	case f.Class.Specific():
+		return r.write[KeySpecific]
+	case f.Kind == jaga.KindAttribute:
+		return r.write[KeyAttributes]
+	}
+	return false
 }
 
 // lookup returns the rule for f: its name, then KeySpecific (specific class) or
@@ -210,4 +230,26 @@ func (p *Policy) DecidePurchases(role jaga.Role, purpose *jaga.Purpose) jaga.Dec
 func (p *Policy) CanReveal(role jaga.Role, purpose string, field string) bool {
 	r := p.rule(role, purpose)
 	return r != nil && r.reveal[field]
+}
+
+// CanWrite reports whether role, acting for purpose, may change field f (set or remove
+// its value): the purpose's write list names f, or a group that matches it
+// (KeySpecific for a specific-class field, KeyAttributes for a general attribute,
+// KeyAll for any), AND Decide does not deny f (a role never writes a field it may not
+// read; the registry must cover it). A purpose without a write list lets the role write
+// nothing (default.yaml's header). Reading and changing are separate permissions (least
+// privilege, UU PDP Art 16(2), Art 39; R-32): a masked field may be writable or not.
+//
+// The decision is Decide's deny when that is a deny, else deny:write_not_allowed
+// (ReasonWriteNotAllowed) when the write list does not match f, else allow. The gate
+// applies a customer's correction (UU PDP Art 6, R-18) whatever CanWrite says; it checks
+// consent and the subject itself.
+func (p *Policy) CanWrite(role jaga.Role, purpose *jaga.Purpose, f jaga.FieldSpec) jaga.Decision {
+	if d := p.Decide(role, purpose, f); d.IsDeny() {
+		return d
+	}
+	if r := p.rule(role, purpose.ID); r == nil || !r.writes(f) {
+		return jaga.Deny(ReasonWriteNotAllowed)
+	}
+	return jaga.Allow
 }

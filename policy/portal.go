@@ -15,7 +15,7 @@ var PortalFields = []string{"email", "phone"}
 // default rules (default.yaml's: allow PortalFields under dsr) when the file leaves it
 // out, so that a policy written before the role existed keeps the portal's sign-in
 // working. The role may name purpose dsr
-// only, fields of PortalFields only, each allow or deny: a masked address cannot
+// only, fields of PortalFields only, each allow or deny, and no write: a masked address cannot
 // receive a code, and anything more would be more than sign-in needs (data
 // minimisation, UU PDP Art 16(2)(a)).
 func (ps *parser) portal(pol *Policy) error {
@@ -32,6 +32,10 @@ func (ps *parser) portal(pol *Policy) error {
 		r := rr.purposes[id]
 		if id != jaga.PurposeDSR {
 			return ps.errorf(r.at, "role portal looks customers up at sign-in under purpose dsr only, not %s", id)
+		}
+		if len(r.writeAt) > 0 {
+			key := sortedKeys(r.writeAt)[0]
+			return ps.errorf(r.writeAt[key], "role portal only looks customers up at sign-in; it may write nothing, not %q", key)
 		}
 		for _, key := range sortedKeys(r.fieldsAt) {
 			if !slices.Contains(PortalFields, key) {
