@@ -225,8 +225,8 @@ func (d *Desk) NotifyClosed(ctx context.Context, actor *jaga.Actor, subject jaga
 }
 
 // rectify has the gate apply a correction's sealed values (gate.Rectify: the values
-// never reach the desk, and a field the actor's role may not read is written all the
-// same, audited with its read still denied) and closes the request.
+// never reach the desk, and a field the actor's role may not read or may not otherwise
+// change is written all the same, audited with its decision) and closes the request.
 func (d *Desk) rectify(ctx context.Context, actor *jaga.Actor, r *jaga.DSR) error {
 	if err := d.cfg.Vault.Rectify(ctx, request(actor, r.ID), r.Subject); err != nil {
 		return err

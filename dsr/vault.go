@@ -35,8 +35,9 @@ type Vault interface {
 	// Update applies a correction; Erase crypto-shreds.
 	Update(ctx context.Context, req gate.UpdateRequest) error
 	// Rectify applies the sealed values of an open rectification request inside the
-	// gate (gate.Rectify; R-18): fields the role may not read are written, never
-	// returned, and audited with their read decision.
+	// gate (gate.Rectify; R-18): fields the role may not read, or may not otherwise
+	// change (the policy's write list), are written, never returned, and audited with
+	// their decision.
 	Rectify(ctx context.Context, req gate.Request, subject jaga.SubjectID) error
 	// CheckKeepsIdentifier refuses a correction that would leave the subject without
 	// email, phone and nik, from which fields it holds, not their values
