@@ -366,9 +366,12 @@ type UpdateRequest struct {
 // Update changes a subject's fields under the request's purpose: the purpose must
 // cover every field touched and, if consent-based, the subject must have
 // consented. full_name is corrected, never removed, and the subject keeps at least one
-// of Identifiers (RemovesLastIdentifier). Errors: as Read, plus EUNPROCESSABLE for bad
-// values, removing full_name, or removing the last identifier (naming it; audited,
-// nothing stored).
+// of Identifiers (RemovesLastIdentifier). The role must be allowed to change each field
+// touched (policy.CanWrite: the purpose's write list names it and the role may read
+// it). Errors: as Read, plus EUNPROCESSABLE for bad values, removing full_name, or
+// removing the last identifier (naming it; audited, nothing stored), EFORBIDDEN naming
+// the field for one the role may not change (the read deny's reason, else
+// write_not_allowed; audited).
 func (g *Gate) Update(ctx context.Context, req UpdateRequest) error {
 	_, err := g.UpdateWithReview(ctx, req)
 	return err
@@ -381,7 +384,8 @@ func (g *Gate) UpdateWithReview(ctx context.Context, req UpdateRequest) ([]strin
 }
 
 // updateSubject is UpdateWithReview. A field the role's policy denies for the purpose (it may
-// not read it) may not be written either (403 with the decision's reason), unless
+// not read it), or leaves out of its write list, may not be written (403 with the
+// decision's reason, writeDecisions), unless
 // grant is the open rectification request the values come from (Rectify): then the
 // write is done and its audit event lists each such field with its read decision,
 // which stays a deny.
