@@ -113,7 +113,7 @@ func quarantineCmd(e *env) *cobra.Command {
 				for _, r := range it.Reasons {
 					rs = append(rs, r.Field+":"+r.Code)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", it.ID, it.File, it.Line, it.Status, strings.Join(rs, ", "))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", it.ID, it.File, quarantineLine(it.Line), it.Status, strings.Join(rs, ", "))
 			}
 			return tw.Flush()
 		}),
