@@ -71,8 +71,9 @@ func ProblemOf(err error) *Problem {
 	return p
 }
 
-// error writes err as a problem document (a body over the limit as 413 with type
-// urn:jaga:problem:invalid: the vocabulary has no code of its own for it). Internal
+// error writes err as a problem document (a body over the limit as 413 and a body that
+// is not declared as JSON as 415, both with type urn:jaga:problem:invalid: the
+// vocabulary has no code of its own for them). Internal
 // errors are logged with the request
 // ID; their cause never reaches the client. Causes are wrapped errors of the gate and
 // the store, which name subjects and fields but never hold a value (invariant 6).
@@ -81,6 +82,9 @@ func (h *Handler) error(w http.ResponseWriter, r *http.Request, err error) {
 	p := ProblemOf(err)
 	if tooBig := (*bodyTooLarge)(nil); errors.As(err, &tooBig) {
 		p.Status, p.Title = http.StatusRequestEntityTooLarge, http.StatusText(http.StatusRequestEntityTooLarge)
+	}
+	if unsupported := (*unsupportedType)(nil); errors.As(err, &unsupported) {
+		p.Status, p.Title = http.StatusUnsupportedMediaType, http.StatusText(http.StatusUnsupportedMediaType)
 	}
 	if info != nil {
 		p.RequestID = info.ID

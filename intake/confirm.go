@@ -122,8 +122,10 @@ func acceptsJSON(r *http.Request) bool {
 // post it (cross-site request forgery). The rule is net/http.CrossOriginProtection's,
 // then an exact origin check:
 //   - Sec-Fetch-Site, which every current browser sets itself (a page cannot), must be
-//     same-origin or none: cross-site and same-site are refused even when the Origin
-//     and Referer headers were stripped (privacy extensions and some proxies do);
+//     same-origin or none, or else (cross-site, same-site) come with an Origin that is
+//     the trusted origin (Config.BaseURL's; CrossOriginProtection exempts it, and a
+//     browser sets Origin itself): cross-site and same-site are refused even when the
+//     Origin and Referer headers were stripped (privacy extensions and some proxies do);
 //   - without it (an older browser), an Origin must name the request's Host or this
 //     server's public origin (Config.BaseURL);
 //   - then the Origin, or without one the Referer, when present, must be this server's

@@ -118,6 +118,9 @@ func send(tb testing.TB, router routers.Router, base, method, path, key, purpose
 	if err != nil {
 		tb.Fatal(err)
 	}
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
 	}

@@ -151,12 +151,13 @@ Try, from the repository root:
   # look a customer up by e-mail as support (phone comes back masked)
   EMAIL=$(sed -n 2p demodata/customers_id.csv | cut -d, -f4)
   curl -s -w '\n%%{http_code}\n' %[1]s/v1/subjects/lookup -H "Authorization: Bearer %[3]s" \
-    -H "Jaga-Purpose: customer_support" -d "{\"email\": \"$EMAIL\"}"
+    -H "Jaga-Purpose: customer_support" -H "Content-Type: application/json" -d "{\"email\": \"$EMAIL\"}"
 
   # the same without a purpose: 400; as a marketer: 403
-  curl -s -w '\n%%{http_code}\n' %[1]s/v1/subjects/lookup -H "Authorization: Bearer %[3]s" -d "{\"email\": \"$EMAIL\"}"
+  curl -s -w '\n%%{http_code}\n' %[1]s/v1/subjects/lookup -H "Authorization: Bearer %[3]s" \
+    -H "Content-Type: application/json" -d "{\"email\": \"$EMAIL\"}"
   curl -s -w '\n%%{http_code}\n' %[1]s/v1/subjects/lookup -H "Authorization: Bearer %[4]s" \
-    -H "Jaga-Purpose: customer_support" -d "{\"email\": \"$EMAIL\"}"
+    -H "Jaga-Purpose: customer_support" -H "Content-Type: application/json" -d "{\"email\": \"$EMAIL\"}"
 
   # the look-ups just made, as the auditor (every call leaves an event)
   curl -s "%[1]s/v1/audit?action=find&limit=5" -H "Authorization: Bearer %[5]s"

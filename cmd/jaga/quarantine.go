@@ -66,14 +66,17 @@ func (e *env) quarantineStaff(vf *vaultFlags, sk *staffKey, fn func(cmd *cobra.C
 }
 
 // quarantineRow is quarantineStaff for the subcommands whose first argument is a
-// quarantined row's ID: a malformed ID is refused before the key is read.
+// quarantined row's ID: a malformed ID is refused before the key is read, and a refused
+// key's audit event records the row's ID.
 func (e *env) quarantineRow(vf *vaultFlags, sk *staffKey, fn func(cmd *cobra.Command, v *vault, req gate.Request, id jaga.SubjectID) error) func(*cobra.Command, []string) error {
 	return func(cmd *cobra.Command, args []string) error {
 		id, err := jaga.ParseSubjectID(args[0])
 		if err != nil {
 			return errQuarantineID
 		}
-		return e.quarantineStaff(vf, sk, func(cmd *cobra.Command, v *vault, req gate.Request, _ []string) error {
+		rule := quarantineRule
+		rule.subjects = []jaga.SubjectID{id} // a refusal records which row was asked for
+		return e.asStaff(vf, sk, rule, func(cmd *cobra.Command, v *vault, req gate.Request, _ []string) error {
 			return fn(cmd, v, req, id)
 		})(cmd, args)
 	}
@@ -110,7 +113,7 @@ func quarantineCmd(e *env) *cobra.Command {
 				for _, r := range it.Reasons {
 					rs = append(rs, r.Field+":"+r.Code)
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\n", it.ID, it.File, it.Line, it.Status, strings.Join(rs, ", "))
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", it.ID, it.File, quarantineLine(it.Line), it.Status, strings.Join(rs, ", "))
 			}
 			return tw.Flush()
 		}),

@@ -134,6 +134,15 @@ func TestQuarantineActsAsStaff(t *testing.T) {
 			switch {
 			case ev.ActorID == kv.ids[jaga.RoleAuditor] && ev.Role == jaga.RoleAuditor && ev.Decision == "deny:role_not_allowed":
 				refused++
+				// A refusal on a row records which row was asked for (its ID, never a
+				// value), as a refused read of a subject records the subject.
+				want := []jaga.SubjectID{jaga.SubjectID(fixed)}
+				if ev.Reason == "quarantine list" {
+					want = nil
+				}
+				if !slices.Equal(ev.Subjects, want) {
+					t.Errorf("refused %s event %d records rows %v, want %v", ev.Reason, ev.Seq, ev.Subjects, want)
+				}
 			case ev.ActorID == "" && ev.Decision == "error:unauthorized":
 				unknown++
 			}

@@ -25,6 +25,9 @@ type staffRule struct {
 	// arguments (e.g. the roles the policy allows a purpose named there); its error
 	// is refused and audited.
 	rolesFor func(v *vault, args []string) (map[jaga.Role]string, error)
+	// subjects, when set, are the subjects (or quarantined rows) the command names;
+	// a refusal's audit event records their IDs.
+	subjects []jaga.SubjectID
 }
 
 // roleNames lists roles for messages, sorted: "the dpo role", "the dpo or support
@@ -78,7 +81,7 @@ func (e *env) asStaff(vf *vaultFlags, sk *staffKey, rule staffRule, fn func(cmd 
 			roles := rule.roles
 			if rule.rolesFor != nil {
 				if roles, err = rule.rolesFor(v, args); err != nil {
-					return v.gate.Refuse(cmd.Context(), gate.Request{Actor: actor, Reason: reason}, rule.action, err)
+					return v.gate.Refuse(cmd.Context(), gate.Request{Actor: actor, Reason: reason}, rule.action, err, rule.subjects...)
 				}
 			}
 			purpose, ok := roles[actor.Role]
@@ -86,7 +89,7 @@ func (e *env) asStaff(vf *vaultFlags, sk *staffKey, rule staffRule, fn func(cmd 
 			if !ok {
 				req.Purpose = firstPurpose(roles)
 				return v.gate.Refuse(cmd.Context(), req, rule.action,
-					jaga.Refusal("role_not_allowed", "%s is for %s (this key is %s)", rule.what, roleNames(roles), actor.Role))
+					jaga.Refusal("role_not_allowed", "%s is for %s (this key is %s)", rule.what, roleNames(roles), actor.Role), rule.subjects...)
 			}
 			return fn(cmd, v, req, args)
 		})(cmd, args)
