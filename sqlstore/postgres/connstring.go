@@ -88,7 +88,8 @@ func ConnStringProblem(s string) string {
 }
 
 // plainWord matches what ConnStringProblem may quote from a string it refuses: a URL
-// scheme or a key of lower-case letters, digits and underscores.
+// scheme or a key: a lower-case letter, then up to 39 lower-case letters, digits, "_",
+// "+", "." or "-".
 var plainWord = regexp.MustCompile(`^[a-z][a-z0-9_+.-]{0,39}$`)
 
 // parseKeyValue splits a libpq key/value string into its pairs; ok is false for a
