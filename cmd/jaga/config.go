@@ -313,8 +313,10 @@ func (c config) Validate() error {
 		return fmt.Errorf("config: key_reload must be positive")
 	}
 	if c.Database != "" && !postgres.IsConnString(c.Database) {
-		// Never echo the setting: a URL may carry a password.
-		return fmt.Errorf("config: database must be a postgres:// or postgresql:// URL or a key/value string such as 'host=db.internal dbname=jaga', or empty for SQLite in DIR/data")
+		// Never echo the setting: a URL may carry a password (ConnStringProblem names a
+		// scheme or a key, never a value).
+		return withHint(fmt.Errorf("config: database (--db, JAGA_DATABASE_URL or database: in the config file): %s", postgres.ConnStringProblem(c.Database)),
+			"give a postgres:// or postgresql:// URL or a key/value string such as 'host=db.internal dbname=jaga'; for SQLite in DIR/data leave all three unset")
 	}
 	if c.DatabaseMaxConns < 0 {
 		return fmt.Errorf("config: database_max_conns must not be negative")

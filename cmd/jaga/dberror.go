@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io/fs"
 	"strings"
+	"syscall"
 
 	"jaga/sqlstore"
 	"jaga/sqlstore/postgres"
@@ -29,8 +30,9 @@ func databaseCause(msg string, err error) string {
 	return msg
 }
 
-// databaseHint says what to do about a database failure caused by privileges, space or
-// a read-only file, or "" for others.
+// databaseHint says what to do about a database failure caused by privileges, space, a
+// read-only file or directory (mode, owner, immutable attribute) or a read-only mount
+// (EROFS), or "" for others.
 func databaseHint(err error) string {
 	var pe *postgres.Error
 	if errors.As(err, &pe) {
@@ -44,8 +46,19 @@ func databaseHint(err error) string {
 		}
 		return ""
 	}
+	if errors.Is(err, syscall.EROFS) {
+		return readOnlyMountHint
+	}
 	if errors.Is(err, fs.ErrPermission) || sqlite.FileError(err) {
-		return "the user running jaga must be able to write DIR/data and the files in it: check their owner and mode, the free space on the disk, and that the file system is not mounted read-only"
+		return fileHint
 	}
 	return ""
 }
+
+// readOnlyMountHint is the hint for EROFS: the file system is mounted read-only, and
+// even a command that only reads writes the database (every read leaves an audit event).
+const readOnlyMountHint = "the file system that holds DIR/data is mounted read-only: jaga writes its database even to read (every read is audited), so remount it read-write (mount -o remount,rw) or move the vault to a writable disk"
+
+// fileHint is the hint for a database file or directory jaga may not write.
+const fileHint = "the user running jaga must be able to write DIR/data and the files in it (SQLite creates jaga.db-wal and jaga.db-shm beside jaga.db): " +
+	"check their owner and mode, the immutable attribute (lsattr -d DIR/data DIR/data/*; chattr -i), the free space on the disk, and that the file system is not mounted read-only"

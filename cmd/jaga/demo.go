@@ -31,18 +31,25 @@ and re-imports idempotently.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			cfg := defaultConfig()
+			cfg.Addr = addr
+			cfg.Controller = demoController
+			if err := cfg.Validate(); err != nil {
+				return err
+			}
+			// Bind first: a busy port must fail before a vault is created and 29,000
+			// rows are imported into it.
+			ln, err := listen(addr)
+			if err != nil {
+				return err
+			}
+			defer ln.Close()
 			if dir == "" {
 				d, err := os.MkdirTemp("", "jaga-demo-")
 				if err != nil {
 					return err
 				}
 				dir = d
-			}
-			cfg := defaultConfig()
-			cfg.Addr = addr
-			cfg.Controller = demoController
-			if err := cfg.Validate(); err != nil {
-				return err
 			}
 			fmt.Fprintf(e.stderr, "jaga: demo vault in %s\n", dir)
 			v, err := openVault(ctx, dir, cfg, e.stderr)
@@ -57,7 +64,7 @@ and re-imports idempotently.`,
 				return err
 			}
 			keysPath := filepath.Join(dir, "demo-keys.json")
-			return serve(ctx, e, v, cfg.Addr, func(bound string) {
+			return serveOn(ctx, e, v, ln, func(bound string) {
 				printExamples(e, bound, keysPath)
 			}, demoPeek(e.stderr))
 		},

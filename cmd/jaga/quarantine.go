@@ -132,7 +132,7 @@ func quarantineCmd(e *env) *cobra.Command {
 	}
 	var sets []string
 	fix := &cobra.Command{
-		Use: "fix ID --set FIELD=VALUE...", Short: "Correct values of a quarantined row and re-validate it (FIELD= removes)", Args: cobra.ExactArgs(1),
+		Use: "fix ID --set FIELD=VALUE...", Short: "Correct a quarantined row with --set FIELD=VALUE (--set FIELD= removes the field) and re-validate it", Args: fixArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			set := map[string]string{}
 			for _, s := range sets {
@@ -225,4 +225,30 @@ func quarantineView(it *gate.QuarantineItem) any {
 			Evidence: c.Evidence, At: c.At, Details: c.Details, GPC: c.GPC, Flag: c.Flag})
 	}
 	return v
+}
+
+// fixArgs checks the arguments of quarantine fix: the row ID alone. A value given as an
+// argument ("fix ID phone=0812…", a natural slip) is refused with the --set form that
+// takes it, naming the field when it is a valid name but never the value, which is
+// personal data (invariant 6); other extra words are counted, not quoted, for the same
+// reason.
+func fixArgs(cmd *cobra.Command, args []string) error {
+	const hint = "jaga quarantine fix ID --set FIELD=VALUE (repeat --set for each field; --set FIELD= removes the field)"
+	switch {
+	case len(args) == 0:
+		return usageError{"quarantine fix needs the row ID", hint}
+	case len(args) == 1:
+		return nil
+	}
+	for _, a := range args[1:] {
+		if k, _, ok := strings.Cut(a, "="); ok {
+			k = strings.TrimSpace(k)
+			if jaga.ValidName(k) {
+				return usageError{"quarantine fix: " + k + "=… is given as an argument; values go with --set",
+					"jaga quarantine fix ID --set " + k + "=VALUE (repeat --set for each field; --set " + k + "= removes the field)"}
+			}
+			return usageError{"quarantine fix: FIELD=VALUE is given as an argument; values go with --set", hint}
+		}
+	}
+	return usageError{fmt.Sprintf("quarantine fix takes only the row ID, got %d arguments; values go with --set FIELD=VALUE", len(args)), hint}
 }

@@ -84,13 +84,18 @@ func serveCmd(e *env) *cobra.Command {
 	return c
 }
 
-// serve listens on addr, reloads keys/ in the background, calls ready with the bound
-// address, and serves until ctx is cancelled.
+// serve listens on addr (listen) and serves there (serveOn).
 func serve(ctx context.Context, e *env, v *vault, addr string, ready func(addr string), peek func(jaga.Redacted, notify.Message)) error {
-	ln, err := net.Listen("tcp", addr)
+	ln, err := listen(addr)
 	if err != nil {
-		return withHint(fmt.Errorf("listen: %w", err), "pick another address with --addr HOST:PORT (port 0 picks a free one)")
+		return err
 	}
+	return serveOn(ctx, e, v, ln, ready, peek)
+}
+
+// serveOn reloads keys/ in the background, calls ready with ln's bound address, and
+// serves on ln until ctx is cancelled; ln is closed when it returns.
+func serveOn(ctx context.Context, e *env, v *vault, ln net.Listener, ready func(addr string), peek func(jaga.Redacted, notify.Message)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go v.keys.WatchReload(ctx, v.cfg.KeyReload)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"runtime"
 	"strings"
+	"unicode"
 
 	"github.com/spf13/cobra"
 
@@ -57,8 +58,10 @@ func (k *staffKey) add(c *cobra.Command, who string) {
 }
 
 // resolveKey returns the key cmd was given: --key (with keyWarning on stderr), --key-file,
-// else $JAGA_KEY. Errors: both flags given, a key file that is unreadable, reachable by
-// group or others, or empty, and no key at all. No error quotes the key.
+// else $JAGA_KEY. Errors: both flags given, an empty --key (before the warning, which
+// would be beside the point), a key file that is unreadable, reachable by group or
+// others, empty or with the key below a blank first line, a key of more than one word
+// (oneWord), and no key at all. No error quotes the key.
 func (e *env) resolveKey(cmd *cobra.Command, k *staffKey) (string, error) {
 	byFlag, byFile := cmd.Flags().Changed("key"), cmd.Flags().Changed("key-file")
 	var key string
@@ -66,8 +69,13 @@ func (e *env) resolveKey(cmd *cobra.Command, k *staffKey) (string, error) {
 	case byFlag && byFile:
 		return "", withHint(fmt.Errorf("--key and --key-file are both given"), "give the key one way only: --key-file FILE (or JAGA_KEY)")
 	case byFlag:
+		if key = strings.TrimSpace(k.key); key == "" {
+			return "", withHint(fmt.Errorf("--key is empty"), "put "+k.need+" in JAGA_KEY or in a file for --key-file FILE (mode 0600)")
+		}
 		fmt.Fprintln(e.stderr, keyWarning)
-		key = strings.TrimSpace(k.key)
+		if err := oneWord("--key", key); err != nil {
+			return "", err
+		}
 	case byFile:
 		var err error
 		if key, err = readKeyFile(k.file, e.stdin); err != nil {
@@ -77,6 +85,9 @@ func (e *env) resolveKey(cmd *cobra.Command, k *staffKey) (string, error) {
 		v, set := e.lookup("JAGA_KEY")
 		if key = strings.TrimSpace(v); set && key == "" {
 			return "", withHint(fmt.Errorf("JAGA_KEY is set but empty"), "put "+k.need+" in JAGA_KEY, or unset JAGA_KEY and pass --key-file FILE")
+		}
+		if err := oneWord("JAGA_KEY", key); err != nil {
+			return "", err
 		}
 	}
 	if key == "" {
@@ -102,15 +113,39 @@ func readKeyFile(path string, stdin io.Reader) (string, error) {
 		defer f.Close()
 		r = f
 	}
-	line, err := bufio.NewReader(io.LimitReader(r, maxKeyLine)).ReadString('\n')
+	br := bufio.NewReader(io.LimitReader(r, maxKeyLine))
+	line, err := br.ReadString('\n')
 	if err != nil && err != io.EOF {
 		return "", fmt.Errorf("%s: %w", name, err)
 	}
 	key := strings.TrimSpace(line)
 	if key == "" {
+		rest, err := io.ReadAll(br)
+		if err != nil {
+			return "", fmt.Errorf("%s: %w", name, err)
+		}
+		if strings.TrimSpace(string(rest)) != "" {
+			return "", withHint(fmt.Errorf("%s: the first line is empty; the key must be on the first line", name),
+				"remove the blank line(s) before the key: only the first line is read")
+		}
 		return "", withHint(fmt.Errorf("%s is empty", name), "write the API key (jaga actors add prints it once) on the file's first line")
 	}
+	if err := oneWord(name, key); err != nil {
+		return "", err
+	}
 	return key, nil
+}
+
+// oneWord refuses key, as given by source (e.g. "--key-file FILE" or "JAGA_KEY"), when
+// it holds white space inside: an API key is one word (gate.APIKeyPrefix and base64url
+// characters), so what follows a space is a typo or a comment, and the key would be
+// refused as unknown. The error names the source, never a word of its content.
+func oneWord(source, key string) error {
+	if strings.ContainsFunc(key, unicode.IsSpace) {
+		return withHint(fmt.Errorf("%s holds more than one word: an API key contains no spaces", source),
+			"give the key alone, without comments or other words")
+	}
+	return nil
 }
 
 // openPrivate opens path, a file that holds a secret, given by setting (e.g.

@@ -40,7 +40,7 @@ JAGA_DATABASE_URL set to the same URL and the same keys/ (docs/postgres.md).`,
 				}
 			}
 			if !postgres.IsConnString(to) {
-				return withHint(fmt.Errorf("--to must be a postgres:// or postgresql:// URL or a key/value string"), "e.g. --to 'postgres://jaga@db.internal/jaga?sslmode=verify-full'")
+				return withHint(fmt.Errorf("--to must be a postgres:// or postgresql:// URL or a key/value string: %s", postgres.ConnStringProblem(to)), "e.g. --to 'postgres://jaga@db.internal/jaga?sslmode=verify-full'")
 			}
 			if batch <= 0 {
 				return fmt.Errorf("--batch must be positive")

@@ -4,11 +4,13 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -65,23 +67,61 @@ func HasPassword(s string) bool {
 	return set
 }
 
+// ConnStringProblem says why s is not a connection string (IsConnString false), for an
+// error of the setting that holds it: a URL of another scheme (named), a key that is
+// not one of libpq's parameter key words (named when it is a plain lower-case word
+// before any password, as a typo such as "bogus" or "db" is; otherwise not, since an
+// unquoted password with a space spills into the next "key"), a word without "=", an
+// unterminated quote. It never quotes a value. It returns "" for a connection string.
+func ConnStringProblem(s string) string {
+	if IsConnString(s) {
+		return ""
+	}
+	if strings.TrimSpace(s) == "" {
+		return "it is blank"
+	}
+	if scheme, _, ok := strings.Cut(s, "://"); ok && plainWord.MatchString(scheme) {
+		return "it is a " + scheme + ":// URL, not postgres:// or postgresql://"
+	}
+	_, problem := splitKeyValue(s)
+	return problem
+}
+
+// plainWord matches what ConnStringProblem may quote from a string it refuses: a URL
+// scheme or a key: a lower-case letter, then up to 39 lower-case letters, digits, "_",
+// "+", "." or "-".
+var plainWord = regexp.MustCompile(`^[a-z][a-z0-9_+.-]{0,39}$`)
+
 // parseKeyValue splits a libpq key/value string into its pairs; ok is false for a
 // string that is not one (a key that is not in connKeys, a pair without "=", an
 // unterminated quote).
 func parseKeyValue(s string) (kv map[string]string, ok bool) {
+	kv, problem := splitKeyValue(s)
+	return kv, problem == ""
+}
+
+// splitKeyValue is parseKeyValue, saying what is wrong (ConnStringProblem) instead of
+// ok, or "" for a key/value string.
+func splitKeyValue(s string) (kv map[string]string, problem string) {
 	kv = map[string]string{}
 	for {
 		s = strings.TrimLeft(s, " \t\n\r\f\v")
 		if s == "" {
-			return kv, true
+			return kv, ""
 		}
 		eq := strings.IndexByte(s, '=')
-		if eq <= 0 {
-			return nil, false
+		if eq <= 0 || strings.ContainsAny(strings.TrimRight(s[:eq], " \t\n\r\f\v"), " \t\n\r\f\v") {
+			if len(kv) == 0 {
+				return nil, "it is neither a postgres:// or postgresql:// URL nor a key/value string (KEY=VALUE pairs separated by spaces)"
+			}
+			return nil, "a word without KEY= after the " + pairsOrdinal(len(kv)) + " pair (quote a value with spaces in single quotes: KEY='a b')"
 		}
 		key := strings.TrimRight(s[:eq], " \t\n\r\f\v")
 		if !connKeys[key] {
-			return nil, false
+			if _, afterPassword := kv["password"]; plainWord.MatchString(key) && !afterPassword {
+				return nil, fmt.Sprintf("unknown key %q: not one of libpq's connection parameters (host, port, dbname, user, password, sslmode, …; PostgreSQL docs §32.1.2)", key)
+			}
+			return nil, "a key that is not one of libpq's connection parameters (not shown: it may hold part of a value) after the " + pairsOrdinal(len(kv)) + " pair"
 		}
 		s = strings.TrimLeft(s[eq+1:], " \t\n\r\f\v")
 		var val strings.Builder
@@ -109,11 +149,26 @@ func parseKeyValue(s string) (kv map[string]string, ok bool) {
 			val.WriteByte(c)
 		}
 		if !closed {
-			return nil, false
+			return nil, "the value of " + key + " has an unterminated single quote"
 		}
 		kv[key] = val.String()
 		s = s[i:]
 	}
+}
+
+// pairsOrdinal names the nth pair of a key/value string ("1st", "2nd", …).
+func pairsOrdinal(n int) string {
+	suffix := "th"
+	switch {
+	case n%100 >= 11 && n%100 <= 13:
+	case n%10 == 1:
+		suffix = "st"
+	case n%10 == 2:
+		suffix = "nd"
+	case n%10 == 3:
+		suffix = "rd"
+	}
+	return strconv.Itoa(n) + suffix
 }
 
 // unavailable reports whether err says the server cannot be reached or does not take
@@ -172,7 +227,7 @@ func redactConnect(err error, password string) (_ error, ok bool) {
 	}
 	msg := "connect to PostgreSQL"
 	if ce.Config != nil {
-		msg += " (user " + ce.Config.User + ", database " + ce.Config.Database + ")"
+		msg += " (user " + ce.Config.User + ", " + databaseOf(ce.Config.User, ce.Config.Database) + ")"
 		if ce.Config.Password != "" {
 			cause = strings.ReplaceAll(cause, ce.Config.Password, "********")
 		}
@@ -181,6 +236,16 @@ func redactConnect(err error, password string) (_ error, ok bool) {
 		cause = strings.ReplaceAll(cause, password, "********")
 	}
 	return &connectError{msg: msg + ": " + cause, err: ce}, true
+}
+
+// databaseOf names the database a connection asks for, as the server sees it: "database
+// NAME", or, when the connection string and PGDATABASE give no dbname, the server's
+// default, the database named after the user (PostgreSQL docs §32.1.2, dbname).
+func databaseOf(user, database string) string {
+	if database != "" {
+		return "database " + database
+	}
+	return "no dbname given, so database " + user + ", the server's default"
 }
 
 // openError is what Open returns when its first connection fails: EUNAVAILABLE when

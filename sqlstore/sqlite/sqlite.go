@@ -88,7 +88,10 @@ var Dialect = &sqlstore.Dialect{
 // Open opens (creating if missing) the database file at path, normally
 // <vault>/data/jaga.db, and brings its schema up to date. The directory is created
 // with mode 0700 if missing; the file, its -wal and -shm are mode 0600. It fails if
-// the file cannot be put in WAL mode (e.g. on a network file system).
+// the file cannot be put in WAL mode (e.g. on a network file system). A failure to
+// open or create a file is an EINTERNAL error holding a *sqlstore.StepError whose text
+// names path (the step "open writer on PATH" when SQLite cannot open it or create its
+// -wal and -shm beside it, e.g. in a directory with the immutable attribute).
 func Open(ctx context.Context, path string, opts Options) (_ *DB, err error) {
 	if path == "" || path == ":memory:" {
 		return nil, jaga.Errorf(jaga.EINVALID, "sqlite: a database file path is required")
@@ -145,7 +148,7 @@ func Open(ctx context.Context, path string, opts Options) (_ *DB, err error) {
 
 	db.write, err = sql.Open("sqlite", dsn(path, opts, connWriter))
 	if err != nil {
-		return nil, internalf("open writer", err)
+		return nil, internalf("open writer on "+path, err)
 	}
 	db.write.SetMaxOpenConns(1)
 	db.write.SetMaxIdleConns(1)
@@ -154,7 +157,7 @@ func Open(ctx context.Context, path string, opts Options) (_ *DB, err error) {
 
 	var mode string
 	if err := db.write.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
-		return nil, internalf("open writer", err)
+		return nil, internalf("open writer on "+path, err)
 	}
 	if mode != "wal" {
 		return nil, jaga.Errorf(jaga.EINTERNAL, "sqlite: database is in journal mode %s, not wal", mode)
@@ -165,19 +168,19 @@ func Open(ctx context.Context, path string, opts Options) (_ *DB, err error) {
 
 	db.read, err = sql.Open("sqlite", dsn(path, opts, connReader))
 	if err != nil {
-		return nil, internalf("open readers", err)
+		return nil, internalf("open readers on "+path, err)
 	}
 	db.read.SetMaxOpenConns(opts.MaxReaders)
 	db.read.SetMaxIdleConns(opts.MaxReaders)
 	db.read.SetConnMaxLifetime(0)
 	db.read.SetConnMaxIdleTime(0)
 	if err := db.read.PingContext(ctx); err != nil {
-		return nil, internalf("open readers", err)
+		return nil, internalf("open readers on "+path, err)
 	}
 
 	ckdb, err := sql.Open("sqlite", dsn(path, opts, connCheckpointer))
 	if err != nil {
-		return nil, internalf("open checkpointer", err)
+		return nil, internalf("open checkpointer on "+path, err)
 	}
 	ckdb.SetMaxOpenConns(1)
 	ckdb.SetMaxIdleConns(1)
