@@ -300,6 +300,8 @@ func Import(ctx context.Context, g *gate.Gate, name string, r io.Reader, size in
 	if err := im.finish(); err != nil && runErr == nil {
 		runErr = err
 	}
+	// What the reader found while reading (records in another encoding) is known now.
+	fr.Detected = src.detected() + im.detectedMore
 	rep.Lines = append(rep.Lines, im.rejected...)
 	if opts.Progress != nil {
 		opts.Progress(size, size)
@@ -420,6 +422,9 @@ type run struct {
 	seen      map[[16]byte]int // hash of a row's cells → its first line
 	rowSum    [16]byte         // hash of the current record's cells
 	rejected  []LineReport     // the reader's lines; the committer's go to rep.Lines
+	// detectedMore is what the run adds to the source's detected() (a collection date
+	// from a sheet title).
+	detectedMore string
 	cellBuf   []byte           // a row's cells, each followed by a 0 byte, for seen
 	specs     []jaga.FieldSpec // the field of each column that maps to one
 	rows      []gate.IntakeRow
@@ -470,7 +475,8 @@ func (im *run) setup() error {
 	if im.defaultAt.IsZero() {
 		if t, ok := titleDate(im.src.collectedAt()); ok {
 			im.defaultAt = t
-			im.file.Detected += ", collection date " + t.In(wib).Format("2006-01-02 15:04 WIB") + " from the title"
+			im.detectedMore = ", collection date " + t.In(wib).Format("2006-01-02 15:04 WIB") + " from the title"
+			im.file.Detected += im.detectedMore
 		}
 	}
 	im.jobs = make(chan *job, 1) // one batch prepares while one resolves and one is written
@@ -627,7 +633,7 @@ func marketing(purpose string) bool { return purpose == "cross_selling" }
 // row turns one record into an intake row.
 func (im *run) row(rec record) (gate.IntakeRow, string) {
 	row := gate.IntakeRow{Values: make(map[string]string, len(rec.cells)), Channel: im.channel, File: im.name, Line: rec.line,
-		CollectedAt: im.defaultAt, Required: im.required}
+		CollectedAt: im.defaultAt, Required: im.required, Review: rec.review}
 	var evidence, notice string
 	gpc := false
 	type consentCell struct {
