@@ -425,13 +425,13 @@ type run struct {
 	// detectedMore is what the run adds to the source's detected() (a collection date
 	// from a sheet title).
 	detectedMore string
-	cellBuf   []byte           // a row's cells, each followed by a 0 byte, for seen
-	specs     []jaga.FieldSpec // the field of each column that maps to one
-	rows      []gate.IntakeRow
-	purchases []gate.PurchaseRow
-	lines     []int
-	jobs      chan *job
-	done      chan error
+	cellBuf      []byte           // a row's cells, each followed by a 0 byte, for seen
+	specs        []jaga.FieldSpec // the field of each column that maps to one
+	rows         []gate.IntakeRow
+	purchases    []gate.PurchaseRow
+	lines        []int
+	jobs         chan *job
+	done         chan error
 }
 
 type job struct {
