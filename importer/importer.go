@@ -422,16 +422,17 @@ type run struct {
 	seen      map[[16]byte]int // hash of a row's cells → its first line
 	rowSum    [16]byte         // hash of the current record's cells
 	rejected  []LineReport     // the reader's lines; the committer's go to rep.Lines
+	cellBuf   []byte           // a row's cells, each followed by a 0 byte, for seen
+	specs     []jaga.FieldSpec // the field of each column that maps to one
+	rows      []gate.IntakeRow
+	purchases []gate.PurchaseRow
+	lines     []int
+	jobs      chan *job
+	done      chan error
+
 	// detectedMore is what the run adds to the source's detected() (a collection date
 	// from a sheet title).
 	detectedMore string
-	cellBuf      []byte           // a row's cells, each followed by a 0 byte, for seen
-	specs        []jaga.FieldSpec // the field of each column that maps to one
-	rows         []gate.IntakeRow
-	purchases    []gate.PurchaseRow
-	lines        []int
-	jobs         chan *job
-	done         chan error
 }
 
 type job struct {
