@@ -125,6 +125,14 @@ type FileReport struct {
 	Quarantined int               `json:"quarantined"`
 	Rejected    int               `json:"rejected"`
 	Duration    time.Duration     `json:"duration_ns"`
+	// NotProcessed counts, when the run stopped on an error (Report.Failed names it), the
+	// rows (or, for a purchase file, lines) read but neither stored, quarantined nor
+	// rejected: the batches not committed. Absent when the run ended.
+	NotProcessed int `json:"not_processed,omitempty"`
+	// StoppedAfterLine is, when the run stopped before the end of the file, the last
+	// line it read: the lines after it were not read. Absent when the file was read to
+	// its end.
+	StoppedAfterLine int `json:"stopped_after_line,omitempty"`
 }
 
 // LineReport is the outcome of one line: status created, merged, unchanged,
@@ -302,6 +310,9 @@ func Import(ctx context.Context, g *gate.Gate, name string, r io.Reader, size in
 	}
 	// What the reader found while reading (records in another encoding) is known now.
 	fr.Detected = src.detected() + im.detectedMore
+	if runErr != nil {
+		im.stopped()
+	}
 	rep.Lines = append(rep.Lines, im.rejected...)
 	if opts.Progress != nil {
 		opts.Progress(size, size)
@@ -433,6 +444,24 @@ type run struct {
 	// detectedMore is what the run adds to the source's detected() (a collection date
 	// from a sheet title).
 	detectedMore string
+	lastLine     int  // the last line read
+	eof          bool // the file was read to its end
+}
+
+// stopped fills the file report of a run that stopped on an error: how many rows (or
+// purchase lines) read were not processed, and where reading stopped when it did
+// before the end of the file.
+func (im *run) stopped() {
+	if im.kind == KindPurchases {
+		p := im.rep.Purchases
+		im.file.NotProcessed = p.RowsRead - p.Linked - p.Pending - p.Unchanged - p.Rejected - p.Erased
+	} else {
+		f := im.file
+		f.NotProcessed = f.RowsRead - f.Created - f.Merged - f.Unchanged - f.Quarantined - f.Rejected
+	}
+	if !im.eof {
+		im.file.StoppedAfterLine = im.lastLine
+	}
 }
 
 type job struct {
@@ -514,10 +543,12 @@ func (im *run) loop(size int64) error {
 		}
 		rec, err := im.src.next()
 		if err == io.EOF {
+			im.eof = true
 			return nil
 		} else if err != nil {
 			return fmt.Errorf("%s: %w", im.name, err)
 		}
+		im.lastLine = max(rec.line, rec.through)
 		if err := im.add(rec); err != nil {
 			return err
 		}
