@@ -254,8 +254,11 @@ func Import(ctx context.Context, g *gate.Gate, name string, r io.Reader, size in
 	br := newPeekReader(r)
 	head := br.peek(8)
 	var src source
-	var err error
-	switch detectFormat(name, head) {
+	format, byContent, err := contentFormat(name, head)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	switch format {
 	case FormatXLSX:
 		src, err = newXLSXSource(br, size, func(h string) bool {
 			if opts.Mapping != nil {
@@ -279,6 +282,9 @@ func Import(ctx context.Context, g *gate.Gate, name string, r io.Reader, size in
 		src, err = newJSONLSource(br, rewind)
 	default:
 		src, err = newCSVSource(br)
+		if err != nil && byContent != "" && errNotText(err) {
+			err = notWorkbookText(err)
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -289,18 +295,21 @@ func Import(ctx context.Context, g *gate.Gate, name string, r io.Reader, size in
 		memberLine = js.memberLine
 	}
 	targets, err := mapHeader(g.Schema(), name, header, memberLine, opts)
+	if _, csv := src.(*csvSource); err != nil && csv && len(header) == 1 && !opts.Mapping.has(header[0]) {
+		return nil, oneColumnError(name, header[0])
+	}
 	if err != nil {
 		return nil, err
 	}
 	kind := fileKind(opts.Kind, targets)
-	fr := &FileReport{File: name, Kind: kind, Detected: src.detected(), Columns: map[string]string{}}
+	fr := &FileReport{File: name, Kind: kind, Detected: src.detected() + byContent, Columns: map[string]string{}}
 	for i, t := range targets {
 		fr.Columns[header[i]] = t.String()
 	}
 	rep := NewReport()
 	rep.Files = append(rep.Files, fr)
 	im := &run{g: g, ctx: ctx, name: name, header: header, targets: targets, opts: opts, rep: rep, file: fr, kind: kind,
-		seen: map[[16]byte]int{}, src: src}
+		seen: map[[16]byte]int{}, src: src, detectedMore: byContent}
 	if err := im.setup(); err != nil {
 		return nil, err
 	}
@@ -441,8 +450,8 @@ type run struct {
 	jobs      chan *job
 	done      chan error
 
-	// detectedMore is what the run adds to the source's detected() (a collection date
-	// from a sheet title).
+	// detectedMore is what the run adds to the source's detected() (a file read by its
+	// content, a collection date from a sheet title).
 	detectedMore string
 	lastLine     int  // the last line read
 	eof          bool // the file was read to its end
@@ -505,8 +514,9 @@ func (im *run) setup() error {
 	if im.defaultAt.IsZero() {
 		if t, ok := titleDate(im.src.collectedAt()); ok {
 			im.defaultAt = t
-			im.detectedMore = ", collection date " + t.In(wib).Format("2006-01-02 15:04 WIB") + " from the title"
-			im.file.Detected += im.detectedMore
+			more := ", collection date " + t.In(wib).Format("2006-01-02 15:04 WIB") + " from the title"
+			im.detectedMore += more
+			im.file.Detected += more
 		}
 	}
 	im.jobs = make(chan *job, 1) // one batch prepares while one resolves and one is written

@@ -32,7 +32,9 @@ func importCmd(e *env) *cobra.Command {
 encoding (UTF-8 or UTF-16, each with or without BOM, Windows-1252) and line ends, XLSX
 title rows and the column mapping (Bahasa Indonesia or English headers) are detected
 and reported. A CSV file that mixes UTF-8 and Windows-1252 is read record by record and
-the lines in the other encoding are named and flagged mixed_encoding for review.
+the lines in the other encoding are named and flagged mixed_encoding for review. A file
+named .xlsx that is text (not a ZIP archive, as every workbook is) is read by its
+content as CSV or JSON Lines, and the detected line says so.
 Rows that fail validation are quarantined encrypted (see 'jaga quarantine'); unreadable,
 empty and exact duplicate rows are rejected with their line numbers. Rows that are the
 same person are merged into one subject ('jaga subjects unmerge' reverses a merge).
