@@ -125,6 +125,14 @@ type FileReport struct {
 	Quarantined int               `json:"quarantined"`
 	Rejected    int               `json:"rejected"`
 	Duration    time.Duration     `json:"duration_ns"`
+	// NotProcessed counts, when the run stopped on an error (Report.Failed names it), the
+	// rows (or, for a purchase file, lines) read but neither stored, quarantined nor
+	// rejected: the batches not committed. Absent when the run ended.
+	NotProcessed int `json:"not_processed,omitempty"`
+	// StoppedAfterLine is, when the run stopped before the end of the file, the last
+	// line it read: the lines after it were not read. Absent when the file was read to
+	// its end.
+	StoppedAfterLine int `json:"stopped_after_line,omitempty"`
 }
 
 // LineReport is the outcome of one line: status created, merged, unchanged,
@@ -246,8 +254,11 @@ func Import(ctx context.Context, g *gate.Gate, name string, r io.Reader, size in
 	br := newPeekReader(r)
 	head := br.peek(8)
 	var src source
-	var err error
-	switch detectFormat(name, head) {
+	format, byContent, err := contentFormat(name, head)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	switch format {
 	case FormatXLSX:
 		src, err = newXLSXSource(br, size, func(h string) bool {
 			if opts.Mapping != nil {
@@ -271,6 +282,9 @@ func Import(ctx context.Context, g *gate.Gate, name string, r io.Reader, size in
 		src, err = newJSONLSource(br, rewind)
 	default:
 		src, err = newCSVSource(br)
+		if err != nil && byContent != "" && errNotText(err) {
+			err = notWorkbookText(err)
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
@@ -281,24 +295,32 @@ func Import(ctx context.Context, g *gate.Gate, name string, r io.Reader, size in
 		memberLine = js.memberLine
 	}
 	targets, err := mapHeader(g.Schema(), name, header, memberLine, opts)
+	if _, csv := src.(*csvSource); err != nil && csv && len(header) == 1 && !opts.Mapping.has(header[0]) {
+		return nil, oneColumnError(name, header[0])
+	}
 	if err != nil {
 		return nil, err
 	}
 	kind := fileKind(opts.Kind, targets)
-	fr := &FileReport{File: name, Kind: kind, Detected: src.detected(), Columns: map[string]string{}}
+	fr := &FileReport{File: name, Kind: kind, Detected: src.detected() + byContent, Columns: map[string]string{}}
 	for i, t := range targets {
 		fr.Columns[header[i]] = t.String()
 	}
 	rep := NewReport()
 	rep.Files = append(rep.Files, fr)
 	im := &run{g: g, ctx: ctx, name: name, header: header, targets: targets, opts: opts, rep: rep, file: fr, kind: kind,
-		seen: map[[16]byte]int{}, src: src}
+		seen: map[[16]byte]int{}, src: src, detectedMore: byContent}
 	if err := im.setup(); err != nil {
 		return nil, err
 	}
 	runErr := im.loop(size)
 	if err := im.finish(); err != nil && runErr == nil {
 		runErr = err
+	}
+	// What the reader found while reading (records in another encoding) is known now.
+	fr.Detected = src.detected() + im.detectedMore
+	if runErr != nil {
+		im.stopped()
 	}
 	rep.Lines = append(rep.Lines, im.rejected...)
 	if opts.Progress != nil {
@@ -427,6 +449,28 @@ type run struct {
 	lines     []int
 	jobs      chan *job
 	done      chan error
+
+	// detectedMore is what the run adds to the source's detected() (a file read by its
+	// content, a collection date from a sheet title).
+	detectedMore string
+	lastLine     int  // the last line read
+	eof          bool // the file was read to its end
+}
+
+// stopped fills the file report of a run that stopped on an error: how many rows (or
+// purchase lines) read were not processed, and where reading stopped when it did
+// before the end of the file.
+func (im *run) stopped() {
+	if im.kind == KindPurchases {
+		p := im.rep.Purchases
+		im.file.NotProcessed = p.RowsRead - p.Linked - p.Pending - p.Unchanged - p.Rejected - p.Erased
+	} else {
+		f := im.file
+		f.NotProcessed = f.RowsRead - f.Created - f.Merged - f.Unchanged - f.Quarantined - f.Rejected
+	}
+	if !im.eof {
+		im.file.StoppedAfterLine = im.lastLine
+	}
 }
 
 type job struct {
@@ -470,7 +514,9 @@ func (im *run) setup() error {
 	if im.defaultAt.IsZero() {
 		if t, ok := titleDate(im.src.collectedAt()); ok {
 			im.defaultAt = t
-			im.file.Detected += ", collection date " + t.In(wib).Format("2006-01-02 15:04 WIB") + " from the title"
+			more := ", collection date " + t.In(wib).Format("2006-01-02 15:04 WIB") + " from the title"
+			im.detectedMore += more
+			im.file.Detected += more
 		}
 	}
 	im.jobs = make(chan *job, 1) // one batch prepares while one resolves and one is written
@@ -507,10 +553,12 @@ func (im *run) loop(size int64) error {
 		}
 		rec, err := im.src.next()
 		if err == io.EOF {
+			im.eof = true
 			return nil
 		} else if err != nil {
 			return fmt.Errorf("%s: %w", im.name, err)
 		}
+		im.lastLine = max(rec.line, rec.through)
 		if err := im.add(rec); err != nil {
 			return err
 		}
@@ -627,7 +675,7 @@ func marketing(purpose string) bool { return purpose == "cross_selling" }
 // row turns one record into an intake row.
 func (im *run) row(rec record) (gate.IntakeRow, string) {
 	row := gate.IntakeRow{Values: make(map[string]string, len(rec.cells)), Channel: im.channel, File: im.name, Line: rec.line,
-		CollectedAt: im.defaultAt, Required: im.required}
+		CollectedAt: im.defaultAt, Required: im.required, Review: rec.review}
 	var evidence, notice string
 	gpc := false
 	type consentCell struct {

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/charmap"
 
 	"jaga/pii"
 	"jaga/strictjson"
@@ -33,6 +34,8 @@ type record struct {
 	// through, for an unreadable record, is the last line it swallowed (an unclosed
 	// quote runs to the end of the file): each line up to it is reported rejected.
 	through int
+	// review lists review reasons the reader found (mixed_encoding).
+	review []string
 }
 
 // source reads the rows of one file.
@@ -100,12 +103,39 @@ func (c *countingReader) Read(p []byte) (int, error) {
 // from the first 64 KiB; quoted fields may hold
 // delimiters, doubled quotes and line breaks (RFC 4180). A file with NUL bytes that is
 // not UTF-16 is refused as not text (pii.ErrNotText).
+//
+// UTF-8 and Windows-1252 are told apart record by record (textRecord), as the CSV
+// reader splits them, so that a file with rows pasted from several sources into one
+// export (mixed encodings) loses no character: a record that is valid UTF-8 is read as
+// UTF-8, and in one that is not, each byte that is not part of a valid UTF-8 sequence
+// is read as Windows-1252. The file's encoding is UTF-8 unless its head holds bytes
+// that are not UTF-8 and no valid multi-byte UTF-8 sequence (a pure Windows-1252 export,
+// read as before); the records in the other encoding are listed in detected() and
+// flagged for review (mixedEncodingFlag), never read silently.
 type csvSource struct {
-	cr   *countingReader
-	r    *csv.Reader
-	hdr  []string
-	desc string
+	cr    *countingReader
+	r     *csv.Reader
+	hdr   []string
+	enc   pii.Encoding
+	comma rune
+	// perRecord: UTF-8 or Windows-1252, read as bytes and decoded record by record
+	// (UTF-16 is decoded as a stream before the CSV reader).
+	perRecord bool
+	desc      string // what follows the encoding in detected()
+	// other lists the lines of records in the other encoding than enc's (its first
+	// maxOtherLines), otherN counts them all.
+	other  []int
+	otherN int
 }
+
+// mixedEncodingFlag is the review reason of a row whose record is not in the file's
+// encoding: bytes that are not UTF-8 in a UTF-8 file (read as Windows-1252), or valid
+// multi-byte UTF-8 in a Windows-1252 file (read as UTF-8). Staff check that its names
+// read right.
+const mixedEncodingFlag = "mixed_encoding"
+
+// maxOtherLines is how many lines in the other encoding detected() names.
+const maxOtherLines = 10
 
 func newCSVSource(r io.Reader) (*csvSource, error) {
 	cr := &countingReader{r: r}
@@ -122,8 +152,13 @@ func newCSVSource(r io.Reader) (*csvSource, error) {
 		head = head[3:]
 	}
 	var in io.Reader = br
-	enc := e.String()
-	if e.Decoded() {
+	perRecord := e == pii.UTF8 || e == pii.UTF8BOM || e == pii.Windows1252
+	if e == pii.Windows1252 && hasMultiByteUTF8(head) {
+		// Valid multi-byte UTF-8 beside bytes that are not UTF-8: a UTF-8 file with
+		// records in Windows-1252 (mixed encodings), not a Windows-1252 export.
+		e = pii.UTF8
+	}
+	if e.Decoded() && !perRecord {
 		in = pii.DecodeReader(br, e)
 		head = pii.DecodeHead(head, e)
 	}
@@ -135,9 +170,9 @@ func newCSVSource(r io.Reader) (*csvSource, error) {
 	rd := csv.NewReader(in)
 	rd.Comma = comma
 	rd.FieldsPerRecord = -1
-	s := &csvSource{cr: cr, r: rd}
+	s := &csvSource{cr: cr, r: rd, enc: e, comma: comma, perRecord: perRecord}
 	quoted := bytes.Contains(head, []byte{'"'})
-	s.desc = fmt.Sprintf("CSV, %s, delimiter %s, %s line ends", enc, commaName(comma), ends)
+	s.desc = fmt.Sprintf(", delimiter %s, %s line ends", commaName(comma), ends)
 	if quoted {
 		s.desc += ", quoted fields"
 	}
@@ -147,15 +182,108 @@ func newCSVSource(r io.Reader) (*csvSource, error) {
 	} else if err != nil {
 		return nil, fmt.Errorf("header: %w", err)
 	}
-	s.hdr = hdr
+	line, _ := rd.FieldPos(0)
+	s.hdr, _ = s.text(hdr, line)
 	return s, nil
 }
 
 func (s *csvSource) header() []string    { return s.hdr }
-func (s *csvSource) detected() string    { return s.desc }
 func (s *csvSource) read() int64         { return s.cr.n }
 func (s *csvSource) collectedAt() string { return "" }
 func (s *csvSource) shape() string       { return "" }
+
+// detected says "CSV, <encoding>, delimiter …", the encoding followed, when records in
+// the other encoding were read so far, by how many and on which lines ("UTF-8 with 2
+// lines in Windows-1252 (lines 3, 9; flagged mixed_encoding)").
+func (s *csvSource) detected() string {
+	enc := s.enc.String()
+	if s.otherN > 0 {
+		other, plural := "Windows-1252", "line"
+		if s.enc == pii.Windows1252 {
+			other = "UTF-8"
+		}
+		if s.otherN > 1 {
+			plural = "lines"
+		}
+		nums := make([]string, len(s.other))
+		for i, l := range s.other {
+			nums[i] = strconv.Itoa(l)
+		}
+		list := strings.Join(nums, ", ")
+		if s.otherN > len(s.other) {
+			list += fmt.Sprintf(" and %d more", s.otherN-len(s.other))
+		}
+		enc += fmt.Sprintf(" with %d %s in %s (%s %s; each row flagged %s)", s.otherN, plural, other, plural, list, mixedEncodingFlag)
+	}
+	return "CSV, " + enc + s.desc
+}
+
+// text returns the cells of the record on line as text (textRecord) and whether the
+// record is in the other encoding than the file's, which it counts.
+func (s *csvSource) text(cells []string, line int) ([]string, bool) {
+	if !s.perRecord {
+		return cells, false
+	}
+	multi, invalid := textRecord(cells, s.enc == pii.Windows1252)
+	other := invalid && s.enc != pii.Windows1252 || multi && s.enc == pii.Windows1252
+	if other {
+		s.otherN++
+		if len(s.other) < maxOtherLines {
+			s.other = append(s.other, line)
+		}
+	}
+	return cells, other
+}
+
+// textRecord decodes in place the cells of a record read as bytes: each byte that is
+// not part of a valid UTF-8 sequence is read as Windows-1252 (which maps every byte to
+// a character, so the cells are valid UTF-8 afterwards), valid UTF-8 is kept. It
+// reports whether the record held a byte that is not UTF-8 and whether it held a valid
+// multi-byte UTF-8 sequence (looked for in valid cells only when findMulti is set, for
+// a Windows-1252 file). A record without the former is left as it is; one without the
+// latter is read exactly as a Windows-1252 decoder reads it.
+func textRecord(cells []string, findMulti bool) (multi, invalid bool) {
+	for i, c := range cells {
+		if utf8.ValidString(c) {
+			if findMulti && !multi {
+				multi = hasMultiByteUTF8([]byte(c))
+			}
+			continue
+		}
+		invalid = true
+		var b strings.Builder
+		b.Grow(len(c) + 8)
+		for j := 0; j < len(c); {
+			r, n := utf8.DecodeRuneInString(c[j:])
+			switch {
+			case r == utf8.RuneError && n == 1:
+				b.WriteRune(charmap.Windows1252.DecodeByte(c[j]))
+			default:
+				multi = multi || n > 1
+				b.WriteString(c[j : j+n])
+			}
+			j += n
+		}
+		cells[i] = b.String()
+	}
+	return multi, invalid
+}
+
+// hasMultiByteUTF8 reports whether b holds a valid UTF-8 sequence of two bytes or more.
+func hasMultiByteUTF8(b []byte) bool {
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		_, n := utf8.DecodeRune(b[i:]) // 1 for a byte that is not UTF-8
+		if n > 1 {
+			return true
+		}
+		i += n
+	}
+	return false
+}
 
 func (s *csvSource) next() (record, error) {
 	rec, err := s.r.Read()
@@ -176,7 +304,12 @@ func (s *csvSource) next() (record, error) {
 		return record{}, err
 	}
 	line, _ := s.r.FieldPos(0)
-	return record{line: line, cells: rec}, nil
+	out := record{line: line}
+	var other bool
+	if out.cells, other = s.text(rec, line); other {
+		out.review = []string{mixedEncodingFlag}
+	}
+	return out, nil
 }
 
 func commaName(c rune) string {

@@ -31,7 +31,10 @@ func importCmd(e *env) *cobra.Command {
 		Long: `Import customers or purchases. The format (CSV, XLSX, JSON Lines), the CSV delimiter,
 encoding (UTF-8 or UTF-16, each with or without BOM, Windows-1252) and line ends, XLSX
 title rows and the column mapping (Bahasa Indonesia or English headers) are detected
-and reported.
+and reported. A CSV file that mixes UTF-8 and Windows-1252 is read record by record and
+the lines in the other encoding are named and flagged mixed_encoding for review. A file
+named .xlsx that is text (not a ZIP archive, as every workbook is) is read by its
+content as CSV or JSON Lines, and the detected line says so.
 Rows that fail validation are quarantined encrypted (see 'jaga quarantine'); unreadable,
 empty and exact duplicate rows are rejected with their line numbers. Rows that are the
 same person are merged into one subject ('jaga subjects unmerge' reverses a merge).
@@ -288,25 +291,54 @@ func printReport(e *env, rep *importer.Report, asJSON bool) {
 	}
 	// The people table, unless the run read purchase lines only (its rows would all
 	// read 0; the purchases line below counts them).
+	// A run that stopped on an error (a full disk, a lost database) has rows read but
+	// not processed: the table gets a column for them, so that each line adds up.
+	stopped := len(rep.Failed) > 0
+	people, purchases := 0, 0
+	for _, f := range rep.Files {
+		if f.Kind == importer.KindPurchases {
+			purchases += f.NotProcessed
+		} else {
+			people += f.NotProcessed
+		}
+	}
 	if rep.RowsRead > 0 || rep.Purchases.RowsRead == 0 {
 		tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(tw, "file\trows\tcreated\tmerged\tunchanged\tquarantined\trejected\t")
+		cols := "file\trows\tcreated\tmerged\tunchanged\tquarantined\trejected\t"
+		if stopped {
+			cols += "not processed\t"
+		}
+		fmt.Fprintln(tw, cols)
+		row := func(name string, read, created, merged, unchanged, quarantined, rejected, notProcessed int) {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t", name, read, created, merged, unchanged, quarantined, rejected)
+			if stopped {
+				fmt.Fprintf(tw, "%d\t", notProcessed)
+			}
+			fmt.Fprintln(tw)
+		}
 		for _, f := range rep.Files {
 			if f.RowsRead == 0 && rep.Purchases.RowsRead > 0 {
 				continue // a purchases file
 			}
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t\n", f.File, f.RowsRead, f.Created, f.Merged, f.Unchanged, f.Quarantined, f.Rejected)
+			row(f.File, f.RowsRead, f.Created, f.Merged, f.Unchanged, f.Quarantined, f.Rejected, f.NotProcessed)
 		}
-		fmt.Fprintf(tw, "total\t%d\t%d\t%d\t%d\t%d\t%d\t\n", rep.RowsRead, rep.Created, rep.Merged, rep.Unchanged, rep.Quarantined, rep.Rejected)
+		row("total", rep.RowsRead, rep.Created, rep.Merged, rep.Unchanged, rep.Quarantined, rep.Rejected, people)
 		_ = tw.Flush()
+	}
+	if stopped {
+		printStopped(e, rep, people+purchases)
 	}
 	for _, f := range rep.Files {
 		fmt.Fprintf(e.stdout, "%s: %s\n", f.File, f.Detected)
 		fmt.Fprintf(e.stdout, "  columns: %s\n", columnMapping(f.Columns))
 	}
 	if p := rep.Purchases; p.RowsRead > 0 {
-		fmt.Fprintf(e.stdout, "purchases: %d lines: %d linked, %d pending (customer not imported yet), %d already stored, %d rejected, %d of erased customers skipped\n",
+		fmt.Fprintf(e.stdout, "purchases: %d lines: %d linked, %d pending (customer not imported yet), %d already stored, %d rejected, %d of erased customers skipped",
 			p.RowsRead, p.Linked, p.Pending, p.Unchanged, p.Rejected, p.Erased)
+		if stopped {
+			fmt.Fprintf(e.stdout, ", %d not processed (the run stopped)", purchases)
+		}
+		fmt.Fprintln(e.stdout)
 	}
 	if n := rep.Purchases.LinkedPending; n > 0 {
 		fmt.Fprintf(e.stdout, "purchases: %d pending lines of earlier imports linked to their customers\n", n)
@@ -325,6 +357,32 @@ func printReport(e *env, rep *importer.Report, asJSON bool) {
 		sort.Strings(parts)
 		fmt.Fprintf(e.stdout, "%s: %s\n", m.what, strings.Join(parts, ", "))
 	}
+}
+
+// printStopped says, under the summary table of a run that stopped on an error, where
+// it stopped, how many rows read were not processed (notProcessed, of every file), how
+// far the file was read and which files were not imported; the error itself follows on
+// stderr.
+func printStopped(e *env, rep *importer.Report, notProcessed int) {
+	first := rep.Failed[0]
+	msg := "stopped: the run failed in " + first.File
+	if notProcessed > 0 {
+		msg += fmt.Sprintf("; %d rows read were not processed (not stored, quarantined or rejected)", notProcessed)
+	}
+	for _, f := range rep.Files {
+		if f.File == first.File && f.StoppedAfterLine > 0 {
+			msg += fmt.Sprintf(", and %s was not read past line %d", f.File, f.StoppedAfterLine)
+		}
+	}
+	fmt.Fprintln(e.stdout, msg)
+	var later []string
+	for _, f := range rep.Failed[1:] {
+		later = append(later, f.File)
+	}
+	if len(later) > 0 {
+		fmt.Fprintf(e.stdout, "stopped: not imported: %s\n", strings.Join(later, ", "))
+	}
+	fmt.Fprintln(e.stdout, "stopped: once the cause below is fixed, run the same import again: rows already stored are not imported twice")
 }
 
 // columnMapping renders a file's detected column mapping for the terminal summary as
