@@ -84,3 +84,39 @@ func TestPatchWritePermission(t *testing.T) {
 		e.audited(t, r, jaga.ActionUpdate, "deny:write_not_allowed")
 	})
 }
+
+// TestPatchPermissionBeforeValue: a role that may not change a field, or may not read
+// it, is refused (403) before the value it sent is validated, so that a malformed value
+// of a forbidden field gets the same answer as a well-formed one (the trial's dpo with
+// nik denied got 422 "not a birth date" for one NIK and 403 for another).
+func TestPatchPermissionBeforeValue(t *testing.T) {
+	e := newEnv(t)
+	f := e.seed(t)
+	path := "/v1/subjects/" + string(f.siti)
+	analyst := e.keys[jaga.RoleAnalyst]
+	for _, c := range []struct{ name, body, field, reason string }{
+		{"ReadDeniedAttribute", `{"attributes": {"income": "not a number"}}`, "income", "role_not_allowed"},
+		{"WriteNotAllowedField", `{"fields": {"birth_date": "31 Februari"}}`, "birth_date", "write_not_allowed"},
+		{"WriteNotAllowedTooLong", `{"fields": {"domicile_city": "` + strings.Repeat("x", 5000) + `"}}`, "domicile_city", "write_not_allowed"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := e.do(t, call{method: "PATCH", path: path, key: analyst, purpose: jaga.PurposeServiceImprovement, body: c.body})
+			r.wantProblem(t, 403, jaga.EFORBIDDEN, c.field, c.reason)
+		})
+	}
+}
+
+// TestPatchNothingToUpdate: an empty PATCH names the body member that is missing
+// ("fields"; the body has no "values").
+func TestPatchNothingToUpdate(t *testing.T) {
+	e := newEnv(t)
+	f := e.seed(t)
+	path := "/v1/subjects/" + string(f.siti)
+	for _, body := range []string{`{}`, `{"fields": {}}`, `{"fields": {}, "attributes": {}}`} {
+		r := e.do(t, call{method: "PATCH", path: path, key: e.keys[jaga.RoleSupport], purpose: jaga.PurposeCustomerSupport, body: body})
+		p := r.wantProblem(t, 422, jaga.EUNPROCESSABLE, "fields", "")
+		if !strings.Contains(p.Detail, "attributes") {
+			t.Errorf("%s: detail %q does not name \"attributes\"", body, p.Detail)
+		}
+	}
+}

@@ -383,7 +383,9 @@ func (g *Gate) UpdateWithReview(ctx context.Context, req UpdateRequest) ([]strin
 	return g.updateSubject(ctx, req, nil)
 }
 
-// updateSubject is UpdateWithReview. A field the role's policy denies for the purpose (it may
+// updateSubject is UpdateWithReview. Checks run in this order: the request, at least one
+// field, each field known and processed for the purpose (422), the role's permission to
+// write it (403), then the values (422). A field the role's policy denies for the purpose (it may
 // not read it), or leaves out of its write list, may not be written (403 with the
 // decision's reason, writeDecisions), unless
 // grant is the open rectification request the values come from (Rectify): then the
@@ -395,6 +397,27 @@ func (g *Gate) updateSubject(ctx context.Context, req UpdateRequest, grant *jaga
 		return nil, g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, nil, err)
 	}
 	touched := append(keys(req.Set), req.Remove...)
+	if len(touched) == 0 {
+		return nil, g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, nil,
+			jaga.FieldError("fields", "nothing to update: name at least one field in \"fields\" or attribute in \"attributes\""))
+	}
+	for _, name := range touched {
+		f, ok := g.schema.Field(name)
+		if !ok {
+			return nil, g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, touched, jaga.FieldError(name, "unknown field"))
+		}
+		if !p.Covers(f) {
+			return nil, g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, touched,
+				jaga.FieldError(name, "field is not processed for purpose %s (R-26)", p.ID))
+		}
+	}
+	// Permission before value: a role that may not change (or read) a field is refused
+	// before its value is looked at, so that the answer never depends on, nor hints at,
+	// what was sent for a field the role may not touch.
+	readDenied, err := g.writeDecisions(req.Actor.Role, p, touched, grant != nil)
+	if err != nil {
+		return nil, g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, touched, err)
+	}
 	pr := &prepared{values: map[string]string{}}
 	if len(req.Set) > 0 {
 		set := make(map[string]string, len(req.Set))
@@ -412,27 +435,12 @@ func (g *Gate) updateSubject(ctx context.Context, req UpdateRequest, grant *jaga
 		}
 	}
 	for _, name := range req.Remove {
-		f, ok := g.schema.Field(name)
-		if !ok {
-			return nil, g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, touched, jaga.FieldError(name, "unknown field"))
-		}
-		if !p.Covers(f) {
-			return nil, g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, touched,
-				jaga.FieldError(name, "field is not processed for purpose %s (R-26)", p.ID))
-		}
 		if name == "full_name" {
 			// Every subject has a name (intake requires one): it is corrected, not
 			// removed; removing a person's data is erasure.
 			return nil, g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, touched,
 				jaga.FieldError(name, "full_name is required: correct it with a new value (erasure removes a subject)"))
 		}
-	}
-	if len(touched) == 0 {
-		return nil, g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, nil, jaga.FieldError("values", "nothing to update"))
-	}
-	readDenied, err := g.writeDecisions(req.Actor.Role, p, touched, grant != nil)
-	if err != nil {
-		return nil, g.refuse(ctx, req.Request, jaga.ActionUpdate, []jaga.SubjectID{req.Subject}, touched, err)
 	}
 	var refusal error
 	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
