@@ -14,7 +14,10 @@ import (
 func TestPolicyReloadRoleFirst(t *testing.T) {
 	e := newEnv(t)
 	r := e.do(t, call{method: "POST", path: "/v1/admin/policy/reload", key: e.keys[jaga.RoleSupport]})
-	r.wantProblem(t, http.StatusForbidden, jaga.EFORBIDDEN, "", "role_not_allowed")
+	p := r.wantProblem(t, http.StatusForbidden, jaga.EFORBIDDEN, "", "role_not_allowed")
+	if p.Detail != "only admin and dpo manage the policy" {
+		t.Errorf("detail %q does not speak of the policy", p.Detail)
+	}
 	e.audited(t, r, gate.ActionPolicyReload, "deny:role_not_allowed")
 	r = e.do(t, call{method: "POST", path: "/v1/admin/policy/reload", key: e.keys[jaga.RoleAdmin]})
 	r.wantProblem(t, http.StatusNotFound, jaga.ENOTFOUND, "", "")

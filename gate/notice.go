@@ -28,7 +28,7 @@ func effective(p *jaga.Purpose) *jaga.Purpose {
 // exists is ECONFLICT; a version that is not a short reference is EUNPROCESSABLE. Only
 // admin and dpo (or Jaga itself) generate notices. Audited (notice_change).
 func (g *Gate) GenerateNotice(ctx context.Context, req Request, version string) (*jaga.Notice, error) {
-	if err := checkRegistryActor(req); err != nil {
+	if err := checkRegistryActor(req, registryNoun); err != nil {
 		return nil, g.refuse(ctx, req, ActionNoticeChange, nil, nil, err)
 	}
 	if version == "" || len(version) > 64 || !isNoticeVersion(version) {

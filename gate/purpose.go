@@ -217,7 +217,7 @@ type PurposeChange struct {
 // EFORBIDDEN role_not_allowed, EUNPROCESSABLE naming the bad member. The change is
 // audited (action purpose_change).
 func (g *Gate) PutPurpose(ctx context.Context, req PurposeChange) (*jaga.Purpose, error) {
-	if err := checkRegistryActor(req.Request); err != nil {
+	if err := checkRegistryActor(req.Request, registryNoun); err != nil {
 		return nil, g.refuse(ctx, req.Request, ActionPurposeChange, nil, nil, err)
 	}
 	in := req.Purpose
@@ -339,7 +339,7 @@ func (g *Gate) RecordAssessment(ctx context.Context, req Request, id, kind strin
 // ends it (consents stay as history). Errors: EFORBIDDEN role_not_allowed, ENOTFOUND,
 // ECONFLICT with the problems that block activation.
 func (g *Gate) SetPurposeStatus(ctx context.Context, req Request, id string, status jaga.PurposeStatus) (*jaga.Purpose, error) {
-	if err := checkRegistryActor(req); err != nil {
+	if err := checkRegistryActor(req, registryNoun); err != nil {
 		return nil, g.refuse(ctx, req, ActionPurposeChange, nil, nil, err)
 	}
 	if !status.Valid() {
@@ -429,8 +429,10 @@ const (
 	ActionReadReceipt   = "read_receipt"
 )
 
-// checkRegistryActor lets admin and dpo (and Jaga itself) manage the registry.
-func checkRegistryActor(r Request) error {
+// checkRegistryActor lets admin and dpo (and Jaga itself) manage what (the registry's
+// purposes and notices, or the policy): the refusal names what, so that its message says
+// what the caller tried to manage.
+func checkRegistryActor(r Request, what string) error {
 	if r.Actor == nil {
 		return jaga.Errorf(jaga.EUNAUTHORIZED, "no actor")
 	}
@@ -440,8 +442,11 @@ func checkRegistryActor(r Request) error {
 	if r.Actor.Kind == jaga.ActorSystem || r.Actor.Role == jaga.RoleAdmin || r.Actor.Role == jaga.RoleDPO {
 		return nil
 	}
-	return jaga.Refusal(policy.ReasonRoleNotAllowed, "only admin and dpo manage purposes and notices")
+	return jaga.Refusal(policy.ReasonRoleNotAllowed, "only admin and dpo manage %s", what)
 }
+
+// registryNoun is what checkRegistryActor's refusal names for the purpose registry.
+const registryNoun = "purposes and notices"
 
 // policyRef holds the policy in force; ReloadPolicy swaps it without a restart.
 type policyRef struct{ p atomic.Pointer[policy.Policy] }
@@ -476,7 +481,7 @@ func (g *Gate) Policy() *policy.Policy { return g.policy.p.Load() }
 // any configuration, so that a role without the right learns nothing of it (whether a
 // policy file is configured, whether it parses) and its attempt is audited.
 func (g *Gate) CheckPolicyReload(ctx context.Context, req Request) error {
-	if err := checkRegistryActor(req); err != nil {
+	if err := checkRegistryActor(req, "the policy"); err != nil {
 		return g.refuse(ctx, req, ActionPolicyReload, nil, nil, err)
 	}
 	return nil
