@@ -2,11 +2,15 @@ package api
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"jaga"
 	"jaga/gate"
+	"jaga/policy"
 )
 
 // The purpose registry, notices, the consent-receipt keys and the policy reload
@@ -169,7 +173,7 @@ func (h *Handler) keys(w http.ResponseWriter, r *http.Request) {
 
 // reloadPolicy handles POST /v1/admin/policy/reload: the policy file is read again and,
 // if it parses and passes its checks, takes effect for the next decision (204); if not,
-// 400 with file, line and reason and the old policy stays. The role is checked first
+// 409 with file name, line, column and reason (reloadProblem) and the old policy stays. The role is checked first
 // (403 role_not_allowed, audited), before anything about the configuration is said.
 func (h *Handler) reloadPolicy(w http.ResponseWriter, r *http.Request, req gate.Request) {
 	if err := h.gate.CheckPolicyReload(r.Context(), req); err != nil {
@@ -181,11 +185,32 @@ func (h *Handler) reloadPolicy(w http.ResponseWriter, r *http.Request, req gate.
 		return
 	}
 	if err := h.reload(r.Context(), req); err != nil {
-		h.error(w, r, err)
+		h.error(w, r, reloadProblem(err))
 		return
 	}
 	w.Header()["Cache-Control"] = cacheNoStore
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// reloadProblem turns the error of a reload the caller was allowed to ask for into one
+// that says the server's configuration is at fault, not the request: a policy file
+// that does not parse or check, or cannot be read, is ECONFLICT (409: the file on the
+// server conflicts with the reload) naming the file by its base name only (the server's
+// directories are not the caller's business; the server's log and `jaga serve` keep
+// the full path) with line, column and reason; any other EINVALID of the reloader (no
+// policy file configured) is ECONFLICT with its message. Other errors pass unchanged.
+func reloadProblem(err error) error {
+	if fe := (*policy.FileError)(nil); errors.As(err, &fe) {
+		return jaga.Errorf(jaga.ECONFLICT, "the server's policy file is not valid and the policy in force stays: %s", fe.Base())
+	}
+	if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+		return jaga.Errorf(jaga.ECONFLICT, "the server's policy file %s cannot be read (%s) and the policy in force stays",
+			filepath.Base(pe.Path), pe.Err)
+	}
+	if jaga.ErrorCode(err) == jaga.EINVALID {
+		return jaga.Errorf(jaga.ECONFLICT, "%s", jaga.ErrorMessage(err))
+	}
+	return err
 }
 
 // PolicyReloader reloads the policy file for the actor of req (Options.ReloadPolicy).

@@ -30,16 +30,12 @@ type parser struct {
 	name string
 }
 
-// errorf returns the EINVALID error of a policy file, located as "name:line:col: msg".
+// errorf returns the EINVALID error of a policy file (a *FileError), located as
+// "name:line:col: msg".
 func (ps *parser) errorf(p pos, format string, args ...any) error {
-	loc := ps.name
-	if p.line > 0 {
-		loc += ":" + strconv.Itoa(p.line)
-		if p.col > 0 {
-			loc += ":" + strconv.Itoa(p.col)
-		}
-	}
-	return jaga.Errorf(jaga.EINVALID, "%s: %s", loc, fmt.Sprintf(format, args...))
+	msg := fmt.Sprintf(format, args...)
+	return &FileError{File: ps.name, Line: p.line, Col: p.col, Msg: msg,
+		err: jaga.Errorf(jaga.EINVALID, "%s: %s", location(ps.name, p.line, p.col), msg)}
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
