@@ -28,12 +28,15 @@ func at(n *yaml.Node) pos { return pos{n.Line, n.Column} }
 // parser walks a decoded YAML tree and stops at the first error.
 type parser struct {
 	name string
+	// scope, when set, starts every message: "role R: " inside a role, "role R, purpose
+	// P: " inside one of its purposes, so that each error names where it is as Check's do.
+	scope string
 }
 
 // errorf returns the EINVALID error of a policy file (a *FileError), located as
 // "name:line:col: msg".
 func (ps *parser) errorf(p pos, format string, args ...any) error {
-	msg := fmt.Sprintf(format, args...)
+	msg := ps.scope + fmt.Sprintf(format, args...)
 	return &FileError{File: ps.name, Line: p.line, Col: p.col, Msg: msg,
 		err: jaga.Errorf(jaga.EINVALID, "%s: %s", location(ps.name, p.line, p.col), msg)}
 }
@@ -63,8 +66,9 @@ var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 // name purpose dsr only, with fields of PortalFields only, allow or deny, and no write; a
 // file that leaves it out gets the default's rules for it.
 //
-// Errors are *jaga.Error with Code jaga.EINVALID and a message "name:line:col: what is
-// wrong": YAML syntax (at the line and column of the problem, syntaxError), more than one document,
+// Errors are *FileError wrapping a *jaga.Error with Code jaga.EINVALID and a message
+// "name:line:col: what is wrong", where what is wrong starts with "role R: " inside a
+// role and "role R, purpose P: " inside one of its purposes (as Check's messages): YAML syntax (at the line and column of the problem, syntaxError), more than one document,
 // anchors and aliases, an unknown or duplicate key, an unknown role, an unsupported
 // version, a bad rule, mask, reveal or write entry.
 func Parse(name string, data []byte) (*Policy, error) {
@@ -178,7 +182,7 @@ func (ps *parser) top(n *yaml.Node, pol *Policy) error {
 				if !knownRole(role) {
 					return ps.errorf(at(rk), "unknown role %q; roles are %s", rk.Value, roleList())
 				}
-				rr, err := ps.role(rv)
+				rr, err := ps.role(role, rv)
 				if err != nil {
 					return err
 				}
@@ -198,8 +202,10 @@ func (ps *parser) top(n *yaml.Node, pol *Policy) error {
 	return nil
 }
 
-func (ps *parser) role(n *yaml.Node) (*roleRules, error) {
+func (ps *parser) role(role jaga.Role, n *yaml.Node) (*roleRules, error) {
 	rr := &roleRules{purposes: map[string]*purposeRule{}}
+	ps.scope = fmt.Sprintf("role %s: ", role)
+	defer func() { ps.scope = "" }()
 	err := ps.mapping(n, "a role", true, func(k, v *yaml.Node) error {
 		if k.Value != "purposes" {
 			return ps.errorf(at(k), "unknown key %q in a role; expected purposes", k.Value)
@@ -208,7 +214,9 @@ func (ps *parser) role(n *yaml.Node) (*roleRules, error) {
 			if !jaga.ValidName(pk.Value) {
 				return ps.errorf(at(pk), "purpose %q must be a snake_case ID", pk.Value)
 			}
+			ps.scope = fmt.Sprintf("role %s, purpose %s: ", role, pk.Value)
 			r, err := ps.purpose(pv)
+			ps.scope = fmt.Sprintf("role %s: ", role)
 			if err != nil {
 				return err
 			}
@@ -295,7 +303,7 @@ func (ps *parser) write(n *yaml.Node, r *purposeRule) error {
 			return ps.errorf(at(e), "%q is given twice in write (first at line %d)", e.Value, first.line)
 		}
 		if d, ok := r.fields[e.Value]; ok && d.IsDeny() {
-			return ps.errorf(at(e), "write lists %q, which this purpose's fields deny: a role may not write a field it may not read", e.Value)
+			return ps.errorf(at(e), "write lists %q, which the purpose's fields deny (%s): a role may not write a field it may not read", e.Value, d)
 		}
 		r.write[e.Value] = true
 		r.writeAt[e.Value] = at(e)

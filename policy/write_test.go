@@ -136,19 +136,19 @@ func TestWriteKeys(t *testing.T) {
 func TestParseWrite(t *testing.T) {
 	const head = "version: 1\nroles:\n  dpo:\n    purposes:\n      dsr:\n        fields: {\"*\": allow, nik: deny}\n"
 	for _, c := range []struct{ name, src, want string }{
-		{"NotList", head + "        write: email\n", "test.yaml:7:16: write must be a list"},
-		{"Mapping", head + "        write: {email: allow}\n", "test.yaml:7:16: write must be a list"},
-		{"NotName", head + "        write: [email, 3]\n", "test.yaml:7:24: write entries must be field names or groups"},
-		{"Nested", head + "        write: [[email]]\n", "test.yaml:7:17: write entries must be field names or groups"},
-		{"Purchases", head + "        write: [email, purchases]\n", "test.yaml:7:24: write cannot list purchases"},
-		{"UnknownGroup", head + "        write: [\"@attrs\"]\n", "test.yaml:7:17: unknown field group \"@attrs\""},
-		{"BadName", head + "        write: [Email]\n", "test.yaml:7:17: field \"Email\" must be a snake_case name"},
-		{"Twice", head + "        write:\n          - phone\n          - email\n          - phone\n", "test.yaml:10:13: \"phone\" is given twice in write (first at line 8)"},
-		{"Denied", head + "        write: [email, nik]\n", "test.yaml:7:24: write lists \"nik\", which this purpose's fields deny"},
-		{"DeniedBeforeFields", "version: 1\nroles:\n  dpo:\n    purposes:\n      dsr:\n        write: [nik]\n        fields: {nik: \"deny:not_here\"}\n", "test.yaml:6:17: write lists \"nik\""},
-		{"Alias", head + "        write: &w [email]\n", "test.yaml:7:16: anchors and aliases are not supported"},
+		{"NotList", head + "        write: email\n", "test.yaml:7:16: role dpo, purpose dsr: write must be a list"},
+		{"Mapping", head + "        write: {email: allow}\n", "test.yaml:7:16: role dpo, purpose dsr: write must be a list"},
+		{"NotName", head + "        write: [email, 3]\n", "test.yaml:7:24: role dpo, purpose dsr: write entries must be field names or groups"},
+		{"Nested", head + "        write: [[email]]\n", "test.yaml:7:17: role dpo, purpose dsr: write entries must be field names or groups"},
+		{"Purchases", head + "        write: [email, purchases]\n", "test.yaml:7:24: role dpo, purpose dsr: write cannot list purchases"},
+		{"UnknownGroup", head + "        write: [\"@attrs\"]\n", "test.yaml:7:17: role dpo, purpose dsr: unknown field group \"@attrs\""},
+		{"BadName", head + "        write: [Email]\n", "test.yaml:7:17: role dpo, purpose dsr: field \"Email\" must be a snake_case name"},
+		{"Twice", head + "        write:\n          - phone\n          - email\n          - phone\n", "test.yaml:10:13: role dpo, purpose dsr: \"phone\" is given twice in write (first at line 8)"},
+		{"Denied", head + "        write: [email, nik]\n", "test.yaml:7:24: role dpo, purpose dsr: write lists \"nik\", which the purpose's fields deny (deny:role_not_allowed)"},
+		{"DeniedBeforeFields", "version: 1\nroles:\n  dpo:\n    purposes:\n      dsr:\n        write: [nik]\n        fields: {nik: \"deny:not_here\"}\n", "test.yaml:6:17: role dpo, purpose dsr: write lists \"nik\""},
+		{"Alias", head + "        write: &w [email]\n", "test.yaml:7:16: role dpo, purpose dsr: anchors and aliases are not supported"},
 		{"Portal", "version: 1\nroles:\n  portal:\n    purposes:\n      dsr:\n        fields: {email: allow}\n        write: [email]\n", "test.yaml:7:17: role portal only looks customers up at sign-in; it may write nothing"},
-		{"UnknownKey", head + "        writes: [email]\n", "test.yaml:7:9: unknown key \"writes\" in a purpose; expected fields, reveal or write"},
+		{"UnknownKey", head + "        writes: [email]\n", "test.yaml:7:9: role dpo, purpose dsr: unknown key \"writes\" in a purpose; expected fields, reveal or write"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p, err := policy.Parse("test.yaml", []byte(c.src))
