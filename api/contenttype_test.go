@@ -94,7 +94,9 @@ func TestContentType(t *testing.T) {
 	}
 
 	t.Run("OK", func(t *testing.T) {
-		for _, ct := range []string{"application/json", "application/json; charset=utf-8", "Application/JSON;charset=UTF-8"} {
+		// utf8 is the WHATWG Encoding Standard's label of UTF-8: accepted as utf-8 is.
+		for _, ct := range []string{"application/json", "application/json; charset=utf-8", "Application/JSON;charset=UTF-8",
+			`application/json; charset="UTF-8"`, "application/json; charset=utf8", "application/json; charset=UTF8"} {
 			lookup(t, ct, body).want(t, http.StatusOK)
 		}
 	})
@@ -121,6 +123,15 @@ func TestContentType(t *testing.T) {
 	})
 	t.Run("ErrCharset", func(t *testing.T) {
 		unsupported(t, lookup(t, "application/json; charset=iso-8859-1", body), "utf-8")
+		// The charset received is named, not only the one expected.
+		unsupported(t, lookup(t, "application/json; charset=latin1", body), "charset of Content-Type application/json is latin1")
+	})
+	t.Run("ErrDuplicateParameter", func(t *testing.T) {
+		r := lookup(t, "application/json; charset=utf-8; charset=latin1", body)
+		unsupported(t, r, "gives parameter charset more than once")
+		if p := r.problem(t); strings.Contains(p.Detail, "not a media type") {
+			t.Errorf("detail %q calls a duplicate parameter not a media type", p.Detail)
+		}
 	})
 	t.Run("ErrNotAMediaType", func(t *testing.T) {
 		unsupported(t, lookup(t, "json", body), "Content-Type json is not supported")

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"maps"
-	"mime"
 	"net/http"
 	"slices"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 	"unicode/utf8"
 
 	"jaga"
+	"jaga/internal/mediatype"
 	"jaga/strictjson"
 )
 
@@ -120,41 +120,18 @@ func (e *unsupportedType) Error() string { return e.err.Error() }
 func (e *unsupportedType) Unwrap() error { return e.err }
 
 // checkContentType accepts a Content-Type of application/json, with parameters (a
-// charset other than utf-8 is refused: JSON exchanged between systems is UTF-8, RFC
-// 8259 section 8.1). A missing Content-Type is refused too, as the intake form does:
-// every body the API reads is declared application/json in openapi.yaml, and guessing
-// would let `curl -d` (form encoding) or a multipart upload reach the JSON parser and
-// come back as a puzzling "malformed JSON at line 1". The refusal names the type
-// received (after RFC 9110 media-type parsing, so only token characters) and the type
-// expected; a header value that does not parse is not repeated.
+// charset only utf-8, or its WHATWG label utf8: JSON exchanged between systems is
+// UTF-8, RFC 8259 section 8.1). A missing Content-Type is refused too, as the intake form
+// does: every body the API reads is declared application/json in openapi.yaml, and
+// guessing would let `curl -d` (form encoding) or a multipart upload reach the JSON
+// parser and come back as a puzzling "malformed JSON at line 1". The refusal names the
+// type received, a charset or parameter at fault, and the type expected
+// (mediatype.Check); a header value that does not parse is not repeated.
 func checkContentType(hd http.Header) error {
-	const want = "application/json"
-	vs := hd["Content-Type"]
-	var msg string
-	switch {
-	case len(vs) == 0 || strings.TrimSpace(vs[0]) == "":
-		msg = "the Content-Type header is missing; the body must be sent as " + want
-	case len(vs) > 1:
-		msg = "the Content-Type header is given more than once; send it once, as " + want
-	default:
-		mt, params, err := mime.ParseMediaType(vs[0])
-		switch {
-		case err != nil && !errors.Is(err, mime.ErrInvalidMediaParameter):
-			msg = "the Content-Type header is not a media type; the body must be sent as " + want
-		case mt != want:
-			if len(mt) > 64 {
-				mt = mt[:64] + "…"
-			}
-			msg = "Content-Type " + mt + " is not supported; the body must be sent as " + want
-		case err != nil:
-			msg = "the Content-Type header has malformed parameters; send " + want + " or " + want + "; charset=utf-8"
-		case params["charset"] != "" && !strings.EqualFold(params["charset"], "utf-8"):
-			msg = "the charset of Content-Type " + want + " must be utf-8 (JSON is UTF-8, RFC 8259 section 8.1)"
-		default:
-			return nil
-		}
+	if _, msg := mediatype.Check(hd, "application/json"); msg != "" {
+		return &unsupportedType{&jaga.Error{Code: jaga.EINVALID, Field: "Content-Type", Message: msg}}
 	}
-	return &unsupportedType{&jaga.Error{Code: jaga.EINVALID, Field: "Content-Type", Message: msg}}
+	return nil
 }
 
 // isTimeError reports whether err is time.Time's refusal of a JSON value (not a string,
