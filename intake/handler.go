@@ -10,7 +10,6 @@ import (
 	"html/template"
 	"io"
 	"log/slog"
-	"mime"
 	"net/http"
 	"slices"
 	"strings"
@@ -19,6 +18,7 @@ import (
 
 	"jaga"
 	"jaga/gate"
+	"jaga/internal/mediatype"
 	"jaga/normalize"
 	"jaga/notify"
 	"jaga/strictjson"
@@ -201,7 +201,11 @@ func (h *Handler) post(w http.ResponseWriter, r *http.Request) {
 		} else if err == errBodyTooLarge {
 			status = http.StatusRequestEntityTooLarge
 		}
-		if wantsHTML(r) && e.Field != "" {
+		unsupported := (*unsupportedType)(nil)
+		if errors.As(err, &unsupported) {
+			status = http.StatusUnsupportedMediaType
+		}
+		if wantsHTML(r) && e.Field != "" && unsupported == nil {
 			// A browser's post with a field the form cannot read (given twice, an
 			// unknown field, a consent answer that is not yes or no): the page again,
 			// naming the field, as for a value that fails validation. Nothing is kept.
@@ -329,13 +333,17 @@ func (h *Handler) startSignup(w http.ResponseWriter, r *http.Request, f Form, re
 // form-urlencoded or multipart/form-data one (field names, consent_<purpose>=answer). An answer is a JSON
 // boolean or a string normalize.YesNo reads (Y/Ya/Yes/1/true, T/Tidak/N/No/0/false,
 // blank), or HTML's "on" (a checkbox without a value); a purpose left out is
-// AnswerAbsent (box not ticked). Errors: EINVALID (400) for an unreadable body or one
+// AnswerAbsent (box not ticked). Errors: an *unsupportedType (415) for a missing or
+// other Content-Type, EINVALID (400) for an unreadable body or one
 // that is not valid UTF-8 (errNotUTF8), errBodyTooLarge (413), EUNPROCESSABLE (422)
 // naming an unknown member, a member given twice, a file part or an answer that is
 // neither yes nor no (R-6: never guessed).
 func readPost(r *http.Request, f Form) (map[string]string, map[string]normalize.Answer, error) {
 	values, answers := map[string]string{}, map[string]normalize.Answer{}
-	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	ct, msg := mediatype.Check(r.Header, formTypes...)
+	if msg != "" {
+		return nil, nil, &unsupportedType{&jaga.Error{Code: jaga.EINVALID, Field: "Content-Type", Message: msg}}
+	}
 	body := http.MaxBytesReader(nil, r.Body, maxBody)
 	switch ct {
 	case "application/json":
@@ -420,11 +428,21 @@ func readPost(r *http.Request, f Form) (map[string]string, map[string]normalize.
 			}
 			answers[purpose] = a
 		}
-	default:
-		return nil, nil, jaga.Errorf(jaga.EINVALID, "Content-Type must be application/json, application/x-www-form-urlencoded or multipart/form-data")
 	}
 	return values, answers, nil
 }
+
+// formTypes are the media types a form post may be sent as.
+var formTypes = []string{"application/json", "application/x-www-form-urlencoded", "multipart/form-data"}
+
+// unsupportedType is the error of a post whose Content-Type is missing or not one of
+// formTypes (or names a charset other than UTF-8), answered 415 Unsupported Media Type
+// naming the header, the type received and the types accepted, as the API answers
+// (mediatype.Check).
+type unsupportedType struct{ err *jaga.Error }
+
+func (e *unsupportedType) Error() string { return e.err.Error() }
+func (e *unsupportedType) Unwrap() error { return e.err }
 
 // maxBody is the largest intake body read, in bytes; a form post is a few hundred.
 const maxBody = 64 << 10

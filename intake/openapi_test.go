@@ -2,6 +2,7 @@ package intake_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net"
 	"net/http"
@@ -122,7 +123,26 @@ func TestIntakeOpenAPI(t *testing.T) {
 		do(t, srv.URL, "POST", "/v1/intake/forms/daftar", js, `{"fields":{"hobi":"x"}}`, nil, 422)
 		do(t, srv.URL, "POST", "/v1/intake/forms/daftar", "application/x-www-form-urlencoded", "full_name=A&email=a%40example.com&consent_cross_selling=maybe", nil, 422)
 		do(t, srv.URL, "POST", "/v1/intake/forms/daftar", js, `{"fields":{"full_name":"`+strings.Repeat("a", 70<<10)+`"}}`, nil, 413)
-		do(t, srv.URL, "POST", "/v1/intake/forms/daftar", "text/plain", `x`, nil, 400)
+		// As the API: 415 naming the header, the type received and the types accepted.
+		for ct, want := range map[string]string{
+			"text/plain":                       "Content-Type text/plain is not supported",
+			"":                                 "the Content-Type header is missing",
+			"application/json; charset=latin1": "is latin1",
+			"application/x-www-form-urlencoded; charset=utf8": "",
+		} {
+			if want == "" {
+				do(t, srv.URL, "POST", "/v1/intake/forms/daftar", ct, "full_name=Ayu+Lestari&email=ayu.l%40example.com", nil, 202)
+				continue
+			}
+			var p struct{ Field, Detail string }
+			if err := json.Unmarshal(do(t, srv.URL, "POST", "/v1/intake/forms/daftar", ct, `x`, nil, 415), &p); err != nil {
+				t.Fatal(err)
+			}
+			if p.Field != "Content-Type" || !strings.Contains(p.Detail, want) ||
+				!strings.Contains(p.Detail, "multipart/form-data") && !strings.Contains(p.Detail, "charset=utf-8") {
+				t.Errorf("Content-Type %q: problem %+v; want field Content-Type, %q and what is accepted", ct, p, want)
+			}
+		}
 		do(t, srv.URL, "POST", "/v1/intake/forms/daftar", js, `{"fields":{"full_name":"`+"\xff"+`"}}`, nil, 400)
 		mp, ct := multipartBody(t, part{Name: "full_name", Value: "Sari Dewi"}, part{Name: "email", Value: "mp@example.org"})
 		do(t, srv.URL, "POST", "/v1/intake/forms/daftar", ct, mp, nil, 202)
