@@ -44,4 +44,3 @@ func TestProblemSchemaCoversCodes(t *testing.T) {
 		t.Errorf("the reason description is cut off: %q", d)
 	}
 }
-
