@@ -1,10 +1,13 @@
 package api_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"jaga"
+	"jaga/gate"
+	"jaga/policy"
 )
 
 // TestPatchFieldRoleMayNotRead: PATCH /v1/subjects/{id} refuses a field the role's
@@ -118,5 +121,26 @@ func TestPatchNothingToUpdate(t *testing.T) {
 		if !strings.Contains(p.Detail, "attributes") {
 			t.Errorf("%s: detail %q does not name \"attributes\"", body, p.Detail)
 		}
+	}
+}
+
+// TestPatchDeniedNIKBeforeValue: the trial's case. Under a policy whose dpo reads every
+// field but nik for dsr and writes ["*"], a PATCH of nik answers 403 role_not_allowed
+// naming nik whatever the value: a NIK whose digits 7-12 are no birth date, a valid one,
+// or null; never a 422 about the value.
+func TestPatchDeniedNIKBeforeValue(t *testing.T) {
+	e := newEnv(t)
+	f := e.seed(t)
+	p, err := policy.Parse("policy.yaml", []byte("version: 1\nroles:\n  dpo:\n    purposes:\n      dsr:\n        fields: {\"*\": allow, nik: deny}\n        write: [\"*\"]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.gate.ReloadPolicy(context.Background(), gate.Request{Actor: &jaga.SystemActor, Purpose: jaga.PurposeSecurity}, p); err != nil {
+		t.Fatal(err)
+	}
+	path := "/v1/subjects/" + string(f.siti)
+	for _, v := range []string{`"3273012345670001"`, `"3273055712859902"`, `null`} {
+		r := e.do(t, call{method: "PATCH", path: path, key: e.keys[jaga.RoleDPO], purpose: jaga.PurposeDSR, body: `{"fields": {"nik": ` + v + `}}`})
+		r.wantProblem(t, 403, jaga.EFORBIDDEN, "nik", "role_not_allowed")
 	}
 }
