@@ -100,7 +100,7 @@ func demoImport(ctx context.Context, e *env, v *vault) error {
 		if err != nil {
 			return fmt.Errorf("demo import %s: %w", f.name, err)
 		}
-		printReport(e, rep, false)
+		printReport(e, rep, false, nil)
 	}
 	return nil
 }

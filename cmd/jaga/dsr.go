@@ -35,7 +35,7 @@ func dsrCmd(e *env) *cobra.Command {
 			}
 			return e.withVault(&vf, true, func(cmd *cobra.Command, v *vault, args []string) error {
 				reason := "dsr " + cmd.Name()
-				actor, err := actAs(cmd.Context(), v, key, gate.ActionDSRStep, reason)
+				actor, err := actAs(cmd.Context(), v, key, sk.from, gate.ActionDSRStep, reason)
 				if err != nil {
 					return err
 				}

@@ -43,7 +43,9 @@ Re-running an import, also after it was killed, imports nothing twice.
 Exit status: 0 when the run ended, also with rows rejected or quarantined; 1 when a file
 was refused or the run failed; 2 for a usage error; with --strict, 3 when the run
 ended and any row or purchase line was rejected or quarantined (the report is written
-and printed first).`,
+and printed first); 130 when interrupted by Ctrl-C (SIGINT), 143 by SIGTERM (the
+report is written and printed first, saying how many rows were not processed; the
+same import run again resumes it).`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				return usageError{"import needs at least one file (CSV, XLSX or JSON Lines)", "jaga import [flags] FILE...; run 'jaga import --help' for the flags"}
@@ -99,6 +101,7 @@ and printed first).`,
 			opts.Session = v.gate.NewIntakeSession(0)
 			total := importer.NewReport()
 			var runErr error
+			var interrupt *interruptedError
 			for i, f := range args {
 				rep, err := importOne(cmd, e, v, f, opts)
 				if rep != nil {
@@ -106,9 +109,17 @@ and printed first).`,
 				}
 				if err != nil {
 					runErr = err
-					total.Failed = append(total.Failed, importer.FailedFile{File: filepath.Base(f), Error: err.Error()})
+					why, later := err.Error(), "not imported: an earlier file of the run failed"
+					// A signal (Ctrl-C) stops the run as an error would, but nothing
+					// failed: it says so, and the run resumes when started again.
+					if ie, ok := interruption(cmd.Context()); ok {
+						interrupt = &ie
+						why, later = ie.Error(), "not imported: the run was "+ie.Error()
+						runErr = withHint(ie, "run the same import again to finish it: rows already stored are not imported twice")
+					}
+					total.Failed = append(total.Failed, importer.FailedFile{File: filepath.Base(f), Error: why})
 					for _, rest := range args[i+1:] {
-						total.Failed = append(total.Failed, importer.FailedFile{File: filepath.Base(rest), Error: "not imported: an earlier file of the run failed"})
+						total.Failed = append(total.Failed, importer.FailedFile{File: filepath.Base(rest), Error: later})
 					}
 					break
 				}
@@ -122,7 +133,7 @@ and printed first).`,
 			// header, an empty file) has nothing to count: the error alone is printed,
 			// not a table of zeros.
 			if runErr == nil || len(total.Files) > 0 || asJSON {
-				printReport(e, total, asJSON)
+				printReport(e, total, asJSON, interrupt)
 			}
 			if runErr == nil && strict {
 				return strictStatus(e, total)
@@ -272,7 +283,9 @@ func writeReport(path string, rep *importer.Report) error {
 }
 
 // printReport prints the problem lines to stderr and a summary table to stdout.
-func printReport(e *env, rep *importer.Report, asJSON bool) {
+// interrupt, when not nil, is the signal that stopped the run (rep.Failed names the
+// file it stopped in): the summary says the run was interrupted rather than failed.
+func printReport(e *env, rep *importer.Report, asJSON bool, interrupt *interruptedError) {
 	if asJSON {
 		_ = e.writeJSON(rep)
 		return
@@ -326,7 +339,7 @@ func printReport(e *env, rep *importer.Report, asJSON bool) {
 		_ = tw.Flush()
 	}
 	if stopped {
-		printStopped(e, rep, people+purchases)
+		printStopped(e, rep, people+purchases, interrupt)
 	}
 	for _, f := range rep.Files {
 		fmt.Fprintf(e.stdout, "%s: %s\n", f.File, f.Detected)
@@ -359,13 +372,16 @@ func printReport(e *env, rep *importer.Report, asJSON bool) {
 	}
 }
 
-// printStopped says, under the summary table of a run that stopped on an error, where
-// it stopped, how many rows read were not processed (notProcessed, of every file), how
-// far the file was read and which files were not imported; the error itself follows on
-// stderr.
-func printStopped(e *env, rep *importer.Report, notProcessed int) {
+// printStopped says, under the summary table of a run that stopped on an error or was
+// interrupted (interrupt not nil), where it stopped, how many rows read were not
+// processed (notProcessed, of every file), how far the file was read and which files
+// were not imported; the error itself follows on stderr.
+func printStopped(e *env, rep *importer.Report, notProcessed int, interrupt *interruptedError) {
 	first := rep.Failed[0]
 	msg := "stopped: the run failed in " + first.File
+	if interrupt != nil {
+		msg = "interrupted: the run was " + interrupt.Error() + " in " + first.File
+	}
 	if notProcessed > 0 {
 		msg += fmt.Sprintf("; %d rows read were not processed (not stored, quarantined or rejected)", notProcessed)
 	}
@@ -380,7 +396,11 @@ func printStopped(e *env, rep *importer.Report, notProcessed int) {
 		later = append(later, f.File)
 	}
 	if len(later) > 0 {
-		fmt.Fprintf(e.stdout, "stopped: not imported: %s\n", strings.Join(later, ", "))
+		fmt.Fprintf(e.stdout, "%s: not imported: %s\n", strings.SplitN(msg, ":", 2)[0], strings.Join(later, ", "))
+	}
+	if interrupt != nil {
+		fmt.Fprintln(e.stdout, "interrupted: run the same import again to finish it: rows already stored are not imported twice")
+		return
 	}
 	fmt.Fprintln(e.stdout, "stopped: once the cause below is fixed, run the same import again: rows already stored are not imported twice")
 }

@@ -64,3 +64,41 @@ func TestKeyMessages(t *testing.T) {
 		})
 	}
 }
+
+// TestUnknownKeySource: a key no staff member of the vault has is refused naming where
+// it came from (--key-file FILE, $JAGA_KEY, --key, --key-file - for stdin), with the
+// command that makes a key, for every command that acts as a staff member; never with
+// the key or a part of it.
+func TestUnknownKeySource(t *testing.T) {
+	kv := newKeyVault(t)
+	const unknown = "jaga_Zq9xWvQpLm3Rt7Yb0123456789"
+	file := keyFile(t, unknown+"\n", 0o600)
+	hint := "jaga: hint: 'jaga actors add --dir " + kv.dir + " --name NAME --role ROLE' adds a staff member and prints their key once"
+	for _, c := range []struct {
+		name, env, stdin, from string
+		args                   []string
+	}{
+		{"KeyFile", "", "", "--key-file " + file, []string{"--key-file", file}},
+		{"Stdin", "", unknown + "\n", "--key-file - (stdin)", []string{"--key-file", "-"}},
+		{"Env", unknown, "", "$JAGA_KEY", nil},
+		{"Flag", "", "", "--key", []string{"--key", unknown}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if c.env != "" {
+				t.Setenv("JAGA_KEY", c.env)
+			} else {
+				unsetenv(t, "JAGA_KEY")
+			}
+			for _, cmd := range [][]string{{"dsr", "list"}, {"quarantine", "list"}, {"notices", "approve", "notice-id-v3", "--in-force", "2024-10-17"}} {
+				code, out, errs := kv.run(t, c.stdin, append(append([]string{}, cmd...), c.args...)...)
+				want := "jaga: error: invalid API key (given by " + c.from + "): no staff member of the vault " + kv.dir + " has this key\n"
+				if code != 1 || !strings.Contains(errs, want) || !strings.Contains(errs, hint) {
+					t.Errorf("%v: exit %d, stderr %q; want exit 1 and %q with %q", cmd, code, errs, want, hint)
+				}
+				if strings.Contains(out+errs, unknown[5:15]) {
+					t.Errorf("%v: the output holds the key: %q %q", cmd, out, errs)
+				}
+			}
+		})
+	}
+}

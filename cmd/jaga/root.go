@@ -31,7 +31,8 @@ type exitError struct{ code int }
 func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
 // Main runs the jaga command line with args and returns the process exit status: 0 on
-// success, 1 on failure, 2 on a usage error.
+// success, 1 on failure, 2 on a usage error, 128 + the signal's number (130 for SIGINT,
+// 143 for SIGTERM) when a signal cancelled ctx (signalContext) and stopped the command.
 func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	e := &env{stdin: stdin, stdout: stdout, stderr: stderr, getenv: os.Getenv, lookupenv: os.LookupEnv}
 	root := &cobra.Command{
@@ -54,6 +55,15 @@ func Main(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	var ee exitError
 	if errors.As(err, &ee) {
 		return ee.code
+	}
+	// A command stopped by Ctrl-C or SIGTERM says so, not "context canceled", with the
+	// hint the command attached (how to resume), and exits 128 + the signal's number.
+	if ie, ok := interruption(ctx); ok && errors.Is(err, context.Canceled) {
+		errorf(stderr, "%s", ie.Error())
+		if _, hint, ok := strings.Cut(err.Error(), "\nhint: "); ok {
+			hintf(stderr, "%s", hint)
+		}
+		return ie.exitCode()
 	}
 	if ive := (*pflag.InvalidValueError)(nil); errors.As(err, &ive) {
 		errorf(stderr, "%s", flagValueMessage(ive))

@@ -74,7 +74,7 @@ func (e *env) asStaff(vf *vaultFlags, sk *staffKey, rule staffRule, fn func(cmd 
 		}
 		return e.withVault(vf, true, func(cmd *cobra.Command, v *vault, args []string) error {
 			reason := cmd.Parent().Name() + " " + cmd.Name()
-			actor, err := actAs(cmd.Context(), v, key, rule.action, reason)
+			actor, err := actAs(cmd.Context(), v, key, sk.from, rule.action, reason)
 			if err != nil {
 				return err
 			}

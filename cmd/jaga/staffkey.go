@@ -39,6 +39,9 @@ const maxKeyLine = 4096
 type staffKey struct {
 	key, file string
 	need      string
+	// from says, once resolveKey returned the key, where it came from: "--key",
+	// "--key-file FILE", "--key-file - (stdin)" or "$JAGA_KEY" (for messages).
+	from string
 }
 
 // keyHelp is the paragraph of a key-taking command's long help that says how to give
@@ -76,12 +79,18 @@ func (e *env) resolveKey(cmd *cobra.Command, k *staffKey) (string, error) {
 		if err := oneWord("--key", key); err != nil {
 			return "", err
 		}
+		k.from = "--key"
 	case byFile:
 		var err error
 		if key, err = readKeyFile(k.file, e.stdin); err != nil {
 			return "", err
 		}
+		k.from = "--key-file " + k.file
+		if k.file == "-" {
+			k.from = "--key-file - (stdin)"
+		}
 	default:
+		k.from = "$JAGA_KEY"
 		v, set := e.lookup("JAGA_KEY")
 		if key = strings.TrimSpace(v); set && key == "" {
 			return "", withHint(fmt.Errorf("JAGA_KEY is set but empty"), "put "+k.need+" in JAGA_KEY, or unset JAGA_KEY and pass --key-file FILE")
@@ -185,14 +194,25 @@ func checkPrivate(name, path string, fi os.FileInfo, what string) error {
 	return nil
 }
 
-// actAs authenticates key as the staff member of a command. A key that does not
+// actAs authenticates key, given by from (staffKey.from: "--key-file FILE",
+// "$JAGA_KEY" or "--key"), as the staff member of a command. A key that does not
 // authenticate is refused through the gate (gate.Refuse), so the refusal leaves an audit
 // event with action and reason (the command's name), as a refusal inside the gate does;
-// neither the key nor anything derived from it is in the event or the error.
-func actAs(ctx context.Context, v *vault, key, action, reason string) (*jaga.Actor, error) {
+// neither the key nor anything derived from it is in the event or the error. The error
+// names from and says how a staff member gets a key.
+func actAs(ctx context.Context, v *vault, key, from, action, reason string) (*jaga.Actor, error) {
 	actor, err := v.gate.Authenticate(ctx, key)
 	if jaga.ErrorCode(err) == jaga.EUNAUTHORIZED {
-		return nil, v.gate.Refuse(ctx, gate.Request{Reason: reason}, action, err)
+		err = v.gate.Refuse(ctx, gate.Request{Reason: reason}, action, err)
+		if jaga.ErrorCode(err) == jaga.EUNAUTHORIZED {
+			je := jaga.AsError(err)
+			err = &jaga.Error{Code: je.Code, Field: je.Field, Message: fmt.Sprintf(
+				"%s (given by %s): no staff member of the vault %s has this key; hint: "+
+					"'jaga actors add --dir %s --name NAME --role ROLE' adds a staff member and prints their key once; "+
+					"a key works only in the vault it was made in",
+				jaga.ErrorMessage(err), from, v.dir, seal.ShellQuote(v.dir))}
+		}
+		return nil, err
 	}
 	return actor, err
 }
