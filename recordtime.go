@@ -32,3 +32,10 @@ func CheckRecordTime(field string, t, now time.Time) error {
 	}
 	return nil
 }
+
+// WIB is Waktu Indonesia Barat, UTC+7 (Jakarta, Sumatra, Java, West and Central
+// Kalimantan), the zone in which Jaga reads a calendar date given without a time, such
+// as a notice's in-force date: an Indonesian controller's "in force from 1 March"
+// starts at 00:00 WIB (28 February 17:00 UTC), not at midnight UTC seven hours later.
+// Fixed offset: Indonesia keeps no daylight saving time.
+var WIB = time.FixedZone("WIB", 7*3600)

@@ -8,15 +8,15 @@ import (
 )
 
 // DemoNotices are the notice versions of the demo's notice registry with their
-// in-force dates, as ../shared/data/intake/README.md names them; DemoDraftNotice was
-// never approved.
+// in-force dates, as ../shared/data/intake/README.md names them, each from 00:00 WIB
+// (jaga.WIB: the company is Indonesian); DemoDraftNotice was never approved.
 var DemoNotices = []struct {
 	Version string
 	InForce time.Time
 }{
-	{"notice-id-v1", time.Date(2022, 1, 10, 0, 0, 0, 0, time.UTC)},
-	{"notice-id-v2", time.Date(2023, 3, 1, 0, 0, 0, 0, time.UTC)},
-	{"notice-id-v3", time.Date(2024, 10, 17, 0, 0, 0, 0, time.UTC)},
+	{"notice-id-v1", time.Date(2022, 1, 10, 0, 0, 0, 0, jaga.WIB)},
+	{"notice-id-v2", time.Date(2023, 3, 1, 0, 0, 0, 0, jaga.WIB)},
+	{"notice-id-v3", time.Date(2024, 10, 17, 0, 0, 0, 0, jaga.WIB)},
 }
 
 // DemoDraftNotice is the demo's draft notice version.

@@ -15,7 +15,7 @@ import (
 
 // wib is Western Indonesian Time (UTC+7), the zone of Jakarta, for source times that
 // name no zone.
-var wib = time.FixedZone("WIB", 7*3600)
+var wib = jaga.WIB
 
 // nikCell returns the problem of a NIK cell that lost digits in a spreadsheet, reason
 // nik_precision_lost: any number cell (normalize.NIKFromNumberCell: a double keeps 15

@@ -14,7 +14,7 @@ import (
 	"jaga/gate"
 )
 
-var wib = time.FixedZone("WIB", 7*3600)
+var wib = jaga.WIB
 
 // signedIn returns the session's subject and its actor, or redirects to sign-in.
 func (p *Portal) signedIn(w http.ResponseWriter, r *http.Request, l *lang) (*session, *jaga.Actor, bool) {

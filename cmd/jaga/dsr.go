@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -137,7 +136,7 @@ func dsrCmd(e *env) *cobra.Command {
 func printDSRs(w io.Writer, rs []*jaga.DSR) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTYPE\tCHANNEL\tSTATUS\tRECEIVED (WIB)\tDUE (WIB)\tLAW")
-	wib := time.FixedZone("WIB", 7*3600)
+	wib := jaga.WIB
 	for _, r := range rs {
 		law := "target"
 		if r.Statutory {

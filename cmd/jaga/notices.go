@@ -85,7 +85,7 @@ func noticesCmd(e *env) *cobra.Command {
 			var at time.Time
 			if inForce != "" {
 				var err error
-				if at, err = time.Parse("2006-01-02", inForce); err != nil {
+				if at, err = time.ParseInLocation("2006-01-02", inForce, jaga.WIB); err != nil {
 					if at, err = time.Parse(time.RFC3339, inForce); err != nil {
 						// Not FieldError: "in-force" is no snake_case name and would print as "(invalid name)".
 						return &jaga.Error{Code: jaga.EUNPROCESSABLE, Field: "in-force", Message: "want a date YYYY-MM-DD or RFC 3339 time"}
@@ -97,14 +97,14 @@ func noticesCmd(e *env) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				fmt.Fprintf(e.stderr, "jaga: notice %s approved, in force from %s\n", n.Version, n.InForceAt.Format("2006-01-02"))
+				fmt.Fprintf(e.stderr, "jaga: notice %s approved, in force from %s\n", n.Version, n.InForceAt.In(jaga.WIB).Format("2006-01-02 15:04 WIB"))
 				return nil
 			})(cmd, args)
 		}}
 	dpoKey.add(approve, "the dpo approving the notice")
 	vf.add(generate)
 	vf.add(approve)
-	approve.Flags().StringVar(&inForce, "in-force", "", "the date (YYYY-MM-DD, UTC) or RFC 3339 time it is in force from")
+	approve.Flags().StringVar(&inForce, "in-force", "", "the date (YYYY-MM-DD, from 00:00 WIB) or RFC 3339 time it is in force from")
 	c.AddCommand(list, show, generate, approve)
 	return c
 }
