@@ -51,10 +51,10 @@ func TestCheckRecordTime(t *testing.T) {
 		ok bool
 	}{
 		{time.Time{}, false}, // year 0001: the zero time
-		{time.Date(1, 1, 1, 0, 0, 0, 0, time.FixedZone("WIB", 7*3600)), false},
+		{time.Date(1, 1, 1, 0, 0, 0, 0, jaga.WIB), false},
 		{time.Date(1969, 12, 31, 23, 59, 59, 0, time.UTC), false},
 		{time.Unix(0, 0), true},
-		{time.Date(2024, 5, 1, 9, 30, 0, 0, time.FixedZone("WIB", 7*3600)), true},
+		{time.Date(2024, 5, 1, 9, 30, 0, 0, jaga.WIB), true},
 		{now.Add(24 * time.Hour), true},
 		{now.Add(24*time.Hour + time.Second), false},
 		{time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC), false},

@@ -18,7 +18,7 @@ func TestDSR(t *testing.T) {
 	e := newEnv(t)
 	f := e.seed(t)
 	dpo := e.keys[jaga.RoleDPO]
-	received := time.Date(2025, 3, 10, 23, 30, 0, 0, time.FixedZone("WIB", 7*3600))
+	received := time.Date(2025, 3, 10, 23, 30, 0, 0, jaga.WIB)
 	r := e.do(t, call{method: "POST", path: "/v1/dsr", key: dpo, body: map[string]any{
 		"subject": f.siti, "type": "access", "channel": "store_counter", "received_at": received}})
 	if r.status != http.StatusCreated {

@@ -55,7 +55,7 @@ type env struct {
 	alerts [][]dsr.Alert
 }
 
-var wib = time.FixedZone("WIB", 7*3600)
+var wib = jaga.WIB
 
 func mustEnv(t *testing.T, cfg dsr.Config) *env {
 	t.Helper()

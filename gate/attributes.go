@@ -1,7 +1,6 @@
 package gate
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -70,8 +69,8 @@ func openAttributes(dek *seal.DEK, s *jaga.SealedSubject) (map[string]string, er
 		return nil, fmt.Errorf("subject %s attributes: %w", s.ID, err)
 	}
 	var m map[string]string
-	if err := json.Unmarshal(pt, &m); err != nil {
-		return nil, fmt.Errorf("subject %s attributes: decode: %w", s.ID, err)
+	if err := decodeOpened(pt, &m); err != nil {
+		return nil, fmt.Errorf("subject %s attributes: %w", s.ID, err)
 	}
 	return m, nil
 }

@@ -96,7 +96,7 @@ func TestAuditExportReadableCopy(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			ev["time"] = tm.In(time.FixedZone("WIB", 7*3600)).Format(time.RFC3339Nano)
+			ev["time"] = tm.In(jaga.WIB).Format(time.RFC3339Nano)
 		})
 		var x map[string]json.RawMessage
 		if err := json.Unmarshal([]byte(l[inline]), &x); err != nil {

@@ -125,8 +125,8 @@ func (g *Gate) OpenRequestData(ctx context.Context, req Request, subject jaga.Su
 	}
 	defer clear(pt)
 	var out map[string]string
-	if err := json.Unmarshal(pt, &out); err != nil {
-		return nil, fmt.Errorf("request %s: decode sealed data: %w", req.RequestID, err)
+	if err := decodeOpened(pt, &out); err != nil {
+		return nil, fmt.Errorf("request %s: %w", req.RequestID, err)
 	}
 	return out, nil
 }

@@ -16,7 +16,7 @@ import (
 // backslashes, control characters and non-ASCII text, nil maps and keys, and times
 // with and without fractions of a second and zones.
 func TestAppendMergeRowReadsBack(t *testing.T) {
-	wib := time.FixedZone("WIB", 7*3600)
+	wib := jaga.WIB
 	cases := []quarantined{
 		{Values: map[string]string{"full_name": `Siti "Nur" \ Aisyah`, "email": "siti@example.com", "address": "Jl. Merdeka\tNo. 1\n", "x": "Bàli ’s"},
 			Channel: jaga.ChannelImport, CollectedAt: time.Date(2024, 9, 15, 23, 59, 0, 0, wib), Key: []string{"crm", "source_id", `a"b`}},

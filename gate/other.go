@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -85,8 +84,8 @@ func (g *Gate) Purchases(ctx context.Context, req ReadRequest) ([]Purchase, erro
 			return nil, fmt.Errorf("subject %s purchase %d: %w", s.ID, sp.ID, err)
 		}
 		var pu Purchase
-		if err := json.Unmarshal(pt, &pu); err != nil {
-			return nil, fmt.Errorf("subject %s purchase %d: decode: %w", s.ID, sp.ID, err)
+		if err := decodeOpened(pt, &pu); err != nil {
+			return nil, fmt.Errorf("subject %s purchase %d: %w", s.ID, sp.ID, err)
 		}
 		if !reveal {
 			if pu.Description, err = redactIdentifiers(ctx, pu.Description); err != nil {

@@ -181,7 +181,7 @@ func (g *Gate) linkPending(ctx context.Context, tx jaga.Tx, req Request, owners 
 			return nil, nil, nil, fmt.Errorf("pending purchases: open line: %w", err)
 		}
 		var pl pendingLine
-		err = json.Unmarshal(pt, &pl)
+		err = decodeOpened(pt, &pl)
 		clear(pt)
 		if err != nil {
 			return nil, nil, nil, fmt.Errorf("pending purchases: read line: %w", err)

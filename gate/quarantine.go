@@ -106,25 +106,59 @@ func (g *Gate) openQuarantineRow(r *jaga.QuarantinedRow) (*jaga.QuarantinedRow, 
 // the gate, so the read is audited (action quarantine, the row's ID as subject) in the
 // same transaction first. Errors: as Read; ENOTFOUND; ECONFLICT for a row no longer open.
 func (g *Gate) QuarantineShow(ctx context.Context, req Request, id jaga.SubjectID) (*QuarantineItem, error) {
-	if _, err := g.checkRequest(req); err != nil {
+	p, err := g.checkRequest(req)
+	if err != nil {
 		return nil, g.refuse(ctx, req, jaga.ActionQuarantine, []jaga.SubjectID{id}, nil, err)
 	}
 	var item *QuarantineItem
-	err := g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+	var refusal error
+	err = g.exec(ctx, func(ctx context.Context, tx jaga.Tx) ([]*jaga.AuditEvent, error) {
+		item, refusal = nil, nil
 		r, q, _, err := g.openQuarantine(ctx, tx, id)
 		if err != nil {
 			return nil, err
+		}
+		ev := g.event(req, jaga.ActionQuarantine, []jaga.SubjectID{id})
+		// The row is shown raw and whole (a value that failed validation cannot be
+		// masked meaningfully): every field it holds must be allow for the role.
+		if name, d := g.wholeRowDenied(req.Actor.Role, p, q); name != "" {
+			refusal = jaga.Refusal("role_not_allowed", "the quarantine desk shows rows whole: role %s may not read %s in full for purpose %s (%s)", req.Actor.Role, name, p.ID, d)
+			ev.Decision = "deny:role_not_allowed"
+			return []*jaga.AuditEvent{ev}, nil
 		}
 		item = &QuarantineItem{ID: r.ID, File: r.File, Line: r.Line, Reasons: r.Reasons, Status: r.Status, Values: q.Values, Consents: q.Consents}
 		for k, v := range q.Unverified {
 			item.Values[k] = v
 		}
-		ev := g.event(req, jaga.ActionQuarantine, []jaga.SubjectID{id})
 		ev.FieldsReturned = keys(q.Values)
 		ev.Decision = string(jaga.Allow)
 		return []*jaga.AuditEvent{ev}, nil
 	})
+	if err == nil && refusal != nil {
+		return nil, refusal
+	}
 	return item, err
+}
+
+// wholeRowDenied returns the first field (by name) of q's values that the policy does
+// not allow role in full for purpose p, with its decision, or "" when it allows all.
+// A name the schema does not know is reported as denied.
+func (g *Gate) wholeRowDenied(role jaga.Role, p *jaga.Purpose, q *quarantined) (string, jaga.Decision) {
+	names := keys(q.Values)
+	for k := range q.Unverified {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		f, ok := g.schema.Field(name)
+		if !ok {
+			return name, jaga.Deny("unknown_field")
+		}
+		if d := g.policy.Decide(role, p, f); d != jaga.Allow {
+			return name, d
+		}
+	}
+	return "", jaga.Allow
 }
 
 // QuarantineFix replaces raw values of an open quarantined row (an empty value removes

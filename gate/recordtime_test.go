@@ -17,7 +17,7 @@ func TestRecordTimeBounds(t *testing.T) {
 	ctx := context.Background()
 	f := MustFixture(t)
 	sub := f.MustCreate(t, "rina@example.com", jaga.ConsentGiven)
-	wib := time.FixedZone("WIB", 7*3600)
+	wib := jaga.WIB
 	for _, at := range []time.Time{time.Date(1960, 8, 17, 10, 0, 0, 0, wib), time.Now().Add(48 * time.Hour)} {
 		_, err := f.g.Create(ctx, gate.CreateRequest{Request: f.req(jaga.RoleService, jaga.PurposeServiceProvision),
 			Values: map[string]string{"full_name": "Budi Santoso", "email": "budi@example.com"}, CollectedAt: at})

@@ -2,7 +2,6 @@ package gate
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -145,10 +144,10 @@ func (g *Gate) Rectify(ctx context.Context, req Request, subject jaga.SubjectID)
 		return err
 	}
 	var vals map[string]string
-	err = json.Unmarshal(pt, &vals)
+	err = decodeOpened(pt, &vals)
 	clear(pt)
 	if err != nil {
-		return fmt.Errorf("request %s: decode sealed data: %w", r.ID, err)
+		return fmt.Errorf("request %s: %w", r.ID, err)
 	}
 	set := make(map[string]string, len(vals))
 	for k, v := range vals {

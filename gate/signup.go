@@ -81,7 +81,7 @@ func (g *Gate) ConfirmSignup(ctx context.Context, req Request, tokenHash []byte,
 		return IntakeOutcome{}, fmt.Errorf("sign-up %s: %w", p.ID, err)
 	}
 	var q quarantined
-	if err := json.Unmarshal(pt, &q); err != nil {
+	if err := decodeOpened(pt, &q); err != nil {
 		return IntakeOutcome{}, fmt.Errorf("sign-up %s: %w", p.ID, err)
 	}
 	row := IntakeRow{Key: []string{"signup", string(p.ID)}, File: "form:" + p.Form, Values: q.Values, Channel: q.Channel,

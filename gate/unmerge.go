@@ -2,7 +2,6 @@ package gate
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -74,7 +73,7 @@ func (g *Gate) Unmerge(ctx context.Context, req Request, subject jaga.SubjectID,
 			return nil, fmt.Errorf("subject %s merge %d: %w", s.ID, m.ID, err)
 		}
 		var q quarantined
-		if err := json.Unmarshal(pt, &q); err != nil {
+		if err := decodeOpened(pt, &q); err != nil {
 			return nil, err
 		}
 		// The subject's current identity values, to decide what the row alone brought.

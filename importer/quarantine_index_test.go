@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"jaga"
@@ -210,5 +211,30 @@ func TestErasureReplayTakesQuarantinedRowsWithoutSourceID(t *testing.T) {
 				t.Fatal(err)
 			}
 		})
+	}
+}
+
+// TestQuarantineShowWholeRow: the gate, not only the CLI, decides who may see a
+// quarantined row raw: a role the policy does not allow every field of the row in full
+// (support: e-mail and phone masked, no NIK) is refused and the refusal is audited in
+// the read's place; the dpo under legal_obligation sees it.
+func TestQuarantineShowWholeRow(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	g, st, closeVault := openAt(t, dir)
+	defer closeVault()
+	_, _, _, _, row := importWithoutIDs(t, g, dir)
+	support := &jaga.Actor{ID: "act_sup", Kind: jaga.ActorStaff, Role: jaga.RoleSupport}
+	it, err := g.QuarantineShow(ctx, gate.Request{Actor: support, Purpose: jaga.PurposeCustomerSupport}, row)
+	if e := jaga.AsError(err); it != nil || e == nil || e.Code != jaga.EFORBIDDEN || !strings.Contains(e.Message, "shows rows whole") {
+		t.Fatalf("support: %v, %v", it, err)
+	}
+	evs := auditEvents(t, st, jaga.ActionQuarantine, "act_sup")
+	if len(evs) != 1 || evs[0].Decision != "deny:role_not_allowed" || len(evs[0].FieldsReturned) != 0 {
+		t.Fatalf("support's events: %+v", evs)
+	}
+	dpo := &jaga.Actor{ID: "act_dpo", Kind: jaga.ActorStaff, Role: jaga.RoleDPO}
+	if it, err := g.QuarantineShow(ctx, gate.Request{Actor: dpo, Purpose: jaga.PurposeLegalObligation}, row); err != nil || len(it.Values) == 0 {
+		t.Fatalf("dpo: %v, %v", it, err)
 	}
 }

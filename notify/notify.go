@@ -219,7 +219,7 @@ func (s Sender) Send(ctx context.Context, email, phone jaga.Redacted, m Message)
 // Notify sends a request's completion notice (dsr.Notifier), in Bahasa Indonesia and
 // English: the request, what was done and when, and data kept with its basis.
 func (s Sender) Notify(ctx context.Context, to dsr.Contact, n dsr.Notice) error {
-	at := n.At.In(time.FixedZone("WIB", 7*3600)).Format("2006-01-02 15:04 WIB")
+	at := n.At.In(jaga.WIB).Format("2006-01-02 15:04 WIB")
 	m := Message{
 		Subject: "Permintaan Anda selesai / Your request is complete (" + n.RequestID + ")",
 		Body: fmt.Sprintf("Permintaan %s (%s) telah diproses: %s.\nHasil: %s\nWaktu: %s\n\n"+

@@ -27,7 +27,7 @@ func journalWith(tb testing.TB, n int) (*seal.Keyring, string) {
 	tb.Helper()
 	dir := MustKeysDir(tb)
 	k := MustOpen(tb, dir)
-	base := time.Date(2025, 3, 1, 8, 0, 0, 0, time.FixedZone("WIB", 7*3600))
+	base := time.Date(2025, 3, 1, 8, 0, 0, 0, jaga.WIB)
 	for i := range n {
 		MustAppendErasure(tb, k, Subject(i+1), base.Add(time.Duration(i)*time.Minute))
 	}

@@ -26,30 +26,20 @@ func dsrCmd(e *env) *cobra.Command {
 	var vf vaultFlags
 	sk := staffKey{need: "a dpo's key (jaga actors add --role dpo)"}
 	var asJSON bool
+	// with runs fn as the staff member whose key is given (asStaff): the dpo, or for
+	// the read-only views (read) also the auditor, under purpose dsr.
 	with := func(read bool, fn func(cmd *cobra.Command, desk *dsr.Desk, actor *jaga.Actor, args []string) error) func(*cobra.Command, []string) error {
-		return func(cmd *cobra.Command, args []string) error {
-			key, err := e.resolveKey(cmd, &sk)
+		rule := staffRule{what: "the request desk", action: gate.ActionDSRStep, roles: map[jaga.Role]string{jaga.RoleDPO: jaga.PurposeDSR}}
+		if read {
+			rule.roles[jaga.RoleAuditor] = jaga.PurposeDSR
+		}
+		return e.asStaff(&vf, &sk, rule, func(cmd *cobra.Command, v *vault, req gate.Request, args []string) error {
+			desk, _, err := deskAndPortal(v, nil)
 			if err != nil {
 				return err
 			}
-			return e.withVault(&vf, true, func(cmd *cobra.Command, v *vault, args []string) error {
-				reason := "dsr " + cmd.Name()
-				actor, err := actAs(cmd.Context(), v, key, sk.from, gate.ActionDSRStep, reason)
-				if err != nil {
-					return err
-				}
-				if actor.Role != jaga.RoleDPO && !(read && actor.Role == jaga.RoleAuditor) {
-					req := gate.Request{Actor: actor, Purpose: jaga.PurposeDSR, Reason: reason}
-					return v.gate.Refuse(cmd.Context(), req, gate.ActionDSRStep,
-						jaga.Refusal("role_not_allowed", "the request desk is for the dpo role (this key is %s)", actor.Role))
-				}
-				desk, _, err := deskAndPortal(v, nil)
-				if err != nil {
-					return err
-				}
-				return fn(cmd, desk, actor, args)
-			})(cmd, args)
-		}
+			return fn(cmd, desk, req.Actor, args)
+		})
 	}
 	list := func(view string) func(cmd *cobra.Command, desk *dsr.Desk, _ *jaga.Actor, _ []string) error {
 		return func(cmd *cobra.Command, desk *dsr.Desk, _ *jaga.Actor, _ []string) error {

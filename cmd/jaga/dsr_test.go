@@ -41,7 +41,7 @@ func TestDSRCommands(t *testing.T) {
 	if code, out, _ := run("dsr", "list", "--key", key); code != 0 || !strings.Contains(out, r.ID) || !strings.Contains(out, "3x24h") {
 		t.Fatalf("list: %d %s", code, out)
 	}
-	if code, _, errs := run("dsr", "list", "--key", supKey); code != 1 || !strings.Contains(errs, "jaga: error: the request desk is for the dpo role") {
+	if code, _, errs := run("dsr", "list", "--key", supKey); code != 1 || !strings.Contains(errs, "jaga: error: the request desk is for the auditor or dpo roles (this key is support)") {
 		t.Fatalf("list as support: %d %s", code, errs)
 	}
 	if code, _, errs := run("dsr", "list"); code != 1 || !strings.Contains(errs, "jaga: hint:") {

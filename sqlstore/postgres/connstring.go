@@ -292,10 +292,13 @@ func secretsOf(s string) []string {
 // passwordParam matches a password given as a URL query parameter or a key/value pair.
 var passwordParam = regexp.MustCompile(`password\s*=\s*('(?:[^'\\]|\\.)*'|[^&\s]+)`)
 
+// quoted matches a double-quoted piece of a parse error (Go's %q of input text).
+var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
+
 // parseCause is the cause of a connection string pgx could not parse, for Open's
 // error: what pgconn says after the string it quotes (e.g. "invalid sslmode", "invalid
-// port", a missing sslrootcert file), with every password candidate of s (secretsOf)
-// masked, or "" when s may hold a password that could not be told apart: pgconn's
+// port", a missing sslrootcert file), with every quoted piece of the input dropped and
+// every password candidate of s (secretsOf) masked, or "" when s may hold a password that could not be told apart: pgconn's
 // inner errors (net/url's) quote the string unredacted, so a cause is shown only when
 // it is certain to carry no password.
 func parseCause(err error, s string) string {
@@ -307,8 +310,14 @@ func parseCause(err error, s string) string {
 	if HasPassword(s) && len(secrets) == 0 {
 		return ""
 	}
+	// What pgconn and net/url quote is a piece of the string, which can be part of a
+	// password that secretsOf did not find whole (a password with a space or an @).
+	msg = quoted.ReplaceAllString(msg, `"…"`)
 	for _, p := range secrets {
-		if p != "" {
+		// A password of a few characters would also mask pgconn's own words
+		// ("failed to par******** as"); after the quotes are gone it can only
+		// stand in the message by chance.
+		if len(p) >= 4 {
 			msg = strings.ReplaceAll(msg, p, "********")
 		}
 	}

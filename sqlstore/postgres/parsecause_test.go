@@ -31,4 +31,11 @@ func TestOpenParseCause(t *testing.T) {
 			t.Errorf("error %q holds the password", msg)
 		}
 	}
+	// A password with a space or an @ is not found whole; net/url quotes a piece of it.
+	for _, conn := range []string{"postgres://u:p@SECRET wörd@h:x/db", "host=h password=SECRET wörd"} {
+		_, err := Open(context.Background(), conn, Options{})
+		if err == nil || strings.Contains(err.Error(), "SECRET") || strings.Contains(err.Error(), "wörd") {
+			t.Errorf("%v: holds a piece of the password", err)
+		}
+	}
 }
